@@ -1,0 +1,153 @@
+# agentapi-c - plain GNU make (see README.md "Building").
+#
+#   make            build ./agentapi-c and libagentapi.a (installs missing
+#                   Debian packages first, see packaging/deps.sh)
+#   make test       build and run every test; ends with "N passed, N failed"
+#   make test-asan  the same under AddressSanitizer + UBSan (build-asan/)
+#   make fuzz       build the libFuzzer targets (clang) into build-fuzz/
+#   make run        build and start the server with the built-in demo agent
+#   make clean
+#
+# Every file under src/ and agents/ (but src/main.c) goes into the library;
+# every tests/test-*.c is one test program linked against it; every
+# tests/fuzz/fuzz-*.c is one fuzz target.  Adding a module means adding
+# files, not editing this Makefile.
+
+VERSION := $(shell sed -n 's/^\#define AA_VERSION_STRING "\(.*\)"/\1/p' include/agentapi.h)
+SOVERSION := 0
+
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libuv libtsm libcjson
+LLHTTP_SRC ?= /usr/share/llhttp
+LLHTTP_INC ?= /usr/share/include/llhttp
+PREFIX ?= /usr/local
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wundef -Wvla \
+	-Werror
+OPT ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+ifeq ($(SAN),1)
+OPT := -O1 -g $(SAN_FLAGS)
+LDSAN := $(SAN_FLAGS)
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS)
+CFLAGS += -std=c11 $(OPT) -fPIC -fvisibility=hidden $(WARN) -MMD -MP
+LDLIBS += $(PKG_LIBS) -lutil -lm
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard agents/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LLHTTP_OBJS := $(BUILD)/obj/llhttp/llhttp.o $(BUILD)/obj/llhttp/api.o \
+	$(BUILD)/obj/llhttp/http.o
+# Generated sources (the embedded web chat) add themselves here.
+GEN_OBJS :=
+-include mk/*.mk
+
+LIB_A := $(if $(filter build,$(BUILD)),libagentapi.a,$(BUILD)/libagentapi.a)
+BIN := $(if $(filter build,$(BUILD)),agentapi-c,$(BUILD)/agentapi-c)
+
+TEST_SRCS := $(wildcard tests/test-*.c)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# Helper programs the tests run (fake agents and the like).
+HELPER_SRCS := $(filter-out tests/runner.c $(TEST_SRCS),$(wildcard tests/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/%.c=$(BUILD)/tests/%)
+# Script tests: executables that print a "name: N passed, N failed" line.
+TEST_SCRIPTS := $(sort $(wildcard tests/*.test.sh tests/*/*.test.sh))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=$(BUILD)/tests/replay-%)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.SECONDARY:
+.PHONY: all deps test test-asan check fuzz run clean install
+.DEFAULT_GOAL := all
+
+all: $(BIN) $(LIB_A) $(HELPER_BINS)
+
+# Installs whatever Debian packages are missing (idempotent; needs root).
+deps:
+	@sh packaging/deps.sh
+
+$(DEPS_STAMP): packaging/deps.sh
+	@sh packaging/deps.sh --check || sh packaging/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DAA_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
+
+# llhttp is generated C from Debian's node-llhttp; it is not ours, so it is
+# built with its own (quiet) flags.
+$(BUILD)/obj/llhttp/%.o: $(LLHTTP_SRC)/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -fPIC -w $(filter -fsanitize% -fno-%,$(OPT)) \
+		-I$(LLHTTP_INC) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS) $(LLHTTP_OBJS) $(GEN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/src/main.o $(LIB_A)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(BUILD)/tests/runner.o $(LIB_A)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_A)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+# Fuzz regression replay: the fuzz entry point with a main() that feeds it
+# every committed input, built with the ordinary compiler.
+$(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/fuzz-%.o \
+		$(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/runner.o $(LIB_A)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+TEST_ENV := AA_TOP=$(CURDIR) AA_BUILD=$(CURDIR)/$(BUILD) \
+	AA_BIN=$(CURDIR)/$(BIN) \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+test: $(BIN) $(LIB_A) $(TEST_BINS) $(HELPER_BINS) $(REPLAY_BINS)
+	@$(TEST_ENV) sh tests/run.sh $(TEST_BINS) $(REPLAY_BINS) $(TEST_SCRIPTS)
+
+check: test
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test
+
+# libFuzzer targets: the library's sources rebuilt with clang and the fuzzer
+# instrumentation.  Run one with e.g.
+#   build-fuzz/fuzz-vt -max_total_time=600 tests/fuzz/corpus/vt
+FUZZ_BUILD := build-fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	-Iinclude -Isrc -Itests -I$(LLHTTP_INC) $(PKG_CFLAGS)
+fuzz: $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=$(FUZZ_BUILD)/fuzz-%)
+
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(LIB_SRCS) $(LLHTTP_OBJS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(GEN_SRCS) $(LLHTTP_OBJS) $(LDLIBS)
+
+run: all
+	@sh packaging/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/agentapi-c
+	install -m 644 include/agentapi.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+
+clean:
+	rm -rf build build-asan build-fuzz agentapi-c libagentapi.a
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
