@@ -7,16 +7,19 @@
  * binary, see its header for the modes).
  */
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cJSON.h>
 #include <uv.h>
 
 #include "test.h"
 
+#include "aa-internal.h"
 #include "buf.h"
 #include "pty.h"
 
@@ -32,6 +35,7 @@ struct run {
 	int data_after_exit;
 	int closed;
 	int close_in_data; /* close the pty from inside on_data */
+	size_t mark;       /* where pred_output_after_mark searches from */
 };
 
 typedef int (*run_pred)(struct run *r, const void *arg);
@@ -131,13 +135,15 @@ static void
 run_wait(struct run *r, run_pred pred, const void *arg, unsigned ms,
     const char *what)
 {
+	int ok;
+
 	r->timed_out = 0;
 	uv_update_time(&r->loop);
 	uv_timer_start(&r->deadline, deadline_cb, ms, 0);
-	while (!pred(r, arg) && !r->timed_out)
+	while (!(ok = pred(r, arg)) && !r->timed_out)
 		uv_run(&r->loop, UV_RUN_ONCE);
 	uv_timer_stop(&r->deadline);
-	if (!pred(r, arg)) {
+	if (!ok) {
 		test_show_diff(r->out.data ? r->out.data : "", r->out.len,
 		    "", 0);
 		test_fail(__FILE__, __LINE__, "timed out after %u ms "
@@ -364,6 +370,41 @@ TEST(pty_invalid_arguments)
 	ASSERT_EQ(uv_loop_close(&loop), 0);
 }
 
+/* Two children on one loop: each watcher reaps only its own pid. */
+TEST(pty_two_children_on_one_loop)
+{
+	const char *a[] = {fake_agent(), "--exit-code", "7", NULL};
+	const char *b[] = {"sh", "-c", "read x; exit 9", NULL};
+	struct run r1, r2;
+	struct aa_pty_options o;
+
+	run_init(&r1);
+	run_init(&r2);
+	/* Both on r1's loop; r2 only collects the second child's events. */
+	run_options(&r2, &o, b);
+	ASSERT_EQ(aa_pty_spawn(&r1.loop, &r2.pty, &o, NULL), 0);
+	run_spawn(&r1, a);
+	run_wait(&r1, pred_exited, NULL, 5000, "the first exit");
+	ASSERT_EQ(WEXITSTATUS(r1.status), 7);
+	ASSERT_EQ(r2.exits, 0);
+	ASSERT(!aa_pty_exited(r2.pty));
+	ASSERT_EQ(aa_pty_write(r2.pty, "go\r", 3), 0);
+	r1.timed_out = 0;
+	uv_timer_start(&r1.deadline, deadline_cb, 5000, 0);
+	while (r2.exits == 0 && !r1.timed_out)
+		uv_run(&r1.loop, UV_RUN_ONCE);
+	uv_timer_stop(&r1.deadline);
+	ASSERT_EQ(r2.exits, 1);
+	ASSERT(WIFEXITED(r2.status));
+	ASSERT_EQ(WEXITSTATUS(r2.status), 9);
+	aa_pty_close(r2.pty, NULL);
+	run_finish(&r1, 0);
+	uv_close((uv_handle_t *)&r2.deadline, NULL);
+	ASSERT_EQ(uv_run(&r2.loop, UV_RUN_DEFAULT), 0);
+	ASSERT_EQ(uv_loop_close(&r2.loop), 0);
+	aa_buf_release(&r2.out);
+}
+
 /*
  * The regression libuv 1.44's stream reads have (deps.md §1): the last
  * kilobytes of a burst written right before exit.  Every run must deliver
@@ -576,8 +617,10 @@ TEST(pty_child_signals_reset)
 	sigset_t blk, old;
 	struct run r;
 
-	/* The test runner ignores SIGPIPE, as the server does. */
+	/* The server ignores SIGPIPE; a wrapper such as nohup, SIGHUP. */
 	ASSERT(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	ASSERT(signal(SIGHUP, SIG_IGN) != SIG_ERR);
+	ASSERT(signal(SIGRTMIN, SIG_IGN) != SIG_ERR);
 	sigemptyset(&blk);
 	sigaddset(&blk, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &blk, &old);
@@ -753,4 +796,88 @@ TEST(pty_fake_agent_thinking_spinner)
 	    "\rThinking /\r                    \r"
 	    "\033[2J\033[Hpondered\r\n> ");
 	run_finish(&r, 1);
+}
+
+/* True once the output past r->mark contains arg; moves the mark past it. */
+static int
+pred_output_after_mark(struct run *r, const void *arg)
+{
+	const char *hit;
+
+	if (r->out.len <= r->mark)
+		return 0;
+	hit = memmem(r->out.data + r->mark, r->out.len - r->mark, arg,
+	    strlen(arg));
+	if (hit == NULL)
+		return 0;
+	r->mark = (size_t)(hit - r->out.data) + strlen(arg);
+	return 1;
+}
+
+/*
+ * Plays one upstream e2e script against the fake agent the way agentapi
+ * drives it: type each expected message, wait for each response.
+ */
+static void
+play_script(void *arg)
+{
+	const char *path = arg;
+	const char *argv[] = {fake_agent(), path, NULL};
+	cJSON *root, *it, *exp, *resp;
+	struct aa_buf want;
+	const char *c;
+	struct run r;
+	char *data;
+
+	ASSERT_NOT_NULL(data = test_read_file(path, NULL));
+	ASSERT(cJSON_IsArray(root = cJSON_Parse(data)));
+	free(data);
+	aa_buf_init(&want);
+	run_init(&r);
+	run_spawn(&r, argv);
+	run_wait(&r, pred_output, "> ", 5000, "the first prompt");
+	cJSON_ArrayForEach(it, root)
+	{
+		exp = cJSON_GetObjectItemCaseSensitive(it, "expectMessage");
+		resp = cJSON_GetObjectItemCaseSensitive(it, "responseMessage");
+		ASSERT(cJSON_IsString(exp) && cJSON_IsString(resp));
+		if (exp->valuestring[0] != '\0')
+			type_message(&r, exp->valuestring);
+		/* ONLCR turns every "\n" into "\r\n" on the way out. */
+		aa_buf_reset(&want);
+		for (c = resp->valuestring; *c != '\0'; c++)
+			ASSERT_EQ(*c == '\n' ? aa_buf_puts(&want, "\r\n")
+					     : aa_buf_putc(&want, *c), 0);
+		ASSERT_EQ(aa_buf_puts(&want, "\r\n> "), 0);
+		/* Search past the last hit: every redraw repeats history. */
+		run_wait(&r, pred_output_after_mark, aa_buf_str(&want), 10000,
+		    aa_buf_str(&want));
+	}
+	ASSERT_EQ(r.exits, 0);
+	cJSON_Delete(root);
+	aa_buf_release(&want);
+	run_finish(&r, 1);
+}
+
+/* One case per upstream e2e script (conformance/agentapi/e2e/ *.json). */
+TEST_GENERATOR(pty_fake_agent_scripts)
+{
+	static char paths[32][1024];
+	char pattern[4096], name[256];
+	const char *base;
+	glob_t g;
+	size_t i;
+
+	snprintf(pattern, sizeof(pattern), "%s/e2e/*.json",
+	    test_conformance_dir());
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc && i < AA__ARRAY_SIZE(paths); i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s", g.gl_pathv[i]);
+		base = strrchr(g.gl_pathv[i], '/') + 1;
+		snprintf(name, sizeof(name), "pty_fake_agent_script_%.*s",
+		    (int)(strlen(base) - 5), base);
+		test_add(name, play_script, paths[i]);
+	}
+	globfree(&g);
 }
