@@ -77,11 +77,11 @@ struct aa_pty {
 
 /* What the child needs, built before fork(). */
 struct pty_prep {
-	char *path;     /* resolved program */
-	char **argv;    /* the caller's argv (pointers only) */
-	char **shargv;  /* "sh" path argv[1..]: the ENOEXEC fallback */
-	char **envp;    /* pointers into env plus termvar */
-	char *termvar;  /* "TERM=..." */
+	char *path;    /* resolved program */
+	char **argv;   /* the caller's argv (pointers only) */
+	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
+	char **envp;   /* pointers into env plus termvar */
+	char *termvar; /* "TERM=..." */
 };
 
 static void pty_set_cause(char **cause, const char *fmt, ...)
