@@ -17,6 +17,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The case arguments (paths), kept reachable: the runner does not own
+ * them, and LeakSanitizer would report them at exit. */
+static char **paths;
+static size_t npaths;
+
 /* Feeds one file to the fuzz entry point. */
 static void
 replay_one(void *arg)
@@ -35,6 +40,7 @@ add_dir(const char *kind, const char *name)
 {
 	char dir[4096], path[4096 + 1 + 256], tname[1024];
 	struct dirent **ents;
+	char **n_p;
 	int n, i;
 
 	snprintf(dir, sizeof(dir), "%s/tests/fuzz/%s/%s", test_top(), kind,
@@ -48,7 +54,13 @@ add_dir(const char *kind, const char *name)
 			    ents[i]->d_name);
 			snprintf(tname, sizeof(tname), "replay_%s_%s/%s", name,
 			    kind, ents[i]->d_name);
-			test_add(tname, replay_one, strdup(path));
+			if ((n_p = realloc(paths, (npaths + 1) *
+			    sizeof(*paths))) == NULL)
+				abort();
+			paths = n_p;
+			if ((paths[npaths] = strdup(path)) == NULL)
+				abort();
+			test_add(tname, replay_one, paths[npaths++]);
 		}
 		free(ents[i]);
 	}
