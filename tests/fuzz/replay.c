@@ -43,13 +43,13 @@ add_dir(const char *kind, const char *name)
 	if (n < 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir,
-			    ents[i]->d_name);
-			snprintf(tname, sizeof(tname), "replay_%s_%s/%s", name,
-			    kind, ents[i]->d_name);
+		/* Names too long for the buffers are skipped, not cut. */
+		if (ents[i]->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir,
+		    ents[i]->d_name) < (int)sizeof(path) &&
+		    snprintf(tname, sizeof(tname), "replay_%s_%s/%s", name,
+		    kind, ents[i]->d_name) < (int)sizeof(tname))
 			test_add(tname, replay_one, strdup(path));
-		}
 		free(ents[i]);
 	}
 	free(ents);
