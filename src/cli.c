@@ -180,6 +180,18 @@ struct cli_parse {
 
 static int	fail(char **cause, int err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
+static int	cp_unprintable(uint32_t cp);
+static int	underscore_ok(const char *s);
+static int	opt_is_bool(int idx);
+static int	bind_addr_ok(char *s);
+static int	visible_ascii(const char *s);
+static int	validate_ours(struct aa_cli *c, char **cause);
+static int	validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup,
+		    char **cause);
+static void	help_wrap(struct aa_buf *b, const char *text, size_t col,
+		    size_t indent);
+static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
+		    const char *cname);
 static void	quote_go(struct aa_buf *b, const char *s);
 static void	quote_rune(struct aa_buf *b, unsigned char ch);
 static int	go_parse_uint(const char *s, uint64_t max, uint64_t *out);
@@ -532,18 +544,14 @@ csv_record(const char *s, struct aa_cli_list *l, struct aa_buf *err)
 		/* Quoted: "" is a quote; a newline inside is kept. */
 		for (p++;; p++) {
 			if (*p == '\0') {
-				aa_buf_printf(err, "%sparse error on line %zu, "
+				/* Go names the record's first line too. */
+				if (startline != lineno)
+					aa_buf_printf(err, "record on line "
+					    "%zu; ", startline);
+				aa_buf_printf(err, "parse error on line %zu, "
 				    "column %zu: extraneous or missing \" in "
-				    "quoted-field", "", lineno,
+				    "quoted-field", lineno,
 				    (size_t)(p - line) + 1);
-				if (startline != lineno) {
-					aa_buf_reset(err);
-					aa_buf_printf(err, "record on line %zu; "
-					    "parse error on line %zu, column "
-					    "%zu: extraneous or missing \" in "
-					    "quoted-field", startline, lineno,
-					    (size_t)(p - line) + 1);
-				}
 				rc = AA_EINVAL;
 				goto out;
 			}
@@ -591,7 +599,8 @@ fields_split(const char *s, struct aa_cli_list *l)
 	while (i < n) {
 		k = aa_utf8_decode(s + i, n - i, &cp);
 		if (aa_unicode_is_space(cp)) {
-			if (in && (rc = list_push(l, s + start, i - start)) != 0)
+			rc = in ? list_push(l, s + start, i - start) : 0;
+			if (rc != 0)
 				return rc;
 			in = 0;
 		} else if (!in) {

@@ -99,12 +99,12 @@ struct aa_cli {
 	char *chat_base_path;	/* --chat-base-path, "/chat" */
 	unsigned int term_width;	/* --term-width, 80 */
 	unsigned int term_height;	/* --term-height, 1000 */
-	struct aa_cli_list allowed_hosts;	/* raw entries, not checked */
-	struct aa_cli_list allowed_origins;	/* raw entries, not checked */
+	struct aa_cli_list allowed_hosts;	/* raw, not checked */
+	struct aa_cli_list allowed_origins;	/* raw, not checked */
 	char *initial_prompt;	/* --initial-prompt, "" when unset */
 	char *state_file;	/* --state-file, "" when unset */
-	int load_state;		/* effective value after aa_cli_validate() */
-	int save_state;		/* effective value after aa_cli_validate() */
+	int load_state;		/* effective after aa_cli_validate() */
+	int save_state;		/* effective after aa_cli_validate() */
 	char *pid_file;		/* --pid-file, "" when unset */
 	int experimental_acp;	/* accepted, then refused by validate */
 	int exit_after_parse;	/* hidden --exit: stop after parsing */
@@ -122,7 +122,7 @@ struct aa_cli {
 	const char *agent_type;
 
 	/* attach */
-	char *url;		/* --url, normalised: "http://localhost:3284" */
+	char *url;		/* --url, as "http://localhost:3284" */
 
 	/* Where each option's value came from. */
 	unsigned char src[AA_CLI_OPT__COUNT];

@@ -134,8 +134,8 @@ read_pid(const char *path, enum pid_state *st, long long *pid,
 		if (r < 0) {
 			err = errno;
 			close(fd);
-			return fail(cause, AA__ERR(err), "%sread %s: %s", prefix,
-			    path, errtext(err, e, sizeof(e)));
+			return fail(cause, AA__ERR(err), "%sread %s: %s",
+			    prefix, path, errtext(err, e, sizeof(e)));
 		}
 		if (r == 0)
 			break;
@@ -318,14 +318,15 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 			if (link(tmp.data, path) == 0)
 				goto done;
 			if (errno == EEXIST)
-				continue;	/* someone beat us: look again */
+				continue;	/* someone beat us: re-read */
 			if (errno != EPERM && errno != ENOTSUP &&
 			    errno != EXDEV && errno != ENOSYS &&
 			    errno != EMLINK) {
 				err = errno;
-				rc = fail(cause, AA__ERR(err), "failed to write "
-				    "PID file: failed to write PID file: link "
-				    "%s: %s", path, errtext(err, e, sizeof(e)));
+				rc = fail(cause, AA__ERR(err), "failed to "
+				    "write PID file: failed to write PID file: "
+				    "link %s: %s", path,
+				    errtext(err, e, sizeof(e)));
 				goto out_unlink;
 			}
 		} else if (st == PID_NUMBER && stale_pid != NULL)
