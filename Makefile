@@ -23,6 +23,7 @@ PKGS := libuv libtsm libcjson
 LLHTTP_SRC ?= /usr/share/llhttp
 LLHTTP_INC ?= /usr/share/include/llhttp
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wundef -Wvla \
@@ -47,11 +48,11 @@ LLHTTP_OBJS := $(BUILD)/obj/llhttp/llhttp.o $(BUILD)/obj/llhttp/api.o \
 	$(BUILD)/obj/llhttp/http.o
 # Generated sources (the embedded web chat) add themselves here.
 GEN_OBJS :=
--include mk/*.mk
 
 LIB_A := $(if $(filter build,$(BUILD)),libagentapi.a,$(BUILD)/libagentapi.a)
 LIB_SO := $(BUILD)/libagentapi.so.$(SOVERSION)
 BIN := $(if $(filter build,$(BUILD)),agentapi-c,$(BUILD)/agentapi-c)
+-include mk/*.mk
 
 TEST_SRCS := $(wildcard tests/test-*.c)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -102,7 +103,8 @@ $(LIB_SO): $(LIB_OBJS) $(LLHTTP_OBJS) $(GEN_OBJS) src/libagentapi.sym
 	ln -sf libagentapi.so.$(SOVERSION) $(BUILD)/libagentapi.so
 
 $(BUILD)/agentapi.pc: packaging/agentapi.pc.in include/agentapi.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(BIN): $(BUILD)/obj/src/main.o $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
@@ -158,12 +160,7 @@ $(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(LIB_SRCS) $(LLHTTP_OBJS)
 run: all
 	@sh packaging/run.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include \
-		$(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/agentapi-c
-	install -m 644 include/agentapi.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+# install, install-compat, deb and release: see mk/pkg.mk.
 
 clean:
 	rm -rf build build-asan build-fuzz agentapi-c libagentapi.a
