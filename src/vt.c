@@ -130,6 +130,7 @@ vt_forward(struct aa_vt *vt, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
+	if (getenv("VTDBG")) { fprintf(stderr, "FWD[%zu]:", n); for (size_t z = 0; z < n; z++) fprintf(stderr, (unsigned char)p[z] < 32 || (unsigned char)p[z] > 126 ? "\\x%02x" : "%c", (unsigned char)p[z]); fprintf(stderr, "\n"); }
 	tsm_vte_input(vt->vte, p, n);
 	vt->fed = 1;
 }
@@ -231,11 +232,14 @@ vt_rpm(int on)
 static void
 vt_decrqm(struct aa_vt *vt, int dec)
 {
-	unsigned f = tsm_screen_get_flags(vt->scr);
 	int mode = vt->argv[0] < 0 ? 0 : vt->argv[0], ps = 0;
 	char buf[VT_REPLY_MAX];
+	unsigned f;
 	int n;
 
+	/* libtsm's state must include everything before the query. */
+	vt_flush(vt);
+	f = tsm_screen_get_flags(vt->scr);
 	if (dec) {
 		switch (mode) {
 		case 6:
@@ -719,7 +723,7 @@ out:
 static int
 vt_size_ok(unsigned cols, unsigned rows)
 {
-	return cols > 0 && rows > 0 && cols <= AA_VT_MAX_COLS &&
+	return cols >= AA_VT_MIN_COLS && rows > 0 && cols <= AA_VT_MAX_COLS &&
 	    rows <= AA_VT_MAX_ROWS && (uint64_t)cols * rows <= AA_VT_MAX_CELLS;
 }
 
