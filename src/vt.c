@@ -130,7 +130,6 @@ vt_forward(struct aa_vt *vt, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
-	if (getenv("VTDBG")) { fprintf(stderr, "FWD[%zu]:", n); for (size_t z = 0; z < n; z++) fprintf(stderr, (unsigned char)p[z] < 32 || (unsigned char)p[z] > 126 ? "\\x%02x" : "%c", (unsigned char)p[z]); fprintf(stderr, "\n"); }
 	tsm_vte_input(vt->vte, p, n);
 	vt->fed = 1;
 }

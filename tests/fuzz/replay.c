@@ -33,7 +33,7 @@ replay_one(void *arg)
 static void
 add_dir(const char *kind, const char *name)
 {
-	char dir[4096], path[4096], tname[512];
+	char dir[4096], path[4096 + 260], tname[4096 + 300];
 	struct dirent **ents;
 	int n, i;
 
