@@ -604,6 +604,15 @@ TEST(vt_resize)
 	ASSERT_EQ(aa_vt_resize(f.vt, 12, 2), 0);
 	ASSERT_EQ(aa_vt_age(f.vt), age);
 	fx_free(&f);
+	/* A wide character in the last column loses its right half when
+	 * the screen shrinks; growing again shows a blank, not a glyph
+	 * hanging over a neighbour, and no trailing space. */
+	fx_init(&f, 4, 2);
+	fx_feed(&f, "ab中");
+	ASSERT_EQ(aa_vt_resize(f.vt, 3, 2), 0);
+	ASSERT_EQ(aa_vt_resize(f.vt, 6, 2), 0);
+	ASSERT_STR_EQ(fx_text(&f), "ab\n\n");
+	fx_free(&f);
 }
 
 TEST(vt_age_tracks_changes)
