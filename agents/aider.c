@@ -1,0 +1,19 @@
+/*
+ * aider.c - Aider: the generic "> " prompt.
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const aider_aliases[] = { "aider", NULL };
+
+const struct aa_agent aa_agent_aider = {
+	.name = "aider",
+	.aliases = aider_aliases,
+	.echo = { NULL, NULL, 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};

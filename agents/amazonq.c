@@ -1,0 +1,19 @@
+/*
+ * amazonq.c - Amazon Q Developer CLI (q): the generic "> " prompt.
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const amazonq_aliases[] = { "amazonq", "q", NULL };
+
+const struct aa_agent aa_agent_amazonq = {
+	.name = "amazonq",
+	.aliases = amazonq_aliases,
+	.echo = { NULL, NULL, 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};

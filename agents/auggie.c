@@ -1,0 +1,19 @@
+/*
+ * auggie.c - Augment Code's auggie: the generic prompt box.
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const auggie_aliases[] = { "auggie", NULL };
+
+const struct aa_agent aa_agent_auggie = {
+	.name = "auggie",
+	.aliases = auggie_aliases,
+	.echo = { NULL, NULL, 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};

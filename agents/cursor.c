@@ -1,0 +1,20 @@
+/*
+ * cursor.c - Cursor CLI (cursor-agent): the echo's square box bottom (└…┘)
+ * goes with the echo (../shared/spec/core.md §4.2 step 6).
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const cursor_aliases[] = { "cursor", "cursor-agent", NULL };
+
+const struct aa_agent aa_agent_cursor = {
+	.name = "cursor",
+	.aliases = cursor_aliases,
+	.echo = { "\xe2\x94\x98", "\xe2\x94\x94", 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};

@@ -1,0 +1,20 @@
+/*
+ * custom.c - Any other agent: the generic "> " prompt and slim box removal.
+ * Also the fallback for an unknown command (../shared/spec/core.md §1.1).
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const custom_aliases[] = { "custom", NULL };
+
+const struct aa_agent aa_agent_generic = {
+	.name = "custom",
+	.aliases = custom_aliases,
+	.echo = { NULL, NULL, 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};

@@ -1,0 +1,19 @@
+/*
+ * goose.c - Goose: the generic "> " prompt box.
+ */
+#include <stddef.h>
+
+#include "agent.h"
+#include "format.h"
+
+static const char *const goose_aliases[] = { "goose", NULL };
+
+const struct aa_agent aa_agent_goose = {
+	.name = "goose",
+	.aliases = goose_aliases,
+	.echo = { NULL, NULL, 0 },
+	.remove_box = aa_format_box_generic,
+	.remove_tools = NULL,
+	.diff_skip = 0,
+	.start_input = NULL,
+};
