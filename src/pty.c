@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -76,11 +77,11 @@ struct aa_pty {
 
 /* What the child needs, built before fork(). */
 struct pty_prep {
-	char *path;     /* resolved program */
-	char **argv;    /* the caller's argv (pointers only) */
-	char **shargv;  /* "sh" path argv[1..]: the ENOEXEC fallback */
-	char **envp;    /* pointers into env plus termvar */
-	char *termvar;  /* "TERM=..." */
+	char *path;    /* resolved program */
+	char **argv;   /* the caller's argv (pointers only) */
+	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
+	char **envp;   /* pointers into env plus termvar */
+	char *termvar; /* "TERM=..." */
 };
 
 static void pty_set_cause(char **cause, const char *fmt, ...)
@@ -219,17 +220,27 @@ static void
 pty_reset_signals(void)
 {
 	struct sigaction sa;
+	long kdfl[16]; /* a kernel sigaction: SIG_DFL, no flags, empty mask */
 	sigset_t none;
 	int sig;
 
 	memset(&sa, 0, sizeof(sa));
+	memset(kdfl, 0, sizeof(kdfl));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	/* SIG_IGN survives exec: SIGPIPE ignored by the server must not be. */
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		(void)sigaction(sig, &sa, NULL); /* EINVAL for libc's own */
+		/*
+		 * glibc refuses its own two real-time signals (32, 33) with
+		 * EINVAL, yet an ignored one survives exec as well; the raw
+		 * call takes an all-zero kernel struct, SIG_DFL on every
+		 * architecture's layout.
+		 */
+		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
+			(void)syscall(SYS_rt_sigaction, sig, kdfl, NULL,
+			    (size_t)(NSIG - 1) / 8);
 	}
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
@@ -373,6 +384,7 @@ fail:
 	return r;
 }
 
+/* Prepares, forks and execs the agent; see pty.h for the contract. */
 int
 aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
     const struct aa_pty_options *o, char **cause)
@@ -401,7 +413,7 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	}
 	if (r != 0) {
 		pty_set_cause(cause, "cannot run agent \"%s\": %s",
-		    o->argv[0], aa_strerror(r));
+		    o->argv[0], strerror(-r));
 		goto out;
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
@@ -428,7 +440,7 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 		goto fail;
 	if ((r = pty_fork(p, &pp, &ws, &child_err)) != 0) {
 		pty_set_cause(cause, "cannot start agent \"%s\": %s",
-		    o->argv[0], aa_strerror(r));
+		    o->argv[0], strerror(-r));
 		goto fail;
 	}
 	if (child_err != 0) {
@@ -441,7 +453,15 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 			    o->argv[0], strerror(child_err));
 		goto fail;
 	}
-	uv_poll_init(loop, &p->poll, p->fd);
+	if ((r = uv_poll_init(loop, &p->poll, p->fd)) != 0) {
+		/* The master is not pollable: do not leave the child. */
+		pty_set_cause(cause, "cannot watch agent \"%s\": %s",
+		    o->argv[0], strerror(-r));
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &child_err, 0) == -1 && errno == EINTR)
+			;
+		goto fail;
+	}
 	p->poll.data = p;
 	p->poll_inited = 1;
 	pty_poll_update(p);
@@ -663,6 +683,7 @@ pty_grace_cb(uv_timer_t *t)
 		pty_finish(p);
 }
 
+/* Writes now what the kernel takes and queues the rest, in order. */
 int
 aa_pty_write(struct aa_pty *p, const void *data, size_t n)
 {
@@ -700,12 +721,14 @@ aa_pty_write(struct aa_pty *p, const void *data, size_t n)
 	return 0;
 }
 
+/* Returns how many bytes of input are still queued. */
 size_t
 aa_pty_write_queued(const struct aa_pty *p)
 {
 	return p == NULL ? 0 : pty_queued(p);
 }
 
+/* Sets the terminal size; the kernel signals SIGWINCH to the child. */
 int
 aa_pty_resize(struct aa_pty *p, unsigned cols, unsigned rows)
 {
@@ -724,6 +747,7 @@ aa_pty_resize(struct aa_pty *p, unsigned cols, unsigned rows)
 	return 0;
 }
 
+/* Signals the child's whole process group. */
 int
 aa_pty_kill(struct aa_pty *p, int sig)
 {
@@ -738,6 +762,7 @@ aa_pty_kill(struct aa_pty *p, int sig)
 	return 0;
 }
 
+/* Signals the child alone, as long as its pid is still ours. */
 int
 aa_pty_kill_pid(struct aa_pty *p, int sig)
 {
@@ -750,30 +775,35 @@ aa_pty_kill_pid(struct aa_pty *p, int sig)
 	return 0;
 }
 
+/* Returns the child's pid. */
 int
 aa_pty_pid(const struct aa_pty *p)
 {
 	return p == NULL ? -1 : (int)p->pid;
 }
 
+/* Returns non-zero once the child has been reaped. */
 int
 aa_pty_exited(const struct aa_pty *p)
 {
 	return p != NULL && p->status != -1;
 }
 
+/* Returns non-zero once on_exit has been called. */
 int
 aa_pty_drained(const struct aa_pty *p)
 {
 	return p != NULL && p->state == PTY_DRAINED;
 }
 
+/* Returns the child's wait status, or -1 before it was reaped. */
 int
 aa_pty_wait_status(const struct aa_pty *p)
 {
 	return p == NULL ? -1 : p->status;
 }
 
+/* Marks p closed and starts closing its handles; frees it later. */
 void
 aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
 {

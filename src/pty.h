@@ -24,6 +24,8 @@
 
 #include <uv.h>
 
+#include "agentapi.h"
+
 /* The write queue's bound: aa_pty_write fails with AA_E2BIG beyond it. */
 #define AA_PTY_WRITE_QUEUE_MAX (4u << 20)
 /* How long output is still read after the child exits, by default. */

@@ -372,10 +372,12 @@ run_flood(long n)
 static void
 run_grandchild(long ms)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* Before fork(): the parent's exit sends SIGHUP at once. */
+	signal(SIGHUP, SIG_IGN);
+	pid = fork();
 	if (pid == 0) {
-		signal(SIGHUP, SIG_IGN);
 		sleep_ms(ms);
 		_exit(0);
 	}
