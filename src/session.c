@@ -141,6 +141,7 @@ static void session_close_all(struct aa_session *);
 static void session_handle_closed(uv_handle_t *);
 static void session_pty_closed(void *);
 static void session_release(struct aa_session *);
+static void session_log_command(struct aa_session *, const char *const *);
 static void session_on_data(void *, const char *, size_t);
 static void session_on_exit(void *, int);
 static void session_on_reply(void *, const char *, size_t);
@@ -643,11 +644,12 @@ session_on_exit(void *ud, int wait_status)
 	s->screen_stale = 1;
 	session_tick(s);
 	session_send_finish(s, AA_EEXITED);
-	session_save(s, "agent exited");
 	if (s->stop != STOP_NONE) {
+		/* Saved at the stop, before the agent's goodbye (as upstream). */
 		session_close_all(s);
 		return;
 	}
+	session_save(s, "agent exited");
 	if (s->o.on_exit != NULL)
 		s->o.on_exit(s->o.ud, wait_status);
 }
@@ -806,6 +808,23 @@ session_release(struct aa_session *s)
 		cb(ud);
 }
 
+/* Logs "Running: <program> <args>" as upstream does (http.md §9.4). */
+static void
+session_log_command(struct aa_session *s, const char *const *argv)
+{
+	struct aa_buf b;
+	size_t i;
+
+	if (s->o.log == NULL)
+		return;
+	aa_buf_init(&b);
+	for (i = 0; argv[i] != NULL && b.len < SESSION_LOG_MAX; i++)
+		if (aa_buf_printf(&b, "%s%s", i > 0 ? " " : "", argv[i]) < 0)
+			break;
+	SLOG(s, AA_SESSION_LOG_INFO, "Running: %s", aa_buf_str(&b));
+	aa_buf_release(&b);
+}
+
 /* Fills in the defaults of a copy of the options. */
 static void
 session_defaults(struct aa_session_options *o)
@@ -908,6 +927,7 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	    .on_exit = session_on_exit, .ud = s }, cause);
 	if (r < 0)
 		goto fail;
+	session_log_command(s, o->argv);
 	timers[0] = &s->read_timer;
 	timers[1] = &s->settle_timer;
 	timers[2] = &s->send_timer;

@@ -731,3 +731,165 @@ TEST(session_stdin_prompt)
 	close(p[0]);
 	close(p[1]);
 }
+
+/* Counts loop iterations until the deadline: each one is a wakeup. */
+static unsigned
+h_count_wakeups(struct h *h, unsigned ms)
+{
+	unsigned n = 0;
+
+	h->timed_out = 0;
+	uv_timer_start(&h->deadline, h_deadline_cb, ms, 0);
+	while (!h->timed_out) {
+		uv_run(&h->loop, UV_RUN_ONCE);
+		n++;
+	}
+	return n;
+}
+
+TEST(session_idle_agent_costs_no_wakeups)
+{
+	struct h h;
+	unsigned n;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", "state_persistence.json");
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	/* A 25 ms poll would wake the loop about 20 times here. */
+	n = h_count_wakeups(&h, 500);
+	ASSERT_LE(n, 2);
+	ASSERT(p_stable(&h));
+	h_done(&h);
+}
+
+TEST(session_stop_cancels_send)
+{
+	struct h h;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", "basic.json");
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	h.sends_done = 0;
+	ASSERT_EQ(aa_session_send_user(h.s, "This is a test message.", 23,
+	    h_send_done, &h), 0);
+	aa_session_stop(h.s, h_stopped, &h);
+	ASSERT_EQ(h.sends_done, 1);
+	ASSERT_EQ(h.send_err, AA_ECANCELED);
+	ASSERT(h_wait(&h, p_stopped, 8000));
+	h_done(&h);
+}
+
+static char h_watch_file[256];
+
+/* Predicate: the watched state file exists. */
+static int
+p_file_exists(struct h *h)
+{
+	(void)h;
+	return access(h_watch_file, F_OK) == 0;
+}
+
+TEST(session_state_saved_soon_after_change)
+{
+	char dir[64], sub[96];
+	struct h h;
+
+	h_tmpdir(dir, sizeof(dir));
+	h_state_start(&h, dir, "state_persistence.json", NULL);
+	snprintf(h_watch_file, sizeof(h_watch_file), "%s/sub/state.json",
+	    dir);
+	/* Saved while running, well before any stop. */
+	ASSERT(h_wait(&h, p_file_exists, 5000));
+	ASSERT(!h.stopped);
+	h_done(&h);
+	unlink(h_watch_file);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+/* Predicate: the fake agent reported the new window size. */
+static int
+p_resized(struct h *h)
+{
+	return strstr(aa_session_screen(h->s, NULL), "size 40 100") != NULL;
+}
+
+TEST(session_resize)
+{
+	struct h h;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", NULL);
+	h.argv[1] = "--winsize";
+	h.argv[2] = NULL;
+	h_start(&h);
+	ASSERT_EQ(aa_session_resize(h.s, 5, 5), AA_EINVAL);
+	ASSERT_EQ(aa_session_resize(h.s, 100, 40), 0);
+	ASSERT(h_wait(&h, p_resized, 5000));
+	h_done(&h);
+}
+
+TEST(session_interrupt)
+{
+	struct h h;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", "basic.json");
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	ASSERT_EQ(aa_session_interrupt(h.s), 0);
+	ASSERT(h_wait(&h, p_exited, 5000));
+	ASSERT(WIFEXITED(h.wait_status));
+	ASSERT_EQ(WEXITSTATUS(h.wait_status), 0);
+	ASSERT_NOT_NULL(strstr(aa_session_screen(h.s, NULL), "Exiting..."));
+	h_done(&h);
+}
+
+TEST(session_stop_escalates_to_sigkill)
+{
+	struct h h;
+	uint64_t t0, dt;
+
+	h_init(&h);
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = "trap '' INT; printf '> '; while :; do sleep 1; done";
+	h.argv[3] = NULL;
+	h.o.stop_timeout_ms = 300;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	t0 = uv_now(&h.loop);
+	aa_session_stop(h.s, h_stopped, &h);
+	ASSERT(h_wait(&h, p_stopped, 5000));
+	dt = uv_now(&h.loop) - t0;
+	ASSERT_GE(dt, 300);
+	ASSERT_LT(dt, 2500);
+	h_done(&h);
+}
+
+/* Predicate: the half-drawn frame reached the screen. */
+static int
+p_partial_seen(struct h *h)
+{
+	/* Messages come from ticks only, not from aa_session_screen. */
+	return strstr(aa_session_message(h->s, 0)->text, "partial frame") !=
+	    NULL && p_stable(h);
+}
+
+TEST(session_unfinished_sync_frame_is_read_anyway)
+{
+	struct h h;
+
+	h_init(&h);
+	/* Opens a synchronized-output frame and never closes it. */
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = "printf '\\033[?2026hpartial frame\\n> '; exec sleep 60";
+	h.argv[3] = NULL;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_partial_seen, 5000));
+	h_done(&h);
+}
