@@ -71,6 +71,7 @@ enum session_send_state {
 
 enum session_stop_state {
 	STOP_NONE,
+	STOP_REQUESTED, /* aa_session_stop called, work deferred */
 	STOP_INT,    /* SIGINT sent, waiting for the exit */
 	STOP_KILL,   /* SIGKILL sent, waiting a little more */
 	STOP_CLOSING /* handles closing */
@@ -158,6 +159,7 @@ static void session_settle_cb(uv_timer_t *);
 static void session_send_cb(uv_timer_t *);
 static void session_save_cb(uv_timer_t *);
 static void session_stop_cb(uv_timer_t *);
+static void session_stop_begin(struct aa_session *);
 
 #define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
 
@@ -644,6 +646,8 @@ session_on_exit(void *ud, int wait_status)
 	s->screen_stale = 1;
 	session_tick(s);
 	session_send_finish(s, AA_EEXITED);
+	if (s->stop == STOP_REQUESTED)
+		return; /* session_stop_begin saves and closes */
 	if (s->stop != STOP_NONE) {
 		/* Saved at the stop, before the agent's goodbye (as upstream). */
 		session_close_all(s);
@@ -726,12 +730,37 @@ session_hook_ready(void *ud, const char *screen, size_t len)
 	return aa_agent_ready(s->agent, screen, len);
 }
 
-/* Escalates a stop: SIGKILL after the grace, then close regardless. */
+/*
+ * Does the work of aa_session_stop outside any caller's callback: cancel
+ * the send, save, then close at once if the agent is gone, else SIGINT.
+ */
+static void
+session_stop_begin(struct aa_session *s)
+{
+	session_send_finish(s, AA_ECANCELED);
+	session_save(s, "shutdown");
+	if (s->exited) {
+		session_close_all(s);
+		return;
+	}
+	SLOG(s, AA_SESSION_LOG_INFO, "Closing process");
+	if (aa_pty_kill_pid(s->pty, SIGINT) < 0)
+		aa_pty_kill(s->pty, SIGINT);
+	s->stop = STOP_INT;
+	uv_timer_start(&s->stop_timer, session_stop_cb, s->o.stop_timeout_ms,
+	    0);
+}
+
+/* Drives a stop: begin it, SIGKILL after the grace, then close anyway. */
 static void
 session_stop_cb(uv_timer_t *t)
 {
 	struct aa_session *s = t->data;
 
+	if (s->stop == STOP_REQUESTED) {
+		session_stop_begin(s);
+		return;
+	}
 	if (s->stop == STOP_INT) {
 		SLOG(s, AA_SESSION_LOG_WARN, "agent ignored SIGINT for %ums, "
 		    "sending SIGKILL", s->o.stop_timeout_ms);
@@ -1137,19 +1166,9 @@ aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
 		return;
 	s->stop_cb = cb;
 	s->stop_ud = ud;
-	s->stop = STOP_INT;
-	uv_timer_stop(&s->read_timer);
-	session_send_finish(s, AA_ECANCELED);
-	session_save(s, "shutdown");
-	if (s->exited) {
-		session_close_all(s);
-		return;
-	}
-	SLOG(s, AA_SESSION_LOG_INFO, "Closing process");
-	if (aa_pty_kill_pid(s->pty, SIGINT) < 0)
-		aa_pty_kill(s->pty, SIGINT);
-	uv_timer_start(&s->stop_timer, session_stop_cb, s->o.stop_timeout_ms,
-	    0);
+	/* Deferred, so that a callback may stop the session it came from. */
+	s->stop = STOP_REQUESTED;
+	uv_timer_start(&s->stop_timer, session_stop_cb, 0, 0);
 }
 
 /* Reads an initial prompt from a non-terminal fd (see session.h). */

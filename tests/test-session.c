@@ -35,9 +35,12 @@ struct h {
 	int sends_done, send_err, status_in_cb;
 	int stopped;
 	int messages_new;
+	int stop_on_exit, stop_on_stable;
 };
 
 typedef int (*h_pred)(struct h *);
+
+static void h_stopped(void *);
 
 /* Prints the session's log lines when AA_TEST_LOG is set. */
 static void
@@ -78,6 +81,18 @@ h_on_exit(void *ud, int wait_status)
 
 	h->exited = 1;
 	h->wait_status = wait_status;
+	if (h->stop_on_exit)
+		aa_session_stop(h->s, h_stopped, h);
+}
+
+/* Stops the session from inside its status callback when asked to. */
+static void
+h_on_status(void *ud, enum aa_conv_status status)
+{
+	struct h *h = ud;
+
+	if (h->stop_on_stable && status == AA_CONV_STABLE && h->s != NULL)
+		aa_session_stop(h->s, h_stopped, h);
 }
 
 /* Records a send's completion and the status seen at that moment. */
@@ -191,6 +206,7 @@ h_init(struct h *h)
 	h->o.on_message = h_on_message;
 	h->o.on_error = h_on_error;
 	h->o.on_exit = h_on_exit;
+	h->o.on_status = h_on_status;
 	h->o.ud = h;
 	h->o.argv = h->argv;
 	h->o.agent = aa_agent_find("custom");
@@ -775,9 +791,13 @@ TEST(session_stop_cancels_send)
 	ASSERT_EQ(aa_session_send_user(h.s, "This is a test message.", 23,
 	    h_send_done, &h), 0);
 	aa_session_stop(h.s, h_stopped, &h);
+	/* No new send once a stop was asked for. */
+	ASSERT_EQ(aa_session_send_user(h.s, "again", 5, h_send_done, &h),
+	    AA_EEXITED);
+	ASSERT_EQ(h.sends_done, 0);
+	ASSERT(h_wait(&h, p_stopped, 8000));
 	ASSERT_EQ(h.sends_done, 1);
 	ASSERT_EQ(h.send_err, AA_ECANCELED);
-	ASSERT(h_wait(&h, p_stopped, 8000));
 	h_done(&h);
 }
 
@@ -891,5 +911,29 @@ TEST(session_unfinished_sync_frame_is_read_anyway)
 	h.argv[3] = NULL;
 	h_start(&h);
 	ASSERT(h_wait(&h, p_partial_seen, 5000));
+	h_done(&h);
+}
+
+TEST(session_stop_from_callbacks)
+{
+	struct h h;
+
+	/* From on_exit, as a server does when its agent quits. */
+	h_init(&h);
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = "echo bye; exit 0";
+	h.argv[3] = NULL;
+	h.stop_on_exit = 1;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stopped, 5000));
+	h_done(&h);
+
+	/* From on_status, inside the conversation's tick. */
+	h_init(&h);
+	h_agent(&h, "fake-agent", "basic.json");
+	h.stop_on_stable = 1;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stopped, 5000));
 	h_done(&h);
 }
