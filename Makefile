@@ -50,6 +50,7 @@ GEN_OBJS :=
 -include mk/*.mk
 
 LIB_A := $(if $(filter build,$(BUILD)),libagentapi.a,$(BUILD)/libagentapi.a)
+LIB_SO := $(BUILD)/libagentapi.so.$(SOVERSION)
 BIN := $(if $(filter build,$(BUILD)),agentapi-c,$(BUILD)/agentapi-c)
 
 TEST_SRCS := $(wildcard tests/test-*.c)
@@ -68,7 +69,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all deps test test-asan check fuzz run clean install
 .DEFAULT_GOAL := all
 
-all: $(BIN) $(LIB_A) $(HELPER_BINS)
+all: $(BIN) $(LIB_A) $(LIB_SO) $(HELPER_BINS)
 
 # Installs whatever Debian packages are missing (idempotent; needs root).
 deps:
@@ -93,6 +94,16 @@ $(LIB_A): $(LIB_OBJS) $(LLHTTP_OBJS) $(GEN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The shared library exports only what src/libagentapi.sym lists.
+$(LIB_SO): $(LIB_OBJS) $(LLHTTP_OBJS) $(GEN_OBJS) src/libagentapi.sym
+	$(CC) -shared $(LDSAN) -Wl,-soname,libagentapi.so.$(SOVERSION) \
+		-Wl,--version-script=src/libagentapi.sym -Wl,--no-undefined \
+		-o $@ $(filter %.o,$^) $(LDLIBS)
+	ln -sf libagentapi.so.$(SOVERSION) $(BUILD)/libagentapi.so
+
+$(BUILD)/agentapi.pc: packaging/agentapi.pc.in include/agentapi.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
 $(BIN): $(BUILD)/obj/src/main.o $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
@@ -112,12 +123,12 @@ $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/fuzz-%.o \
 		$(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/runner.o $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-TEST_ENV := AA_TOP=$(CURDIR) AA_BUILD=$(CURDIR)/$(BUILD) \
+TEST_ENV := AA_TOP=$(CURDIR) AA_BUILD=$(CURDIR)/$(BUILD) AA_SAN=$(SAN) \
 	AA_BIN=$(CURDIR)/$(BIN) \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-test: $(BIN) $(LIB_A) $(TEST_BINS) $(HELPER_BINS) $(REPLAY_BINS)
+test: $(BIN) $(LIB_A) $(LIB_SO) $(TEST_BINS) $(HELPER_BINS) $(REPLAY_BINS)
 	@$(TEST_ENV) sh tests/run.sh $(TEST_BINS) $(REPLAY_BINS) $(TEST_SCRIPTS)
 
 check: test

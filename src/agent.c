@@ -30,6 +30,7 @@ static const struct aa_agent *const agent_table[] = {
 
 static int agent_trim_in_place(struct aa_buf *, size_t);
 
+/* Looks an agent up by canonical name, then by alias. */
 const struct aa_agent *
 aa_agent_find(const char *name)
 {
@@ -48,6 +49,7 @@ aa_agent_find(const char *name)
 	return NULL;
 }
 
+/* Maps a command's argv[0], verbatim, to its agent (§1.1). */
 const struct aa_agent *
 aa_agent_for_command(const char *argv0)
 {
@@ -56,24 +58,28 @@ aa_agent_for_command(const char *argv0)
 	return a != NULL ? a : &aa_agent_generic;
 }
 
+/* Returns the generic "custom" agent. */
 const struct aa_agent *
 aa_agent_custom(void)
 {
 	return &aa_agent_generic;
 }
 
+/* Returns the NULL-terminated agent table. */
 const struct aa_agent *const *
 aa_agent_table(void)
 {
 	return agent_table;
 }
 
+/* Returns the agent's canonical type string. */
 const char *
 aa_agent_name(const struct aa_agent *a)
 {
 	return a->name;
 }
 
+/* Returns the bytes to type right after start, or NULL. */
 const char *
 aa_agent_start_input(const struct aa_agent *a)
 {
@@ -95,6 +101,7 @@ agent_trim_in_place(struct aa_buf *out, size_t base)
 	return 0;
 }
 
+/* Formats an agent message: echo, box, blank lines, tool calls (§4.4-6). */
 int
 aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, struct aa_buf *out,
@@ -126,6 +133,7 @@ aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
 	return rc;
 }
 
+/* Tells whether the screen shows an input box to remove (§4.5). */
 int
 aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 {

@@ -21,13 +21,13 @@
 #include "format.h"
 
 struct aa_agent {
-	const char *name;		  /* canonical type string */
-	const char *const *aliases;	  /* NULL-terminated, name included */
-	struct aa_format_echo echo;	  /* how the echoed input ends */
-	aa_format_box_fn remove_box;	  /* input-box remover */
-	aa_format_tool_fn remove_tools;	  /* tool-call remover, or NULL */
-	unsigned diff_skip;		  /* header lines the diff skips */
-	const char *start_input;	  /* written right after start, or NULL */
+	const char *name;		/* canonical type string */
+	const char *const *aliases;	/* NULL-terminated, name included */
+	struct aa_format_echo echo;	/* how the echoed input ends */
+	aa_format_box_fn remove_box;	/* input-box remover */
+	aa_format_tool_fn remove_tools; /* tool-call remover, or NULL */
+	unsigned diff_skip;		/* header lines the diff skips */
+	const char *start_input;	/* typed right after start, or NULL */
 };
 
 extern const struct aa_agent aa_agent_claude;

@@ -26,6 +26,7 @@
  * Also: loaded message ids are renumbered to their positions, since the
  * HTTP layer relies on id == index.
  */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -73,6 +73,9 @@ struct range {
 static int contains(const char *, size_t, const char *, size_t);
 static int has_prefix(const char *, size_t, const char *);
 static int has_suffix(const char *, size_t, const char *);
+static int ascii_space(unsigned char);
+static void trim(const char *, size_t, const char **, size_t *);
+static int is_blank(const char *, size_t);
 static int is_border(const char *, size_t);
 static size_t prev_line_start(const char *, size_t);
 static size_t next_line_start(const char *, size_t, size_t, int *);
@@ -89,7 +92,6 @@ static int echo_search(const char *, size_t, const char *, size_t,
     size_t *, size_t *, size_t *);
 static void echo_runs_past(const char *, size_t, size_t *, int *,
     const struct aa_format_echo *);
-static void trim(const char *, size_t, const char **, size_t *);
 static int equal_sans_spaces(const char *, size_t, const char *);
 static int join_kept(const struct aa_lines *, const struct range *, size_t,
     struct aa_buf *);
@@ -119,6 +121,54 @@ has_suffix(const char *s, size_t n, const char *p)
 	size_t k = strlen(p);
 
 	return n >= k && memcmp(s + n - k, p, k) == 0;
+}
+
+/* Tests for the ASCII bytes of Go's unicode.IsSpace: \t \n \v \f \r. */
+static int
+ascii_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * Bounds of a line without Unicode white space at either end.  Screens
+ * are mostly ASCII padding, so ASCII is handled here and only a non-ASCII
+ * byte at either end falls back to the full decoder.
+ */
+static void
+trim(const char *s, size_t n, const char **tp, size_t *tn)
+{
+	static const char spaces[8] = "        ";
+	size_t a = 0, b = n, x, y;
+
+	/* Padding comes in long runs of spaces: skip them 8 at a time. */
+	while (b - a >= 8 && memcmp(s + a, spaces, 8) == 0)
+		a += 8;
+	while (a < b && ascii_space((unsigned char)s[a]))
+		a++;
+	while (b - a >= 8 && memcmp(s + b - 8, spaces, 8) == 0)
+		b -= 8;
+	while (b > a && ascii_space((unsigned char)s[b - 1]))
+		b--;
+	if (a < b && ((unsigned char)s[a] >= 0x80 ||
+	    (unsigned char)s[b - 1] >= 0x80)) {
+		aa_text_trim_space(s + a, b - a, &x, &y);
+		b = a + y;
+		a += x;
+	}
+	*tp = s + a;
+	*tn = b - a;
+}
+
+/* Tests whether a line is empty after Unicode trimming. */
+static int
+is_blank(const char *s, size_t n)
+{
+	const char *t;
+	size_t tn;
+
+	trim(s, n, &t, &tn);
+	return tn == 0;
 }
 
 /* Tests for a horizontal box border: 15 solid or 15 dashed rules (§4.3). */
@@ -180,6 +230,7 @@ keep_lines_above(const char *s, size_t start, struct aa_buf *out)
 	return aa_buf_append(out, s, start == 0 ? 0 : start - 1);
 }
 
+/* Finds the first and last non-blank lines of s (§4.1). */
 void
 aa_format_trim_span(const char *s, size_t n, size_t *startp, size_t *endp)
 {
@@ -189,7 +240,7 @@ aa_format_trim_span(const char *s, size_t n, size_t *startp, size_t *endp)
 	/* Skip blank lines from the top. */
 	while (more) {
 		next = next_line_start(s, n, start, &more);
-		if (!aa_text_is_blank(s + start, next - start - more))
+		if (!is_blank(s + start, next - start - more))
 			break;
 		start = next;
 	}
@@ -202,7 +253,7 @@ aa_format_trim_span(const char *s, size_t n, size_t *startp, size_t *endp)
 		prev = end > start ? prev_line_start(s, end + 1) : start;
 		if (prev < start)
 			prev = start;
-		if (!aa_text_is_blank(s + prev, end - prev))
+		if (!is_blank(s + prev, end - prev))
 			break;
 		end = prev - 1;
 	}
@@ -210,6 +261,7 @@ aa_format_trim_span(const char *s, size_t n, size_t *startp, size_t *endp)
 	*endp = end;
 }
 
+/* Appends s without its blank first and last lines (§4.1). */
 int
 aa_format_trim_empty_lines(const char *s, size_t n, struct aa_buf *out)
 {
@@ -381,6 +433,7 @@ out:
 	return rc;
 }
 
+/* Reports where the echo of user lies in msg, in non-WS6 runes. */
 int
 aa_format_find_echo(const char *msg, size_t len, const char *user,
     size_t ulen, size_t *startp, size_t *endp)
@@ -428,6 +481,7 @@ echo_runs_past(const char *msg, size_t len, size_t *next, int *more,
 	}
 }
 
+/* Finds the byte offset where the reply starts after the echo (§4.2). */
 int
 aa_format_echo_offset(const char *msg, size_t len, const char *user,
     size_t ulen, const struct aa_format_echo *ext, size_t *offp)
@@ -444,6 +498,7 @@ aa_format_echo_offset(const char *msg, size_t len, const char *user,
 	return 0;
 }
 
+/* Appends what follows the echoed input in msg (§4.2). */
 int
 aa_format_remove_user_input(const char *msg, size_t len, const char *user,
     size_t ulen, const struct aa_format_echo *ext, struct aa_buf *out)
@@ -456,6 +511,7 @@ aa_format_remove_user_input(const char *msg, size_t len, const char *user,
 	return aa_buf_append(out, msg + off, len - off);
 }
 
+/* Cuts a '>' prompt or a slim box off the bottom of s (§4.3). */
 int
 aa_format_box_generic(const char *s, size_t n, struct aa_buf *out)
 {
@@ -487,6 +543,7 @@ aa_format_box_generic(const char *s, size_t n, struct aa_buf *out)
 	return keep_lines_above(s, (size_t)(cut->s - s), out);
 }
 
+/* Removes codex's composer line and the spacer below it (§4.3). */
 int
 aa_format_box_codex(const char *s, size_t n, struct aa_buf *out)
 {
@@ -501,17 +558,7 @@ aa_format_box_codex(const char *s, size_t n, struct aa_buf *out)
 	return aa_buf_append(out, v[2].s, v[2].len);
 }
 
-/* Bounds of a line without Unicode white space at either end. */
-static void
-trim(const char *s, size_t n, const char **tp, size_t *tn)
-{
-	size_t a, b;
-
-	aa_text_trim_space(s, n, &a, &b);
-	*tp = s + a;
-	*tn = b - a;
-}
-
+/* Cuts opencode's input panel off the bottom of s (§4.3). */
 int
 aa_format_box_opencode(const char *s, size_t n, struct aa_buf *out)
 {
@@ -538,6 +585,7 @@ aa_format_box_opencode(const char *s, size_t n, struct aa_buf *out)
 	return aa_buf_append(out, s, n);
 }
 
+/* Cuts amp's last rounded box off s (§4.3). */
 int
 aa_format_box_amp(const char *s, size_t n, struct aa_buf *out)
 {
@@ -621,6 +669,9 @@ join_calls(const struct aa_lines *l, const struct range *r, size_t nr,
 	return 0;
 }
 
+/* Removes claude's coder_report_task blocks, recording the whole ones
+ * (§4.6).
+ */
 int
 aa_format_tools_claude(const char *s, size_t n, struct aa_buf *out,
     struct aa_buf *calls)
@@ -687,6 +738,7 @@ out:
 	return rc;
 }
 
+/* Removes codex's coder_report_task blocks and the blanks after them (§4.6). */
 int
 aa_format_tools_codex(const char *s, size_t n, struct aa_buf *out,
     struct aa_buf *calls)
@@ -717,7 +769,7 @@ aa_format_tools_codex(const char *s, size_t n, struct aa_buf *out,
 		if (start != SIZE_MAX && cn == sizeof(CODEX_TOOL_REPLY) - 1 &&
 		    memcmp(ct, CODEX_TOOL_REPLY, cn) == 0) {
 			for (end = k + 1; end < l.n &&
-			    aa_text_is_blank(l.v[end].s, l.v[end].len); end++)
+			    is_blank(l.v[end].s, l.v[end].len); end++)
 				;
 			r[nr].a = start;
 			r[nr].b = end;

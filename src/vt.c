@@ -120,6 +120,7 @@ struct vt_draw {
 	size_t keep;        /* length of the row without trailing spaces */
 	unsigned wide_next; /* column right after the last wide character */
 	size_t wide_off;    /* where that character's bytes start */
+	size_t wide_keep;   /* keep before that character */
 	int err;
 };
 
@@ -231,11 +232,14 @@ vt_rpm(int on)
 static void
 vt_decrqm(struct aa_vt *vt, int dec)
 {
-	unsigned f = tsm_screen_get_flags(vt->scr);
 	int mode = vt->argv[0] < 0 ? 0 : vt->argv[0], ps = 0;
 	char buf[VT_REPLY_MAX];
+	unsigned f;
 	int n;
 
+	/* libtsm's state must include everything before the query. */
+	vt_flush(vt);
+	f = tsm_screen_get_flags(vt->scr);
 	if (dec) {
 		switch (mode) {
 		case 6:
@@ -719,7 +723,7 @@ out:
 static int
 vt_size_ok(unsigned cols, unsigned rows)
 {
-	return cols > 0 && rows > 0 && cols <= AA_VT_MAX_COLS &&
+	return cols >= AA_VT_MIN_COLS && rows > 0 && cols <= AA_VT_MAX_COLS &&
 	    rows <= AA_VT_MAX_ROWS && (uint64_t)cols * rows <= AA_VT_MAX_CELLS;
 }
 
@@ -835,33 +839,38 @@ vt_draw_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch,
 		 * a real terminal): its left half shows as a blank. */
 		b->len = d->wide_off;
 		b->data[b->len++] = ' ';
-		d->keep = AA__MIN(d->keep, b->len);
-	}
-	/* Room for this cell and every row end still to come. */
-	if (b->cap - b->len < len * 4 + 2 &&
-	    aa_buf_reserve(b, len * 4 + 2) != 0) {
-		d->err = 1;
-		return 0;
+		d->keep = d->wide_keep;
 	}
 	d->wide_next = 0;
-	if (len == 0) {
+	/* The common case, printable ASCII; room was reserved up front. */
+	if (len == 1 && ch[0] > 0x20 && ch[0] < 0x7f) {
+		b->data[b->len++] = (char)ch[0];
+		d->keep = b->len;
+		return 0;
+	}
+	if (len == 0 || (len == 1 && ch[0] == ' ')) {
 		b->data[b->len++] = ' ';
+		return 0;
+	}
+	/* Combining sequences can exceed the reservation. */
+	if (len > 1 && aa_buf_reserve(b, len * 4 + 2) != 0) {
+		d->err = 1;
 		return 0;
 	}
 	if (width >= 2) {
 		d->wide_next = posx + 1;
 		d->wide_off = b->len;
+		d->wide_keep = d->keep;
 	}
 	for (i = 0; i < len; i++) {
 		cp = ch[i];
 		/* A control character never belongs in a cell; keep the
 		 * text one line per row whatever libtsm stored. */
 		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			cp = ' ';
+			cp = 0xFFFD;
 		b->len += aa_utf8_encode(cp, b->data + b->len);
 	}
-	if (len != 1 || ch[0] != ' ')
-		d->keep = b->len;
+	d->keep = b->len;
 	return 0;
 }
 
@@ -877,9 +886,10 @@ aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
 		rows = aa_vt_rows(vt);
 		cols = aa_vt_cols(vt);
 		aa_buf_reset(&vt->text);
-		/* One reservation covers the usual screen: 1-3 bytes per
-		 * cell on average, plus a newline per row. */
-		if (aa_buf_reserve(&vt->text, (size_t)rows * (cols * 3 + 1) +
+		/* One reservation covers any screen of single code points
+		 * (4 bytes at most per cell, a newline per row), so the
+		 * draw callback needs no bounds check per cell. */
+		if (aa_buf_reserve(&vt->text, (size_t)rows * (cols * 4 + 1) +
 			16) != 0)
 			return AA_ENOMEM;
 		memset(&d, 0, sizeof(d));

@@ -26,7 +26,10 @@
 
 #define AA_VT_DEFAULT_COLS 80
 #define AA_VT_DEFAULT_ROWS 24
-/* Bounds on the screen size, so a bad request cannot exhaust memory. */
+/* Bounds on the screen size, so a bad request cannot exhaust memory.  At
+ * least 2 columns: libtsm 4.0.2's insert mode overruns a 1-column line
+ * when a wide character is written (found by fuzz-vt). */
+#define AA_VT_MIN_COLS 2
 #define AA_VT_MAX_COLS 2000
 #define AA_VT_MAX_ROWS 10000
 #define AA_VT_MAX_CELLS (4u * 1024 * 1024)

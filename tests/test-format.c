@@ -483,8 +483,10 @@ TEST(format_box_removers)
 	    "\xaf\nfoot", "reply");
 	check_box(aa_format_box_amp, "\xe2\x95\xad\xe2\x95\xae\n\xe2\x95\xb0"
 	    "\xe2\x95\xaf", "Welcome to Amp");
+	/* A top edge below the bottom edge is no box. */
 	check_box(aa_format_box_amp, "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad"
-	    "\xe2\x95\xae", "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad\xe2\x95\xae");
+	    "\xe2\x95\xae", "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad"
+	    "\xe2\x95\xae");
 	check_box(aa_format_box_amp, "", "Welcome to Amp");
 }
 
@@ -529,7 +531,7 @@ check_tools(aa_format_tool_fn fn, const char *in, const char *want,
 #define CLAUDE_BLOCK(x)                                                        \
 	"\xe2\x97\x8f coder - coder_report_task (MCP)(summary: \"" x "\")\n"  \
 	"  \xe2\x8e\xbf  {\n"                                                  \
-	"       \"message\": \"Thanks for reporting!\"\n"                       \
+	"       \"message\": \"Thanks for reporting!\"\n"                      \
 	"     }"
 #define CLAUDE_CALL(x) CLAUDE_BLOCK(x) "\n"
 

@@ -129,6 +129,14 @@ TEST(vt_rejects_bad_sizes)
 	o.rows = 10000;
 	ASSERT_EQ(aa_vt_new(&vt, &o), AA_EINVAL);
 	ASSERT_EQ(aa_vt_new(NULL, NULL), AA_EINVAL);
+	o.cols = 1;
+	o.rows = 1;
+	ASSERT_EQ(aa_vt_new(&vt, &o), AA_EINVAL);
+	/* Two columns are enough for a wide character in insert mode. */
+	o.cols = 2;
+	ASSERT_EQ(aa_vt_new(&vt, &o), 0);
+	ASSERT_EQ(aa_vt_feed(vt, "\033[4h\xe4\xb8\xadx\xe4\xb8\xad", 10), 0);
+	aa_vt_free(vt);
 	ASSERT_EQ(aa_vt_new(&vt, NULL), 0);
 	ASSERT_EQ(aa_vt_resize(vt, 0, 5), AA_EINVAL);
 	ASSERT_EQ(aa_vt_resize(vt, 5, AA_VT_MAX_ROWS + 1), AA_EINVAL);
@@ -595,6 +603,15 @@ TEST(vt_resize)
 	age = aa_vt_age(f.vt);
 	ASSERT_EQ(aa_vt_resize(f.vt, 12, 2), 0);
 	ASSERT_EQ(aa_vt_age(f.vt), age);
+	fx_free(&f);
+	/* A wide character in the last column loses its right half when
+	 * the screen shrinks; growing again shows a blank, not a glyph
+	 * hanging over a neighbour, and no trailing space. */
+	fx_init(&f, 4, 2);
+	fx_feed(&f, "ab中");
+	ASSERT_EQ(aa_vt_resize(f.vt, 3, 2), 0);
+	ASSERT_EQ(aa_vt_resize(f.vt, 6, 2), 0);
+	ASSERT_STR_EQ(fx_text(&f), "ab\n\n");
 	fx_free(&f);
 }
 
