@@ -139,10 +139,14 @@ int aa_session_interrupt(struct aa_session *s);
  */
 int aa_session_save_state(struct aa_session *s);
 /*
- * Stops gracefully (core.md §1.8): saves the state, sends SIGINT to the
- * agent, SIGKILL to its group after the stop timeout, closes every handle
- * and frees the session; then calls cb(ud).  A pending send completes
- * with AA_ECANCELED.  Calling it twice is a no-op.
+ * Stops gracefully (core.md §1.8), always asynchronously, so it may be
+ * called from any of the session's callbacks: on the next loop turn a
+ * pending send completes with AA_ECANCELED, the state is saved, the agent
+ * gets SIGINT (to its pid), SIGKILL to its group after stop_timeout_ms;
+ * once it has exited (or 1 s after SIGKILL) every handle is closed, the
+ * session is freed, then cb(ud) is called.  From the call on, sends are
+ * refused with AA_EEXITED and on_exit is not called.  A second call is a
+ * no-op.
  */
 void aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud);
 

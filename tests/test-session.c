@@ -202,6 +202,7 @@ h_init(struct h *h)
 	uv_timer_init(&h->loop, &h->deadline);
 	h->deadline.data = h;
 	h->o.stability_ms = 200;
+	h->o.echo_settle_ms = 300; /* upstream's 1 s in session_basic_send */
 	h->o.log = h_log;
 	h->o.on_message = h_on_message;
 	h->o.on_error = h_on_error;
@@ -326,6 +327,7 @@ TEST(session_basic_send)
 	struct h h;
 
 	h_init(&h);
+	h.o.echo_settle_ms = 0; /* upstream's value */
 	h_agent(&h, "fake-agent", "basic.json");
 	h_start(&h);
 	ASSERT(h_wait(&h, p_stable, 5000));
@@ -935,5 +937,46 @@ TEST(session_stop_from_callbacks)
 	h.stop_on_stable = 1;
 	h_start(&h);
 	ASSERT(h_wait(&h, p_stopped, 5000));
+	h_done(&h);
+}
+
+/* Predicate: a reply has settled after the fourth message (3 or 5). */
+static int
+p_demo_count(struct h *h, size_t n)
+{
+	return aa_session_message_count(h->s) == n && p_stable(h) &&
+	    aa_session_message(h->s, n - 1)->len > 0;
+}
+
+static int
+p_demo_three(struct h *h)
+{
+	return p_demo_count(h, 3);
+}
+
+static int
+p_demo_five(struct h *h)
+{
+	return p_demo_count(h, 5);
+}
+
+TEST(session_demo_permission_question)
+{
+	struct h h;
+
+	h_init(&h);
+	h_agent(&h, "demo-agent", NULL);
+	h.argv[1] = "--think-ms";
+	h.argv[2] = "200";
+	h.argv[3] = NULL;
+	h.o.stability_ms = 300;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	h_send(&h, "please ask me for permission");
+	ASSERT(h_wait(&h, p_demo_three, 5000));
+	ASSERT_NOT_NULL(strstr(h_msg(&h, 2), "Do you want to allow this? (y/n)"));
+	h_send(&h, "y");
+	ASSERT(h_wait(&h, p_demo_five, 5000));
+	ASSERT_NOT_NULL(strstr(h_msg(&h, 4), "Thanks!"));
 	h_done(&h);
 }
