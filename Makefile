@@ -128,7 +128,14 @@ TEST_ENV := AA_TOP=$(CURDIR) AA_BUILD=$(CURDIR)/$(BUILD) AA_SAN=$(SAN) \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-test: $(BIN) $(LIB_A) $(LIB_SO) $(TEST_BINS) $(HELPER_BINS) $(REPLAY_BINS)
+# The Node-side tests (browser, SSE client, schema validator) need Debian's
+# chromium and the pinned npm packages; tests/web/setup.sh installs both.
+NODE_STAMP := tests/node_modules/.package-lock.json
+$(NODE_STAMP): tests/package-lock.json tests/web/setup.sh
+	sh tests/web/setup.sh
+	@touch $@
+
+test: $(NODE_STAMP) $(BIN) $(LIB_A) $(LIB_SO) $(TEST_BINS) $(HELPER_BINS) $(REPLAY_BINS)
 	@$(TEST_ENV) sh tests/run.sh $(TEST_BINS) $(REPLAY_BINS) $(TEST_SCRIPTS)
 
 check: test

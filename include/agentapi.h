@@ -29,9 +29,9 @@ extern "C" {
 #endif
 
 #define AA_VERSION_MAJOR 0
-#define AA_VERSION_MINOR 1
+#define AA_VERSION_MINOR 13
 #define AA_VERSION_PATCH 0
-#define AA_VERSION_STRING "0.1.0"
+#define AA_VERSION_STRING "0.13.0"
 #define AA_VERSION_HEX                                                         \
 	((AA_VERSION_MAJOR << 16) | (AA_VERSION_MINOR << 8) | AA_VERSION_PATCH)
 
@@ -58,7 +58,7 @@ extern "C" {
 /* Returns a static, human-readable text for an AA_E* code. */
 AA_EXTERN const char *aa_strerror(int err);
 
-/* Returns the library's version as a string such as "0.1.0". */
+/* Returns the library's version as a string such as "0.13.0". */
 AA_EXTERN const char *aa_version_string(void);
 
 /* Returns the library's version as AA_VERSION_HEX. */

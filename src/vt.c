@@ -12,10 +12,15 @@
  * in only three ways:
  *
  *   - the final byte of a CSI sequence libtsm would misexecute is replaced
- *     by CAN, which makes libtsm drop the sequence silently.  Nothing has
- *     to be held back, so a sequence split across feeds behaves exactly as
- *     one feed, and the filter keeps no pending bytes except an incomplete
- *     UTF-8 sequence (at most 3 bytes) at the end of a feed;
+ *     by CAN, which makes libtsm drop the sequence silently: every 'p'
+ *     final but DECSTR (DECRQM, XTSMPOINTER, DECSCL soft-reset libtsm and
+ *     drop the alternate screen), 'm' and 'r' with a private marker
+ *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), DA3
+ *     (answered as DA1).  SCOSC/SCORC (CSI s, CSI u), which libtsm lacks,
+ *     become DECSC/DECRC.  Nothing has to be held back, so a sequence
+ *     split across feeds behaves exactly as one feed, and the filter keeps
+ *     no pending bytes except an incomplete UTF-8 sequence (at most 3
+ *     bytes) at the end of a feed;
  *   - ENQ is dropped (libtsm would answer it with ACK, which an agent
  *     reads as a Ctrl-F key press);
  *   - invalid UTF-8 is replaced.
@@ -346,8 +351,9 @@ vt_osc_color(struct aa_vt *vt, const char *what, unsigned r, unsigned g,
 	char buf[VT_REPLY_MAX];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "\033]%s;rgb:%02x%02x/%02x%02x/%02x%02x%s",
-	    what, r, r, g, g, b, b, bel ? "\a" : "\033\\");
+	n = snprintf(buf, sizeof(buf),
+	    "\033]%s;rgb:%02x%02x/%02x%02x/%02x%02x%s", what, r, r, g, g, b, b,
+	    bel ? "\a" : "\033\\");
 	if (n > 0 && (size_t)n < sizeof(buf))
 		vt_answer(vt, buf, (size_t)n);
 }
@@ -363,7 +369,9 @@ vt_palette(unsigned i, unsigned rgb[3])
 		{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 },
 		{ 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
 	};
-	static const unsigned char cube[6] = { 0, 0x5f, 0x87, 0xaf, 0xd7, 0xff };
+	static const unsigned char cube[6] = {
+		0, 0x5f, 0x87, 0xaf, 0xd7, 0xff
+	};
 	unsigned k;
 
 	if (i < 16) {

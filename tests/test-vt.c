@@ -475,7 +475,8 @@ TEST(vt_osc_color_queries)
 	ASSERT_REPLIES(&f, "\033]11;rgb:0000/0000/0000\007"
 			   "\033]10;rgb:e5e5/e5e5/e5e5\033\\");
 	/* xterm's chained form and palette queries; C1 OSC/ST. */
-	fx_feed(&f, "\033]10;?;?\007\033]4;1;?;196;?\007\xc2\x9d" "12;?\xc2\x9c");
+	fx_feed(&f, "\033]10;?;?\007\033]4;1;?;196;?\007"
+		    "\xc2\x9d" "12;?\xc2\x9c");
 	ASSERT_REPLIES(&f, "\033]10;rgb:e5e5/e5e5/e5e5\007"
 			   "\033]11;rgb:0000/0000/0000\007"
 			   "\033]4;1;rgb:cdcd/0000/0000\007"
