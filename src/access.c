@@ -172,7 +172,7 @@ authority_len(const char *s)
 static char *
 setup_hosts(struct aa_access *a, const char *const *v, size_t n)
 {
-	char name[AA_ACCESS_MAX_HOST], *cause;
+	char name[AA_ACCESS_MAX_HOST], *cause = NULL;
 	struct aa_buf msg;
 	const char *err;
 	size_t i;
@@ -194,25 +194,33 @@ setup_hosts(struct aa_access *a, const char *const *v, size_t n)
 	aa_buf_puts(&msg, "Invalid host header. Allowed hosts: ");
 	for (i = 0; i < n; i++) {
 		if (strstr(v[i], "http://") != NULL ||
-		    strstr(v[i], "https://") != NULL)
-			return cause_printf("failed to parse allowed hosts: "
+		    strstr(v[i], "https://") != NULL) {
+			cause = cause_printf("failed to parse allowed hosts: "
 			    "'%s' must not include http:// or https://", v[i]);
+			goto out;
+		}
 		err = parse_authority(v[i], authority_len(v[i]), name,
 		    sizeof(name), &port);
-		if (err != NULL)
-			return cause_printf("failed to parse allowed hosts: "
+		if (err != NULL) {
+			cause = cause_printf("failed to parse allowed hosts: "
 			    "'%s' is not a valid host: %s", v[i], err);
-		if (port)
-			return cause_printf("failed to parse allowed hosts: "
+			goto out;
+		}
+		if (port) {
+			cause = cause_printf("failed to parse allowed hosts: "
 			    "'%s' must not include a port", v[i]);
+			goto out;
+		}
 		if ((a->hosts[i] = strdup(name)) == NULL)
-			return NULL;
+			goto out;
 		a->nhosts++;
 		aa_buf_printf(&msg, "%s%s", i > 0 ? ", " : "", name);
 	}
-	aa_buf_putc(&msg, '\n');
-	a->host_error = aa_buf_steal(&msg, NULL);
-	return NULL;
+	if (aa_buf_putc(&msg, '\n') == 0)
+		a->host_error = aa_buf_steal(&msg, NULL);
+out:
+	aa_buf_release(&msg);
+	return cause;
 }
 
 /* Normalises an origin entry to lower-case scheme://authority. */

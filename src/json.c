@@ -173,6 +173,32 @@ describe_char(char *out, size_t size, unsigned char c, const char *what)
 		snprintf(out, size, "invalid character '\\x%02x' %s", c, what);
 }
 
+/*
+ * Guesses whether a parse failure at pos means the input simply ended:
+ * cJSON reports an error at the end as the last byte, so that byte must be
+ * one after which more JSON was due, or the text ends inside a string.
+ */
+static int
+truncated(const char *s, size_t len, size_t pos)
+{
+	size_t i;
+	int in_str = 0;
+
+	if (pos >= len)
+		return 1;
+	if (pos != len - 1)
+		return 0;
+	if (strchr("{[,:\" \t\r\n", s[pos]) != NULL && s[pos] != '\0')
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (in_str && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			in_str = !in_str;
+	}
+	return in_str;
+}
+
 int
 aa_json_parse_body(const char *content_type, const char *body, size_t len,
     cJSON **tree, cJSON **problem)
@@ -197,7 +223,7 @@ aa_json_parse_body(const char *content_type, const char *body, size_t len,
 	t = cJSON_ParseWithLengthOpts(body, len, &end, 0);
 	if (t == NULL) {
 		pos = end != NULL && end >= body ? (size_t)(end - body) : len;
-		if (pos >= len)
+		if (truncated(body, len, pos))
 			snprintf(msg, sizeof(msg),
 			    "unexpected end of JSON input");
 		else

@@ -284,8 +284,10 @@ struct resp {
 	int chunked;
 };
 
+/* Connects; rcvbuf > 0 sets a small receive buffer before the handshake
+ * (setting it afterwards can stall the window for seconds). */
 static void
-cli_open(struct cli *c, int port)
+cli_open_buf(struct cli *c, int port, int rcvbuf)
 {
 	struct sockaddr_in sa;
 	struct timeval tv = { 5, 0 };
@@ -294,11 +296,20 @@ cli_open(struct cli *c, int port)
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_GE(c->fd, 0);
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (rcvbuf > 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ASSERT_EQ(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+}
+
+static void
+cli_open(struct cli *c, int port)
+{
+	cli_open_buf(c, port, 0);
 }
 
 static void
@@ -920,8 +931,7 @@ c_slow(struct fix *f)
 	int small = 4096;
 	char x = 1;
 
-	cli_open(&c, f->port);
-	setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	cli_open_buf(&c, f->port, small);
 	cli_puts(&c, "GET /sse HTTP/1.1\r\n\r\n");
 	/* Never read; the loop side tells us when it dropped us. */
 	cli_wait_release(f);
@@ -1118,4 +1128,157 @@ TEST(http_route_find_pure)
 	ASSERT_STR_EQ(aa_buf_str(&allow), "Allow: POST\r\nAllow: PUT\r\n");
 	ASSERT_STR_EQ(aa_http_reason(422), "Unprocessable Entity");
 	aa_buf_release(&allow);
+}
+
+static void
+h_resume(struct aa_http_req *req, void *data)
+{
+	struct fix *f = data;
+	struct aa_sse_sub *sub;
+	struct aa_event *ev;
+	uint64_t last;
+
+	if (aa_sse_subscribe(f->sse, req, &sub) != 0)
+		return;
+	if (aa_sse_last_event_id(req, &last) != 0 ||
+	    aa_sse_sub_replay_since(sub, last) != 0) {
+		aa_event_new(&ev, 0, "full", "{}", 2);
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+	aa_event_new(&ev, 0, "end", "{}", 2);
+	aa_sse_sub_send(sub, ev);
+	aa_event_unref(ev);
+}
+
+static const struct aa_http_route resume_routes[] = {
+	{ "GET", "/sse", h_resume, 0, 0 },
+};
+
+/* Connects with a Last-Event-ID and collects event names and ids. */
+static void
+resume_from(struct fix *f, const char *lei, char *out, size_t size)
+{
+	char req[128], ev[256];
+	struct cli c;
+	struct resp r;
+
+	cli_open(&c, f->port);
+	snprintf(req, sizeof(req), "GET /sse HTTP/1.1\r\n%s%s%s\r\n",
+	    lei ? "Last-Event-ID: " : "", lei ? lei : "", lei ? "\r\n" : "");
+	cli_puts(&c, req);
+	cli_head(&c, &r);
+	out[0] = '\0';
+	for (;;) {
+		cli_chunk(&c, ev, sizeof(ev));
+		if (ev[0] == ':')
+			continue;
+		*strchr(ev, '\n') = '\0';
+		snprintf(out + strlen(out), size - strlen(out), "%s;", ev);
+		if (strcmp(ev, "event: end") == 0)
+			break;
+	}
+	cli_close(&c);
+}
+
+static void
+c_resume(struct fix *f)
+{
+	char got[512];
+
+	cli_wait_release(f); /* five events published */
+	resume_from(f, "2", got, sizeof(got));
+	ASSERT_STR_EQ(got, "id: 3;id: 4;id: 5;event: end;");
+	resume_from(f, "5", got, sizeof(got));
+	ASSERT_STR_EQ(got, "event: end;");
+	resume_from(f, "1", got, sizeof(got)); /* 2 fell out of the ring */
+	ASSERT_STR_EQ(got, "event: full;event: end;");
+	resume_from(f, "99", got, sizeof(got)); /* unknown: full replay */
+	ASSERT_STR_EQ(got, "event: full;event: end;");
+	resume_from(f, "x", got, sizeof(got));
+	ASSERT_STR_EQ(got, "event: full;event: end;");
+	resume_from(f, NULL, got, sizeof(got));
+	ASSERT_STR_EQ(got, "event: full;event: end;");
+}
+
+static void
+resume_tick(struct fix *f)
+{
+	int i;
+
+	if (f->published > 0)
+		return;
+	for (i = 0; i < 5; i++)
+		sse_publish_tick(f);
+	ASSERT_EQ(write(f->release[1], "x", 1), 1);
+}
+
+TEST(http_sse_last_event_id_resume)
+{
+	struct fix f = { 0 };
+	struct aa_sse_options so = { .ring = 3 };
+	struct aa_http_options o = { .routes = resume_routes,
+	    .nroutes = AA__ARRAY_SIZE(resume_routes) };
+
+	f.tick_fn = resume_tick;
+	fix_run(&f, c_resume, &so, &o);
+}
+
+static void
+c_latest(struct fix *f)
+{
+	struct cli c;
+	struct resp r;
+	int small = 4096, n = 0;
+	char *ev = malloc(80000);
+
+	cli_open_buf(&c, f->port, small);
+	cli_puts(&c, "GET /sse HTTP/1.1\r\n\r\n");
+	cli_wait_release(f); /* all screens published while we slept */
+	cli_head(&c, &r);
+	cli_chunk(&c, ev, 80000); /* the replayed status event */
+	for (;;) {
+		cli_chunk(&c, ev, 80000);
+		if (ev[0] == ':')
+			continue;
+		n++;
+		if (strstr(ev, "\"screen 499\"") != NULL)
+			break;
+	}
+	/* Intermediate screens were skipped, the last one arrived. */
+	ASSERT_LT(n, 500);
+	ASSERT_GE(n, 1);
+	free(ev);
+	cli_close(&c);
+}
+
+static void
+latest_tick(struct fix *f)
+{
+	static char big[30 * 1024];
+	struct aa_event *ev;
+	int i, k;
+
+	if (aa_sse_nsubs(f->sse) == 0 || f->published > 0)
+		return;
+	memset(big, 'x', sizeof(big));
+	for (i = 0; i < 500; i++) {
+		k = snprintf(big, sizeof(big), "\"screen %d\"", i);
+		big[k] = ' ';
+		aa_event_new(&ev, 0, "screen", big, sizeof(big));
+		aa_sse_publish(f->sse, ev);
+		aa_event_unref(ev);
+		f->published++;
+	}
+	ASSERT_EQ(aa_sse_nsubs(f->sse), 1); /* slow, but not dropped */
+	ASSERT_EQ(write(f->release[1], "x", 1), 1);
+}
+
+TEST(http_sse_latest_wins_skips_screens)
+{
+	struct fix f = { 0 };
+	struct aa_sse_options so = { .latest_wins = 1 };
+
+	f.tick_fn = latest_tick;
+	fix_run(&f, c_latest, &so, NULL);
 }

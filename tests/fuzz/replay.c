@@ -33,7 +33,7 @@ replay_one(void *arg)
 static void
 add_dir(const char *kind, const char *name)
 {
-	char dir[4096], path[4096], tname[512];
+	char dir[4096], *path, *tname;
 	struct dirent **ents;
 	int n, i;
 
@@ -44,11 +44,12 @@ add_dir(const char *kind, const char *name)
 		return;
 	for (i = 0; i < n; i++) {
 		if (ents[i]->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir,
-			    ents[i]->d_name);
-			snprintf(tname, sizeof(tname), "replay_%s_%s/%s", name,
-			    kind, ents[i]->d_name);
-			test_add(tname, replay_one, strdup(path));
+			if (asprintf(&path, "%s/%s", dir, ents[i]->d_name) < 0 ||
+			    asprintf(&tname, "replay_%s_%s/%s", name, kind,
+				ents[i]->d_name) < 0)
+				abort();
+			test_add(tname, replay_one, path);
+			free(tname);
 		}
 		free(ents[i]);
 	}
