@@ -407,7 +407,6 @@ aa_http_stream_start(struct aa_http_req *req, int status,
 		return rc;
 	req->started = 1;
 	req->streaming = 1;
-	uv_tcp_nodelay(&c->tcp, 1);
 	b = uv_buf_init(c->out.data, (unsigned)c->out.len);
 	rc = conn_write(c, &b, 1, 0, NULL, NULL);
 	conn_arm_timer(c);
@@ -676,8 +675,8 @@ on_head(struct aa_http_conn *c)
 	expect = aa_httpparse_header(p, "Expect");
 	if (p->has_body && !c->req.started && !c->closing && expect != NULL &&
 	    strcasecmp(expect, "100-continue") == 0) {
-		uv_buf_t b = uv_buf_init((char *)"HTTP/1.1 100 Continue\r\n\r\n",
-		    25);
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		uv_buf_t b = uv_buf_init((char *)cont, sizeof(cont) - 1);
 
 		conn_write(c, &b, 1, 1, NULL, NULL);
 	}
@@ -1047,6 +1046,8 @@ server_conn_cb(uv_stream_t *lis, int status)
 		return;
 	}
 	c->reading = 1;
+	/* Like Go's server: no Nagle delay, answers are written whole. */
+	uv_tcp_nodelay(&c->tcp, 1);
 	conn_arm_timer(c);
 }
 

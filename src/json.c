@@ -258,8 +258,8 @@ aa_json_send(struct aa_http_req *req, int status, const char *schema,
 	aa_buf_init(&link);
 	rc = aa_json_encode(&b, aa_http_req_header(req, "Host"), schema, obj);
 	if (rc == 0 && schema != NULL) {
-		if (aa_buf_printf(&link, "</schemas/%s.json>; rel=\"describedBy\"",
-		    schema) != 0)
+		if (aa_buf_printf(&link,
+		    "</schemas/%s.json>; rel=\"describedBy\"", schema) != 0)
 			rc = AA_ENOMEM;
 		else
 			rc = aa_http_res_header(req, "Link", aa_buf_str(&link));

@@ -212,8 +212,8 @@ mp_begin_part(struct aa_multipart *m)
 			have_disp = 1;
 			if (param_get(v, "name", name, sizeof(name)) != 0)
 				name[0] = '\0';
-			if (param_get(v, "filename*", file, sizeof(file)) == 0 &&
-			    ext_value(file) == 0)
+			if (param_get(v, "filename*", file,
+			    sizeof(file)) == 0 && ext_value(file) == 0)
 				have_file = 1;
 			else if (param_get(v, "filename", file,
 			    sizeof(file)) == 0)
@@ -331,7 +331,7 @@ aa_multipart_feed(struct aa_multipart *m, const char *p, size_t n)
 		case MP_AFTER_DASH:
 			i++;
 			if (c != '-')
-				return mp_fail(m, "malformed closing delimiter");
+				return mp_fail(m, "malformed last delimiter");
 			m->state = MP_END;
 			break;
 		case MP_AFTER_CR:
