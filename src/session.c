@@ -187,12 +187,9 @@ session_log(struct aa_session *s, int level, const char *fn, const char *fmt,
 static void
 session_now(struct aa_session *s, struct aa_time *t)
 {
-	struct timespec ts;
-
 	uv_update_time(s->loop);
 	t->mono_ms = (int64_t)uv_now(s->loop);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t->wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	t->wall_ns = aa__wall_ns();
 }
 
 /*

@@ -264,7 +264,7 @@ aa_sse_stream_new(struct aa_sse_stream **out, uv_loop_t *loop,
 		return AA_ENOMEM;
 	}
 	s->loop = loop;
-	s->next_id = 1;
+	s->next_id = o != NULL && o->first_id != 0 ? o->first_id : 1;
 	aa_list_init(&s->subs);
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;

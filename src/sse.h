@@ -57,6 +57,9 @@ struct aa_sse_options {
 	unsigned max_age_ms;  /* oldest queued event; 0 = 30 s */
 	unsigned heartbeat_ms; /* 0 = 15 s */
 	int latest_wins;      /* screen-type stream */
+	uint64_t first_id;    /* first event id; 0 = 1.  A time-based start
+			       * keeps ids from an earlier run of the server
+			       * from resuming into this one's events. */
 };
 
 /* Creates a stream on loop. */
@@ -65,7 +68,7 @@ int aa_sse_stream_new(struct aa_sse_stream **out, uv_loop_t *loop,
 /* Ends every subscriber's connection and frees the stream (its timer is
  * released by the loop; run it afterwards).  NULL is fine. */
 void aa_sse_stream_free(struct aa_sse_stream *s);
-/* Returns the id to give the next published event (1, 2, ...). */
+/* Returns the id to give the next published event (first_id, +1, ...). */
 uint64_t aa_sse_next_id(struct aa_sse_stream *s);
 /* Sends ev to every subscriber and keeps it in the ring if it has an id
  * (ids must then come from aa_sse_next_id(), in order).  The caller keeps
