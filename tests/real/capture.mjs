@@ -66,7 +66,7 @@ try {
     '-y', String(rows), '-c', cwd, ...envArgs,
     `env -i ${Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ')}` +
     ` ${argv.map((x) => `'${x}'`).join(' ')}`);
-  let s = await settle(3000, 60000);
+  let s = await settle(Number(process.env.CAPTURE_QUIET ?? 6000), 90000);
   fs.writeFileSync(path.join(out, '0-ready.txt'), s);
   let n = 1;
   for (const p of rest) {
