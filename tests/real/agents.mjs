@@ -196,7 +196,8 @@ const gemini = {
 };
 
 const qwen = {
-  name: 'qwen', type: 'qwen', pkg: '@qwen-code/qwen-code',
+  // Qwen Code is a Gemini CLI fork; there is no qwen type yet.
+  name: 'qwen', type: 'gemini', pkg: '@qwen-code/qwen-code',
   version: '0.24.4',
   bin: () => path.join(CACHE, 'qwen/node_modules/.bin/qwen'),
   prepare(root, port) {
