@@ -1,11 +1,32 @@
 /*
  * claude.c - Claude Code: a "> " prompt in a solid or dashed box; removes its
  * coder_report_task MCP tool calls (../shared/spec/core.md §4.6).
+ *
+ * Claude Code 2.1 ends each turn with a summary line such as
+ * "✻ Brewed for 3s · done 4:49 AM" above its "❯" input box; once the box
+ * is gone, that line goes too (tests/data/format/claude-2.1.330).
  */
 #include <stddef.h>
 
 #include "agent.h"
 #include "format.h"
+#include "residue.h"
+
+/* "✻ <verb> for <duration>[ · done <time>]": the turn summary. */
+static int
+claude_residue(const char *s, size_t n)
+{
+	return aa_residue_starts(s, n, "\xe2\x9c\xbb ") &&
+	    aa_residue_has(s, n, " for ");
+}
+
+/* The generic box remover, then the turn summary under the reply. */
+static int
+claude_box(const char *s, size_t n, struct aa_buf *out)
+{
+	return aa_residue_box(aa_format_box_generic, NULL, claude_residue,
+	    s, n, out);
+}
 
 static const char *const claude_aliases[] = { "claude", NULL };
 
@@ -13,7 +34,7 @@ const struct aa_agent aa_agent_claude = {
 	.name = "claude",
 	.aliases = claude_aliases,
 	.echo = { NULL, NULL, 0 },
-	.remove_box = aa_format_box_generic,
+	.remove_box = claude_box,
 	.remove_tools = aa_format_tools_claude,
 	.diff_skip = 0,
 	.start_input = NULL,

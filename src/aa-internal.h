@@ -8,11 +8,15 @@
 #define AA_INTERNAL_H
 
 #include <errno.h>
+#include <stdint.h>
 
 #include "agentapi.h"
 
 /* Turns a positive errno value into an AA_E* code. */
 #define AA__ERR(e) (-(e))
+
+/* Returns the wall clock in nanoseconds since the epoch (error.c). */
+int64_t aa__wall_ns(void);
 
 #define AA__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define AA__MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -53,6 +53,7 @@ aa_buf_reserve(struct aa_buf *b, size_t extra)
 		return AA_ENOMEM;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0';
 	return 0;
 }
 

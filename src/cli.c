@@ -150,7 +150,7 @@ static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	    "false", F(verbose), C_SERVER, K_OURS,
 	    "Enable verbose (debug) logging" },
 	[AA_CLI_OPT_TERM] = { "term", 0, "AGENTAPI_TERM", T_STRING,
-	    "xterm-256color", F(term), C_SERVER, K_OURS,
+	    "vt100", F(term), C_SERVER, K_OURS,
 	    "TERM value set for the agent (upstream sets vt100)" },
 	[AA_CLI_OPT_URL] = { "url", 'u', NULL, T_STRING, "localhost:3284",
 	    F(url), C_ATTACH, K_UPSTREAM,

@@ -1,11 +1,12 @@
 /*
- * error.c - aa_strerror and the version calls.
+ * error.c - aa_strerror, the version calls and the wall clock.
  *
  * Codes that are negated errno values are described by strerror's texts
  * for the ones the library uses, written out here because strerror is
  * neither thread-safe nor stable across libcs.
  */
 #include <string.h>
+#include <time.h>
 
 #include "aa-internal.h"
 
@@ -63,4 +64,13 @@ unsigned int
 aa_version(void)
 {
 	return AA_VERSION_HEX;
+}
+
+int64_t
+aa__wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

@@ -87,3 +87,19 @@ TEST(list_insert_remove_safe_iteration)
 	ASSERT_EQ(sum, 4);
 	ASSERT(aa_list_empty(&items[0].link));
 }
+
+TEST(buf_reserve_on_empty_buffer_terminates)
+{
+	struct aa_buf b;
+	size_t n;
+	char *s;
+
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_buf_reserve(&b, 0), 0);
+	ASSERT_NOT_NULL(b.data);
+	ASSERT_EQ(b.data[0], '\0');
+	s = aa_buf_steal(&b, &n);
+	ASSERT_EQ(n, 0);
+	ASSERT_STR_EQ(s, "");
+	free(s);
+}

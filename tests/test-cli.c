@@ -135,7 +135,7 @@ TEST(cli_server_defaults)
 	list_is(&c.bind, LIST("127.0.0.1", "::1"));
 	ASSERT_STR_EQ(c.auth_token, "");
 	ASSERT_EQ(c.verbose, 0);
-	ASSERT_STR_EQ(c.term, "xterm-256color");
+	ASSERT_STR_EQ(c.term, "vt100");
 	ASSERT_EQ(c.agent_argc, 1);
 	ASSERT_STR_EQ(c.agent_argv[0], "claude");
 	ASSERT_NULL(c.agent_argv[1]);

@@ -1,0 +1,179 @@
+/*
+ * test-realvectors.c - format and readiness vectors captured from today's
+ * agents (issue 7), under tests/data/format/<agent>-<version>/<case>/:
+ * msg.txt (the screen diff of a turn), user.txt (the prompt) and
+ * expected.txt (the agent message), as upstream's msgfmt/format vectors;
+ * and optionally ready.txt, a whole screen on which the agent must be
+ * ready for its first prompt (§4.5).  One case per folder, found at
+ * start-up; an empty data folder is a failure.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test.h"
+
+#include "agent.h"
+#include "buf.h"
+
+/* A case: the agent's type and the vector's folder. */
+struct rvec {
+	char agent[64];
+	char *path;
+	struct rvec *next;
+};
+
+/* Every case argument, kept reachable: the runner does not own them. */
+static struct rvec *rvecs;
+static size_t n_cases;
+
+/* Returns a malloc'd string formatted as printf does; aborts on ENOMEM. */
+static char * __attribute__((format(printf, 1, 2)))
+fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, f);
+	rc = vasprintf(&s, f, ap);
+	va_end(ap);
+	if (rc < 0)
+		abort();
+	return s;
+}
+
+/* 1 if the file exists. */
+static int
+exists(const char *dir, const char *name)
+{
+	char *p = fmt("%s/%s", dir, name);
+	FILE *f = fopen(p, "r");
+
+	free(p);
+	if (f == NULL)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+/* Reads dir/name (malloc'd); NULL if missing. */
+static char *
+read_in(const char *dir, const char *name, size_t *lenp)
+{
+	char *p = fmt("%s/%s", dir, name), *s;
+
+	s = test_read_file(p, lenp);
+	free(p);
+	return s;
+}
+
+/* One vector: the agent's formatting of msg.txt is expected.txt. */
+static void
+run_format(void *arg)
+{
+	const struct rvec *v = arg;
+	const struct aa_agent *a = aa_agent_find(v->agent);
+	struct aa_buf out;
+	size_t ml, ul, el;
+	char *msg, *user, *exp;
+
+	ASSERT_NOT_NULL(a);
+	msg = read_in(v->path, "msg.txt", &ml);
+	user = read_in(v->path, "user.txt", &ul);
+	exp = read_in(v->path, "expected.txt", &el);
+	ASSERT_NOT_NULL(msg);
+	ASSERT_NOT_NULL(user);
+	ASSERT_NOT_NULL(exp);
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_agent_format(a, msg, ml, user, ul, &out, NULL), 0);
+	ASSERT_MEM_EQ(out.data, out.len, exp, el);
+	aa_buf_release(&out);
+	free(msg);
+	free(user);
+	free(exp);
+}
+
+/* One screen on which the agent must be ready. */
+static void
+run_ready(void *arg)
+{
+	const struct rvec *v = arg;
+	const struct aa_agent *a = aa_agent_find(v->agent);
+	size_t len;
+	char *s;
+
+	ASSERT_NOT_NULL(a);
+	s = read_in(v->path, "ready.txt", &len);
+	ASSERT_NOT_NULL(s);
+	ASSERT_EQ(aa_agent_ready(a, s, len), 1);
+	free(s);
+}
+
+/* Registers the cases of one <agent>-<version>/<case> folder. */
+static void
+add_case(const char *root, const char *av, const char *c)
+{
+	struct rvec *v = calloc(1, sizeof *v);
+	size_t k = strcspn(av, "-");
+	char *name;
+
+	if (v == NULL)
+		abort();
+	if (k >= sizeof v->agent)
+		k = sizeof v->agent - 1;
+	memcpy(v->agent, av, k);
+	v->path = fmt("%s/%s/%s", root, av, c);
+	v->next = rvecs;
+	rvecs = v;
+	if (exists(v->path, "msg.txt")) {
+		name = fmt("realvec_format/%s/%s", av, c);
+		test_add(name, run_format, v);
+		free(name);
+		n_cases++;
+	}
+	if (exists(v->path, "ready.txt")) {
+		name = fmt("realvec_ready/%s/%s", av, c);
+		test_add(name, run_ready, v);
+		free(name);
+		n_cases++;
+	}
+}
+
+TEST_GENERATOR(realvectors)
+{
+	struct dirent **e, **c;
+	char *root, *sub;
+	int n, m, i, j;
+
+	root = fmt("%s/tests/data/format", test_top());
+	if ((n = scandir(root, &e, NULL, alphasort)) < 0) {
+		free(root);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (e[i]->d_name[0] != '.') {
+			sub = fmt("%s/%s", root, e[i]->d_name);
+			m = scandir(sub, &c, NULL, alphasort);
+			free(sub);
+			for (j = 0; j < m; j++) {
+				if (c[j]->d_name[0] != '.')
+					add_case(root, e[i]->d_name,
+					    c[j]->d_name);
+				free(c[j]);
+			}
+			if (m >= 0)
+				free(c);
+		}
+		free(e[i]);
+	}
+	free(e);
+	free(root);
+}
+
+/* The data folder holds at least one vector. */
+TEST(realvec_found)
+{
+	ASSERT(n_cases > 0);
+}
