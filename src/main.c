@@ -260,7 +260,10 @@ server_options(struct aa_server_options *o, const char *prompt)
 	o->log = log_line;
 }
 
-/* Decides the exit code once the loop has ended (spec §9.8, §9.9). */
+/* Decides the exit code once the loop has ended (spec §9.8, §9.9): the
+ * agent's own status when it ended the run (DESIGN: "a crashed agent ends
+ * the server with the agent's exit status"; upstream says 1), 128+signal
+ * when it was killed, else 0. */
 static int
 exit_code(void)
 {
@@ -270,11 +273,12 @@ exit_code(void)
 		return 0;
 	fprintf(stderr, "agent exited with error: ========\n%s\n========\n: ",
 	    prog.last_screen ? prog.last_screen : "");
-	if (WIFEXITED(st))
+	if (WIFEXITED(st)) {
 		fprintf(stderr, "non-zero exit code %d\n", WEXITSTATUS(st));
-	else
-		fprintf(stderr, "killed by signal %d\n", WTERMSIG(st));
-	return 1;
+		return WEXITSTATUS(st);
+	}
+	fprintf(stderr, "killed by signal %d\n", WTERMSIG(st));
+	return 128 + WTERMSIG(st);
 }
 
 /* `agentapi-c server`: validate, write the PID file, run until the agent
