@@ -31,15 +31,19 @@ WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 OPT ?= -O2 -g
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
+# Hardening (Debian's defaults for packages) except under the sanitizers.
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+LDSAN := -Wl,-z,relro,-z,now
 ifeq ($(SAN),1)
 OPT := -O1 -g $(SAN_FLAGS)
+HARDEN :=
 LDSAN := $(SAN_FLAGS)
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS)
-CFLAGS += -std=c11 $(OPT) -fPIC -fvisibility=hidden $(WARN) -MMD -MP
+CFLAGS += -std=c11 $(OPT) $(HARDEN) -fPIC -fvisibility=hidden $(WARN) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lutil -lm
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard agents/*.c)
@@ -65,6 +69,11 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=$(BUILD)/tests/replay-%)
 
 DEPS_STAMP := $(BUILD)/.deps-ok
+# Objects depend on the compiler flags too: a changed flag rebuilds them.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDSAN)
+$(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || \
+	echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
 .SECONDARY:
 .PHONY: all deps test test-asan check fuzz run clean install
@@ -80,7 +89,7 @@ $(DEPS_STAMP): packaging/deps.sh
 	@sh packaging/deps.sh --check || sh packaging/deps.sh
 	@mkdir -p $(@D) && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DAA_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
 
@@ -109,7 +118,7 @@ $(BUILD)/agentapi.pc: packaging/agentapi.pc.in include/agentapi.h
 $(BIN): $(BUILD)/obj/src/main.o $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%.o: tests/%.c | $(DEPS_STAMP)
+$(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c $< -o $@
 
