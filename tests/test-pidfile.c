@@ -298,8 +298,8 @@ TEST(pidfile_concurrent_writers_one_wins)
 			c = rc == 0 ? 'w' : rc == -EEXIST ? 'l' : 'e';
 			if (write(done[1], &c, 1) != 1)
 				_exit(3);
-			(void)read(hold[0], &c, 1);
-			_exit(0);
+			/* Hold the PID alive until the parent closes the pipe. */
+			_exit(read(hold[0], &c, 1) < 0 ? 3 : 0);
 		}
 	}
 	close(go[0]);
