@@ -755,14 +755,15 @@ async function keyboard() {
 }
 
 /* Screenshots: the demo's code reply at 400 and 1280 px, light and dark,
- * and the terminal view; checks colours and that nothing overflows. */
+ * the terminal view and the control key pad; checks colours and that
+ * nothing overflows. */
 async function screenshots() {
 	await withReal({}, async (srv) => {
 		const first = await open(`${srv.url}/chat/`);
 		await ready(first.page);
 		await say(first.page, 'show me some code');
 		await done(first);
-		const one = async (width, scheme, term) => {
+		const one = async (width, scheme, extra = '') => {
 			const t = await open(`${srv.url}/chat/` +
 			    (width === 400 ? 'embed' : ''), { width, scheme,
 			    height: width === 400 ? 760 : 720 });
@@ -777,12 +778,16 @@ async function screenshots() {
 			    'background');
 			await checkFits(p, `layout at ${width} px`);
 			let name = `real-${width}-${scheme}`;
-			if (term) {
+			if (extra === 'terminal') {
 				await p.click('#term-toggle');
 				await p.locator('#screen', { hasText:
 				    '> show me some code' }).waitFor(T);
-				name += '-terminal';
+			} else if (extra === 'control') {
+				await p.click('#mode');
+				await checkFits(p, 'key pad layout');
 			}
+			if (extra)
+				name += `-${extra}`;
 			/* A settled frame: fonts loaded, log at the end. */
 			await p.evaluate(() => document.fonts.ready);
 			await shot(p, name);
@@ -790,8 +795,8 @@ async function screenshots() {
 		};
 		await Promise.all([one(400, 'light'), one(400, 'dark'),
 		    one(1280, 'light'), one(1280, 'dark')]);
-		await Promise.all([one(1280, 'light', true),
-		    one(400, 'dark', true)]);
+		await Promise.all([one(1280, 'light', 'terminal'),
+		    one(400, 'dark', 'terminal'), one(400, 'light', 'control')]);
 	});
 }
 
