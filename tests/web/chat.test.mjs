@@ -2,37 +2,47 @@
  * chat.test.mjs - the web chat (web/) in headless Debian chromium driven
  * by playwright-core; nothing here downloads a browser.
  *
- * Two server kinds run the same cases: "mock" (tests/web/mock-server.mjs,
- * always available, follows schemas/openapi.json) and "real"
- * ($AA_BIN server -- $AA_BUILD/tests/fake-agent e2e/basic.json), skipped
- * with the reason while "$AA_BIN server --help" does not work.  The real
- * cases also validate every response and SSE event they see against
- * schemas/*.json.  Every page runs with route interception that refuses
- * requests to any other origin, and with console errors collected.
- * Screenshots go to $AA_BUILD/web-screenshots/.
+ * Every feature is checked against the real server running the built-in
+ * demo agent ($AA_BIN server --port P -- $AA_BIN demo-agent), whose
+ * "show me some code" reply has a list and a fenced code block and whose
+ * "ask for permission" turn waits for a y/n key.  The mock server
+ * (tests/web/mock-server.mjs) is kept only for what the demo cannot
+ * produce: an agent_error event and ordered lists.  A tiny reverse proxy
+ * (the chat under a path prefix) and a parent page on another origin
+ * (the chat in an iframe) are plain node:http servers started here.
+ *
+ * Pages are confined to the origins a case names (route interception
+ * refuses any other request) and their console errors fail the case.
+ * Cases own their servers and pages, so a few run at once in one shared
+ * browser ($AA_WEB_JOBS, default 4).  Screenshots go to
+ * $AA_BUILD/web-screenshots/.
  *
  * Usage: node tests/web/chat.test.mjs [filter]
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, assert, assertEq, skip } from './harness.mjs';
-import { startMock, GREETING } from './mock-server.mjs';
+import { startMock, GREETING as MOCK_GREETING } from './mock-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOP = process.env.AA_TOP || path.resolve(HERE, '../..');
 const BUILD = process.env.AA_BUILD || path.join(TOP, 'build');
 const BIN = process.env.AA_BIN || path.join(TOP, 'agentapi-c');
 const CHROMIUM = process.env.AA_CHROMIUM || '/usr/bin/chromium';
+const JOBS = Number(process.env.AA_WEB_JOBS) || 4;
 const SHOTS = path.join(BUILD, 'web-screenshots');
-const SCRIPT = path.join(TOP, '..', 'shared', 'conformance', 'agentapi',
-    'e2e', 'basic.json');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'];
-const REAL_GREETING = "Hello! I'm ready to help you.";
+const GREETING = "Hello! I'm the agentapi-c demo agent.";
+const PLAN_REPLY = 'Here is what I would do:';
+const PLAN_ITEMS = ['read the files involved',
+    'make the smallest change that works', 'run the tests'];
+const T = { timeout: 20000 };	/* waits on the agent (slow under ASan) */
 
 let chromium = null, browser = null, Ajv = null, addFormats = null;
 let whyNoBrowser = null, whyNoReal = null, validators = null;
@@ -51,12 +61,8 @@ async function probe() {
 	const help = fs.existsSync(BIN) ? spawnSync(BIN, ['server', '--help'],
 	    { timeout: 5000 }) : null;
 	if (!help || help.status !== 0)
-		whyNoReal = `"${BIN} server --help" does not work yet ` +
-		    '(the server is not built)';
-	else if (!fs.existsSync(path.join(BUILD, 'tests', 'fake-agent')))
-		whyNoReal = `${BUILD}/tests/fake-agent missing`;
-	else if (!fs.existsSync(SCRIPT))
-		whyNoReal = `${SCRIPT} missing`;
+		whyNoReal = `"${BIN} server --help" does not work ` +
+		    '(the program is not built)';
 }
 
 /* Compiles schemas/*.json once (ajv, formats on). */
@@ -106,31 +112,50 @@ async function until(fn, ms, what) {
 	}
 }
 
-/* Starts the real server with the fake agent; {url, close}. */
+/* Resolves p, or throws what after ms. */
+function within(p, ms, what) {
+	let timer;
+	return Promise.race([p, new Promise((_, rej) => {
+		timer = setTimeout(() => rej(new Error(
+		    `timed out waiting for ${what}`)), ms);
+	})]).finally(() => clearTimeout(timer));
+}
+
+/*
+ * Starts the real server with the demo agent; {url, port, exited, close}.
+ * opts: port, token, think (the demo's thinking time in ms).
+ */
 async function startReal(opts = {}) {
+	if (whyNoReal)
+		skip(whyNoReal);
 	const port = opts.port || await freePort();
 	const args = ['server', '--port', String(port)];
 	if (opts.token)
 		args.push('--auth-token', opts.token);
-	args.push('--', path.join(BUILD, 'tests', 'fake-agent'), SCRIPT);
+	args.push('--', BIN, 'demo-agent', '--think-ms',
+	    String(opts.think ?? 300));
 	const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let log = '';
 	child.stdout.on('data', (d) => { log += d; });
 	child.stderr.on('data', (d) => { log += d; });
 	const url = `http://127.0.0.1:${port}`;
-	const exited = new Promise((r) => child.on('exit', r));
+	const exited = new Promise((r) => child.on('exit', (code, sig) =>
+	    r(sig || code)));
+	const auth = opts.token ? { headers: { Authorization:
+	    `Bearer ${opts.token}` } } : {};
 	try {
-		await until(async () => (await fetch(`${url}/status`,
-		    opts.token ? { headers: { Authorization:
-		    `Bearer ${opts.token}` } } : {})).ok, 10000,
-		    'the server to answer /status');
+		await until(async () => (await fetch(`${url}/status`, auth))
+		    .ok, 10000, 'the server to answer /status');
 	} catch (e) {
 		child.kill('SIGKILL');
 		throw new Error(`${e.message}; server log:\n${log}`);
 	}
 	return {
-		url, port, real: true,
+		url, port, exited, auth,
+		log: () => log,
 		close: async () => {
+			if (child.exitCode !== null || child.signalCode)
+				return;
 			child.kill('SIGTERM');
 			const t = setTimeout(() => child.kill('SIGKILL'), 5000);
 			await exited;
@@ -139,66 +164,9 @@ async function startReal(opts = {}) {
 	};
 }
 
-/* Starts a server of the given kind. */
-function start(kind, opts = {}) {
-	if (kind === 'real') {
-		if (whyNoReal)
-			skip(whyNoReal);
-		return startReal(opts);
-	}
-	return startMock(TOP, opts);
-}
-
-/* Opens a page confined to the server's origin; collects console
- * errors and refused requests, and POST /message bodies. */
-async function open(srv, { width = 1024, height = 720, scheme = 'light',
-    path: p = '/chat/' } = {}) {
-	if (whyNoBrowser)
-		skip(whyNoBrowser);
-	const origin = new URL(srv.url).origin;
-	const ctx = await browser.newContext({ viewport: { width, height },
-	    colorScheme: scheme });
-	const page = await ctx.newPage();
-	const info = { errors: [], foreign: [], posts: [], ctx, page };
-	await ctx.route('**/*', (route) => {
-		const u = route.request().url();
-		if (u.startsWith(origin + '/') || u.startsWith('data:'))
-			return route.continue();
-		info.foreign.push(u);
-		return route.abort();
-	});
-	page.on('console', (m) => {
-		if (m.type() === 'error')
-			info.errors.push(m.text());
-	});
-	page.on('pageerror', (e) => info.errors.push(String(e)));
-	page.on('request', (r) => {
-		if (r.method() === 'POST' && r.url().endsWith('/message'))
-			info.posts.push(JSON.parse(r.postData()));
-	});
-	await page.goto(srv.url + p);
-	return info;
-}
-
-/* Closes the page's context and checks it stayed clean. */
-async function done(info, allowErrors = false) {
-	await info.ctx.close();
-	assertEq(info.foreign, [], 'requests outside the server');
-	if (!allowErrors)
-		assertEq(info.errors, [], 'console errors');
-}
-
-/* Waits for the greeting and the stable status. */
-async function ready(page, srv) {
-	await page.locator('.msg.agent', { hasText: srv.real ?
-	    REAL_GREETING : GREETING }).first().waitFor({ timeout: 10000 });
-	await page.locator('#status[data-status="stable"]')
-	    .waitFor({ timeout: 15000 });
-}
-
-/* Runs fn with a fresh server of kind; always stops it. */
-async function withServer(kind, opts, fn) {
-	const srv = await start(kind, opts);
+/* Runs fn with a fresh real server; always stops it. */
+async function withReal(opts, fn) {
+	const srv = await startReal(opts);
 	try {
 		await fn(srv);
 	} finally {
@@ -206,386 +174,659 @@ async function withServer(kind, opts, fn) {
 	}
 }
 
+/* Starts a node:http server on 127.0.0.1 with handler; {url, close}. */
+async function startHttp(handler) {
+	const s = http.createServer(handler);
+	await new Promise((r) => s.listen(0, '127.0.0.1', r));
+	return {
+		url: `http://127.0.0.1:${s.address().port}`,
+		close: () => new Promise((r) => {
+			s.closeAllConnections();
+			s.close(r);
+		}),
+	};
+}
+
+/* A reverse proxy that strips prefix and forwards to target (streaming,
+ * so SSE passes through), as Coder's path-based app proxy does. */
+function startProxy(prefix, target) {
+	const t = new URL(target);
+	return startHttp((req, res) => {
+		if (req.url !== prefix && !req.url.startsWith(prefix + '/')) {
+			res.writeHead(404).end('outside the prefix\n');
+			return;
+		}
+		const up = http.request({ host: t.hostname, port: t.port,
+		    method: req.method, path: req.url.slice(prefix.length) ||
+		    '/', headers: { ...req.headers, host: t.host } }, (ur) => {
+			res.writeHead(ur.statusCode, ur.headers);
+			ur.pipe(res);
+		});
+		up.on('error', () => res.destroy());
+		res.on('close', () => up.destroy());
+		req.pipe(up);
+	});
+}
+
+/*
+ * Opens a page at url confined to origins (default: url's); collects
+ * console errors, refused requests, every request URL and POST /message
+ * bodies.  opts: width, height, scheme, origins, before(ctx) (routes to
+ * install before the page loads).
+ */
+async function open(url, { width = 1024, height = 720, scheme = 'light',
+    origins = null, before = null } = {}) {
+	if (whyNoBrowser)
+		skip(whyNoBrowser);
+	const allowed = origins || [new URL(url).origin];
+	const ctx = await browser.newContext({ viewport: { width, height },
+	    colorScheme: scheme });
+	const page = await ctx.newPage();
+	const info = { errors: [], foreign: [], posts: [], urls: [], ctx,
+	    page };
+	await ctx.route('**/*', (route) => {
+		const u = route.request().url();
+		if (allowed.some((o) => u.startsWith(o + '/')) ||
+		    u.startsWith('data:'))
+			return route.fallback();
+		info.foreign.push(u);
+		return route.abort();
+	});
+	if (before)
+		await before(ctx);
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			info.errors.push(m.text());
+	});
+	page.on('pageerror', (e) => info.errors.push(String(e)));
+	ctx.on('request', (r) => {
+		info.urls.push(r.url());
+		if (r.method() === 'POST' && r.url().endsWith('/message'))
+			info.posts.push(JSON.parse(r.postData()));
+	});
+	await page.goto(url);
+	return info;
+}
+
+/* Closes the page's context and checks it stayed clean. */
+async function done(info, allowErrors = false) {
+	await info.ctx.close();
+	assertEq(info.foreign, [], 'requests outside the allowed origins');
+	if (!allowErrors)
+		assertEq(info.errors, [], 'console errors');
+}
+
+/* Waits for the greeting and the stable status (root: page or frame). */
+async function ready(root, greeting = GREETING) {
+	await root.locator('.msg.agent', { hasText: greeting }).first()
+	    .waitFor(T);
+	await root.locator('#status[data-status="stable"]').waitFor(T);
+}
+
+/* Types text, sends it with Enter and waits for a reply containing
+ * expect and the stable status again; returns the reply's locator. */
+async function say(root, text, expect = PLAN_REPLY) {
+	await root.locator('#input').fill(text);
+	await root.locator('#input').press('Enter');
+	await root.locator('.msg.user:not(.pending)', { hasText: text })
+	    .waitFor(T);
+	const reply = root.locator('.msg.agent', { hasText: expect }).last();
+	await reply.waitFor(T);
+	await root.locator('#status[data-status="stable"]').waitFor(T);
+	return reply;
+}
+
 async function shot(page, name) {
 	fs.mkdirSync(SHOTS, { recursive: true });
 	await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
 
-/* ---- the cases, each run against both server kinds ------------------ */
+/* Throws unless the page (or frame) has no horizontal scrolling and the
+ * whole composer is inside the viewport. */
+async function checkFits(root, what) {
+	const r = await root.locator('body').evaluate(() => {
+		const c = document.getElementById('composer')
+		    .getBoundingClientRect();
+		return { over: document.documentElement.scrollWidth >
+		    innerWidth, inside: c.left >= 0 && c.right <= innerWidth &&
+		    c.bottom <= innerHeight, send: document.getElementById(
+		    'send').getBoundingClientRect().right <= innerWidth };
+	});
+	assertEq(r, { over: false, inside: true, send: true }, what);
+}
 
-const both = {
-	async loads_greeting_and_status(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			const label = await t.page.locator('#status .label')
-			    .textContent();
-			assertEq(label, 'Ready', 'status label');
-			assert(await t.page.locator('#send').isDisabled(),
-			    'send disabled while the box is empty');
-			await done(t);
-		});
-	},
-	async send_with_enter_shows_reply(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await t.page.fill('#input', 'This is a test message.');
-			assert(!await t.page.locator('#send').isDisabled(),
-			    'send enabled when stable');
-			await t.page.press('#input', 'Enter');
-			await t.page.locator('#status[data-status="running"]')
-			    .waitFor({ timeout: 5000 });
-			assert(await t.page.locator('#send').isDisabled() ||
-			    (await t.page.inputValue('#input')) === '',
-			    'send box not usable while running');
-			await t.page.locator('.msg.user:not(.pending)', {
-			    hasText: 'This is a test message.' }).waitFor();
-			await t.page.locator('.msg.agent', { hasText:
-			    'Echo: This is a test message.' }).waitFor(
-			    { timeout: 15000 });
-			await t.page.locator('#status[data-status="stable"]')
-			    .waitFor({ timeout: 15000 });
-			assertEq(t.posts, [{ content: 'This is a test message.',
-			    type: 'user' }], 'POST /message bodies');
-			await done(t);
-		});
-	},
-	async shift_enter_adds_newline(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await t.page.click('#input');
-			await t.page.keyboard.type('one');
-			await t.page.keyboard.press('Shift+Enter');
-			await t.page.keyboard.type('two');
-			assertEq(await t.page.inputValue('#input'), 'one\ntwo',
-			    'text box');
-			assertEq(t.posts, [], 'nothing sent');
-			await done(t);
-		});
-	},
-	async control_mode_sends_raw(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await t.page.click('#mode');
-			assert(await t.page.locator('#keys').isVisible(),
-			    'key pad shown');
-			for (const k of ['esc', 'ctrl-c', 'up', 'down', 'left',
-			    'right', 'enter', 'tab', 'backspace', 'y', 'n']) {
-				const r = t.page.waitForResponse((x) =>
-				    x.url().endsWith('/message'));
-				await t.page.click(`#keys [data-key="${k}"]`);
-				assertEq((await r).status(), 200, `raw ${k}`);
-			}
-			await t.page.focus('#input');
-			const r = t.page.waitForResponse((x) =>
-			    x.url().endsWith('/message'));
-			await t.page.keyboard.press('q');
-			await r;
-			assertEq(t.posts.map((p) => p.type),
-			    Array(12).fill('raw'), 'types');
-			assertEq(t.posts.map((p) => p.content), ['\u001b',
-			    '\u0003', '\u001b[A', '\u001b[B', '\u001b[D',
-			    '\u001b[C', '\r', '\t', '\u007f', 'y', 'n', 'q'],
-			    'raw bytes');
-			if (srv.state)
-				assertEq(srv.state.raws.length, 12,
-				    'raws the server got');
-			await done(t);
-		});
-	},
-	async upload_by_picker_inserts_path(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await t.page.fill('#input', 'Look at');
-			const r = t.page.waitForResponse((x) =>
-			    x.url().endsWith('/upload'));
-			await t.page.setInputFiles('#file', { name: 'notes.txt',
-			    mimeType: 'text/plain',
-			    buffer: Buffer.from('hello upload\n') });
-			const body = await (await r).json();
-			if (srv.real)
-				checkSchema('UploadResponseBody', body);
-			assert(body.filePath.endsWith('/notes.txt'),
-			    'filePath names the file');
-			await until(async () => (await t.page.inputValue(
-			    '#input')).includes('@"'), 5000, 'inserted path');
-			assertEq(await t.page.inputValue('#input'),
-			    `Look at @"${body.filePath}"`, 'message box');
-			if (srv.real)
-				assertEq(fs.readFileSync(body.filePath, 'utf8'),
-				    'hello upload\n', 'uploaded bytes');
-			await done(t);
-		});
-	},
-	async drag_and_drop_uploads(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			const r = t.page.waitForResponse((x) =>
-			    x.url().endsWith('/upload'));
-			await t.page.evaluate(() => {
-				const dt = new DataTransfer();
-				dt.items.add(new File(['x'], 'dropped.bin'));
-				for (const type of ['dragenter', 'dragover',
-				    'drop'])
-					document.getElementById('log')
-					    .dispatchEvent(new DragEvent(type,
-					    { dataTransfer: dt, bubbles: true,
-					    cancelable: true }));
-			});
-			const body = await (await r).json();
-			await until(async () => (await t.page.inputValue(
-			    '#input')) === `@"${body.filePath}"`, 5000,
-			    'inserted path');
-			assert(await t.page.locator('#drop').isHidden(),
-			    'drop overlay gone');
-			await done(t);
-		});
-	},
-	async terminal_view_shows_screen(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await t.page.click('#term-toggle');
-			await t.page.locator('#screen', { hasText: srv.real ?
-			    REAL_GREETING : GREETING }).waitFor();
-			assertEq(await t.page.getAttribute('#term-toggle',
-			    'aria-pressed'), 'true', 'toggle state');
-			await shot(t.page, `${kind}-desktop-terminal`);
-			await done(t);
-		});
-	},
-	async screenshots_narrow_and_dark(kind) {
-		await withServer(kind, {}, async (srv) => {
-			for (const scheme of ['light', 'dark']) {
-				for (const width of [400, 1280]) {
-					const t = await open(srv, { width,
-					    scheme, path: width === 400 ?
-					    '/chat/embed' : '/chat/' });
-					await ready(t.page, srv);
-					const bg = await t.page.evaluate(() =>
-					    getComputedStyle(document.body)
-					    .backgroundColor);
-					assertEq(bg, scheme === 'dark' ?
-					    'rgb(15, 19, 24)' :
-					    'rgb(255, 255, 255)', 'background');
-					const overflow = await t.page.evaluate(
-					    () => document.documentElement
-					    .scrollWidth > innerWidth);
-					assert(!overflow, `no horizontal ` +
-					    `scroll at ${width}px`);
-					await shot(t.page, `${kind}-${width}-` +
-					    scheme);
-					await done(t);
-				}
-			}
-		});
-	},
-	async embed_under_prefix_in_cross_origin_iframe(kind) {
-		/* The mock mounts everything under a prefix as Coder's
-		 * path-based proxy would; the real server is framed at its
-		 * root from another origin. */
-		const prefix = kind === 'mock' ? '/@me/ws.main/apps/ccw' : '';
-		await withServer(kind, { prefix }, async (srv) => {
-			const parent = await startMock(TOP, {});
-			try {
-				const t = await open(parent, { path:
-				    '/__none' });
-				await t.ctx.unroute('**/*');
-				const html = `<iframe title="chat" src="${srv.url
-				    }/chat/embed" style="width:400px;` +
-				    'height:600px"></iframe>';
-				await t.page.setContent(html);
-				const f = t.page.frameLocator('iframe');
-				await f.locator('.msg.agent').first().waitFor(
-				    { timeout: 10000 });
-				await f.locator('#status[data-status="stable"]')
-				    .waitFor({ timeout: 15000 });
-				assert(await f.locator('#app.embed').count() ===
-				    1, 'embed mode');
-				await t.ctx.close();
-			} finally {
-				await parent.close();
-			}
-		});
-	},
-	async reconnects_after_server_restart(kind) {
-		const port = await freePort();
-		let srv = await start(kind, { port });
-		try {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await srv.close();
-			await t.page.locator('#conn[data-conn="reconnecting"],' +
-			    '#conn[data-conn="offline"]').waitFor(
-			    { timeout: 10000 });
-			srv = await start(kind, { port });
-			await t.page.locator('#conn[data-conn="live"]')
-			    .waitFor({ state: 'attached', timeout: 15000 });
-			await ready(t.page, srv);
-			assertEq(await t.page.locator('.msg:not(.empty-msg)')
-			    .count(), 1, 'one conversation, no duplicates');
-			await done(t, true); /* failed loads are expected */
-		} finally {
-			await srv.close();
-		}
-	},
-	async docs_page_renders_reference(kind) {
-		await withServer(kind, {}, async (srv) => {
-			const t = await open(srv, { path: '/docs' });
-			await t.page.locator('details#subscribeEvents')
-			    .waitFor();
-			for (const id of ['get-status', 'get-messages',
-			    'post-message', 'post-upload'])
-				assertEq(await t.page.locator(`details#${id}`)
-				    .count(), 1, id);
-			assert(await t.page.locator('#schema-StatusResponseBody')
-			    .count() === 1, 'schemas listed');
-			await done(t);
-		});
-	},
-};
+/* ---- the cases (real server + demo agent) ----------------------------- */
 
-/* Cases that need the mock's hooks. */
-const mockOnly = {
-	async agent_text_cannot_inject_html() {
-		await withServer('mock', {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await fetch(`${srv.url}/__mock/set`, { method: 'POST',
-			    body: JSON.stringify({ agentText: '<img src=x ' +
-			    'onerror="window.pwned=1"><b>bold</b> see ' +
-			    'https://example.com/a_b.' }) });
-			const m = t.page.locator('.msg.agent', { hasText:
-			    '<img src=x' });
-			await m.waitFor();
+/* Page load, status, send gating, Enter / Shift+Enter, and the demo's
+ * code reply rendered as a list and a fenced code block. */
+async function conversation() {
+	await withReal({ think: 1500 }, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Ready', 'status label');
+		assertEq(await p.getAttribute('#conn', 'data-conn'), 'live',
+		    'connection');
+		assert(await p.locator('#send').isDisabled(),
+		    'send disabled while the box is empty');
+		await p.click('#input');
+		await p.keyboard.type('one');
+		await p.keyboard.press('Shift+Enter');
+		await p.keyboard.type('two');
+		assertEq(await p.inputValue('#input'), 'one\ntwo', 'text box');
+		assertEq(t.posts, [], 'Shift+Enter sent nothing');
+
+		await p.fill('#input', 'show me some code');
+		assert(!await p.locator('#send').isDisabled(),
+		    'send enabled when stable');
+		await p.press('#input', 'Enter');
+		await p.locator('#status[data-status="running"]').waitFor(T);
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Working…', 'status label while running');
+		await p.fill('#input', 'too early');
+		assert(await p.locator('#send').isDisabled(),
+		    'send disabled while running');
+		await p.press('#input', 'Enter');
+		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY });
+		await reply.waitFor(T);
+		await p.locator('#status[data-status="stable"]').waitFor(T);
+		assertEq(await p.inputValue('#input'), 'too early',
+		    'Enter while running kept the text');
+		assertEq(t.posts, [{ content: 'show me some code',
+		    type: 'user' }], 'POST /message bodies');
+		assertEq(await p.locator('.msg').evaluateAll((l) => l.map(
+		    (e) => e.classList.contains('user') ? 'user' : 'agent')),
+		    ['agent', 'user', 'agent'], 'message roles in order');
+		assertEq(await reply.locator('ul > li').allTextContents(),
+		    PLAN_ITEMS, 'list items');
+		assertEq(await reply.locator('pre.code code')
+		    .getAttribute('data-lang'), 'c', 'code language');
+		const code = await reply.locator('pre.code code')
+		    .textContent();
+		assert(code.startsWith('#include <stdio.h>') &&
+		    code.includes('    puts("hello, world");') &&
+		    !code.includes('```'), `code block: ${code}`);
+		assertEq(await reply.locator('pre.code').evaluate((e) =>
+		    getComputedStyle(e).whiteSpace), 'pre', 'code spacing');
+		assert(!await p.locator('#send').isDisabled(),
+		    'send enabled again when stable');
+		await done(t);
+	});
+}
+
+/* Agent text (the demo echoes the question) cannot inject HTML; URLs
+ * become new-tab links. */
+async function noInjection() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		await ready(t.page);
+		const q = '<b>hi</b><img src=x onerror=pwned=1> ' +
+		    'https://example.com/a_b.';
+		const reply = await say(t.page, q, '<img src=x');
+		const user = t.page.locator('.msg.user', { hasText: q });
+		for (const m of [reply, user]) {
 			assertEq(await m.locator('img, b').count(), 0,
-			    'no elements from agent text');
+			    'no elements from message text');
 			const a = m.locator('a');
 			assertEq(await a.getAttribute('href'),
 			    'https://example.com/a_b', 'link');
 			assertEq(await a.getAttribute('target'), '_blank',
 			    'new tab');
-			assert(!await t.page.evaluate(() => window.pwned),
-			    'no script ran');
-			await done(t);
-		});
-	},
-	async fenced_code_and_lists() {
-		await withServer('mock', {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await fetch(`${srv.url}/__mock/set`, { method: 'POST',
-			    body: JSON.stringify({ agentText: 'Code:\n```sh\n' +
-			    'ls -l\n```\n- one\n- two\n1. a\n2. b' }) });
-			const m = t.page.locator('.msg.agent', { hasText:
-			    'Code:' });
-			await m.waitFor();
-			assertEq(await m.locator('pre.code').textContent(),
-			    'ls -l', 'code block');
-			assertEq(await m.locator('ul > li').allTextContents(),
-			    ['one', 'two'], 'bullets');
-			assertEq(await m.locator('ol > li').allTextContents(),
-			    ['a', 'b'], 'numbers');
-			await done(t);
-		});
-	},
-	async autoscroll_stops_when_scrolled_up() {
-		await withServer('mock', {}, async (srv) => {
-			const t = await open(srv, { width: 400, height: 500 });
-			await ready(t.page, srv);
-			const add = (text) => fetch(`${srv.url}/__mock/set`, {
-			    method: 'POST', body: JSON.stringify(
-			    { agentText: text }) });
-			const atBottom = () => t.page.evaluate(() => {
-				const l = document.getElementById('log');
-				return l.scrollTop + l.clientHeight >=
-				    l.scrollHeight - 4;
-			});
-			for (let i = 0; i < 12; i++)
-				await add(`line ${i}\n`.repeat(6));
-			await t.page.locator('.msg', { hasText: 'line 11' })
-			    .first().waitFor();
-			await until(atBottom, 3000, 'following output');
-			await t.page.evaluate(() => {
-				document.getElementById('log').scrollTop = 0;
-			});
-			await t.page.locator('#jump').waitFor();
-			await add('newest message');
-			await t.page.locator('.msg', { hasText:
-			    'newest message' }).waitFor();
-			assert(!await atBottom(), 'stayed where the user was');
-			await t.page.click('#jump');
-			await until(atBottom, 3000, 'jump to latest');
-			assert(await t.page.locator('#jump').isHidden(),
-			    'jump button hidden at the bottom');
-			await done(t);
-		});
-	},
-	async agent_error_shows_toast() {
-		await withServer('mock', {}, async (srv) => {
-			const t = await open(srv);
-			await ready(t.page, srv);
-			await fetch(`${srv.url}/__mock/set`, { method: 'POST',
-			    body: JSON.stringify({ agentError:
-			    'Failed to restore previous session: boom' }) });
-			await t.page.locator('.toast.warning', { hasText:
-			    'Failed to restore previous session' }).waitFor();
-			await done(t);
-		});
-	},
-	async polling_fallback_when_sse_blocked() {
-		await withServer('mock', { sse: false }, async (srv) => {
-			const t = await open(srv);
-			await t.page.locator('#conn[data-conn="polling"]')
-			    .waitFor({ timeout: 12000 });
-			await ready(t.page, srv);
-			await t.page.fill('#input', 'via polling');
-			await t.page.press('#input', 'Enter');
-			await t.page.locator('.msg.agent', { hasText:
-			    'Echo: via polling' }).waitFor({ timeout: 10000 });
-			await done(t);
-		});
-	},
-	async token_from_url_and_prompt() {
-		await withServer('mock', { token: 's3cret' }, async (srv) => {
-			let t = await open(srv, { path: '/chat/?token=s3cret' });
-			await ready(t.page, srv);
-			assert(!t.page.url().includes('s3cret'),
-			    'token removed from the address bar');
-			await done(t);
-			t = await open(srv);
-			await t.page.locator('#auth[open]').waitFor(
-			    { timeout: 12000 });
-			await t.page.fill('#auth-token', 's3cret');
-			await t.page.press('#auth-token', 'Enter');
-			await ready(t.page, srv);
-			await done(t, true); /* the 401s are logged */
-		});
-	},
-};
+			assertEq(await a.getAttribute('rel'),
+			    'noopener noreferrer', 'rel');
+		}
+		assert(!await t.page.evaluate(() => window.pwned),
+		    'no script ran');
+		await done(t);
+	});
+}
 
-/* Builds the case list: every shared case for mock and real. */
-function cases() {
-	const list = [];
-	for (const kind of ['mock', 'real'])
-		for (const [name, fn] of Object.entries(both))
-			list.push({ name: `chat_${kind}_${name}`,
-			    fn: () => fn(kind), timeout: 60000 });
-	for (const [name, fn] of Object.entries(mockOnly))
-		list.push({ name: `chat_mock_${name}`, fn, timeout: 60000 });
-	list.push({ name: 'chat_real_responses_match_schemas', fn:
-	    realSchemas, timeout: 60000 });
-	return list;
+/* Control mode: every key of the pad and a typed key reach the agent (it
+ * answers the permission question); Ctrl-C ends the demo, so the server
+ * exits with status 0. */
+async function controlKeys() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await say(p, 'ask for permission', '(y/n)');
+		await p.click('#mode');
+		assertEq(await p.getAttribute('#mode', 'aria-pressed'),
+		    'true', 'mode button state');
+		assert(await p.locator('#keys').isVisible(), 'key pad shown');
+		assert(await p.locator('#send').isHidden(), 'no send button');
+		const press = async (k) => {
+			const r = p.waitForResponse((x) =>
+			    x.url().endsWith('/message'));
+			if (k.length === 1 && k !== 'y' && k !== 'n')
+				await p.press('#input', k);
+			else
+				await p.click(`#keys [data-key="${k}"]`);
+			assertEq((await r).status(), 200, `raw ${k}`);
+		};
+		/* The demo reads a line; escape sequences, Tab and DEL are
+		 * dropped from it, so it sees "ynq" and takes the yes. */
+		for (const k of ['y', 'esc', 'up', 'down', 'left', 'right',
+		    'tab', 'backspace', 'n', 'q', 'enter'])
+			await press(k);
+		await p.locator('.msg.agent', { hasText:
+		    'Thanks! I ran `make clean`' }).waitFor(T);
+		const raws = t.posts.slice(1);
+		assertEq(raws.map((x) => x.type), Array(11).fill('raw'),
+		    'types');
+		assertEq(raws.map((x) => x.content), ['y', '\u001b',
+		    '\u001b[A', '\u001b[B', '\u001b[D', '\u001b[C', '\t',
+		    '\u007f', 'n', 'q', '\r'], 'raw bytes');
+		assertEq(await p.locator('.msg.user').count(), 1,
+		    'raw keys add no user messages');
+		const r = p.waitForRequest((x) => x.url().endsWith('/message'));
+		await p.click('#keys [data-key="ctrl-c"]');
+		assertEq((await r).postData(), JSON.stringify({
+		    content: '\u0003', type: 'raw' }), 'Ctrl-C bytes');
+		assertEq(await within(srv.exited, 10000, 'the server to exit'),
+		    0, 'exit status after Ctrl-C ended the demo');
+		await p.locator('#conn[data-conn="offline"],' +
+		    '#conn[data-conn="reconnecting"]').waitFor(T);
+		await done(t, true); /* the lost server logs failed loads */
+	});
+}
+
+/* Upload by the file picker and by drag and drop: the file lands on the
+ * server and @"<path>" is inserted at the caret. */
+async function uploads() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'Look at');
+		let r = p.waitForResponse((x) => x.url().endsWith('/upload'));
+		await p.setInputFiles('#file', { name: 'notes.txt',
+		    mimeType: 'text/plain',
+		    buffer: Buffer.from('hello upload\n') });
+		let body = await (await r).json();
+		checkSchema('UploadResponseBody', body);
+		assert(body.filePath.endsWith('/notes.txt'),
+		    'filePath names the file');
+		await until(async () => (await p.inputValue('#input'))
+		    .includes('@"'), 5000, 'inserted path');
+		assertEq(await p.inputValue('#input'),
+		    `Look at @"${body.filePath}"`, 'message box');
+		assertEq(fs.readFileSync(body.filePath, 'utf8'),
+		    'hello upload\n', 'uploaded bytes');
+
+		await p.fill('#input', '');
+		r = p.waitForResponse((x) => x.url().endsWith('/upload'));
+		const dt = await p.evaluateHandle(() => {
+			const d = new DataTransfer();
+			d.items.add(new File(['dropped\n'], 'dropped.txt'));
+			return d;
+		});
+		await p.dispatchEvent('#log', 'dragenter', { dataTransfer: dt });
+		assert(await p.locator('#drop').isVisible(),
+		    'drop overlay while dragging');
+		await p.dispatchEvent('#log', 'dragover', { dataTransfer: dt });
+		await p.dispatchEvent('#log', 'drop', { dataTransfer: dt });
+		body = await (await r).json();
+		await until(async () => (await p.inputValue('#input')) ===
+		    `@"${body.filePath}"`, 5000, 'inserted path');
+		assertEq(fs.readFileSync(body.filePath, 'utf8'), 'dropped\n',
+		    'dropped bytes');
+		assert(await p.locator('#drop').isHidden(),
+		    'drop overlay gone');
+		await done(t);
+	});
+}
+
+/* The terminal view streams /internal/screen and follows the agent. */
+async function terminal() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.click('#term-toggle');
+		assertEq(await p.getAttribute('#term-toggle', 'aria-pressed'),
+		    'true', 'toggle state');
+		await p.locator('#screen', { hasText: 'Ctrl-C quits.' })
+		    .waitFor(T);
+		assert(await p.locator('#log').isVisible(),
+		    'chat beside the terminal on a wide page');
+		await say(p, 'make a plan');
+		await p.locator('#screen', { hasText: '> make a plan' })
+		    .waitFor(T);
+		await p.click('#term-toggle');
+		assert(await p.locator('#term').isHidden(), 'terminal hidden');
+		await done(t);
+	});
+}
+
+/* Autoscroll follows output, stops when the user scrolls up, and the
+ * jump button brings the newest message back. */
+async function autoscroll() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/embed`, { width: 400,
+		    height: 500 });
+		const p = t.page;
+		await ready(p);
+		const atBottom = () => p.evaluate(() => {
+			const l = document.getElementById('log');
+			return l.scrollTop + l.clientHeight >=
+			    l.scrollHeight - 4;
+		});
+		for (let i = 0; i < 2; i++)
+			await say(p, `show me some code ${i}`);
+		assert(await p.evaluate(() => {
+			const l = document.getElementById('log');
+			return l.scrollHeight > 2 * l.clientHeight;
+		}), 'the log overflows');
+		await until(atBottom, 5000, 'following output');
+		assert(await p.locator('#jump').isHidden(), 'no jump button');
+		await p.locator('#log').evaluate((l) => { l.scrollTop = 0; });
+		await p.locator('#jump').waitFor();
+		/* Output arriving while scrolled up (sent from elsewhere). */
+		const r = await fetch(`${srv.url}/message`, { method: 'POST',
+		    headers: { 'Content-Type': 'application/json' },
+		    body: JSON.stringify({ content: 'newest question',
+		    type: 'user' }) });
+		assertEq(r.status, 200, 'POST /message from elsewhere');
+		await p.locator('.msg.agent', { hasText:
+		    'You asked: "newest question"' }).waitFor(T);
+		assertEq(await p.locator('#log').evaluate((l) => l.scrollTop),
+		    0, 'stayed where the user was');
+		await p.click('#jump');
+		await until(atBottom, 5000, 'jump to latest');
+		assert(await p.locator('#jump').isHidden(),
+		    'jump button hidden at the bottom');
+		await done(t);
+	});
+}
+
+/* Killing the server and starting a new one on the same port: the page
+ * reconnects by itself and shows the new conversation only. */
+async function reconnect() {
+	const port = await freePort();
+	let srv = await startReal({ port });
+	try {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await say(p, 'make a plan');
+		await srv.close();
+		await p.locator('#conn[data-conn="reconnecting"],' +
+		    '#conn[data-conn="offline"]').waitFor(T);
+		assert(await p.locator('#send').isDisabled(),
+		    'cannot send while disconnected');
+		srv = await startReal({ port });
+		await p.locator('#conn[data-conn="live"]').waitFor(
+		    { state: 'attached', timeout: 20000 });
+		await ready(p);
+		await until(async () => await p.locator('.msg.user')
+		    .count() === 0, 5000, 'the old conversation to go');
+		assertEq(await p.locator('.msg').count(), 1,
+		    'only the new greeting');
+		await say(p, 'make a plan');
+		await done(t, true); /* failed loads are expected */
+	} finally {
+		await srv.close();
+	}
+}
+
+/* /events held by a "buffering proxy": the page polls /messages and
+ * /status, shows that, and still converses. */
+async function polling() {
+	await withReal({}, async (srv) => {
+		const held = [];
+		const t = await open(`${srv.url}/chat/`, { before: (ctx) =>
+		    ctx.route(/\/events(\?|$)/, (route) => {
+			held.push(route); /* never answered */
+		    }) });
+		const p = t.page;
+		await p.locator('#conn[data-conn="polling"]').waitFor(
+		    { timeout: 20000 });
+		assert(held.length >= 1, 'the page asked for /events');
+		assertEq(await p.locator('#conn').textContent(),
+		    'Polling (live updates blocked)', 'visible state');
+		await ready(p);
+		await say(p, 'make a plan');
+		await done(t);
+	});
+}
+
+/* --auth-token: token in the page URL (then removed from it), and the
+ * prompt after a 401; SSE streams carry it too. */
+async function authToken() {
+	await withReal({ token: 's3cret' }, async (srv) => {
+		let t = await open(`${srv.url}/chat/?token=s3cret`);
+		await ready(t.page);
+		assert(!t.page.url().includes('s3cret'),
+		    'token removed from the address bar');
+		await say(t.page, 'make a plan');
+		await t.page.click('#term-toggle');
+		await t.page.locator('#screen', { hasText: '> make a plan' })
+		    .waitFor(T);
+		await done(t);
+
+		t = await open(`${srv.url}/chat/`);
+		await t.page.locator('#auth[open]').waitFor(T);
+		assertEq(await t.page.getAttribute('#conn', 'data-conn'),
+		    'auth', 'connection state');
+		await t.page.fill('#auth-token', 's3cret');
+		await t.page.press('#auth-token', 'Enter');
+		await ready(t.page);
+		await say(t.page, 'make a plan');
+		const errs = t.errors.filter((e) => !/\b401\b/.test(e));
+		assertEq(errs, [], 'console errors other than the 401s');
+		await done(t, true);
+	});
+}
+
+/* Behind a proxy that strips /prefix: the page at /prefix/chat/embed
+ * keeps every request under /prefix and everything works. */
+async function prefix() {
+	await withReal({}, async (srv) => {
+		const proxy = await startProxy('/prefix', srv.url);
+		try {
+			const t = await open(`${proxy.url}/prefix/chat/embed`,
+			    { width: 400 });
+			const p = t.page;
+			await ready(p);
+			assertEq(await p.locator('#app.embed').count(), 1,
+			    'embed mode');
+			await say(p, 'show me some code');
+			let r = p.waitForResponse((x) =>
+			    x.url().endsWith('/upload'));
+			await p.setInputFiles('#file', { name: 'p.txt',
+			    mimeType: 'text/plain', buffer: Buffer.from('p') });
+			const body = await (await r).json();
+			await until(async () => (await p.inputValue('#input'))
+			    === `@"${body.filePath}"`, 5000, 'inserted path');
+			await p.click('#term-toggle');
+			await p.locator('#screen', { hasText:
+			    '> show me some code' }).waitFor(T);
+			await p.click('#mode');
+			r = p.waitForResponse((x) =>
+			    x.url().endsWith('/message'));
+			await p.click('#keys [data-key="tab"]');
+			assertEq((await r).status(), 200, 'raw key');
+			const out = t.urls.filter((u) => !u.startsWith(
+			    `${proxy.url}/prefix/`));
+			assertEq(out, [], 'requests outside the prefix');
+			for (const api of ['/prefix/events', '/prefix/message',
+			    '/prefix/upload', '/prefix/internal/screen'])
+				assert(t.urls.some((u) => new URL(u).pathname ===
+				    api), `asked ${api}`);
+			await done(t);
+		} finally {
+			await proxy.close();
+		}
+	});
+}
+
+/* /chat/embed framed by a page on another origin (another host name and
+ * port): it loads, converses and fits the 400 px frame. */
+async function iframe() {
+	await withReal({}, async (srv) => {
+		const chat = `http://localhost:${srv.port}/chat/embed`;
+		const parent = await startHttp((req, res) => {
+			res.writeHead(200, { 'Content-Type': 'text/html' });
+			res.end('<!doctype html><title>workspace</title>' +
+			    `<iframe title="chat" src="${chat}" style="` +
+			    'width:400px;height:600px;border:0"></iframe>');
+		});
+		try {
+			const t = await open(`${parent.url}/`, { origins:
+			    [parent.url, `http://localhost:${srv.port}`] });
+			const f = t.page.frameLocator('iframe');
+			await ready(f);
+			assertEq(await f.locator('#app.embed').count(), 1,
+			    'embed mode');
+			await say(f, 'make a plan');
+			await checkFits(f, 'frame layout');
+			await f.locator('#term-toggle').click();
+			await f.locator('#screen', { hasText: '> make a plan' })
+			    .waitFor(T);
+			await done(t);
+		} finally {
+			await parent.close();
+		}
+	});
+}
+
+/* Keyboard only: every control is reachable by Tab, named, shows focus,
+ * and works with Enter / Space. */
+async function keyboard() {
+	await withReal({}, async (srv) => {
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'x'); /* so Send is enabled */
+		let seen = [];
+		for (let i = 0; i < 16; i++) {
+			await p.keyboard.press('Tab');
+			const el = await p.evaluate(() => {
+				const e = document.activeElement;
+				const s = getComputedStyle(e.matches(
+				    '#file') ? e.parentElement : e);
+				return { id: e.id, name: e.getAttribute(
+				    'aria-label') || (e.labels && e.labels[0] &&
+				    e.labels[0].textContent.trim()) ||
+				    e.textContent.trim(), ring: s.outlineStyle
+				    !== 'none' };
+			});
+			if (seen.some((x) => x.id === el.id))
+				break;
+			seen.push(el);
+		}
+		/* One round from the input on, through the browser's own UI
+		 * (no id); read it from the top of the page. */
+		seen = seen.filter((x) => x.id);
+		const top = seen.findIndex((x) => x.id === 'term-toggle');
+		seen = [...seen.slice(top), ...seen.slice(0, top)];
+		assertEq(seen.map((x) => x.id), ['term-toggle', 'log',
+		    'input', 'file', 'mode', 'send'], 'tab order');
+		for (const x of seen) {
+			assert(x.name, `${x.id} has a name`);
+			assert(x.ring, `${x.id} shows focus`);
+		}
+		/* Terminal by keyboard, then a message, then a control key. */
+		await p.focus('#term-toggle');
+		await p.keyboard.press('Enter');
+		await p.locator('#screen', { hasText: 'Ctrl-C quits.' })
+		    .waitFor(T);
+		await p.focus('#input');
+		await p.keyboard.press('Control+A');
+		await p.keyboard.type('make a plan');
+		await p.keyboard.press('Enter');
+		await p.locator('.msg.agent', { hasText: PLAN_REPLY })
+		    .waitFor(T);
+		await p.locator('#status[data-status="stable"]').waitFor(T);
+		await p.focus('#mode');
+		await p.keyboard.press('Space');
+		assertEq(await p.getAttribute('#mode', 'aria-pressed'),
+		    'true', 'control mode by Space');
+		await p.focus('#keys [data-key="tab"]');
+		const r = p.waitForResponse((x) => x.url().endsWith('/message'));
+		await p.keyboard.press('Enter');
+		assertEq((await r).status(), 200, 'key by keyboard');
+		assertEq(t.posts.at(-1), { content: '\t', type: 'raw' },
+		    'Tab key sent');
+		await done(t);
+	});
+}
+
+/* Screenshots: the demo's code reply at 400 and 1280 px, light and dark,
+ * the terminal view and the control key pad; checks colours and that
+ * nothing overflows. */
+async function screenshots() {
+	await withReal({}, async (srv) => {
+		const first = await open(`${srv.url}/chat/`);
+		await ready(first.page);
+		await say(first.page, 'show me some code');
+		await done(first);
+		const one = async (width, scheme, extra = '') => {
+			const t = await open(`${srv.url}/chat/` +
+			    (width === 400 ? 'embed' : ''), { width, scheme,
+			    height: width === 400 ? 760 : 720 });
+			const p = t.page;
+			await p.locator('.msg.agent', { hasText: PLAN_REPLY })
+			    .waitFor(T);
+			await p.locator('#status[data-status="stable"]')
+			    .waitFor(T);
+			assertEq(await p.evaluate(() => getComputedStyle(
+			    document.body).backgroundColor), scheme === 'dark' ?
+			    'rgb(15, 19, 24)' : 'rgb(255, 255, 255)',
+			    'background');
+			await checkFits(p, `layout at ${width} px`);
+			let name = `real-${width}-${scheme}`;
+			if (extra === 'terminal') {
+				await p.click('#term-toggle');
+				await p.locator('#screen', { hasText:
+				    '> show me some code' }).waitFor(T);
+			} else if (extra === 'control') {
+				await p.click('#mode');
+				await checkFits(p, 'key pad layout');
+			}
+			if (extra)
+				name += `-${extra}`;
+			/* A settled frame: fonts loaded, log at the end. */
+			await p.evaluate(() => document.fonts.ready);
+			await shot(p, name);
+			await done(t);
+		};
+		await Promise.all([one(400, 'light'), one(400, 'dark'),
+		    one(1280, 'light'), one(1280, 'dark')]);
+		await Promise.all([one(1280, 'light', 'terminal'),
+		    one(400, 'dark', 'terminal'), one(400, 'light', 'control')]);
+	});
+}
+
+/* Routes around the chat: / redirects to the embed page, unknown chat
+ * paths 404, and /docs renders the reference. */
+async function routesAndDocs() {
+	await withReal({}, async (srv) => {
+		let r = await fetch(`${srv.url}/`, { redirect: 'manual' });
+		assertEq([r.status, r.headers.get('location')],
+		    [307, '/chat/embed'], 'GET /');
+		r = await fetch(`${srv.url}/chat/no-such-file.js`);
+		assertEq(r.status, 404, 'unknown chat path');
+		r = await fetch(`${srv.url}/chat/chat.js`);
+		assert(/javascript/.test(r.headers.get('content-type')),
+		    'chat.js type');
+		const t = await open(`${srv.url}/docs`);
+		await t.page.locator('details#subscribeEvents').waitFor();
+		for (const id of ['get-status', 'get-messages',
+		    'post-message', 'post-upload'])
+			assertEq(await t.page.locator(`details#${id}`)
+			    .count(), 1, id);
+		assert(await t.page.locator('#schema-StatusResponseBody')
+		    .count() === 1, 'schemas listed');
+		await done(t);
+	});
 }
 
 /* Validates real /status, /messages and /events against schemas/. */
 async function realSchemas() {
-	await withServer('real', {}, async (srv) => {
+	await withReal({}, async (srv) => {
 		const { EventSource } = await import('eventsource');
 		checkSchema('StatusResponseBody', await (await fetch(
 		    `${srv.url}/status`)).json());
@@ -594,7 +835,7 @@ async function realSchemas() {
 		const es = new EventSource(`${srv.url}/events`);
 		const seen = [];
 		try {
-			await new Promise((resolve, reject) => {
+			await within(new Promise((resolve, reject) => {
 				const on = (name, schema) => es.addEventListener(
 				    name, (e) => {
 					try {
@@ -611,7 +852,7 @@ async function realSchemas() {
 				on('status_change', 'event-status_change');
 				on('agent_error', 'event-agent_error');
 				es.onerror = () => reject(new Error('SSE error'));
-			});
+			}), 10000, 'the replayed status');
 		} finally {
 			es.close();
 		}
@@ -619,11 +860,87 @@ async function realSchemas() {
 	});
 }
 
+/* ---- mock-only cases: what the demo agent cannot produce ------------- */
+
+/* Runs fn with a mock server; always stops it. */
+async function withMock(fn) {
+	const srv = await startMock(TOP, {});
+	try {
+		const t = await open(`${srv.url}/chat/`);
+		await ready(t.page, MOCK_GREETING);
+		await fn(srv, t);
+	} finally {
+		await srv.close();
+	}
+}
+
+/* An agent_error event shows as a toast. */
+async function mockAgentError() {
+	await withMock(async (srv, t) => {
+		await fetch(`${srv.url}/__mock/set`, { method: 'POST',
+		    body: JSON.stringify({ agentError:
+		    'Failed to restore previous session: boom' }) });
+		await t.page.locator('.toast.warning', { hasText:
+		    'Failed to restore previous session' }).waitFor();
+		await done(t);
+	});
+}
+
+/* Ordered lists and ~~~ fences (the demo only prints bullets and ```). */
+async function mockOrderedLists() {
+	await withMock(async (srv, t) => {
+		await fetch(`${srv.url}/__mock/set`, { method: 'POST',
+		    body: JSON.stringify({ agentText: 'Steps:\n~~~\nls -l\n' +
+		    '~~~\n3. a\n4. b\n   more b' }) });
+		const m = t.page.locator('.msg.agent', { hasText: 'Steps:' });
+		await m.waitFor();
+		assertEq(await m.locator('pre.code').textContent(), 'ls -l',
+		    'code block');
+		assertEq(await m.locator('ol > li').allTextContents(),
+		    ['a', 'b\nmore b'], 'items');
+		assertEq(await m.locator('ol').getAttribute('start'), '3',
+		    'start number');
+		await done(t);
+	});
+}
+
+const CASES = {
+	screenshots_light_dark_narrow_wide: screenshots,
+	conversation_renders_code_list_and_gates_send: conversation,
+	reconnects_after_server_restart: reconnect,
+	polling_fallback_when_events_blocked: polling,
+	auth_token_from_url_and_prompt: authToken,
+	control_mode_keys_reach_agent: controlKeys,
+	autoscroll_and_jump_to_latest: autoscroll,
+	works_under_path_prefix_proxy: prefix,
+	embed_in_cross_origin_iframe: iframe,
+	keyboard_only: keyboard,
+	terminal_view_follows_screen: terminal,
+	agent_text_cannot_inject_html: noInjection,
+	upload_by_picker_and_drop: uploads,
+	routes_and_docs_page: routesAndDocs,
+	responses_match_schemas: realSchemas,
+};
+const MOCK_CASES = {
+	agent_error_shows_toast: mockAgentError,
+	ordered_lists_and_tilde_fences: mockOrderedLists,
+};
+
+/* Builds the case list; the slow ones first so the pool stays busy. */
+function cases() {
+	const list = [];
+	for (const [name, fn] of Object.entries(CASES))
+		list.push({ name: `chat_real_${name}`, fn, timeout: 90000 });
+	for (const [name, fn] of Object.entries(MOCK_CASES))
+		list.push({ name: `chat_mock_${name}`, fn, timeout: 60000 });
+	return list;
+}
+
 await probe();
 if (!whyNoBrowser)
 	browser = await chromium.launch({ executablePath: CHROMIUM,
 	    args: ARGS });
-const failed = await run('chat', cases(), process.argv[2] || '');
+const failed = await run('chat', cases(), process.argv[2] || '', JOBS);
 if (browser)
 	await browser.close();
 process.exit(failed ? 1 : 0);

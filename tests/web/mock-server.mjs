@@ -1,15 +1,12 @@
 /*
- * mock-server.mjs - a small stand-in for "agentapi-c server" used by the
- * browser tests of the web chat while the real server is not available
- * (and for screenshots): it serves web/ and schemas/ like the real routes
- * and fakes the API of schemas/openapi.json with a scripted echo agent
- * that behaves like tests/fake-agent with e2e/basic.json.
- *
- * Options: prefix (mount everything under a path, as a stripping proxy
- * would see it from outside), token (require bearer auth), sse (false:
- * /events never sends a byte, as behind a buffering proxy).
- * Test hooks under /__mock/: raw (raw messages received), set (force a
- * status or add an agent_error).  Binds 127.0.0.1 only.
+ * mock-server.mjs - a small stand-in for "agentapi-c server": it serves
+ * web/ and schemas/ from the source tree like the real routes (so the chat
+ * can be worked on without rebuilding the binary: node mock-server.mjs
+ * [PORT]) and fakes the API of schemas/openapi.json with a scripted echo
+ * agent.  The browser tests use it only for what the real server with the
+ * demo agent cannot produce, through test hooks under /__mock/: set (force
+ * a status, add an agent_error or an agent message) and raw (raw messages
+ * received).  Binds 127.0.0.1 only.
  */
 import http from 'node:http';
 import fs from 'node:fs';
@@ -27,7 +24,6 @@ export const GREETING = "Hello! I'm ready to help you. Please send me a " +
 
 /* Starts the mock; resolves to {url, close, state}. */
 export function startMock(top, opts = {}) {
-	const prefix = opts.prefix || '';
 	const st = {
 		messages: [{ id: 0, role: 'agent', content: GREETING,
 		    time: new Date().toISOString() }],
@@ -78,12 +74,6 @@ export function startMock(top, opts = {}) {
 		json(res, code, { title, status: code, detail, errors },
 		    'application/problem+json');
 	}
-	function authorized(req, url) {
-		if (!opts.token)
-			return true;
-		return req.headers.authorization === `Bearer ${opts.token}` ||
-		    url.searchParams.get('token') === opts.token;
-	}
 	function sseHead(res) {
 		res.writeHead(200, { 'Content-Type': 'text/event-stream',
 		    'Cache-Control': 'no-cache, no-store, must-revalidate',
@@ -106,17 +96,10 @@ export function startMock(top, opts = {}) {
 	}
 
 	async function handle(req, res) {
-		const url = new URL(req.url, 'http://x');
-		let p = url.pathname;
+		const p = new URL(req.url, 'http://x').pathname;
 
-		if (prefix) {
-			if (!p.startsWith(prefix + '/'))
-				return problem(res, 404, 'Not Found',
-				    'outside the prefix');
-			p = p.slice(prefix.length);
-		}
 		if (p === '/') {
-			res.writeHead(307, { Location: `${prefix}/chat/embed` });
+			res.writeHead(307, { Location: '/chat/embed' });
 			return res.end();
 		}
 		if (p === '/chat/' || p === '/chat/embed')
@@ -129,9 +112,6 @@ export function startMock(top, opts = {}) {
 			return serveFile(res, 'schemas/openapi.json');
 		if (p.startsWith('/__mock/'))
 			return mockHook(req, res, p);
-		if (!authorized(req, url))
-			return problem(res, 401, 'Unauthorized',
-			    'missing or wrong token');
 		switch (`${req.method} ${p}`) {
 		case 'GET /status':
 			return json(res, 200, { status: st.status,
@@ -144,10 +124,6 @@ export function startMock(top, opts = {}) {
 			return postUpload(req, res);
 		case 'GET /events':
 			sseHead(res);
-			if (opts.sse === false) {
-				st.subs.add({ write() {} });
-				return;
-			}
 			for (const m of st.messages)
 				res.write(`id: ${++st.eventId}\nevent: ` +
 				    `message_update\ndata: ${JSON.stringify({
@@ -246,7 +222,7 @@ export function startMock(top, opts = {}) {
 		server.listen(opts.port || 0, '127.0.0.1', () => {
 			const { port } = server.address();
 			resolve({
-				url: `http://127.0.0.1:${port}${prefix}`,
+				url: `http://127.0.0.1:${port}`,
 				port,
 				state: st,
 				close: () => new Promise((r) => {
