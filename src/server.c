@@ -29,6 +29,7 @@ struct aa_server {
 	struct aa_api *api;
 	struct aa_session *session;
 	uv_timer_t done_timer;
+	int port; /* kept: valid while the server stops, too */
 	/* The owner's session callbacks, called after the server's. */
 	struct aa_session_options user;
 	void (*on_exit)(void *ud, int wait_status);
@@ -160,6 +161,7 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	}
 	aa_api_set_session(s->api, s->session,
 	    aa_session_agent_name(s->session));
+	s->port = aa_api_port(s->api);
 	*out = s;
 	return 0;
 }
@@ -226,7 +228,7 @@ aa_server_save_state(struct aa_server *s)
 int
 aa_server_port(const struct aa_server *s)
 {
-	return aa_api_port(s->api);
+	return s->port;
 }
 
 /* Returns the session, NULL once stopped (see agentapi.h). */
