@@ -221,7 +221,7 @@ publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
 	uint64_t id = aa_sse_next_id(api->events);
 
 	if ((ev = build(api, id, arg)) == NULL) {
-		api_log(api, AA_SESSION_LOG_ERROR, "out of memory building an "
+		api_log(api, AA_LOG_ERROR, "out of memory building an "
 						   "event");
 		return;
 	}
@@ -642,7 +642,7 @@ h_events(struct aa_http_req *req, void *data)
 
 	if (aa_sse_subscribe(api->events, req, &sub) != 0)
 		return;
-	api_log(api, AA_SESSION_LOG_DEBUG, "New subscriber");
+	api_log(api, AA_LOG_DEBUG, "New subscriber");
 	if (aa_sse_last_event_id(req, &last) == 0 &&
 	    aa_sse_sub_replay_since(sub, last) == 0)
 		return;
@@ -959,7 +959,7 @@ up_done(struct aa_http_req *req, void *arg)
 		    u->msg, u->loc, NULL);
 		return;
 	}
-	api_log(u->api, AA_SESSION_LOG_INFO, "Uploaded file path=%s", path);
+	api_log(u->api, AA_LOG_INFO, "Uploaded file path=%s", path);
 	o = cJSON_CreateObject();
 	if (o != NULL && (cJSON_AddTrueToObject(o, "ok") == NULL ||
 			     cJSON_AddStringToObject(o, "filePath", path) ==
@@ -1048,7 +1048,7 @@ make_upload_dir(struct aa_api *api, const char *parent, char **cause)
 		api->upload_dir[0] = '\0';
 		return AA__ERR(errno);
 	}
-	api_log(api, AA_SESSION_LOG_INFO,
+	api_log(api, AA_LOG_INFO,
 	    "Created temporary directory for uploads tempDir=%s",
 	    api->upload_dir);
 	return 0;
@@ -1082,7 +1082,7 @@ remove_tree(const char *dir, int depth)
 
 int
 aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, char **cause)
+    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause)
 {
 	struct aa_access_options ao;
 	struct aa_sse_options so;
@@ -1096,8 +1096,8 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	if ((api = calloc(1, sizeof(*api))) == NULL)
 		return AA_ENOMEM;
 	api->loop = loop;
-	api->log = o->log;
-	api->ud = o->ud;
+	api->log = log;
+	api->ud = ud;
 	strcpy(api->agent_type, "custom");
 	base = o->chat_base_path != NULL ? o->chat_base_path : "/chat";
 	blen = strlen(base);
@@ -1167,7 +1167,7 @@ aa_api_free(struct aa_api *api)
 	aa_access_free(api->access);
 	if (api->upload_dir[0] != '\0') {
 		remove_tree(api->upload_dir, 1);
-		api_log(api, AA_SESSION_LOG_INFO,
+		api_log(api, AA_LOG_INFO,
 		    "Cleaned up temporary directory %s", api->upload_dir);
 	}
 	for (i = 0; i < api->nerrors; i++)

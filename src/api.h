@@ -21,31 +21,19 @@
 
 #include <uv.h>
 
+#include "agentapi.h"
 #include "conv.h"
 
 struct aa_api;
 struct aa_session;
 
-struct aa_api_options {
-	int version;		      /* reserved, 0 */
-	const char *const *addrs;     /* NULL = 127.0.0.1 and ::1 */
-	size_t naddrs;
-	int port;		      /* 0 = any (tests) */
-	const char *const *allowed_hosts; /* NULL = upstream's default */
-	size_t nallowed_hosts;
-	const char *const *allowed_origins;
-	size_t nallowed_origins;
-	const char *auth_token;	      /* NULL or "" = none */
-	const char *chat_base_path;   /* NULL = "/chat"; "" or "/" = root */
-	const char *upload_parent;    /* NULL = $TMPDIR or /tmp */
-	void (*log)(void *ud, int level, const char *msg);
-	void *ud;
-};
+/* struct aa_api_options is public (include/agentapi.h): aa_server_new
+ * takes it in its options. */
 
 /* Starts listening; errors (bad host lists, bind failure) come back with
- * a *cause worded as upstream's. */
+ * a *cause worded as upstream's.  Log lines go to log(ud, ...). */
 int aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, char **cause);
+    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause);
 /* Attaches the session whose conversation the API serves (may be NULL
  * while it starts: /status then answers "running"). */
 void aa_api_set_session(struct aa_api *api, struct aa_session *s,

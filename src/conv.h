@@ -44,31 +44,8 @@ struct aa_time {
 	int64_t wall_ns;
 };
 
-enum aa_conv_status {
-	AA_CONV_INITIALIZING,
-	AA_CONV_CHANGING,
-	AA_CONV_STABLE
-};
-
-enum aa_role {
-	AA_ROLE_AGENT,
-	AA_ROLE_USER
-};
-
-/* Levels of on_error reports (upstream's agent_error "level"). */
-enum aa_conv_level {
-	AA_CONV_LEVEL_ERROR,
-	AA_CONV_LEVEL_WARNING
-};
-
-/* A message; text is NUL-terminated, len excludes the NUL, id == index. */
-struct aa_message {
-	int64_t id;
-	enum aa_role role;
-	const char *text;
-	size_t len;
-	int64_t time_ns;
-};
+/* enum aa_conv_status, enum aa_role, enum aa_conv_level and struct
+ * aa_message are public (include/agentapi.h). */
 
 /* Screen diff hook: the part of cur that is new since old (§3). */
 typedef int (*aa_conv_diff_fn)(void *hook_ud, const char *old, size_t oldlen,

@@ -23,6 +23,8 @@
 
 #include <uv.h>
 
+#include <agentapi.h>
+
 #include "aa-internal.h"
 #include "agent.h"
 #include "attach.h"
@@ -30,7 +32,7 @@
 #include "cli.h"
 #include "demo.h"
 #include "pidfile.h"
-#include "server.h"
+#include "session.h" /* aa_session_read_stdin_prompt */
 #include "text.h"
 #include "timefmt.h"
 #include "webassets.h"
@@ -64,10 +66,10 @@ log_line(void *ud, int level, const char *msg)
 	const char *p;
 
 	(void)ud;
-	if (level == AA_SESSION_LOG_DEBUG && !prog.verbose)
+	if (level == AA_LOG_DEBUG && !prog.verbose)
 		return;
-	if (level < 0 || level > AA_SESSION_LOG_ERROR)
-		level = AA_SESSION_LOG_INFO;
+	if (level < 0 || level > AA_LOG_ERROR)
+		level = AA_LOG_INFO;
 	/* Drop the "function: " prefix the library puts on its lines. */
 	p = strstr(msg, ": ");
 	if (p != NULL && strchr(msg, ' ') > p)
@@ -101,7 +103,7 @@ logf_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_line(NULL, AA_SESSION_LOG_INFO, line);
+	log_line(NULL, AA_LOG_INFO, line);
 }
 
 /* Maps an agent name or alias to its canonical type (for aa_cli). */
@@ -237,7 +239,7 @@ server_options(struct aa_server_options *o, const char *prompt)
 
 	memset(o, 0, sizeof(*o));
 	o->session.argv = (const char *const *)c->agent_argv;
-	o->session.agent = aa_agent_find(c->agent_type);
+	o->session.agent_type = c->agent_type;
 	o->session.term = c->term;
 	o->session.cols = c->term_width;
 	o->session.rows = c->term_height;

@@ -1,6 +1,14 @@
 /*
  * server.c - aa_server: the session and the API glued on one loop.
  *
+ * The server is the glue of DESIGN.md's data flow: it opens the API
+ * (validating the host and origin lists and binding the port first, so a
+ * bad configuration never starts the agent), then starts the session and
+ * forwards the session's events to the API's streams, then to the
+ * owner's own session callbacks, if any.  Its interface is public
+ * (include/agentapi.h); the agentapi-c program (main.c) is a thin user of
+ * it.
+ *
  * Lifetime: new() opens the API then the session; stop() stops the session
  * (which saves state and ends the agent) and then frees the API; the API's
  * handles close on the next loop turns, and done() runs from an idle-safe
@@ -10,18 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "aa-internal.h"
-#include "server.h"
+#include "api.h"
+#include "session.h"
 
 struct aa_server {
 	uv_loop_t *loop;
 	struct aa_api *api;
 	struct aa_session *session;
 	uv_timer_t done_timer;
+	int port; /* kept: valid while the server stops, too */
+	/* The owner's session callbacks, called after the server's. */
+	struct aa_session_options user;
 	void (*on_exit)(void *ud, int wait_status);
-	void (*log)(void *ud, int level, const char *msg);
+	aa_log_fn log;
 	void *ud;
-	void (*done)(void *ud);
+	aa_server_stop_cb done;
 	void *done_ud;
 	int stopping;
 };
@@ -32,8 +46,9 @@ srv_message(void *ud, const struct aa_message *m, int is_new)
 {
 	struct aa_server *s = ud;
 
-	(void)is_new;
 	aa_api_on_message(s->api, m);
+	if (s->user.on_message != NULL)
+		s->user.on_message(s->user.ud, m, is_new);
 }
 
 /* Session callback: the running/stable status flipped. */
@@ -43,6 +58,8 @@ srv_status(void *ud, enum aa_conv_status st)
 	struct aa_server *s = ud;
 
 	aa_api_on_status(s->api, st);
+	if (s->user.on_status != NULL)
+		s->user.on_status(s->user.ud, st);
 }
 
 /* Session callback: the screen changed. */
@@ -52,6 +69,8 @@ srv_screen(void *ud, const char *text, size_t len)
 	struct aa_server *s = ud;
 
 	aa_api_on_screen(s->api, text, len);
+	if (s->user.on_screen != NULL)
+		s->user.on_screen(s->user.ud, text, len);
 }
 
 /* Session callback: a problem worth showing to clients. */
@@ -61,6 +80,8 @@ srv_error(void *ud, int level, const char *text)
 	struct aa_server *s = ud;
 
 	aa_api_on_error(s->api, level, text);
+	if (s->user.on_error != NULL)
+		s->user.on_error(s->user.ud, level, text);
 }
 
 /* Session callback: the agent exited on its own. */
@@ -83,26 +104,45 @@ srv_log(void *ud, int level, const char *msg)
 		s->log(s->ud, level, msg);
 }
 
+/* Sets *cause (if wanted) to text and returns err. */
+static int
+srv_cause(char **cause, int err, const char *text)
+{
+	if (cause != NULL)
+		*cause = strdup(text);
+	return err;
+}
+
+/* Opens the API, then starts the agent (see agentapi.h). */
 int
 aa_server_new(uv_loop_t *loop, struct aa_server **out,
     const struct aa_server_options *o, char **cause)
 {
 	struct aa_session_options so;
-	struct aa_api_options ao;
 	struct aa_server *s;
 	int rc;
 
+	if (cause != NULL)
+		*cause = NULL;
+	if (out == NULL)
+		return AA_EINVAL;
 	*out = NULL;
+	if (loop == NULL || o == NULL)
+		return AA_EINVAL;
+	/* Only the layouts of this header are known (agentapi.h, ABI). */
+	if (o->version != AA_SERVER_OPTIONS_VERSION ||
+	    o->api.version != AA_API_OPTIONS_VERSION)
+		return srv_cause(cause, AA_EINVAL, "unsupported "
+		    "aa_server_options version");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return AA_ENOMEM;
 	s->loop = loop;
+	s->user = o->session;
 	s->on_exit = o->on_exit;
 	s->log = o->log;
 	s->ud = o->ud;
-	ao = o->api;
-	ao.log = srv_log;
-	ao.ud = s;
-	if ((rc = aa_api_new(&s->api, loop, &ao, cause)) != 0) {
+	if ((rc = aa_api_new(&s->api, loop, &o->api, srv_log, s,
+	    cause)) != 0) {
 		free(s);
 		return rc;
 	}
@@ -121,6 +161,7 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	}
 	aa_api_set_session(s->api, s->session,
 	    aa_session_agent_name(s->session));
+	s->port = aa_api_port(s->api);
 	*out = s;
 	return 0;
 }
@@ -130,7 +171,7 @@ static void
 done_closed(uv_handle_t *h)
 {
 	struct aa_server *s = h->data;
-	void (*done)(void *) = s->done;
+	aa_server_stop_cb done = s->done;
 	void *ud = s->done_ud;
 
 	free(s);
@@ -159,8 +200,9 @@ session_stopped(void *ud)
 	uv_timer_start(&s->done_timer, done_tick, 0, 0);
 }
 
+/* Stops the session, then the API (see agentapi.h). */
 void
-aa_server_stop(struct aa_server *s, void (*done)(void *ud), void *ud)
+aa_server_stop(struct aa_server *s, aa_server_stop_cb done, void *ud)
 {
 	if (s == NULL || s->stopping)
 		return;
@@ -173,6 +215,7 @@ aa_server_stop(struct aa_server *s, void (*done)(void *ud), void *ud)
 	aa_session_stop(s->session, session_stopped, s);
 }
 
+/* Saves the state file now (see agentapi.h). */
 int
 aa_server_save_state(struct aa_server *s)
 {
@@ -181,12 +224,14 @@ aa_server_save_state(struct aa_server *s)
 	return aa_session_save_state(s->session);
 }
 
+/* Returns the API's port (see agentapi.h). */
 int
 aa_server_port(const struct aa_server *s)
 {
-	return aa_api_port(s->api);
+	return s->port;
 }
 
+/* Returns the session, NULL once stopped (see agentapi.h). */
 struct aa_session *
 aa_server_session(struct aa_server *s)
 {

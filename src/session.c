@@ -160,6 +160,8 @@ static void session_send_cb(uv_timer_t *);
 static void session_save_cb(uv_timer_t *);
 static void session_stop_cb(uv_timer_t *);
 static void session_stop_begin(struct aa_session *);
+static int session_cause(char **, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
 
@@ -229,7 +231,7 @@ session_tick(struct aa_session *s)
 	if (s->stop == STOP_CLOSING)
 		return;
 	if ((r = session_refresh(s)) < 0) {
-		SLOG(s, AA_SESSION_LOG_ERROR, "reading the screen: %s",
+		SLOG(s, AA_LOG_ERROR, "reading the screen: %s",
 		    aa_strerror(r));
 		return;
 	}
@@ -237,7 +239,7 @@ session_tick(struct aa_session *s)
 	r = aa_conv_tick(s->conv, &now, aa_buf_str(&s->screen),
 	    s->screen.len);
 	if (r < 0)
-		SLOG(s, AA_SESSION_LOG_ERROR, "tick: %s", aa_strerror(r));
+		SLOG(s, AA_LOG_ERROR, "tick: %s", aa_strerror(r));
 	session_after_tick(s);
 }
 
@@ -256,7 +258,7 @@ session_after_tick(struct aa_session *s)
 	prompt = aa_conv_prompt_due(s->conv);
 	if (prompt != NULL && s->send.state == SEND_IDLE && !s->exited &&
 	    s->stop == STOP_NONE) {
-		SLOG(s, AA_SESSION_LOG_INFO, "sending the initial prompt");
+		SLOG(s, AA_LOG_INFO, "sending the initial prompt");
 		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
 	}
 	deadline = aa_conv_next_deadline(s->conv);
@@ -281,7 +283,7 @@ session_load(struct aa_session *s)
 	aa_buf_init(&b);
 	r = aa_state_read_file(s->state_file, &b);
 	if (r == AA_ENOENT) {
-		SLOG(s, AA_SESSION_LOG_INFO,
+		SLOG(s, AA_LOG_INFO,
 		    "No previous state to load (file does not exist)");
 		aa_conv_state_missing(s->conv);
 		goto out;
@@ -296,10 +298,10 @@ session_load(struct aa_session *s)
 	}
 	r = aa_conv_state_load(s->conv, aa_buf_str(&b), b.len, &cause);
 	if (r < 0)
-		SLOG(s, AA_SESSION_LOG_WARN, "loading %s: %s", s->state_file,
+		SLOG(s, AA_LOG_WARN, "loading %s: %s", s->state_file,
 		    cause != NULL ? cause : aa_strerror(r));
 	else
-		SLOG(s, AA_SESSION_LOG_INFO,
+		SLOG(s, AA_LOG_INFO,
 		    "Successfully loaded state path=%s messages=%zu",
 		    s->state_file, aa_conv_count(s->conv));
 out:
@@ -329,11 +331,11 @@ session_save(struct aa_session *s, const char *why)
 	if (r < 0)
 		goto fail;
 	aa_conv_state_saved(s->conv);
-	SLOG(s, AA_SESSION_LOG_INFO, "State saved successfully path=%s (%s)",
+	SLOG(s, AA_LOG_INFO, "State saved successfully path=%s (%s)",
 	    s->state_file, why);
 	return 0;
 fail:
-	SLOG(s, AA_SESSION_LOG_ERROR, "saving state to %s: %s", s->state_file,
+	SLOG(s, AA_LOG_ERROR, "saving state to %s: %s", s->state_file,
 	    aa_strerror(r));
 	return r;
 }
@@ -407,7 +409,7 @@ fail:
 	session_now(s, &now);
 	aa_conv_send_end(s->conv, &now, text, len, 0);
 	q->cb = NULL;
-	SLOG(s, AA_SESSION_LOG_ERROR, "failed to write message part: %s",
+	SLOG(s, AA_LOG_ERROR, "failed to write message part: %s",
 	    aa_strerror(r));
 	return r == AA_EEXITED ? r : AA_EIO;
 }
@@ -465,7 +467,7 @@ session_proc_condition(struct aa_session *s)
 
 	if (!q->cr_sent || now - q->last_cr >= s->o.cr_retry_ms) {
 		if ((r = session_write(s, "\r", 1)) < 0) {
-			SLOG(s, AA_SESSION_LOG_ERROR,
+			SLOG(s, AA_LOG_ERROR,
 			    "failed to write carriage return: %s",
 			    aa_strerror(r));
 			session_send_finish(s, r == AA_EEXITED ? r : AA_EIO);
@@ -495,7 +497,7 @@ session_send_cb(uv_timer_t *t)
 	switch (q->state) {
 	case SEND_ECHO:
 		if (now >= q->deadline) {
-			SLOG(s, AA_SESSION_LOG_INFO, "echo detection timed "
+			SLOG(s, AA_LOG_INFO, "echo detection timed "
 			    "out, sending carriage return timeout=%ums",
 			    s->o.echo_timeout_ms);
 			session_proc_begin(s);
@@ -522,7 +524,7 @@ session_send_cb(uv_timer_t *t)
 		break;
 	case SEND_PROC:
 		if (now >= q->deadline) {
-			SLOG(s, AA_SESSION_LOG_WARN, "failed to wait for "
+			SLOG(s, AA_LOG_WARN, "failed to wait for "
 			    "processing to start: timeout waiting for "
 			    "condition");
 			session_send_finish(s, AA_ENOREACT);
@@ -568,7 +570,7 @@ session_send_finish(struct aa_session *s, int err)
 	if (err == 0 && r < 0)
 		err = r;
 	if (err != 0)
-		SLOG(s, AA_SESSION_LOG_WARN, "%s%s",
+		SLOG(s, AA_LOG_WARN, "%s%s",
 		    q->prompt ? "initial prompt: " : "",
 		    aa_session_send_error(err));
 	if (s->stop != STOP_CLOSING) {
@@ -638,7 +640,7 @@ session_on_exit(void *ud, int wait_status)
 	s->exited = 1;
 	s->wait_status = wait_status;
 	uv_timer_stop(&s->read_timer);
-	SLOG(s, AA_SESSION_LOG_INFO, "agent exited (wait status %d)",
+	SLOG(s, AA_LOG_INFO, "agent exited (wait status %d)",
 	    wait_status);
 	s->screen_stale = 1;
 	session_tick(s);
@@ -691,8 +693,8 @@ session_on_error(void *ud, int level, const char *text)
 {
 	struct aa_session *s = ud;
 
-	SLOG(s, level == AA_CONV_LEVEL_WARNING ? AA_SESSION_LOG_WARN :
-	    AA_SESSION_LOG_ERROR, "%s", text);
+	SLOG(s, level == AA_CONV_LEVEL_WARNING ? AA_LOG_WARN :
+	    AA_LOG_ERROR, "%s", text);
 	if (s->o.on_error != NULL)
 		s->o.on_error(s->o.ud, level, text);
 }
@@ -740,7 +742,7 @@ session_stop_begin(struct aa_session *s)
 		session_close_all(s);
 		return;
 	}
-	SLOG(s, AA_SESSION_LOG_INFO, "Closing process");
+	SLOG(s, AA_LOG_INFO, "Closing process");
 	if (aa_pty_kill_pid(s->pty, SIGINT) < 0)
 		aa_pty_kill(s->pty, SIGINT);
 	s->stop = STOP_INT;
@@ -759,7 +761,7 @@ session_stop_cb(uv_timer_t *t)
 		return;
 	}
 	if (s->stop == STOP_INT) {
-		SLOG(s, AA_SESSION_LOG_WARN, "agent ignored SIGINT for %ums, "
+		SLOG(s, AA_LOG_WARN, "agent ignored SIGINT for %ums, "
 		    "sending SIGKILL", s->o.stop_timeout_ms);
 		aa_pty_kill(s->pty, SIGKILL);
 		s->stop = STOP_KILL;
@@ -847,7 +849,7 @@ session_log_command(struct aa_session *s, const char *const *argv)
 	for (i = 0; argv[i] != NULL && b.len < SESSION_LOG_MAX; i++)
 		if (aa_buf_printf(&b, "%s%s", i > 0 ? " " : "", argv[i]) < 0)
 			break;
-	SLOG(s, AA_SESSION_LOG_INFO, "Running: %s", aa_buf_str(&b));
+	SLOG(s, AA_LOG_INFO, "Running: %s", aa_buf_str(&b));
 	aa_buf_release(&b);
 }
 
@@ -909,11 +911,27 @@ session_init_core(struct aa_session *s)
 	return aa_conv_new(&s->conv, &co, &now);
 }
 
-/* Spawns the agent and starts tracking it (see session.h). */
+/* Sets *cause (if wanted) to a formatted text and returns err. */
+static int
+session_cause(char **cause, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		if (vasprintf(cause, fmt, ap) < 0)
+			*cause = NULL;
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Spawns the agent and starts tracking it (see agentapi.h). */
 int
 aa_session_new(uv_loop_t *loop, struct aa_session **out,
     const struct aa_session_options *o, char **cause)
 {
+	const struct aa_agent *agent;
 	uv_timer_t *timers[5];
 	struct aa_session *s;
 	const char *start;
@@ -925,6 +943,17 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	if (loop == NULL || out == NULL || o == NULL || o->argv == NULL ||
 	    o->argv[0] == NULL)
 		return AA_EINVAL;
+	/* Only the layout of this header is known (agentapi.h, ABI). */
+	if (o->version != AA_SESSION_OPTIONS_VERSION)
+		return session_cause(cause, AA_EINVAL, "unsupported "
+		    "aa_session_options version %d", o->version);
+	if (o->agent_type != NULL)
+		agent = aa_agent_find(o->agent_type);
+	else
+		agent = aa_agent_for_command(o->argv[0]);
+	if (agent == NULL)
+		return session_cause(cause, AA_EINVAL, "unknown agent type "
+		    "\"%s\"", o->agent_type);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return AA_ENOMEM;
 	s->loop = loop;
@@ -932,8 +961,7 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	session_defaults(&s->o);
 	s->wait_status = -1;
 	s->screen_stale = 1; /* the first tick reads the blank screen */
-	s->agent = o->agent != NULL ? o->agent :
-	    aa_agent_for_command(o->argv[0]);
+	s->agent = agent;
 	aa_buf_init(&s->screen);
 	aa_buf_init(&s->scratch);
 	aa_buf_init(&s->statebuf);
@@ -979,7 +1007,7 @@ fail:
 	return r;
 }
 
-/* Types a user message (see session.h). */
+/* Types a user message (see agentapi.h). */
 int
 aa_session_send_user(struct aa_session *s, const char *text, size_t len,
     aa_session_send_cb cb, void *ud)
@@ -1006,7 +1034,7 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 	return session_send_start(s, text + a, b - a, 0, cb, ud);
 }
 
-/* Writes raw bytes to the agent (see session.h). */
+/* Writes raw bytes to the agent (see agentapi.h). */
 int
 aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 {
@@ -1155,7 +1183,7 @@ aa_session_save_state(struct aa_session *s)
 	return session_save(s, "requested");
 }
 
-/* Stops the session gracefully (see session.h). */
+/* Stops the session gracefully (see agentapi.h). */
 void
 aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
 {

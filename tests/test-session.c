@@ -210,7 +210,7 @@ h_init(struct h *h)
 	h->o.on_status = h_on_status;
 	h->o.ud = h;
 	h->o.argv = h->argv;
-	h->o.agent = aa_agent_find("custom");
+	h->o.agent_type = "custom";
 }
 
 /* Points argv at build/tests/<prog> with the e2e script (if any). */
@@ -978,5 +978,59 @@ TEST(session_demo_permission_question)
 	h_send(&h, "y");
 	ASSERT(h_wait(&h, p_demo_five, 5000));
 	ASSERT_NOT_NULL(strstr(h_msg(&h, 4), "Thanks!"));
+	h_done(&h);
+}
+
+TEST(session_rejects_unknown_agent_type)
+{
+	struct h h;
+	char *cause = NULL;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", NULL);
+	h.o.agent_type = "no-such-agent";
+	ASSERT_EQ(aa_session_new(&h.loop, &h.s, &h.o, &cause), AA_EINVAL);
+	ASSERT_NOT_NULL(cause);
+	ASSERT_STR_EQ(cause, "unknown agent type \"no-such-agent\"");
+	free(cause);
+	ASSERT_NULL(h.s);
+	h.stopped = 1; /* nothing was started */
+	h_done(&h);
+}
+
+TEST(session_rejects_unknown_options_version)
+{
+	struct h h;
+	char *cause = NULL;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", NULL);
+	/* A program built against a newer header (agentapi.h, ABI). */
+	h.o.version = AA_SESSION_OPTIONS_VERSION + 1;
+	ASSERT_EQ(aa_session_new(&h.loop, &h.s, &h.o, &cause), AA_EINVAL);
+	ASSERT_NOT_NULL(cause);
+	ASSERT_NOT_NULL(strstr(cause, "version 1"));
+	free(cause);
+	ASSERT_EQ(aa_session_new(&h.loop, &h.s, &h.o, NULL), AA_EINVAL);
+	ASSERT_NULL(h.s);
+	h.stopped = 1; /* nothing was started */
+	h_done(&h);
+}
+
+TEST(session_agent_type_alias_and_default)
+{
+	struct h h;
+
+	h_init(&h);
+	h_agent(&h, "fake-agent", "state_persistence.json");
+	/* An alias resolves to the canonical type name. */
+	h.o.agent_type = "claude";
+	h_start(&h);
+	ASSERT_STR_EQ(aa_session_agent_name(h.s), "claude");
+	h_stop(&h);
+	/* NULL: from argv[0], which names no agent here, so "custom". */
+	h.o.agent_type = NULL;
+	h_start(&h);
+	ASSERT_STR_EQ(aa_session_agent_name(h.s), "custom");
 	h_done(&h);
 }
