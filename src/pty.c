@@ -65,6 +65,7 @@ struct aa_pty {
 	int poll_inited;
 	int pending_closes;
 	unsigned grace_ms;
+	uint64_t nread;     /* bytes read in all, to see output during grace */
 
 	struct aa_buf wq; /* pending input from wq_head on */
 	size_t wq_head;
@@ -572,6 +573,13 @@ pty_read(struct aa_pty *p)
 		n = read(p->fd, buf, sizeof(buf));
 		if (n > 0) {
 			total += (size_t)n;
+			p->nread += (uint64_t)n;
+			/* The grace counts from the last output, not from the
+			 * exit: under load the kernel may hand over the child's
+			 * last bytes late, and they must not be cut off. */
+			if (p->state == PTY_EXITED)
+				uv_timer_start(&p->grace, pty_grace_cb,
+				    p->grace_ms, 0);
 			if (p->on_data != NULL)
 				p->on_data(p->ud, buf, (size_t)n);
 			if (p->state == PTY_CLOSED)
@@ -676,10 +684,13 @@ pty_grace_cb(uv_timer_t *t)
 {
 	struct aa_pty *p = t->data;
 
+	uint64_t before = p->nread;
+
 	if (p->state != PTY_EXITED)
 		return;
 	pty_read(p);
-	if (p->state == PTY_EXITED)
+	/* Output came during this last read: the timer was restarted. */
+	if (p->state == PTY_EXITED && p->nread == before)
 		pty_finish(p);
 }
 

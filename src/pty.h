@@ -29,7 +29,7 @@
 /* The write queue's bound: aa_pty_write fails with AA_E2BIG beyond it. */
 #define AA_PTY_WRITE_QUEUE_MAX (4u << 20)
 /* How long output is still read after the child exits, by default. */
-#define AA_PTY_DRAIN_GRACE_MS 300u
+#define AA_PTY_DRAIN_GRACE_MS 1000u
 
 struct aa_pty;
 
