@@ -12,6 +12,9 @@
 #     closed cleanly.
 #
 # AA_INCDIR / AA_LIBDIR point it at an installed copy instead of the tree.
+#
+# shellcheck disable=SC2086 # $WARN, $SAN and the pkg-config output are
+# word lists of compiler flags, split on purpose.
 top=${AA_TOP:-.}
 build=${AA_BUILD:-$top/build}
 bin=${AA_BIN:-$top/agentapi-c}
