@@ -122,7 +122,7 @@ if [ -x "$out/server-timer" ]; then
 	timeout 120 "$out/server-timer" -n 4 "$bin" demo-agent \
 	    >"$tmp/st.out" 2>"$tmp/st.err" &
 	bgpid=$!
-	port= i=0
+	port='' i=0
 	# Wait for the port line (the server binds before the agent starts).
 	while [ -z "$port" ] && [ "$i" -lt 300 ] && kill -0 "$bgpid" 2>/dev/null
 	do
