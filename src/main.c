@@ -233,6 +233,7 @@ print_openapi(void)
 static void
 server_options(struct aa_server_options *o, const char *prompt)
 {
+	static const char *const none[1];
 	const struct aa_cli *c = &prog.cli;
 
 	memset(o, 0, sizeof(*o));
@@ -250,9 +251,14 @@ server_options(struct aa_server_options *o, const char *prompt)
 	o->api.addrs = (const char *const *)c->bind.v;
 	o->api.naddrs = c->bind.n;
 	o->api.port = c->port;
-	o->api.allowed_hosts = (const char *const *)c->allowed_hosts.v;
+	/* An explicitly empty list (-a '') has no array; it must reach the
+	 * access checks as empty ("the list must not be empty"), not as
+	 * NULL, which means the default list. */
+	o->api.allowed_hosts = c->allowed_hosts.v != NULL ?
+	    (const char *const *)c->allowed_hosts.v : none;
 	o->api.nallowed_hosts = c->allowed_hosts.n;
-	o->api.allowed_origins = (const char *const *)c->allowed_origins.v;
+	o->api.allowed_origins = c->allowed_origins.v != NULL ?
+	    (const char *const *)c->allowed_origins.v : none;
 	o->api.nallowed_origins = c->allowed_origins.n;
 	o->api.auth_token = c->auth_token;
 	o->api.chat_base_path = c->chat_base_path;
