@@ -206,6 +206,7 @@ export async function status(port) {
 export class Sse {
 	constructor(port, p = '/events', headers = {}) {
 		this.frames = [];
+		this.comments = [];
 		this.waiters = [];
 		this.ended = false;
 		this.errors = [];
@@ -250,8 +251,11 @@ export class Sse {
 			else
 				f[m[1]] = m[2] ?? '';
 		}
-		if (data.length === 0 && f.comments.length)
+		if (data.length === 0 && f.comments.length) {
+			this.comments.push(...f.comments);
+			this.wake();
 			return;
+		}
 		try {
 			f.data = JSON.parse(data.join('\n'));
 			validate(`event-${f.event}`, f.data);
