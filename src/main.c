@@ -132,7 +132,6 @@ shutdown_server(void)
 	if (prog.stopping)
 		return;
 	prog.stopping = 1;
-	logf_info("Closing process");
 	aa_server_stop(prog.server, server_done, NULL);
 }
 

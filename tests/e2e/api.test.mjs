@@ -451,6 +451,16 @@ add('limits_header_431_and_bad_request_400', async () => {
 		setTimeout(() => c.destroy(), 5000);
 	});
 	assert(/^HTTP\/1\.1 400 /.test(bad), `malformed request: ${bad}`);
+	const two = await new Promise((res) => {
+		const c = net.connect(s.port, '127.0.0.1');
+		let got = '';
+		c.on('data', (d) => { got += d; });
+		c.on('close', () => res(got));
+		c.write('GET /status HTTP/1.1\r\nHost: localhost\r\n' +
+		    'Host: evil.com\r\n\r\n');
+		setTimeout(() => c.destroy(), 5000);
+	});
+	assert(/^HTTP\/1\.1 400 /.test(two), `two Host headers: ${two}`);
 	assertEq((await request(s.port, 'GET', '/status')).status, 200,
 	    'still serving');
 });
