@@ -336,8 +336,12 @@ run_server(void)
 	rc = exit_code();
 out:
 	uv_loop_close(prog.loop);
-	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0')
-		aa_pidfile_remove(prog.cli.pid_file, getpid(), NULL);
+	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0' &&
+	    aa_pidfile_remove(prog.cli.pid_file, getpid(), &cause) < 0) {
+		fprintf(stderr, "agentapi-c: %s\n",
+		    cause ? cause : "failed to remove PID file");
+		free(cause);
+	}
 	free(prog.last_screen);
 	return rc;
 }

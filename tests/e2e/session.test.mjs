@@ -401,6 +401,59 @@ add('sigkill_during_save_never_tears', async () => {
 	assert(count > 201, 'at least one save got through');
 }, 120000);
 
+/* The module's shutdown script (coder-integration §1.6): PID file,
+ * SIGUSR1, a /messages snapshot, SIGTERM, wait; plus the PID file rules. */
+add('coder_shutdown_script_flow', async () => {
+	const d = tmpdir();
+	const pidf = path.join(d, 'deep', 'er', 'agentapi.pid');
+	const file = path.join(d, 'state.json');
+	const s = await Server.start({ agent: demo, args: ['--pid-file',
+	    pidf, '--state-file', file] });
+	try {
+		assertEq(fs.readFileSync(pidf, 'utf8'), `${s.proc.pid}\n`,
+		    'pid file');
+		assertEq((fs.statSync(pidf).mode & 0o777).toString(8), '600',
+		    'pid file mode');
+		const again = await Server.start({ agent: demo, args: [
+		    '--pid-file', pidf], ready: false });
+		assertEq(await again.wait(), { code: 1, signal: null },
+		    'second instance refused');
+		assert(again.stderr.includes('another instance is already ' +
+		    `running with PID ${s.proc.pid}`), again.stderr);
+		await turn(s, 'hello');
+		const up = await request(s.port, 'POST', '/upload', {
+		    headers: { 'Content-Type': 'multipart/form-data; ' +
+		    'boundary=b' }, body: '--b\r\nContent-Disposition: ' +
+		    'form-data; name="file"; filename="a.txt"\r\n\r\nhi' +
+		    '\r\n--b--\r\n' });
+		assertEq(up.status, 200, up.body);
+		s.proc.kill('SIGUSR1');
+		const snap = await messages(s.port);
+		assertEq(snap.length, 3, 'snapshot');
+		const t0 = Date.now();
+		assertEq(await s.stop('SIGTERM'), { code: 0, signal: null },
+		    'exit');
+		assert(Date.now() - t0 < 6000 * SLOW, 'prompt exit');
+		assert(!fs.existsSync(pidf), 'pid file removed');
+		assert(!fs.existsSync(path.dirname(path.dirname(
+		    up.json.filePath))), 'upload directory removed');
+		assertEq(readState(file).messages.length, 3, 'state saved');
+	} finally {
+		await s.kill();
+	}
+});
+
+add('stale_pid_file_overwritten', async () => {
+	const d = tmpdir();
+	const pidf = path.join(d, 'agentapi.pid');
+	for (const junk of ['999999999\n', 'not a pid\n']) {
+		fs.writeFileSync(pidf, junk);
+		await withServer({ agent: demo, args: ['--pid-file', pidf] },
+		    async (s) => assertEq(fs.readFileSync(pidf, 'utf8'),
+		    `${s.proc.pid}\n`, `over ${JSON.stringify(junk)}`));
+	}
+});
+
 /* ---- agent exit, missing agent, environment ------------------------ */
 
 add('agent_crash_mirrors_exit_status', async () => {
