@@ -118,6 +118,8 @@ function validateResponse(r) {
 	const ct = r.headers['content-type'] || '';
 	if (!/^application\/(problem\+)?json/.test(ct))
 		return;
+	/* Invalid UTF-8 would be replaced silently by r.body: check raw. */
+	new TextDecoder('utf-8', { fatal: true }).decode(r.raw);
 	r.json = JSON.parse(r.body);
 	const m = /<\/schemas\/(\w+)\.json>/.exec(r.headers.link || '');
 	if (m)

@@ -529,4 +529,73 @@ add('agent_cwd_inherited', async () => {
 	});
 });
 
+add('agent_output_unicode_and_invalid_utf8', () => withServer({
+    agent: ['/bin/sh', '-c', 'printf "wide \\345\\255\\227 emoji ' +
+    '\\360\\237\\230\\200 bad \\377\\376 end\\n> "; exec sleep 1000'] },
+    async (s) => {
+	const m = await until(async () => {
+		const x = await messages(s.port);
+		return /end/.test(x[0]?.content) && x;
+	}, 'the output', 10000, 50);
+	const line = m[0].content.split('\n')[0];
+	assert(line.startsWith('wide \u5b57 emoji \u{1f600} bad '),
+	    `wide characters once: ${JSON.stringify(line)}`);
+	assert(line.endsWith(' end') && line.includes('\ufffd'),
+	    `invalid bytes replaced: ${JSON.stringify(line)}`);
+	const e = await s.events();
+	try {
+		await e.waitStatus('stable', 15000);
+		e.checkValid();
+	} finally {
+		e.close();
+	}
+}));
+
+add('sighup_is_graceful_too', async () => {
+	const file = path.join(tmpdir(), 'state.json');
+	const s = await Server.start({ agent: demo, args: ['-s', file] });
+	try {
+		await turn(s, 'hello');
+		assertEq(await s.stop('SIGHUP'), { code: 0, signal: null },
+		    'exit');
+		assertEq(readState(file).messages.length, 3, 'saved');
+	} finally {
+		await s.kill();
+	}
+});
+
+/* An agent that ignores SIGINT: SIGKILLed after the grace period, and a
+ * second signal ends the server at once. */
+const stubborn = ['/bin/sh', '-c', 'trap "" INT; printf "> "; ' +
+    'exec sleep 1000'];
+add('agent_ignoring_sigint_killed_after_grace', async () => {
+	const s = await Server.start({ agent: stubborn });
+	try {
+		const t0 = Date.now();
+		const e = await s.stop('SIGTERM', 12000);
+		assertEq(e.signal, null, 'no crash');
+		assert(Date.now() - t0 > 4000, 'SIGINT first, then a grace');
+		assert(Date.now() - t0 < 9000 * SLOW, 'then SIGKILL');
+	} finally {
+		await s.kill();
+	}
+});
+
+add('second_signal_forces_exit', async () => {
+	const s = await Server.start({ agent: stubborn });
+	try {
+		s.proc.kill('SIGTERM');
+		await until(() => /Received shutdown signal/.test(s.stdout),
+		    'the first signal to be seen', 5000, 20);
+		const t0 = Date.now();
+		s.proc.kill('SIGINT');
+		const e = await s.wait(3000);
+		assertEq(e, { code: 1, signal: null }, 'forced');
+		assert(Date.now() - t0 < 2000 * SLOW, 'at once');
+		assert(/second/.test(s.stderr), s.stderr);
+	} finally {
+		await s.kill();
+	}
+});
+
 await runAll('e2e-session', cases, 4);
