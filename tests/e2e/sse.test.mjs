@@ -265,7 +265,7 @@ add('sse_internal_screen', () => withServer({ agent: demo,
 }));
 
 /* An agent that shows a prompt and never reads: a send to it lasts until
- * the 15 s processing deadline. */
+ * the 15 s processing deadline (run beside the heartbeat case). */
 add('reads_never_wait_for_a_send', () => withServer({ agent: ['/bin/sh',
     '-c', 'printf "> "; exec sleep 1000'] }, async (s) => {
 	await s.waitStable(20000);
@@ -292,6 +292,16 @@ add('reads_never_wait_for_a_send', () => withServer({ agent: ['/bin/sh',
 	assertEq(busy.status, 409, 'busy');
 	assert(Date.now() - t0 < 250 * SLOW, 'refused at once');
 	assert(!done, 'still in flight');
+	/* The agent never reacts to Enter: upstream's error after ~15 s,
+	 * and the message is not recorded. */
+	const r = await deadline(send, 25000, 'the send to time out');
+	assertEq([r.status, r.json.detail], [500, 'unexpected error ' +
+	    'occurred'], 'timeout');
+	assertEq(r.json.errors[0].message, 'failed to send message: failed ' +
+	    'to send message: failed to wait for processing to start: ' +
+	    'timeout waiting for condition', 'message');
+	assert(!(await messages(s.port)).some((m) => m.role === 'user'),
+	    'not recorded');
 }), 60000);
 
 add('sse_streams_end_on_shutdown', async () => {
@@ -327,4 +337,7 @@ add('sse_heartbeat', () => withServer({ agent: demo }, async (s) => {
 	}
 }), 40000);
 
-await runAll('e2e-sse', [cases.at(-1), ...cases.slice(0, -1)], 4);
+/* The two long waits (heartbeat, send deadline) start first. */
+const long = ['sse_heartbeat', 'reads_never_wait_for_a_send'];
+await runAll('e2e-sse', [...cases.filter((c) => long.includes(c.name)),
+    ...cases.filter((c) => !long.includes(c.name))], 4);
