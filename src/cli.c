@@ -1143,17 +1143,20 @@ validate_ours(struct aa_cli *c, char **cause)
 }
 
 /* Resolves the agent type (spec/http.md §9.3): --type, else argv[0]
- * verbatim, else custom. */
+ * verbatim, else its base name (/usr/local/bin/claude is claude; upstream
+ * says custom, http.md §13 item 12), else custom. */
 static int
 validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
 {
-	const char *t;
+	const char *t, *base;
 
 	if (c->type[0] != '\0') {
 		if ((t = lookup(c->type)) == NULL)
 			return fail(cause, AA_EINVAL, "failed to parse agent "
 			    "type: invalid agent type: %s", c->type);
 	} else if ((t = lookup(c->agent_argv[0])) == NULL &&
+	    ((base = strrchr(c->agent_argv[0], '/')) == NULL ||
+	    (t = lookup(base + 1)) == NULL) &&
 	    (t = lookup("custom")) == NULL)
 		t = "custom";
 	c->agent_type = t;

@@ -141,6 +141,11 @@ on_header_value_complete(llhttp_t *ll)
 
 	if ((rc = head_append(p, "", 1)) != 0)
 		return rc;
+	/* RFC 9112 §3.2: more than one Host is a 400 (Go says the same);
+	 * the Host check must not pick one of several. */
+	if (strcasecmp(p->head.data + p->hdr[p->nhdr].name, "Host") == 0 &&
+	    aa_httpparse_header(p, "Host") != NULL)
+		return fail(p, 400, "too many Host headers");
 	p->nhdr++;
 	p->in_value = 0;
 	return 0;

@@ -134,7 +134,6 @@ shutdown_server(void)
 	if (prog.stopping)
 		return;
 	prog.stopping = 1;
-	logf_info("Closing process");
 	aa_server_stop(prog.server, server_done, NULL);
 }
 
@@ -235,6 +234,7 @@ print_openapi(void)
 static void
 server_options(struct aa_server_options *o, const char *prompt)
 {
+	static const char *const none[1];
 	const struct aa_cli *c = &prog.cli;
 
 	memset(o, 0, sizeof(*o));
@@ -252,9 +252,14 @@ server_options(struct aa_server_options *o, const char *prompt)
 	o->api.addrs = (const char *const *)c->bind.v;
 	o->api.naddrs = c->bind.n;
 	o->api.port = c->port;
-	o->api.allowed_hosts = (const char *const *)c->allowed_hosts.v;
+	/* An explicitly empty list (-a '') has no array; it must reach the
+	 * access checks as empty ("the list must not be empty"), not as
+	 * NULL, which means the default list. */
+	o->api.allowed_hosts = c->allowed_hosts.v != NULL ?
+	    (const char *const *)c->allowed_hosts.v : none;
 	o->api.nallowed_hosts = c->allowed_hosts.n;
-	o->api.allowed_origins = (const char *const *)c->allowed_origins.v;
+	o->api.allowed_origins = c->allowed_origins.v != NULL ?
+	    (const char *const *)c->allowed_origins.v : none;
 	o->api.nallowed_origins = c->allowed_origins.n;
 	o->api.auth_token = c->auth_token;
 	o->api.chat_base_path = c->chat_base_path;
@@ -333,8 +338,12 @@ run_server(void)
 	rc = exit_code();
 out:
 	uv_loop_close(prog.loop);
-	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0')
-		aa_pidfile_remove(prog.cli.pid_file, getpid(), NULL);
+	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0' &&
+	    aa_pidfile_remove(prog.cli.pid_file, getpid(), &cause) < 0) {
+		fprintf(stderr, "agentapi-c: %s\n",
+		    cause ? cause : "failed to remove PID file");
+		free(cause);
+	}
 	free(prog.last_screen);
 	return rc;
 }

@@ -790,8 +790,17 @@ TEST(cli_agent_type_resolution)
 	ok(&c, NOENV, ARGV("server", "cursor-agent"));
 	ASSERT_STR_EQ(c.agent_type, "cursor");
 	aa_cli_release(&c);
-	/* Verbatim: no basename. */
+	/* The base name counts too (upstream: verbatim only). */
 	ok(&c, NOENV, ARGV("server", "/usr/bin/claude"));
+	ASSERT_STR_EQ(c.agent_type, "claude");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("server", "--", "./bin/cursor-agent", "-f"));
+	ASSERT_STR_EQ(c.agent_type, "cursor");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("server", "/usr/bin/claude-wrapper"));
+	ASSERT_STR_EQ(c.agent_type, "custom");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("server", "/opt/claude/"));
 	ASSERT_STR_EQ(c.agent_type, "custom");
 	aa_cli_release(&c);
 	ok(&c, NOENV, ARGV("server", "Claude"));

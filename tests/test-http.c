@@ -1066,6 +1066,13 @@ c_access(struct fix *f)
 	cli_resp(&c, &r);
 	ASSERT_EQ(r.status, 200);
 	free(r.body);
+	/* Two Host headers: 400, whichever would have passed. */
+	cli_puts(&c, "GET /hello?token=s3cret HTTP/1.1\r\nHost: localhost\r\n"
+	    "host: evil.com\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 400);
+	free(r.body);
+	cli_expect_eof(&c);
 	cli_close(&c);
 }
 

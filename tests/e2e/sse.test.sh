@@ -1,0 +1,11 @@
+#!/bin/sh
+# sse.test.sh - black-box tests of the event streams (SSE) against the
+# real binary (tests/e2e/sse.test.mjs); prints the tally line.
+cd "$(dirname "$0")/../.." || exit 1
+if ! command -v node >/dev/null 2>&1 || [ ! -d tests/node_modules/ajv ]; then
+	echo "SKIP e2e-sse: node or tests/node_modules missing" \
+	    "(run tests/web/setup.sh)"
+	echo "e2e-sse: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+exec node tests/e2e/sse.test.mjs "$@"
