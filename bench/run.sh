@@ -72,19 +72,28 @@ wait_quiet() {
 # bench agent's arguments after; waits for GET /status 200.
 start_server() {
 	_flags=$1; shift
-	PORT=$((PORT + 1))
-	# shellcheck disable=SC2086
-	"$BIN" server --port "$PORT" --type custom $_flags -- "$AGENT" "$@" \
-	    > "$T/server.log" 2>&1 &
-	SRV=$!
-	_n=0
-	until curl -sf -o /dev/null "http://127.0.0.1:$PORT/status"; do
-		_n=$((_n + 1))
-		if [ $_n -gt 400 ]; then
+	_try=0
+	while :; do
+		PORT=$((PORT + 1))
+		# shellcheck disable=SC2086
+		"$BIN" server --port "$PORT" --type custom $_flags -- \
+		    "$AGENT" "$@" > "$T/server.log" 2>&1 &
+		SRV=$!
+		_n=0
+		until curl -sf -o /dev/null "http://127.0.0.1:$PORT/status"
+		do
+			_n=$((_n + 1))
+			kill -0 "$SRV" 2>/dev/null && [ $_n -le 400 ] &&
+			    { sleep 0.025; continue; }
+			wait "$SRV" 2>/dev/null; SRV=
+			break
+		done
+		[ -n "$SRV" ] && return 0
+		_try=$((_try + 1))
+		if [ $_try -gt 5 ] || ! grep -q 'in use' "$T/server.log"; then
 			say "bench: server did not start:"; cat "$T/server.log" >&2
 			exit 1
 		fi
-		sleep 0.025
 	done
 }
 
