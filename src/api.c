@@ -357,32 +357,48 @@ h_status(struct aa_http_req *req, void *data)
 	send_json(req, 200, "StatusResponseBody", o);
 }
 
-/* GET /messages */
+/* GET /messages: printed directly, not through a cJSON tree (the same
+ * bytes at a fraction of the cost; bench row 5). */
 static void
 h_messages(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
-	cJSON *o = cJSON_CreateObject(), *arr, *m;
-	size_t i, n;
+	const struct aa_message *m;
+	struct aa_buf b;
+	char num[24];
+	uint64_t id;
+	size_t i, k, n;
+	int rc;
 
-	arr = cJSON_AddArrayToObject(o, "messages");
-	if (arr == NULL) {
-		cJSON_Delete(o);
-		send_json(req, 200, NULL, NULL);
-		return;
-	}
+	aa_buf_init(&b);
+	rc = aa_buf_puts(&b, "{\"messages\":[");
 	n = api->session != NULL ? aa_session_message_count(api->session) : 0;
-	for (i = 0; i < n; i++) {
-		m = message_json(aa_session_message(api->session, i),
-		    "content");
-		if (m == NULL) {
-			cJSON_Delete(o);
-			send_json(req, 200, NULL, NULL);
-			return;
-		}
-		cJSON_AddItemToArray(arr, m);
+	for (i = 0; i < n && rc == 0; i++) {
+		m = aa_session_message(api->session, i);
+		/* No printf: it dominated the profile. */
+		k = sizeof(num);
+		id = m->id < 0 ? 0 : (uint64_t)m->id;
+		do {
+			num[--k] = (char)('0' + id % 10);
+			id /= 10;
+		} while (id > 0);
+		rc |= aa_buf_puts(&b, i > 0 ? ",{\"id\":" : "{\"id\":");
+		rc |= aa_buf_append(&b, num + k, sizeof(num) - k);
+		rc |= aa_buf_puts(&b, ",\"content\":");
+		rc |= aa_json_put_text(&b, m->text, m->len);
+		rc |= aa_buf_puts(&b, ",\"role\":\"");
+		rc |= aa_buf_puts(&b, aa_conv_role_name(m->role));
+		rc |= aa_buf_puts(&b, "\",\"time\":\"");
+		rc |= aa_time_format(&b, m->time_ns, 0);
+		rc |= aa_buf_puts(&b, "\"}");
 	}
-	send_json(req, 200, "MessagesResponseBody", o);
+	rc |= aa_buf_puts(&b, "]}");
+	if (rc != 0)
+		aa_json_send_error(req, 500, "out of memory");
+	else
+		aa_json_send_text(req, 200, "MessagesResponseBody",
+		    aa_buf_str(&b));
+	aa_buf_release(&b);
 }
 
 /* Sends a one-error problem (errors[0] = {message, location?, value?}). */

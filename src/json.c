@@ -41,25 +41,14 @@ put_string(struct aa_buf *out, const char *s)
 	return rc;
 }
 
-int
-aa_json_encode(struct aa_buf *out, const char *host, const char *schema,
-    const cJSON *obj)
+/* Appends compact object text s with "$schema" spliced in first when
+ * schema is not NULL, then "\n". */
+static int
+json_splice(struct aa_buf *out, const char *host, const char *schema,
+    const char *s)
 {
-	cJSON *copy = NULL;
-	char *s;
 	int rc = 0;
 
-	if (schema != NULL && cJSON_IsObject(obj) &&
-	    cJSON_GetObjectItemCaseSensitive(obj, "$schema") != NULL) {
-		if ((copy = cJSON_Duplicate(obj, 1)) == NULL)
-			return AA_ENOMEM;
-		cJSON_DeleteItemFromObjectCaseSensitive(copy, "$schema");
-		obj = copy;
-	}
-	s = cJSON_PrintUnformatted(obj);
-	cJSON_Delete(copy);
-	if (s == NULL)
-		return AA_ENOMEM;
 	if (schema != NULL && s[0] == '{') {
 		struct aa_buf url;
 
@@ -79,7 +68,98 @@ aa_json_encode(struct aa_buf *out, const char *host, const char *schema,
 	} else
 		rc |= aa_buf_puts(out, s);
 	rc |= aa_buf_putc(out, '\n');
+	return rc != 0 ? AA_ENOMEM : 0;
+}
+
+int
+aa_json_encode(struct aa_buf *out, const char *host, const char *schema,
+    const cJSON *obj)
+{
+	cJSON *copy = NULL;
+	char *s;
+	int rc;
+
+	if (schema != NULL && cJSON_IsObject(obj) &&
+	    cJSON_GetObjectItemCaseSensitive(obj, "$schema") != NULL) {
+		if ((copy = cJSON_Duplicate(obj, 1)) == NULL)
+			return AA_ENOMEM;
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "$schema");
+		obj = copy;
+	}
+	s = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(copy);
+	if (s == NULL)
+		return AA_ENOMEM;
+	rc = json_splice(out, host, schema, s);
 	cJSON_free(s);
+	return rc;
+}
+
+int
+aa_json_put_text(struct aa_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct aa_buf clean;
+	size_t i, run;
+	char esc[6];
+	int rc;
+
+	aa_buf_init(&clean);
+	if (!aa_utf8_valid(s, len)) {
+		if (aa_utf8_sanitize(&clean, s, len) != 0)
+			return AA_ENOMEM;
+		s = clean.data;
+		len = clean.len;
+	}
+	rc = aa_buf_reserve(out, len + 2);
+	rc |= aa_buf_putc(out, '"');
+	for (i = run = 0; i < len && rc == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = NULL;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"':
+			e = "\\\"";
+			break;
+		case '\\':
+			e = "\\\\";
+			break;
+		case '\b':
+			e = "\\b";
+			break;
+		case '\f':
+			e = "\\f";
+			break;
+		case '\n':
+			e = "\\n";
+			break;
+		case '\r':
+			e = "\\r";
+			break;
+		case '\t':
+			e = "\\t";
+			break;
+		case '\0': /* a C string would end here */
+			e = "?";
+			break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			rc |= aa_buf_append(out, s + run, i - run);
+			rc |= aa_buf_append(out, esc, 6);
+			run = i + 1;
+			continue;
+		}
+		rc |= aa_buf_append(out, s + run, i - run);
+		rc |= aa_buf_puts(out, e);
+		run = i + 1;
+	}
+	rc |= aa_buf_append(out, s + run, len - run);
+	rc |= aa_buf_putc(out, '"');
+	aa_buf_release(&clean);
 	return rc != 0 ? AA_ENOMEM : 0;
 }
 
@@ -247,16 +327,14 @@ aa_json_parse_body(const char *content_type, const char *body, size_t len,
 	return 0;
 }
 
-int
-aa_json_send(struct aa_http_req *req, int status, const char *schema,
-    const cJSON *obj)
+/* Answers with the encoded body b and the describedBy link of schema. */
+static int
+json_reply(struct aa_http_req *req, int status, const char *schema, int rc,
+    struct aa_buf *b)
 {
-	struct aa_buf b, link;
-	int rc;
+	struct aa_buf link;
 
-	aa_buf_init(&b);
 	aa_buf_init(&link);
-	rc = aa_json_encode(&b, aa_http_req_header(req, "Host"), schema, obj);
 	if (rc == 0 && schema != NULL) {
 		if (aa_buf_printf(&link,
 		    "</schemas/%s.json>; rel=\"describedBy\"", schema) != 0)
@@ -267,13 +345,40 @@ aa_json_send(struct aa_http_req *req, int status, const char *schema,
 	if (rc == 0)
 		rc = aa_http_reply(req, status, schema != NULL &&
 		    strcmp(schema, "ErrorModel") == 0 ?
-		    "application/problem+json" : "application/json", b.data,
-		    b.len);
+		    "application/problem+json" : "application/json", b->data,
+		    b->len);
 	else
 		aa_http_reply(req, 500, "text/plain; charset=utf-8",
 		    "out of memory\n", 14);
-	aa_buf_release(&b);
 	aa_buf_release(&link);
+	return rc;
+}
+
+int
+aa_json_send(struct aa_http_req *req, int status, const char *schema,
+    const cJSON *obj)
+{
+	struct aa_buf b;
+	int rc;
+
+	aa_buf_init(&b);
+	rc = aa_json_encode(&b, aa_http_req_header(req, "Host"), schema, obj);
+	rc = json_reply(req, status, schema, rc, &b);
+	aa_buf_release(&b);
+	return rc;
+}
+
+int
+aa_json_send_text(struct aa_http_req *req, int status, const char *schema,
+    const char *json)
+{
+	struct aa_buf b;
+	int rc;
+
+	aa_buf_init(&b);
+	rc = json_splice(&b, aa_http_req_header(req, "Host"), schema, json);
+	rc = json_reply(req, status, schema, rc, &b);
+	aa_buf_release(&b);
 	return rc;
 }
 

@@ -29,6 +29,9 @@ struct aa_http_req;
  * not NULL (an existing "$schema" member is replaced).  host may be NULL. */
 int aa_json_encode(struct aa_buf *out, const char *host, const char *schema,
     const cJSON *obj);
+/* Appends s[0..len) as a JSON string literal, byte for byte as cJSON
+ * prints it, after replacing invalid UTF-8 (U+FFFD) and NUL ('?'). */
+int aa_json_put_text(struct aa_buf *out, const char *s, size_t len);
 /* Returns a new problem object {title, status, detail}; NULL on OOM. */
 cJSON *aa_json_problem(int status, const char *detail);
 /* Appends {message, location, value} to the problem's errors (location
@@ -49,6 +52,10 @@ int aa_json_parse_body(const char *content_type, const char *body,
 /* Sends obj (not freed) with status, decorated with schema (may be NULL). */
 int aa_json_send(struct aa_http_req *req, int status, const char *schema,
     const cJSON *obj);
+/* Sends json, compact object text printed by the caller (no "$schema"),
+ * decorated like aa_json_send(). */
+int aa_json_send_text(struct aa_http_req *req, int status, const char *schema,
+    const char *json);
 /* Sends a problem object (status taken from it, not freed). */
 int aa_json_send_problem(struct aa_http_req *req, const cJSON *problem);
 /* Sends a problem with just status and detail. */

@@ -25,6 +25,9 @@
  * handler, and aa_session_stop from inside one only marks and schedules.
  */
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -308,6 +311,11 @@ out:
 	free(cause);
 	free(text);
 	aa_buf_release(&b);
+#ifdef __GLIBC__
+	/* Decoding a big file leaves the heap full of freed pages that
+	 * glibc would keep resident: give them back once. */
+	malloc_trim(0);
+#endif
 }
 
 /*

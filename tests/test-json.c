@@ -67,6 +67,41 @@ TEST(json_no_html_escaping_and_existing_schema_replaced)
 	free(s);
 }
 
+/* aa_json_put_text prints strings byte for byte as cJSON does, after the
+ * clean-up api.c applied before handing text to cJSON. */
+TEST(json_put_text_matches_cjson)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *clean; /* what cJSON was given */
+	} v[] = {
+		{ "plain", 5, "plain" },
+		{ "", 0, "" },
+		{ "q\"b\\s/<>&", 9, "q\"b\\s/<>&" },
+		{ "\b\f\n\r\t\x01\x1f\x7f end", 12, "\b\f\n\r\t\x01\x1f\x7f end" },
+		{ "中文 😀 é", 14, "中文 😀 é" },
+		{ "bad\xff\xc3(", 6, "bad\xef\xbf\xbd\xef\xbf\xbd(" },
+		{ "nul\0in", 6, "nul?in" },
+	};
+	struct aa_buf b;
+	size_t i;
+	char *want;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cJSON *str = cJSON_CreateString(v[i].clean);
+
+		ASSERT(str != NULL);
+		want = cJSON_PrintUnformatted(str);
+		aa_buf_init(&b);
+		ASSERT_EQ(aa_json_put_text(&b, v[i].in, v[i].len), 0);
+		ASSERT_STR_EQ(aa_buf_str(&b), want);
+		aa_buf_release(&b);
+		cJSON_free(want);
+		cJSON_Delete(str);
+	}
+}
+
 TEST(json_problem_body)
 {
 	cJSON *p = aa_json_problem(422, "validation failed");
