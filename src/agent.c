@@ -149,6 +149,9 @@ aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 	rc = a->remove_box(screen + s, e - s, &tmp);
 	if (rc == 0)
 		rc = tmp.len != e - s;
+	/* Some agents draw their input box before they can take input. */
+	if (rc == 1 && a->ready_rest != NULL)
+		rc = a->ready_rest(tmp.data != NULL ? tmp.data : "", tmp.len);
 	aa_buf_release(&tmp);
 	return rc;
 }

@@ -28,6 +28,9 @@ struct aa_agent {
 	aa_format_tool_fn remove_tools; /* tool-call remover, or NULL */
 	unsigned diff_skip;		/* header lines the diff skips */
 	const char *start_input;	/* typed right after start, or NULL */
+	const char *blink;		/* glyph blinked at a line start */
+	/* Given the screen without its input box: 1 if ready, or NULL. */
+	int (*ready_rest)(const char *s, size_t n);
 };
 
 extern const struct aa_agent aa_agent_claude;

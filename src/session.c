@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "conv.h"
 #include "pty.h"
+#include "residue.h"
 #include "session.h"
 #include "snapshot.h"
 #include "state.h"
@@ -109,6 +110,7 @@ struct aa_session {
 
 	struct aa_buf screen;	/* the last screen read */
 	struct aa_buf scratch;	/* the read before it is compared */
+	struct aa_buf held;	/* the read with blinking glyphs held lit */
 	int screen_stale;	/* output arrived since the last read */
 	uint64_t sync_since;	/* first deferral for synchronized output */
 
@@ -207,6 +209,17 @@ session_refresh(struct aa_session *s)
 	aa_buf_reset(&s->scratch);
 	if ((r = aa_vt_text(s->vt, &s->scratch)) < 0)
 		return r;
+	/* A blinking glyph would keep the screen from ever being stable. */
+	if (s->agent->blink != NULL) {
+		aa_buf_reset(&s->held);
+		if ((r = aa_residue_hold(s->agent->blink, s->screen.data,
+		    s->screen.len, s->scratch.data, s->scratch.len,
+		    &s->held)) < 0)
+			return r;
+		tmp = s->scratch;
+		s->scratch = s->held;
+		s->held = tmp;
+	}
 	s->screen_stale = 0;
 	if (s->scratch.len == s->screen.len &&
 	    memcmp(s->scratch.data, s->screen.data, s->screen.len) == 0)
@@ -824,6 +837,7 @@ session_release(struct aa_session *s)
 	aa_vt_free(s->vt);
 	aa_buf_release(&s->screen);
 	aa_buf_release(&s->scratch);
+	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
 	aa_buf_release(&s->send.text);
 	aa_buf_release(&s->send.before);
@@ -936,6 +950,7 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	    aa_agent_for_command(o->argv[0]);
 	aa_buf_init(&s->screen);
 	aa_buf_init(&s->scratch);
+	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
 	aa_buf_init(&s->send.text);
 	aa_buf_init(&s->send.before);
