@@ -22,8 +22,10 @@
 // marker on the first line (●, •, ✦, ◆) and the indentation the TUI puts
 // before every line; see README.md.
 //
-// Environment: AA_BIN (agentapi-c), AA_REAL_AGENTS (comma list to run a
-// subset), AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
+// Environment: AA_BIN (agentapi-c), AA_REAL_AGENTS (comma list of agents
+// to run, "all" for every one; default: RELIABLE below),
+// AA_REAL_TERM_HEIGHT (--term-height for the server; default 1000),
+// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +42,13 @@ const TOP = process.env.AA_TOP ?? path.resolve(HERE, '../..');
 const BIN = process.env.AA_BIN ?? path.join(TOP, 'agentapi-c');
 const VERBOSE = process.env.AA_REAL_VERBOSE === '1';
 const HEIGHT = process.env.AA_REAL_TERM_HEIGHT ?? '';
+// Agents whose long reply outgrows a HEIGHT-row screen: all of them, as
+// the server sees no scrollback (alt screen or not).
+const SHORT = HEIGHT && Number(HEIGHT) < 80 ? AGENTS.map((a) => a.name) :
+  [];
 const READY_MS = 120000;
+// The agents that pass reliably: the default set, the one CI runs.
+const RELIABLE = ['claude', 'codex', 'gemini', 'qwen', 'copilot'];
 const TURN_MS = 90000;
 
 let passed = 0;
@@ -245,11 +253,26 @@ function checkExact(msg, want, what) {
     `      want ${show(want)}\n      got  ${show(msg)}`);
 }
 
+// A reply longer than an alt-screen TUI's screen: with no scrollback, its
+// start is gone for good; what is left must be a clean, whole-line tail
+// of it, at least a screenful less the TUI's own rows.
+function checkTail(msg, wantLines, what) {
+  for (const l of msg.split('\n'))
+    check(!/[ \t]$/.test(l), `${what}: line with trailing padding: ` +
+      show(l));
+  const got = normalise(msg).split('\n');
+  const tail = wantLines.slice(wantLines.length - got.length);
+  check(got.length >= Number(HEIGHT) / 2 && got.length <= wantLines.length &&
+    got.join('\n') === tail.join('\n'), `${what}: not a tail of the ` +
+    `reply\n      got  ${show(msg)}`);
+  log(`${what}: the last ${got.length} of ${wantLines.length} lines`);
+}
+
 // A rendered markdown reply: every expected line in order, no other line
 // than the expected ones (modulo list bullets, code-block line numbers and
 // fences), first and last lines right.
 function checkRendered(msg, wantLines, what) {
-  const strip = (l) => l.replace(MARKER, '').replace(/^\s*\d+\s+/, '')
+  const strip = (l) => l.trimStart().replace(MARKER, '').replace(/^\s*\d+\s+/, '')
     .replace(/^\s*[-*•]\s+/, '').replace(/[│┃]/g, '').trim();
   const got = msg.split('\n').map(strip).filter((l) => l !== '' &&
     !/^```/.test(l));
@@ -409,7 +432,9 @@ async function runAgent(agent, fake, root) {
     ])
       await tc(name, () => clean(p, name, (m) => rendered ?
         checkRendered(m, reply(p), name) :
-        checkExact(m, reply(p).join('\n'), name)));
+        name === 'long' && SHORT.includes(agent.name) ?
+          checkTail(m, reply(p), name) :
+          checkExact(m, reply(p).join('\n'), name)));
     await tc('permission', async () => {
       const p = 'Please run TOOLREPLY now';
       const perm = PERMISSION[agent.name];
@@ -497,10 +522,17 @@ function serverUnavailable() {
 }
 
 async function main() {
-  const only = (process.env.AA_REAL_AGENTS ?? '').split(',')
-    .filter(Boolean);
-  const agents = AGENTS.filter((a) => !only.length ||
-    only.includes(a.name));
+  const set = process.env.AA_REAL_AGENTS ?? RELIABLE.join(',');
+  const only = set === 'all' ? AGENTS.map((a) => a.name) :
+    set.split(',').filter(Boolean);
+  for (const a of AGENTS)
+    if (!only.includes(a.name)) {
+      skipped++;
+      console.log(`SKIP real_${a.name}: not in AA_REAL_AGENTS=${set}` +
+        (RELIABLE.includes(a.name) ? '' : ' (not reliable yet, see ' +
+          'tests/real/README.md; AA_REAL_AGENTS=all runs it)'));
+    }
+  const agents = AGENTS.filter((a) => only.includes(a.name));
   const noServer = serverUnavailable();
   const anyInstalled = agents.some((a) => unavailable(a) === null);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-real-'));
