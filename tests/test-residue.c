@@ -23,8 +23,10 @@ hold(struct aa_buf *b, const char *old, const char *cur)
 TEST(residue_hold_restores_blinked_glyph)
 {
 	struct aa_buf b;
-	const char *old = "top\n" DOT " Printing a marker   \n  \xe2\x8e\xbf  $ x\n";
-	const char *cur = "top\n  Printing a marker   \n  \xe2\x8e\xbf  $ x\n";
+	const char *old = "top\n" DOT " Printing a marker   \n"
+	    "  \xe2\x8e\xbf  $ x\n";
+	const char *cur = "top\n  Printing a marker   \n"
+	    "  \xe2\x8e\xbf  $ x\n";
 
 	aa_buf_init(&b);
 	ASSERT_STR_EQ(hold(&b, old, cur), old);
