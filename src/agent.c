@@ -155,3 +155,12 @@ aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 	aa_buf_release(&tmp);
 	return rc;
 }
+
+/* Tells whether the screen shows the agent at work; 0 if it cannot say. */
+int
+aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
+{
+	if (a->busy == NULL)
+		return 0;
+	return a->busy(screen != NULL ? screen : "", screen != NULL ? len : 0);
+}

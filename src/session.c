@@ -156,6 +156,7 @@ static int session_hook_diff(void *, const char *, size_t, const char *,
 static int session_hook_format(void *, const char *, size_t, const char *,
     size_t, struct aa_buf *, struct aa_buf *);
 static int session_hook_ready(void *, const char *, size_t);
+static int session_hook_busy(void *, const char *, size_t);
 static void session_read_cb(uv_timer_t *);
 static void session_settle_cb(uv_timer_t *);
 static void session_send_cb(uv_timer_t *);
@@ -740,6 +741,15 @@ session_hook_ready(void *ud, const char *screen, size_t len)
 	return aa_agent_ready(s->agent, screen, len);
 }
 
+/* The conversation's busy hook: this agent's busy indicator, if any. */
+static int
+session_hook_busy(void *ud, const char *screen, size_t len)
+{
+	struct aa_session *s = ud;
+
+	return aa_agent_busy(s->agent, screen, len);
+}
+
 /*
  * Does the work of aa_session_stop outside any caller's callback: cancel
  * the send, save, then close at once if the agent is gone, else SIGINT.
@@ -911,6 +921,7 @@ session_init_core(struct aa_session *s)
 	co.diff = session_hook_diff;
 	co.format = session_hook_format;
 	co.ready = session_hook_ready;
+	co.busy = session_hook_busy;
 	co.hook_ud = s;
 	co.initial_prompt = s->o.initial_prompt;
 	co.load_state = s->state_file != NULL && s->o.load_state;
