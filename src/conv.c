@@ -24,7 +24,10 @@
  *  16 the status is computed after the tick's readiness step, so the
  *     tick that makes the agent ready reports it.
  * Also: loaded message ids are renumbered to their positions, since the
- * HTTP layer relies on id == index.
+ * HTTP layer relies on id == index.  And beyond upstream: an optional busy
+ * hook (an agent whose screen says it is at work, e.g. opencode's "esc
+ * interrupt" footer) keeps a still screen "changing", tested on each new
+ * screen like readiness; without the hook the rules are upstream's.
  */
 #include <stdarg.h>
 #include <stdint.h>

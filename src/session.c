@@ -10,7 +10,9 @@
  * says when its status could next change with no new output
  * (aa_conv_next_deadline); the settle timer is armed for that moment
  * only, so an idle agent costs no wakeups ("Screen tracking without
- * polling", DESIGN.md).
+ * polling", DESIGN.md).  For an agent that blinks a glyph (Claude's tool
+ * "●"), each read is passed through aa_residue_hold first, so that the
+ * blink alone does not count as a change.
  *
  * Sending is a state machine driven by send_timer (core.md §2.7, §2.8):
  * ECHO polls for the echo with WaitFor's backoff, SETTLE re-checks it
