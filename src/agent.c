@@ -149,6 +149,18 @@ aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 	rc = a->remove_box(screen + s, e - s, &tmp);
 	if (rc == 0)
 		rc = tmp.len != e - s;
+	/* Some agents draw their input box before they can take input. */
+	if (rc == 1 && a->ready_rest != NULL)
+		rc = a->ready_rest(tmp.data != NULL ? tmp.data : "", tmp.len);
 	aa_buf_release(&tmp);
 	return rc;
+}
+
+/* Tells whether the screen shows the agent at work; 0 if it cannot say. */
+int
+aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
+{
+	if (a->busy == NULL)
+		return 0;
+	return a->busy(screen != NULL ? screen : "", screen != NULL ? len : 0);
 }

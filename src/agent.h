@@ -28,6 +28,11 @@ struct aa_agent {
 	aa_format_tool_fn remove_tools; /* tool-call remover, or NULL */
 	unsigned diff_skip;		/* header lines the diff skips */
 	const char *start_input;	/* typed right after start, or NULL */
+	const char *blink;		/* glyph blinked at a line start */
+	/* Given the screen without its input box: 1 if ready, or NULL. */
+	int (*ready_rest)(const char *s, size_t n);
+	/* 1 while the screen shows the agent at work, or NULL. */
+	int (*busy)(const char *s, size_t n);
 };
 
 extern const struct aa_agent aa_agent_claude;
@@ -65,6 +70,8 @@ int aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
 /* 1 if screen shows the agent ready for its first prompt (§4.5), else 0;
  * AA_ENOMEM if memory ran out. */
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);
+/* 1 while the screen shows the agent at work (agents with a busy hook). */
+int aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len);
 /* Bytes to write to the agent right after it starts, or NULL. */
 const char *aa_agent_start_input(const struct aa_agent *a);
 

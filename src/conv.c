@@ -24,7 +24,10 @@
  *  16 the status is computed after the tick's readiness step, so the
  *     tick that makes the agent ready reports it.
  * Also: loaded message ids are renumbered to their positions, since the
- * HTTP layer relies on id == index.
+ * HTTP layer relies on id == index.  And beyond upstream: an optional busy
+ * hook (an agent whose screen says it is at work, e.g. opencode's "esc
+ * interrupt" footer) keeps a still screen "changing", tested on each new
+ * screen like readiness; without the hook the rules are upstream's.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -54,6 +57,7 @@ struct aa_conv {
 	aa_conv_diff_fn diff;
 	aa_conv_format_fn format;
 	aa_conv_ready_fn ready_fn;
+	aa_conv_busy_fn busy_fn;
 	void *hook_ud;
 	void (*on_message)(void *, const struct aa_message *, int);
 	void (*on_status)(void *, enum aa_conv_status);
@@ -83,6 +87,7 @@ struct aa_conv {
 	int prompt_sending;	/* the send in progress is the prompt */
 
 	int ready;		/* latch, §2.4 step 4 */
+	int busy;		/* the last screen shows the agent at work */
 	int sending;		/* between send_begin and send_end */
 	int need_update;	/* inputs of §2.5 changed since it last ran */
 	enum conv_load load;
@@ -180,6 +185,8 @@ compute_status(const struct aa_conv *c)
 		return AA_CONV_CHANGING;
 	if (!c->ready)
 		return AA_CONV_CHANGING; /* upstream #209 */
+	if (c->busy)
+		return AA_CONV_CHANGING; /* a still screen that says busy */
 	if (c->sending || prompt_pending(c))
 		return AA_CONV_CHANGING;
 	return AA_CONV_STABLE;
@@ -340,6 +347,7 @@ aa_conv_new(struct aa_conv **out, const struct aa_conv_options *o,
 	c->diff = o->diff;
 	c->format = o->format;
 	c->ready_fn = o->ready;
+	c->busy_fn = o->busy;
 	c->hook_ud = o->hook_ud;
 	c->on_message = o->on_message;
 	c->on_status = o->on_status;
@@ -436,6 +444,8 @@ aa_conv_tick(struct aa_conv *c, const struct aa_time *now, const char *screen,
 		if (!c->ready)
 			c->ready = c->ready_fn == NULL ||
 			    c->ready_fn(c->hook_ud, screen, len);
+		c->busy = c->busy_fn != NULL &&
+		    c->busy_fn(c->hook_ud, screen, len) > 0;
 	}
 	/* While the text is typed, its echo must not become a message. */
 	if (c->need_update && !c->sending) {

@@ -57,6 +57,9 @@ typedef int (*aa_conv_format_fn)(void *hook_ud, const char *msg, size_t len,
 /* Readiness hook: non-zero when the raw screen is ready for input (§4.5). */
 typedef int (*aa_conv_ready_fn)(void *hook_ud, const char *screen,
     size_t len);
+/* Busy hook: non-zero while the raw screen shows the agent at work. */
+typedef int (*aa_conv_busy_fn)(void *hook_ud, const char *screen,
+    size_t len);
 
 struct aa_conv_options {
 	int version;		/* reserved, 0 */
@@ -65,6 +68,7 @@ struct aa_conv_options {
 	aa_conv_diff_fn diff;	/* required */
 	aa_conv_format_fn format; /* NULL: the diff is the message */
 	aa_conv_ready_fn ready;	/* NULL: always ready */
+	aa_conv_busy_fn busy;	/* NULL: never busy (upstream) */
 	void *hook_ud;
 	const char *initial_prompt; /* NULL or "": none; WS6-trimmed here */
 	size_t initial_prompt_len;  /* 0: strlen(initial_prompt) */

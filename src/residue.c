@@ -61,6 +61,55 @@ out:
 	return rc;
 }
 
+/* 1 if c is the line p with its glyph at the first non-space turned off. */
+static int
+residue_blinked(const char *glyph, const struct aa_line *p,
+    const struct aa_line *c)
+{
+	size_t k = 0, g = strlen(glyph);
+
+	while (k < p->len && p->s[k] == ' ')
+		k++;
+	if (g == 0 || p->len - k < g || memcmp(p->s + k, glyph, g) != 0 ||
+	    c->len != p->len - g + 1)
+		return 0;
+	return memcmp(c->s, p->s, k) == 0 && c->s[k] == ' ' &&
+	    memcmp(c->s + k + 1, p->s + k + g, p->len - k - g) == 0;
+}
+
+/* Restores the glyphs blinked off since the previous screen. */
+int
+aa_residue_hold(const char *glyph, const char *old, size_t oldlen,
+    const char *cur, size_t curlen, struct aa_buf *out)
+{
+	struct aa_lines o, c;
+	size_t i;
+	int rc;
+
+	aa_lines_init(&o);
+	aa_lines_init(&c);
+	if ((rc = aa_lines_split(&o, old != NULL ? old : "", oldlen)) < 0 ||
+	    (rc = aa_lines_split(&c, cur != NULL ? cur : "", curlen)) < 0)
+		goto out;
+	for (i = 0; i < c.n && rc == 0; i++) {
+		if (i > 0)
+			rc = aa_buf_append(out, "\n", 1);
+		if (rc != 0)
+			break;
+		/* Held lit, the line is the previous one again. */
+		if (i < o.n && residue_blinked(glyph, &o.v[i], &c.v[i]))
+			rc = aa_buf_append(out, o.v[i].s, o.v[i].len);
+		else
+			rc = aa_buf_append(out, c.v[i].s, c.v[i].len);
+	}
+	if (rc == 0)
+		rc = aa_buf_append(out, "", 0);
+out:
+	aa_lines_release(&o);
+	aa_lines_release(&c);
+	return rc;
+}
+
 /* Tells whether a line is a horizontal rule of box-drawing blocks. */
 int
 aa_residue_is_rule(const char *s, size_t n)

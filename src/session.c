@@ -10,7 +10,9 @@
  * says when its status could next change with no new output
  * (aa_conv_next_deadline); the settle timer is armed for that moment
  * only, so an idle agent costs no wakeups ("Screen tracking without
- * polling", DESIGN.md).
+ * polling", DESIGN.md).  For an agent that blinks a glyph (Claude's tool
+ * "●"), each read is passed through aa_residue_hold first, so that the
+ * blink alone does not count as a change.
  *
  * Sending is a state machine driven by send_timer (core.md §2.7, §2.8):
  * ECHO polls for the echo with WaitFor's backoff, SETTLE re-checks it
@@ -43,6 +45,7 @@
 #include "buf.h"
 #include "conv.h"
 #include "pty.h"
+#include "residue.h"
 #include "session.h"
 #include "snapshot.h"
 #include "state.h"
@@ -112,6 +115,7 @@ struct aa_session {
 
 	struct aa_buf screen;	/* the last screen read */
 	struct aa_buf scratch;	/* the read before it is compared */
+	struct aa_buf held;	/* the read with blinking glyphs held lit */
 	int screen_stale;	/* output arrived since the last read */
 	uint64_t sync_since;	/* first deferral for synchronized output */
 
@@ -157,6 +161,7 @@ static int session_hook_diff(void *, const char *, size_t, const char *,
 static int session_hook_format(void *, const char *, size_t, const char *,
     size_t, struct aa_buf *, struct aa_buf *);
 static int session_hook_ready(void *, const char *, size_t);
+static int session_hook_busy(void *, const char *, size_t);
 static void session_read_cb(uv_timer_t *);
 static void session_settle_cb(uv_timer_t *);
 static void session_send_cb(uv_timer_t *);
@@ -212,6 +217,17 @@ session_refresh(struct aa_session *s)
 	aa_buf_reset(&s->scratch);
 	if ((r = aa_vt_text(s->vt, &s->scratch)) < 0)
 		return r;
+	/* A blinking glyph would keep the screen from ever being stable. */
+	if (s->agent->blink != NULL) {
+		aa_buf_reset(&s->held);
+		if ((r = aa_residue_hold(s->agent->blink, s->screen.data,
+		    s->screen.len, s->scratch.data, s->scratch.len,
+		    &s->held)) < 0)
+			return r;
+		tmp = s->scratch;
+		s->scratch = s->held;
+		s->held = tmp;
+	}
 	s->screen_stale = 0;
 	if (s->scratch.len == s->screen.len &&
 	    memcmp(s->scratch.data, s->screen.data, s->screen.len) == 0)
@@ -737,6 +753,15 @@ session_hook_ready(void *ud, const char *screen, size_t len)
 	return aa_agent_ready(s->agent, screen, len);
 }
 
+/* The conversation's busy hook: this agent's busy indicator, if any. */
+static int
+session_hook_busy(void *ud, const char *screen, size_t len)
+{
+	struct aa_session *s = ud;
+
+	return aa_agent_busy(s->agent, screen, len);
+}
+
 /*
  * Does the work of aa_session_stop outside any caller's callback: cancel
  * the send, save, then close at once if the agent is gone, else SIGINT.
@@ -834,6 +859,7 @@ session_release(struct aa_session *s)
 	aa_vt_free(s->vt);
 	aa_buf_release(&s->screen);
 	aa_buf_release(&s->scratch);
+	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
 	aa_buf_release(&s->send.text);
 	aa_buf_release(&s->send.before);
@@ -907,6 +933,7 @@ session_init_core(struct aa_session *s)
 	co.diff = session_hook_diff;
 	co.format = session_hook_format;
 	co.ready = session_hook_ready;
+	co.busy = session_hook_busy;
 	co.hook_ud = s;
 	co.initial_prompt = s->o.initial_prompt;
 	co.load_state = s->state_file != NULL && s->o.load_state;
@@ -972,6 +999,7 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	s->agent = agent;
 	aa_buf_init(&s->screen);
 	aa_buf_init(&s->scratch);
+	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
 	aa_buf_init(&s->send.text);
 	aa_buf_init(&s->send.before);

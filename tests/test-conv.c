@@ -547,3 +547,29 @@ TEST(conv_new_rejects_bad_options)
 	aa_conv_free(c);
 	aa_conv_free(NULL);
 }
+
+/* The busy hook of the test below: busy while the screen says so. */
+static int
+busy_word(void *ud, const char *screen, size_t len)
+{
+	(void)ud;
+	return memmem(screen, len, "esc interrupt", 13) != NULL;
+}
+
+TEST(conv_busy_screen_is_never_stable)
+{
+	struct fx f;
+	int i;
+
+	fx_init(&f, 100, 200);
+	f.o.busy = busy_word;
+	fx_start(&f);
+	/* A still screen that says busy stays changing, however long. */
+	for (i = 0; i < 20; i++)
+		ASSERT_NE(fx_tick(&f, 100, "thinking\nesc interrupt"), S);
+	/* Once the indicator is gone, the usual window applies. */
+	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), S);
+	aa_conv_free(f.c);
+}

@@ -4,7 +4,8 @@
  * msg.txt (the screen diff of a turn), user.txt (the prompt) and
  * expected.txt (the agent message), as upstream's msgfmt/format vectors;
  * and optionally ready.txt, a whole screen on which the agent must be
- * ready for its first prompt (§4.5).  One case per folder, found at
+ * ready for its first prompt (§4.5), and not_ready.txt, one on which it
+ * must not be yet.  One case per folder, found at
  * start-up; an empty data folder is a failure.
  */
 #include <dirent.h>
@@ -95,20 +96,33 @@ run_format(void *arg)
 	free(exp);
 }
 
-/* One screen on which the agent must be ready. */
+/* One screen on which the agent must be ready, or must not be. */
 static void
-run_ready(void *arg)
+check_ready(const struct rvec *v, const char *file, int want)
 {
-	const struct rvec *v = arg;
 	const struct aa_agent *a = aa_agent_find(v->agent);
 	size_t len;
 	char *s;
 
 	ASSERT_NOT_NULL(a);
-	s = read_in(v->path, "ready.txt", &len);
+	s = read_in(v->path, file, &len);
 	ASSERT_NOT_NULL(s);
-	ASSERT_EQ(aa_agent_ready(a, s, len), 1);
+	ASSERT_EQ(aa_agent_ready(a, s, len), want);
 	free(s);
+}
+
+/* ready.txt: a screen on which the agent must be ready. */
+static void
+run_ready(void *arg)
+{
+	check_ready(arg, "ready.txt", 1);
+}
+
+/* not_ready.txt: a screen on which the agent must not be ready yet. */
+static void
+run_not_ready(void *arg)
+{
+	check_ready(arg, "not_ready.txt", 0);
 }
 
 /* Registers the cases of one <agent>-<version>/<case> folder. */
@@ -136,6 +150,12 @@ add_case(const char *root, const char *av, const char *c)
 	if (exists(v->path, "ready.txt")) {
 		name = fmt("realvec_ready/%s/%s", av, c);
 		test_add(name, run_ready, v);
+		free(name);
+		n_cases++;
+	}
+	if (exists(v->path, "not_ready.txt")) {
+		name = fmt("realvec_not_ready/%s/%s", av, c);
+		test_add(name, run_not_ready, v);
 		free(name);
 		n_cases++;
 	}

@@ -1034,3 +1034,50 @@ TEST(session_agent_type_alias_and_default)
 	ASSERT_STR_EQ(aa_session_agent_name(h.s), "custom");
 	h_done(&h);
 }
+
+/*
+ * A Claude-like screen whose tool-call "●" blinks every 60 ms, above a
+ * slim input box; the stability window is 200 ms.
+ */
+#define BLINK_SCRIPT \
+	"printf '\\342\\227\\217 Printing a marker\\n\\n'; " \
+	"printf '\\342\\224\\200%.0s' $(seq 20); printf '\\n'; " \
+	"printf '\\342\\235\\257 \\n'; " \
+	"printf '\\342\\224\\200%.0s' $(seq 20); printf '\\n'; " \
+	"while :; do printf '\\033[1;1H  '; sleep 0.06; " \
+	"printf '\\033[1;1H\\342\\227\\217'; sleep 0.06; done"
+
+/* Starts the blinking screen as the given agent type. */
+static void
+h_blinker(struct h *h, const char *type)
+{
+	h_init(h);
+	h->o.agent_type = type;
+	h->argv[0] = "/bin/sh";
+	h->argv[1] = "-c";
+	h->argv[2] = BLINK_SCRIPT;
+	h->argv[3] = NULL;
+	h_start(h);
+}
+
+TEST(session_blinking_marker_held_for_claude)
+{
+	struct h h;
+
+	h_blinker(&h, "claude");
+	ASSERT(h_wait(&h, p_stable, 5000));
+	ASSERT_STR_EQ(h_msg(&h, 0), "\xe2\x97\x8f Printing a marker");
+	ASSERT_NOT_NULL(strstr(aa_session_screen(h.s, NULL),
+	    "\xe2\x97\x8f Printing a marker"));
+	h_done(&h);
+}
+
+TEST(session_blinking_marker_never_stable_without_hold)
+{
+	struct h h;
+
+	/* The same screen for an agent with no blink glyph: never stable. */
+	h_blinker(&h, "custom");
+	ASSERT(!h_wait(&h, p_stable, 1500));
+	h_done(&h);
+}

@@ -212,7 +212,10 @@ const qwen = {
       tools: { approvalMode: 'default' },
       memory: { enableManagedAutoMemory: false },
       general: { enableAutoUpdate: false },
-      ui: { enableWelcomeBack: false, enableUserFeedback: false },
+      // Inline like Gemini CLI: the alt-screen "virtualized history"
+      // (0.24's default) redraws the transcript in place; see README.
+      ui: { enableWelcomeBack: false, enableUserFeedback: false,
+        useTerminalBuffer: false },
       ide: { enabled: false, hasSeenNudge: true },
       privacy: { usageStatisticsEnabled: false },
       telemetry: { enabled: false },

@@ -559,6 +559,10 @@ export function startFakeLLM({ port = 0, log } = {}) {
         await responses(req, res, body);
       } else if (req.method === 'POST' && /\/chat\/completions$/.test(p)) {
         entry.prompt = chatPrompt(body).prompt;
+        // opencode's title agent sends the bare prompt too.
+        if (/^You are a title generator/.test(body.messages?.[0]?.content ??
+            ''))
+          entry.title = true;
         await chat(req, res, body);
       } else if (req.method === 'POST' && /:(stream)?[gG]enerateContent$/
           .test(p)) {
