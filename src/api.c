@@ -15,8 +15,6 @@
  * a restart.  The replay's frames carry the id of the newest published
  * event, so a client that reconnects right after a replay resumes from it.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +31,15 @@
 #include "event.h"
 #include "http.h"
 #include "json.h"
-#include "multipart.h"
 #include "session.h"
-#include "sha256.h"
 #include "sse.h"
 #include "text.h"
 #include "timefmt.h"
+#include "upload.h"
 #include "webassets.h"
 
 #define API_MAX_ERRORS 100
 #define API_MESSAGE_BODY_LIMIT (1024 * 1024)
-#define API_UPLOAD_FILE_LIMIT (10 * 1024 * 1024)
-/* The multipart framing around a 10 MiB file fits well within this. */
-#define API_UPLOAD_BODY_LIMIT (API_UPLOAD_FILE_LIMIT + 1024 * 1024)
 
 struct aa_api {
 	uv_loop_t *loop;
@@ -67,24 +61,6 @@ struct aa_api {
 /* A user message waiting for the session's verdict. */
 struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
-};
-
-/* A streamed upload in progress. */
-struct upload {
-	struct aa_api *api;
-	struct aa_http_req *req;
-	struct aa_multipart mp;
-	struct aa_sha256 sha;
-	char tmp[PATH_MAX];
-	char name[256];
-	int fd;
-	int in_file;
-	int nfiles;
-	size_t size;
-	int status;	 /* error status decided while parsing, 0 = fine */
-	const char *msg; /* its errors[0].message */
-	const char *loc; /* its errors[0].location */
-	int answered;
 };
 
 /* Logs one formatted line through the owner's logger. */
@@ -401,24 +377,6 @@ h_messages(struct aa_http_req *req, void *data)
 	aa_buf_release(&b);
 }
 
-/* Sends a one-error problem (errors[0] = {message, location?, value?}). */
-static void
-send_problem(struct aa_http_req *req, int status, const char *detail,
-    const char *msg, const char *loc, cJSON *value)
-{
-	cJSON *p = aa_json_problem(status, detail);
-
-	if (p != NULL && msg != NULL)
-		aa_json_problem_add(p, msg, loc, value);
-	else
-		cJSON_Delete(value);
-	if (p == NULL)
-		aa_json_send_error(req, 500, "out of memory");
-	else
-		aa_json_send_problem(req, p);
-	cJSON_Delete(p);
-}
-
 /* Sends {"ok":true} (MessageResponseBody). */
 static void
 send_ok(struct aa_http_req *req)
@@ -461,7 +419,7 @@ send_failure(struct aa_http_req *req, int err)
 	}
 	snprintf(msg, sizeof(msg), "failed to send message: %s",
 	    aa_session_send_error(err));
-	send_problem(req, status, detail, msg, NULL, NULL);
+	aa_json_send_one(req, status, detail, msg, NULL, NULL);
 }
 
 /* The client of a pending user message went away. */
@@ -499,7 +457,7 @@ check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
 	char loc[300];
 
 	if (!cJSON_IsObject(body)) {
-		send_problem(req, 422, "validation failed", "expected object",
+		aa_json_send_one(req, 422, "validation failed", "expected object",
 		    "body", cJSON_Duplicate(body, 1));
 		return -1;
 	}
@@ -609,7 +567,7 @@ h_message(struct aa_http_req *req, void *data)
 			char msg[256];
 			snprintf(msg, sizeof(msg), "failed to send message: %s",
 			    aa_strerror(rc));
-			send_problem(req, 500, "unexpected error occurred", msg,
+			aa_json_send_one(req, 500, "unexpected error occurred", msg,
 			    NULL, NULL);
 		}
 	} else
@@ -811,222 +769,13 @@ h_schema(struct aa_http_req *req, void *data)
 	serve_path(req, asset, "application/json");
 }
 
-/* Throws away a failed upload's temporary file. */
-static void
-upload_discard(struct upload *u)
-{
-	if (u->fd >= 0) {
-		close(u->fd);
-		u->fd = -1;
-	}
-	if (u->tmp[0] != '\0') {
-		unlink(u->tmp);
-		u->tmp[0] = '\0';
-	}
-}
-
-/* Remembers the first error of an upload. */
-static int
-upload_fail(struct upload *u, int status, const char *msg, const char *loc)
-{
-	if (u->status == 0) {
-		u->status = status;
-		u->msg = msg;
-		u->loc = loc;
-	}
-	upload_discard(u);
-	return 1;
-}
-
-/* multipart: a part starts. */
-static int
-up_begin(void *arg, const char *name, const char *filename, const char *ct)
-{
-	struct upload *u = arg;
-
-	(void)ct;
-	if (name == NULL || strcmp(name, "file") != 0 || filename == NULL)
-		return 0; /* other form fields are ignored */
-	if (++u->nfiles > 1)
-		return upload_fail(u, 422,
-		    "Multiple files received but only one was expected",
-		    "file");
-	if (aa_multipart_filename(filename, u->name, sizeof(u->name)) != 0)
-		return upload_fail(u, 422, "invalid file name", "file");
-	if ((size_t)snprintf(u->tmp, sizeof(u->tmp), "%s/.upload-XXXXXX",
-		u->api->upload_dir) >= sizeof(u->tmp))
-		u->fd = -1;
-	else
-		u->fd = mkostemp(u->tmp, O_CLOEXEC);
-	if (u->fd < 0) {
-		u->tmp[0] = '\0';
-		return upload_fail(u, 500, "failed to write file", NULL);
-	}
-	aa_sha256_init(&u->sha);
-	u->in_file = 1;
-	return 0;
-}
-
-/* multipart: bytes of a part. */
-static int
-up_data(void *arg, const char *p, size_t n)
-{
-	struct upload *u = arg;
-	ssize_t w;
-
-	if (!u->in_file)
-		return 0;
-	u->size += n;
-	if (u->size > API_UPLOAD_FILE_LIMIT)
-		return upload_fail(u, 400, "file size exceeds 10MB limit",
-		    NULL);
-	aa_sha256_update(&u->sha, p, n);
-	while (n > 0) {
-		w = write(u->fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return upload_fail(u, 500, "failed to write file",
-			    NULL);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* multipart: a part ends. */
-static int
-up_end(void *arg)
-{
-	struct upload *u = arg;
-
-	u->in_file = 0;
-	return 0;
-}
-
-static const struct aa_multipart_cbs up_cbs = { up_begin, up_data, up_end };
-
-/* Body sink of POST /upload. */
-static int
-up_sink(void *arg, const char *p, size_t n)
-{
-	struct upload *u = arg;
-
-	if (u->status != 0)
-		return 0; /* discard the rest; the answer comes at the end */
-	if (aa_multipart_feed(&u->mp, p, n) != 0 && u->status == 0)
-		upload_fail(u, 422, "cannot read multipart form: malformed "
-				    "body",
-		    "body");
-	return 0;
-}
-
-/* Moves the finished upload to <dir>/<sha256[0:8] hex>/<name>. */
-static int
-upload_place(struct upload *u, char *path, size_t size)
-{
-	unsigned char d[32];
-	char dir[PATH_MAX];
-	int i, n;
-
-	aa_sha256_final(&u->sha, d);
-	n = snprintf(dir, sizeof(dir), "%s/", u->api->upload_dir);
-	for (i = 0; i < 8; i++)
-		n += snprintf(dir + n, sizeof(dir) - (size_t)n, "%02x", d[i]);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return AA__ERR(errno);
-	if ((size_t)snprintf(path, size, "%s/%s", dir, u->name) >= size)
-		return AA_E2BIG;
-	if (fchmod(u->fd, 0644) != 0 || close(u->fd) != 0) {
-		u->fd = -1;
-		return AA__ERR(errno);
-	}
-	u->fd = -1;
-	if (rename(u->tmp, path) != 0)
-		return AA__ERR(errno);
-	u->tmp[0] = '\0';
-	return 0;
-}
-
-/* The upload's body is complete: answer. */
-static void
-up_done(struct aa_http_req *req, void *arg)
-{
-	struct upload *u = arg;
-	char path[PATH_MAX];
-	cJSON *o;
-
-	if (u->status == 0 && aa_multipart_finish(&u->mp) != 0)
-		upload_fail(u, 422, "cannot read multipart form: unexpected "
-				    "end of body",
-		    "body");
-	if (u->status == 0 && u->nfiles == 0)
-		upload_fail(u, 422, "File required", "file");
-	if (u->status == 0 && upload_place(u, path, sizeof(path)) != 0)
-		upload_fail(u, 500, "failed to upload file: cannot store the "
-				    "file",
-		    NULL);
-	u->answered = 1;
-	if (u->status != 0) {
-		send_problem(req, u->status,
-		    u->status == 422 ? "validation failed"
-				     : u->status == 400 ? u->msg
-							: "unexpected error occurred",
-		    u->msg, u->loc, NULL);
-		return;
-	}
-	api_log(u->api, AA_LOG_INFO, "Uploaded file path=%s", path);
-	o = cJSON_CreateObject();
-	if (o != NULL && (cJSON_AddTrueToObject(o, "ok") == NULL ||
-			     cJSON_AddStringToObject(o, "filePath", path) ==
-				 NULL)) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	send_json(req, 200, "UploadResponseBody", o);
-}
-
-/* The upload's request is over (answered or abandoned): clean up. */
-static void
-up_closed(struct aa_http_req *req, void *arg)
-{
-	struct upload *u = arg;
-
-	(void)req;
-	upload_discard(u);
-	free(u);
-}
-
-/* A completed upload answer: free the state once the reply went out. */
-static void
-up_finish(struct aa_http_req *req, void *arg)
-{
-	up_done(req, arg);
-	up_closed(req, arg);
-}
-
-/* POST /upload (the body streams through up_sink). */
+/* POST /upload (src/upload.c). */
 static void
 h_upload(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
-	struct upload *u;
 
-	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		aa_json_send_error(req, 500, "out of memory");
-		return;
-	}
-	u->api = api;
-	u->req = req;
-	u->fd = -1;
-	if (aa_multipart_init(&u->mp, aa_http_req_header(req, "Content-Type"),
-		&up_cbs, u) != 0)
-		upload_fail(u, 422,
-		    "cannot read multipart form: request Content-Type isn't "
-		    "multipart/form-data",
-		    "body");
-	aa_http_req_on_close(req, up_closed, u);
-	aa_http_req_set_body_sink(req, up_sink, up_finish, u);
+	aa_upload_handle(req, api->upload_dir, api->log, api->ud);
 }
 
 /* The route table.  Everything but the API itself is public: the chat
@@ -1035,7 +784,7 @@ static const struct aa_http_route routes[] = {
 	{ "GET", "/status", h_status, 0, 0 },
 	{ "GET", "/messages", h_messages, 0, 0 },
 	{ "POST", "/message", h_message, API_MESSAGE_BODY_LIMIT, 0 },
-	{ "POST", "/upload", h_upload, API_UPLOAD_BODY_LIMIT,
+	{ "POST", "/upload", h_upload, AA_UPLOAD_BODY_LIMIT,
 	    AA_HTTP_STREAM_BODY },
 	{ "GET", "/events", h_events, 0, 0 },
 	{ "GET", "/internal/screen", h_screen, 0, 0 },
@@ -1046,55 +795,6 @@ static const struct aa_http_route routes[] = {
 	{ "*", "/chat", h_chat, 0, AA_HTTP_PUBLIC },
 	{ "*", "/chat/", h_chat, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
 };
-
-/* Creates the upload directory, agentapi-uploads-XXXXXX (spec §3.4). */
-static int
-make_upload_dir(struct aa_api *api, const char *parent, char **cause)
-{
-	if (parent == NULL || *parent == '\0')
-		parent = getenv("TMPDIR");
-	if (parent == NULL || *parent == '\0')
-		parent = "/tmp";
-	snprintf(api->upload_dir, sizeof(api->upload_dir),
-	    "%s/agentapi-uploads-XXXXXX", parent);
-	if (mkdtemp(api->upload_dir) == NULL) {
-		if (asprintf(cause, "failed to create upload directory: %s",
-			strerror(errno)) < 0)
-			*cause = NULL;
-		api->upload_dir[0] = '\0';
-		return AA__ERR(errno);
-	}
-	api_log(api, AA_LOG_INFO,
-	    "Created temporary directory for uploads tempDir=%s",
-	    api->upload_dir);
-	return 0;
-}
-
-/* Removes a directory and what is in it, depth levels deep at most (the
- * upload directory holds <hash>/<file>, nothing deeper). */
-static void
-remove_tree(const char *dir, int depth)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
-
-	if (dir[0] == '\0' || (d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-			e->d_name) >= sizeof(path))
-			continue;
-		if (e->d_type == DT_DIR && depth > 0)
-			remove_tree(path, depth - 1);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 int
 aa_api_new(struct aa_api **out, uv_loop_t *loop,
@@ -1141,8 +841,12 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	so.latest_wins = 1;
 	if ((rc = aa_sse_stream_new(&api->screen, loop, &so)) != 0)
 		goto fail;
-	if ((rc = make_upload_dir(api, o->upload_parent, cause)) != 0)
+	if ((rc = aa_upload_dir_create(api->upload_dir,
+		 sizeof(api->upload_dir), o->upload_parent, cause)) != 0)
 		goto fail;
+	api_log(api, AA_LOG_INFO,
+	    "Created temporary directory for uploads tempDir=%s",
+	    api->upload_dir);
 	memset(&ho, 0, sizeof(ho));
 	ho.addrs = o->addrs;
 	ho.naddrs = o->naddrs;
@@ -1182,7 +886,7 @@ aa_api_free(struct aa_api *api)
 	aa_sse_stream_free(api->screen);
 	aa_access_free(api->access);
 	if (api->upload_dir[0] != '\0') {
-		remove_tree(api->upload_dir, 1);
+		aa_upload_dir_remove(api->upload_dir);
 		api_log(api, AA_LOG_INFO,
 		    "Cleaned up temporary directory %s", api->upload_dir);
 	}

@@ -427,3 +427,21 @@ aa_json_req_body(struct aa_http_req *req, cJSON **tree)
 	cJSON_Delete(problem);
 	return st;
 }
+
+int
+aa_json_send_one(struct aa_http_req *req, int status, const char *detail,
+    const char *message, const char *location, cJSON *value)
+{
+	cJSON *p = aa_json_problem(status, detail);
+	int rc;
+
+	if (p != NULL && message != NULL)
+		aa_json_problem_add(p, message, location, value);
+	else
+		cJSON_Delete(value);
+	if (p == NULL)
+		return aa_json_send_error(req, 500, "out of memory");
+	rc = aa_json_send_problem(req, p);
+	cJSON_Delete(p);
+	return rc;
+}

@@ -58,6 +58,10 @@ int aa_json_send_text(struct aa_http_req *req, int status, const char *schema,
     const char *json);
 /* Sends a problem object (status taken from it, not freed). */
 int aa_json_send_problem(struct aa_http_req *req, const cJSON *problem);
+/* Sends a problem with one errors[] entry {message, location?, value?}
+ * (value, may be NULL, is owned by the call). */
+int aa_json_send_one(struct aa_http_req *req, int status, const char *detail,
+    const char *message, const char *location, cJSON *value);
 /* Sends a problem with just status and detail. */
 int aa_json_send_error(struct aa_http_req *req, int status,
     const char *detail);
