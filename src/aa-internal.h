@@ -15,6 +15,11 @@
 /* Turns a positive errno value into an AA_E* code. */
 #define AA__ERR(e) (-(e))
 
+/* Stores a malloc'd, formatted message in *cause (when cause is not NULL;
+ * NULL if out of memory) and returns err (error.c). */
+int aa__cause(char **cause, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Returns the wall clock in nanoseconds since the epoch (error.c). */
 int64_t aa__wall_ns(void);
 

@@ -178,8 +178,6 @@ struct cli_parse {
 	char **cause;
 };
 
-static int	fail(char **cause, int err, const char *fmt, ...)
-		    __attribute__((format(printf, 3, 4)));
 static int	cp_unprintable(uint32_t cp);
 static int	underscore_ok(const char *s);
 static int	opt_is_bool(int idx);
@@ -225,23 +223,6 @@ static int	finish_attach(struct cli_parse *p);
 static int	parse_command(struct cli_parse *p, int argc,
 		    char *const *argv, char *const *envp, int i);
 
-/* Sets *cause to a formatted message and returns err. */
-static int
-fail(char **cause, int err, const char *fmt, ...)
-{
-	struct aa_buf b;
-	va_list ap;
-
-	aa_buf_init(&b);
-	va_start(ap, fmt);
-	if (aa_buf_vprintf(&b, fmt, ap) == 0)
-		*cause = aa_buf_steal(&b, NULL);
-	else
-		*cause = NULL;
-	va_end(ap);
-	aa_buf_release(&b);
-	return err;
-}
 
 /* Returns non-zero for a code point Go's strconv.IsPrint would reject;
  * an approximation that covers the C0/C1 controls and common format
@@ -723,7 +704,7 @@ opt_set(struct cli_parse *p, int idx, const char *value,
 			rc = list_push(dst, l.v[k], strlen(l.v[k]));
 		list_free(&l);
 		if (rc == AA_E2BIG)
-			return fail(p->cause, rc, "too many values for --%s "
+			return aa__cause(p->cause, rc, "too many values for --%s "
 			    "(at most %d)", o->name, AA_CLI_LIST_MAX);
 		if (rc != 0)
 			return rc;
@@ -801,11 +782,11 @@ parse_long(struct cli_parse *p, int argc, char *const *argv, int *ip)
 	int idx;
 
 	if (*name == '-' || *name == '=')
-		return fail(p->cause, AA_EINVAL, "bad flag syntax: %s", a);
+		return aa__cause(p->cause, AA_EINVAL, "bad flag syntax: %s", a);
 	eq = strchr(name, '=');
 	n = eq != NULL ? (size_t)(eq - name) : strlen(name);
 	if ((idx = find_long(p->cmd, name, n)) < 0)
-		return fail(p->cause, AA_EINVAL, "unknown flag: --%.*s",
+		return aa__cause(p->cause, AA_EINVAL, "unknown flag: --%.*s",
 		    (int)n, name);
 	if (eq != NULL)
 		value = eq + 1;
@@ -814,7 +795,7 @@ parse_long(struct cli_parse *p, int argc, char *const *argv, int *ip)
 	else if (*ip + 1 < argc)
 		value = argv[++*ip];
 	else
-		return fail(p->cause, AA_EINVAL, "flag needs an argument: "
+		return aa__cause(p->cause, AA_EINVAL, "flag needs an argument: "
 		    "--%.*s", (int)n, name);
 	return opt_set(p, idx, value, AA_CLI_SRC_FLAG);
 }
@@ -949,7 +930,7 @@ finish_server(struct cli_parse *p)
 	size_t i;
 
 	if (p->posn == 0)
-		return fail(p->cause, AA_EINVAL, "requires at least 1 arg(s), "
+		return aa__cause(p->cause, AA_EINVAL, "requires at least 1 arg(s), "
 		    "only received 0");
 	c->agent_argv = calloc(p->posn + 1, sizeof(*c->agent_argv));
 	if (c->agent_argv == NULL)
@@ -972,7 +953,7 @@ finish_attach(struct cli_parse *p)
 	size_t n;
 
 	if (p->posn > 0)
-		return fail(p->cause, AA_EINVAL, "unknown command \"%s\" for "
+		return aa__cause(p->cause, AA_EINVAL, "unknown command \"%s\" for "
 		    "\"%s\"", p->posv[0], p->cmd_path);
 	aa_buf_init(&b);
 	if (strncmp(c->url, "http", 4) != 0)
@@ -1058,17 +1039,17 @@ aa_cli_parse(struct aa_cli *out, int argc, char *const *argv,
 			else if (strcmp(argv[i + 1], "attach") == 0)
 				out->help_topic = "attach";
 			else {
-				rc = fail(cause, AA_EINVAL, "unknown help "
+				rc = aa__cause(cause, AA_EINVAL, "unknown help "
 				    "topic \"%s\"", argv[i + 1]);
 				goto fail;
 			}
 		}
 	} else if (strcmp(word, "completion") == 0) {
-		rc = fail(cause, AA_EINVAL, "the completion command is not "
+		rc = aa__cause(cause, AA_EINVAL, "the completion command is not "
 		    "supported by " AA_CLI_PROGRAM);
 		goto fail;
 	} else {
-		rc = fail(cause, AA_EINVAL, "unknown command \"%s\" for \"%s\"",
+		rc = aa__cause(cause, AA_EINVAL, "unknown command \"%s\" for \"%s\"",
 		    word, AA_CLI_PROGRAM);
 		goto fail;
 	}
@@ -1120,24 +1101,24 @@ validate_ours(struct aa_cli *c, char **cause)
 	size_t i;
 
 	if (c->auth_token[0] != '\0' && !visible_ascii(c->auth_token))
-		return fail(cause, AA_EINVAL, "invalid --auth-token: it must "
+		return aa__cause(cause, AA_EINVAL, "invalid --auth-token: it must "
 		    "be printable ASCII without spaces");
 	if (c->cmd != AA_CLI_SERVER)
 		return 0;
 	if (c->port < 0 || c->port > 65535)
-		return fail(cause, AA_EINVAL, "invalid port %d: it must be "
+		return aa__cause(cause, AA_EINVAL, "invalid port %d: it must be "
 		    "between 0 and 65535", c->port);
 	if (c->bind.n == 0)
-		return fail(cause, AA_EINVAL, "--bind needs at least one "
+		return aa__cause(cause, AA_EINVAL, "--bind needs at least one "
 		    "address");
 	for (i = 0; i < c->bind.n; i++) {
 		if (!bind_addr_ok(c->bind.v[i]))
-			return fail(cause, AA_EINVAL, "invalid --bind address "
+			return aa__cause(cause, AA_EINVAL, "invalid --bind address "
 			    "\"%s\": not an IPv4 or IPv6 address",
 			    c->bind.v[i]);
 	}
 	if (!visible_ascii(c->term))
-		return fail(cause, AA_EINVAL, "invalid --term \"%s\": it must "
+		return aa__cause(cause, AA_EINVAL, "invalid --term \"%s\": it must "
 		    "be a non-empty terminal name", c->term);
 	return 0;
 }
@@ -1152,7 +1133,7 @@ validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
 
 	if (c->type[0] != '\0') {
 		if ((t = lookup(c->type)) == NULL)
-			return fail(cause, AA_EINVAL, "failed to parse agent "
+			return aa__cause(cause, AA_EINVAL, "failed to parse agent "
 			    "type: invalid agent type: %s", c->type);
 	} else if ((t = lookup(c->agent_argv[0])) == NULL &&
 	    ((base = strrchr(c->agent_argv[0], '/')) == NULL ||
@@ -1178,9 +1159,9 @@ aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
 	if ((rc = validate_type(c, lookup, cause)) != 0)
 		return rc;
 	if (c->term_width < 10)
-		return fail(cause, AA_EINVAL, "term width must be at least 10");
+		return aa__cause(cause, AA_EINVAL, "term width must be at least 10");
 	if (c->term_height < 10)
-		return fail(cause, AA_EINVAL, "term height must be at least "
+		return aa__cause(cause, AA_EINVAL, "term height must be at least "
 		    "10");
 	/* A state file turns both on unless they were set explicitly. */
 	if (c->state_file[0] != '\0') {
@@ -1189,19 +1170,19 @@ aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
 		if (c->src[AA_CLI_OPT_SAVE_STATE] == AA_CLI_SRC_DEFAULT)
 			c->save_state = 1;
 	} else if (c->load_state)
-		return fail(cause, AA_EINVAL, "--load-state requires "
+		return aa__cause(cause, AA_EINVAL, "--load-state requires "
 		    "--state-file to be set");
 	else if (c->save_state)
-		return fail(cause, AA_EINVAL, "--save-state requires "
+		return aa__cause(cause, AA_EINVAL, "--save-state requires "
 		    "--state-file to be set");
 	if (c->experimental_acp && (c->load_state || c->save_state))
-		return fail(cause, AA_EINVAL, "ACP mode doesn't support state "
+		return aa__cause(cause, AA_EINVAL, "ACP mode doesn't support state "
 		    "persistence");
 	if (c->print_openapi && c->experimental_acp)
-		return fail(cause, AA_EINVAL, "flags --print-openapi and "
+		return aa__cause(cause, AA_EINVAL, "flags --print-openapi and "
 		    "--experimental-acp are mutually exclusive");
 	if (c->experimental_acp)
-		return fail(cause, AA_EINVAL, "--experimental-acp is not "
+		return aa__cause(cause, AA_EINVAL, "--experimental-acp is not "
 		    "supported by " AA_CLI_PROGRAM " (only the PTY transport "
 		    "is implemented)");
 	return validate_ours(c, cause);

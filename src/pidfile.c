@@ -42,8 +42,6 @@ enum pid_state {
 	PID_GARBAGE
 };
 
-static int	fail(char **cause, int err, const char *fmt, ...)
-		    __attribute__((format(printf, 3, 4)));
 static const char *errtext(int e, char *buf, size_t n);
 static int	parse_pid(const char *s, size_t n, long long *out);
 static int	read_pid(const char *path, enum pid_state *st, long long *pid,
@@ -54,21 +52,6 @@ static int	dir_of(const char *path, char **out);
 static int	write_tmp(const char *tmp, pid_t pid, char **cause);
 static void	fsync_dir(const char *dir);
 
-/* Sets *cause to a formatted message and returns err. */
-static int
-fail(char **cause, int err, const char *fmt, ...)
-{
-	struct aa_buf b;
-	va_list ap;
-
-	aa_buf_init(&b);
-	va_start(ap, fmt);
-	if (aa_buf_vprintf(&b, fmt, ap) == 0)
-		*cause = aa_buf_steal(&b, NULL);
-	va_end(ap);
-	aa_buf_release(&b);
-	return err;
-}
 
 /* Returns strerror(e) with a lower-case first letter, as Go prints it. */
 static const char *
@@ -124,7 +107,7 @@ read_pid(const char *path, enum pid_state *st, long long *pid,
 		if (errno == ENOENT)
 			return 0;
 		err = errno;
-		return fail(cause, AA__ERR(err), "%sopen %s: %s", prefix, path,
+		return aa__cause(cause, AA__ERR(err), "%sopen %s: %s", prefix, path,
 		    errtext(err, e, sizeof(e)));
 	}
 	while (len < sizeof(buf)) {
@@ -134,7 +117,7 @@ read_pid(const char *path, enum pid_state *st, long long *pid,
 		if (r < 0) {
 			err = errno;
 			close(fd);
-			return fail(cause, AA__ERR(err), "%sread %s: %s",
+			return aa__cause(cause, AA__ERR(err), "%sread %s: %s",
 			    prefix, path, errtext(err, e, sizeof(e)));
 		}
 		if (r == 0)
@@ -199,7 +182,7 @@ mkdir_all(char *dir, char **cause)
 	}
 	return 0;
 fail:
-	return fail(cause, AA__ERR(err), "failed to write PID file: failed to "
+	return aa__cause(cause, AA__ERR(err), "failed to write PID file: failed to "
 	    "create PID file directory: mkdir %s: %s", dir,
 	    errtext(err, e, sizeof(e)));
 }
@@ -240,7 +223,7 @@ write_tmp(const char *tmp, pid_t pid, char **cause)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		err = errno;
-		return fail(cause, AA__ERR(err), "failed to write PID file: "
+		return aa__cause(cause, AA__ERR(err), "failed to write PID file: "
 		    "failed to write PID file: open %s: %s", tmp,
 		    errtext(err, e, sizeof(e)));
 	}
@@ -265,7 +248,7 @@ fail_closed:
 	err = errno;
 out:
 	(void)unlink(tmp);
-	return fail(cause, AA__ERR(err), "failed to write PID file: failed to "
+	return aa__cause(cause, AA__ERR(err), "failed to write PID file: failed to "
 	    "write PID file: write %s: %s", tmp, errtext(err, e, sizeof(e)));
 }
 
@@ -309,7 +292,7 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 		if ((rc = read_pid(path, &st, &other, cause, prefix)) != 0)
 			goto out_unlink;
 		if (st == PID_NUMBER && alive(other, pid)) {
-			rc = fail(cause, AA__ERR(EEXIST), "failed to write PID "
+			rc = aa__cause(cause, AA__ERR(EEXIST), "failed to write PID "
 			    "file: another instance is already running with "
 			    "PID %lld (PID file: %s)", other, path);
 			goto out_unlink;
@@ -323,7 +306,7 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 			    errno != EXDEV && errno != ENOSYS &&
 			    errno != EMLINK) {
 				err = errno;
-				rc = fail(cause, AA__ERR(err), "failed to "
+				rc = aa__cause(cause, AA__ERR(err), "failed to "
 				    "write PID file: failed to write PID file: "
 				    "link %s: %s", path,
 				    errtext(err, e, sizeof(e)));
@@ -334,14 +317,14 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 			    (pid_t)other : 0;
 		if (rename(tmp.data, path) != 0) {
 			err = errno;
-			rc = fail(cause, AA__ERR(err), "failed to write PID "
+			rc = aa__cause(cause, AA__ERR(err), "failed to write PID "
 			    "file: failed to write PID file: rename %s: %s",
 			    path, errtext(err, e, sizeof(e)));
 			goto out_unlink;
 		}
 		goto synced;
 	}
-	rc = fail(cause, AA__ERR(EAGAIN), "failed to write PID file: %s keeps "
+	rc = aa__cause(cause, AA__ERR(EAGAIN), "failed to write PID file: %s keeps "
 	    "changing under us", path);
 	goto out_unlink;
 done:
@@ -381,7 +364,7 @@ aa_pidfile_remove(const char *path, pid_t pid, char **cause)
 		if (errno == ENOENT)
 			return 0;
 		err = errno;
-		return fail(cause, AA__ERR(err), "failed to remove PID file: "
+		return aa__cause(cause, AA__ERR(err), "failed to remove PID file: "
 		    "remove %s: %s", path, errtext(err, e, sizeof(e)));
 	}
 	return 1;

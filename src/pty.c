@@ -85,8 +85,6 @@ struct pty_prep {
 	char *termvar; /* "TERM=..." */
 };
 
-static void pty_set_cause(char **cause, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 static int pty_find_program(const char *name, char **pathp);
 static int pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp);
 static void pty_prep_release(struct pty_prep *pp);
@@ -108,19 +106,6 @@ static void pty_sigchld_cb(uv_signal_t *h, int signum);
 static void pty_grace_cb(uv_timer_t *t);
 static size_t pty_queued(const struct aa_pty *p);
 
-/* Stores a malloc'd, formatted message in *cause when cause is wanted. */
-static void
-pty_set_cause(char **cause, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cause == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) == -1)
-		*cause = NULL;
-	va_end(ap);
-}
 
 /*
  * Resolves name the way execvp would, but before fork(): a name with a
@@ -408,12 +393,12 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 
 	r = pty_prepare(o, &pp);
 	if (r == AA_ENOENT) {
-		pty_set_cause(cause, "agent \"%s\" not found in PATH",
+		(void)aa__cause(cause, 0, "agent \"%s\" not found in PATH",
 		    o->argv[0]);
 		goto out;
 	}
 	if (r != 0) {
-		pty_set_cause(cause, "cannot run agent \"%s\": %s",
+		(void)aa__cause(cause, 0, "cannot run agent \"%s\": %s",
 		    o->argv[0], strerror(-r));
 		goto out;
 	}
@@ -440,23 +425,23 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	if ((r = uv_signal_start(&p->sigchld, pty_sigchld_cb, SIGCHLD)) != 0)
 		goto fail;
 	if ((r = pty_fork(p, &pp, &ws, &child_err)) != 0) {
-		pty_set_cause(cause, "cannot start agent \"%s\": %s",
+		(void)aa__cause(cause, 0, "cannot start agent \"%s\": %s",
 		    o->argv[0], strerror(-r));
 		goto fail;
 	}
 	if (child_err != 0) {
 		r = AA__ERR(child_err);
 		if (child_err == ENOENT)
-			pty_set_cause(cause, "agent \"%s\" not found",
+			(void)aa__cause(cause, 0, "agent \"%s\" not found",
 			    o->argv[0]);
 		else
-			pty_set_cause(cause, "cannot run agent \"%s\": %s",
+			(void)aa__cause(cause, 0, "cannot run agent \"%s\": %s",
 			    o->argv[0], strerror(child_err));
 		goto fail;
 	}
 	if ((r = uv_poll_init(loop, &p->poll, p->fd)) != 0) {
 		/* The master is not pollable: do not leave the child. */
-		pty_set_cause(cause, "cannot watch agent \"%s\": %s",
+		(void)aa__cause(cause, 0, "cannot watch agent \"%s\": %s",
 		    o->argv[0], strerror(-r));
 		kill(p->pid, SIGKILL);
 		while (waitpid(p->pid, &child_err, 0) == -1 && errno == EINTR)

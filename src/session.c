@@ -168,8 +168,6 @@ static void session_send_cb(uv_timer_t *);
 static void session_save_cb(uv_timer_t *);
 static void session_stop_cb(uv_timer_t *);
 static void session_stop_begin(struct aa_session *);
-static int session_cause(char **, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
 
@@ -946,20 +944,6 @@ session_init_core(struct aa_session *s)
 	return aa_conv_new(&s->conv, &co, &now);
 }
 
-/* Sets *cause (if wanted) to a formatted text and returns err. */
-static int
-session_cause(char **cause, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		if (vasprintf(cause, fmt, ap) < 0)
-			*cause = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 /* Spawns the agent and starts tracking it (see agentapi.h). */
 int
@@ -980,14 +964,14 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 		return AA_EINVAL;
 	/* Only the layout of this header is known (agentapi.h, ABI). */
 	if (o->version != AA_SESSION_OPTIONS_VERSION)
-		return session_cause(cause, AA_EINVAL, "unsupported "
+		return aa__cause(cause, AA_EINVAL, "unsupported "
 		    "aa_session_options version %d", o->version);
 	if (o->agent_type != NULL)
 		agent = aa_agent_find(o->agent_type);
 	else
 		agent = aa_agent_for_command(o->argv[0]);
 	if (agent == NULL)
-		return session_cause(cause, AA_EINVAL, "unknown agent type "
+		return aa__cause(cause, AA_EINVAL, "unknown agent type "
 		    "\"%s\"", o->agent_type);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return AA_ENOMEM;

@@ -22,9 +22,13 @@
  *   --ignore-input    print "ignoring", never read stdin, sleep forever
  *   --cat             raw mode (no echo, no line editing), print "ready",
  *                     then copy stdin to stdout forever
+ *
+ * A write to the terminal that fails ends the program with status 97, so
+ * the PTY tests can tell output the agent lost from output we lost.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +66,13 @@ out(const char *s, size_t n)
 		if (w > 0) {
 			s += w;
 			n -= (size_t)w;
+		} else if (w == -1 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = 1, .events = POLLOUT };
+			poll(&pfd, 1, 100);
 		} else if (w == -1 && errno != EINTR)
-			return;
+			/* A lost write must not pass for a lost read in the
+			 * PTY tests: say so with a status of its own. */
+			_exit(97);
 	}
 }
 

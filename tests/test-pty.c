@@ -426,6 +426,10 @@ TEST(pty_last_output_before_exit_never_lost)
 		run_wait(&r, pred_exited, NULL, 5000, "the exit");
 		ASSERT(WIFEXITED(r.status));
 		ASSERT_EQ(WEXITSTATUS(r.status), 5);
+		if (r.out.len != want)
+			printf("    run %d: got %zu bytes, ending \"%.12s\"\n",
+			    i, r.out.len,
+			    r.out.len >= 13 ? r.out.data + r.out.len - 13 : "");
 		ASSERT_EQ(r.out.len, want);
 		ASSERT_EQ(memcmp(r.out.data + want - 13, "line 001999\r\n",
 		    13), 0);
