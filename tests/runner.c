@@ -162,6 +162,28 @@ test_read_file(const char *path, size_t *lenp)
 	return p;
 }
 
+char *
+test_read_at(const char *dir, const char *name, size_t *lenp)
+{
+	char *path, *s;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return NULL;
+	s = test_read_file(path, lenp);
+	free(path);
+	return s;
+}
+
+char *
+test_must_read_at(const char *dir, const char *name, size_t *lenp)
+{
+	char *s = test_read_at(dir, name, lenp);
+
+	if (s == NULL)
+		test_fail(__FILE__, __LINE__, "cannot read %s/%s", dir, name);
+	return s;
+}
+
 const char *
 test_top(void)
 {

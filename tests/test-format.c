@@ -40,20 +40,6 @@ cat(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* Reads dir/name into a malloc'd buffer; fails the case if missing. */
-static char *
-must_read(const char *dir, const char *name, size_t *lenp)
-{
-	char *path = cat(dir, "/", name);
-	char *s;
-
-	s = test_read_file(path, lenp);
-	if (s == NULL)
-		test_fail(__FILE__, __LINE__, "cannot read %s", path);
-	free(path);
-	return s;
-}
-
 /* Lists the non-hidden entries of a folder, sorted; -1 if unreadable. */
 static int
 list_dir(const char *dir, struct dirent ***ents)
@@ -96,9 +82,9 @@ run_remove(void *arg)
 	const struct aa_agent *a = aa_agent_custom();
 	struct aa_buf out;
 	size_t ml, ul, el;
-	char *msg = must_read(v->path, "msg.txt", &ml);
-	char *user = must_read(v->path, "user.txt", &ul);
-	char *exp = must_read(v->path, "expected.txt", &el);
+	char *msg = test_must_read_at(v->path, "msg.txt", &ml);
+	char *user = test_must_read_at(v->path, "user.txt", &ul);
+	char *exp = test_must_read_at(v->path, "expected.txt", &el);
 
 	aa_buf_init(&out);
 	ASSERT_EQ(aa_format_remove_user_input(msg, ml, user, ul, &a->echo,
@@ -122,9 +108,9 @@ run_format(void *arg)
 
 	ASSERT_NOT_NULL(a);
 	ASSERT_STR_EQ(aa_agent_name(a), v->agent);
-	msg = must_read(v->path, "msg.txt", &ml);
-	user = must_read(v->path, "user.txt", &ul);
-	exp = must_read(v->path, "expected.txt", &el);
+	msg = test_must_read_at(v->path, "msg.txt", &ml);
+	user = test_must_read_at(v->path, "user.txt", &ul);
+	exp = test_must_read_at(v->path, "expected.txt", &el);
 	path = cat(v->path, "/expected_tool_calls.txt", "");
 	tc = test_read_file(path, &cl);
 	free(path);

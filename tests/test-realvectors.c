@@ -59,17 +59,6 @@ exists(const char *dir, const char *name)
 	return 1;
 }
 
-/* Reads dir/name (malloc'd); NULL if missing. */
-static char *
-read_in(const char *dir, const char *name, size_t *lenp)
-{
-	char *p = fmt("%s/%s", dir, name), *s;
-
-	s = test_read_file(p, lenp);
-	free(p);
-	return s;
-}
-
 /* One vector: the agent's formatting of msg.txt is expected.txt. */
 static void
 run_format(void *arg)
@@ -81,9 +70,9 @@ run_format(void *arg)
 	char *msg, *user, *exp;
 
 	ASSERT_NOT_NULL(a);
-	msg = read_in(v->path, "msg.txt", &ml);
-	user = read_in(v->path, "user.txt", &ul);
-	exp = read_in(v->path, "expected.txt", &el);
+	msg = test_read_at(v->path, "msg.txt", &ml);
+	user = test_read_at(v->path, "user.txt", &ul);
+	exp = test_read_at(v->path, "expected.txt", &el);
 	ASSERT_NOT_NULL(msg);
 	ASSERT_NOT_NULL(user);
 	ASSERT_NOT_NULL(exp);
@@ -105,7 +94,7 @@ check_ready(const struct rvec *v, const char *file, int want)
 	char *s;
 
 	ASSERT_NOT_NULL(a);
-	s = read_in(v->path, file, &len);
+	s = test_read_at(v->path, file, &len);
 	ASSERT_NOT_NULL(s);
 	ASSERT_EQ(aa_agent_ready(a, s, len), want);
 	free(s);

@@ -30,18 +30,6 @@ cat(const char *a, const char *b, const char *c)
 	return s;
 }
 
-/* Reads dir/name; fails the case if it is missing. */
-static char *
-must_read(const char *dir, const char *name, size_t *lenp)
-{
-	char *path = cat(dir, "/", name), *s;
-
-	if ((s = test_read_file(path, lenp)) == NULL)
-		test_fail(__FILE__, __LINE__, "cannot read %s", path);
-	free(path);
-	return s;
-}
-
 /* diff/<case>: screenDiff(before, after, custom) == expected. */
 static void
 run_diff(void *arg)
@@ -49,9 +37,9 @@ run_diff(void *arg)
 	const char *dir = arg;
 	struct aa_buf out;
 	size_t bl, al, el;
-	char *before = must_read(dir, "before.txt", &bl);
-	char *after = must_read(dir, "after.txt", &al);
-	char *exp = must_read(dir, "expected.txt", &el);
+	char *before = test_must_read_at(dir, "before.txt", &bl);
+	char *after = test_must_read_at(dir, "after.txt", &al);
+	char *exp = test_must_read_at(dir, "expected.txt", &el);
 
 	aa_buf_init(&out);
 	ASSERT_EQ(aa_snapshot_diff(before, bl, after, al, aa_agent_custom(),

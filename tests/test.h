@@ -34,6 +34,10 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 void test_show_diff(const char *a, size_t alen, const char *b, size_t blen);
 /* Reads a whole file; returns malloc'd NUL-terminated data or NULL. */
 char *test_read_file(const char *path, size_t *lenp);
+/* Reads dir/name (malloc'd, NUL-terminated); NULL if it is missing. */
+char *test_read_at(const char *dir, const char *name, size_t *lenp);
+/* Reads dir/name, failing the running case if it is missing. */
+char *test_must_read_at(const char *dir, const char *name, size_t *lenp);
 /* The repository's root (from the AA_TOP env var, else "."). */
 const char *test_top(void);
 /* The conformance vectors' folder (AA_CONFORMANCE or ../shared/...). */
