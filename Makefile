@@ -8,8 +8,12 @@
 #   make run        build and start the server with the built-in demo agent
 #   make clean
 #
-# Every file under src/ and agents/ (but src/main.c) goes into the library;
-# every tests/test-*.c is one test program linked against it; every
+# src/ is laid out in layers (README.md "Code map"; tools/layers.sh checks
+# that no file includes a higher layer).  Every file under src/{base,core,
+# runtime,http,api}/ and agents/ goes into the library; src/prog/ is the
+# program (main.c plus its CLI, attach, demo agent and PID file, collected
+# in $(BUILD)/libprog.a so the tests can link them) and stays out of it.
+# Every tests/test-*.c is one test program linked against both; every
 # tests/fuzz/fuzz-*.c is one fuzz target.  Adding a module means adding
 # files, not editing this Makefile.
 
@@ -46,8 +50,12 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS)
 CFLAGS += -std=c11 $(OPT) $(HARDEN) -fPIC -fvisibility=hidden $(WARN) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lutil -lm
 
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard agents/*.c)
+LAYERS := base core runtime http api
+LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)) $(wildcard agents/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+PROG_SRCS := $(filter-out src/prog/main.c,$(wildcard src/prog/*.c))
+PROG_OBJS := $(PROG_SRCS:%.c=$(BUILD)/obj/%.o)
+PROG_A := $(BUILD)/libprog.a
 LLHTTP_OBJS := $(BUILD)/obj/llhttp/llhttp.o $(BUILD)/obj/llhttp/api.o \
 	$(BUILD)/obj/llhttp/http.o
 # Generated sources (the embedded web chat) add themselves here.
@@ -115,23 +123,27 @@ $(BUILD)/agentapi.pc: packaging/agentapi.pc.in include/agentapi.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(BIN): $(BUILD)/obj/src/main.o $(LIB_A)
+$(PROG_A): $(PROG_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/src/prog/main.o $(PROG_A) $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c $(FLAGS_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(BUILD)/tests/runner.o $(LIB_A)
+$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(BUILD)/tests/runner.o $(PROG_A) $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_A)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(PROG_A) $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 # Fuzz regression replay: the fuzz entry point with a main() that feeds it
 # every committed input, built with the ordinary compiler.
 $(BUILD)/tests/replay-%: $(BUILD)/tests/fuzz/fuzz-%.o \
-		$(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/runner.o $(LIB_A)
+		$(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/runner.o $(PROG_A) $(LIB_A)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 TEST_ENV := AA_TOP=$(CURDIR) AA_BUILD=$(CURDIR)/$(BUILD) AA_SAN=$(SAN) \
@@ -162,9 +174,10 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 	-Iinclude -Isrc -Itests -I$(LLHTTP_INC) $(PKG_CFLAGS)
 fuzz: $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=$(FUZZ_BUILD)/fuzz-%)
 
-$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(LIB_SRCS) $(LLHTTP_OBJS)
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(LIB_SRCS) $(PROG_SRCS) $(LLHTTP_OBJS)
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(GEN_SRCS) $(LLHTTP_OBJS) $(LDLIBS)
+	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(PROG_SRCS) $(GEN_SRCS) \
+		$(LLHTTP_OBJS) $(LDLIBS)
 
 run: all
 	@sh packaging/run.sh

@@ -5,8 +5,8 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
+#include "core/agent.h"
+#include "core/format.h"
 
 static const char *const amp_aliases[] = { "amp", NULL };
 

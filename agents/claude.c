@@ -15,9 +15,9 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
-#include "residue.h"
+#include "core/agent.h"
+#include "core/format.h"
+#include "core/residue.h"
 
 /*
  * "✻ <verb> for <duration>[ · done <time>]": the turn summary; and

@@ -12,10 +12,10 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
-#include "residue.h"
-#include "text.h"
+#include "core/agent.h"
+#include "core/format.h"
+#include "core/residue.h"
+#include "base/text.h"
 
 /* Lines scanned for the composer, counted from the bottom. */
 #define CODEX_SCAN 6

@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "agent.h"
-#include "format.h"
-#include "residue.h"
-#include "text.h"
+#include "core/agent.h"
+#include "core/format.h"
+#include "core/residue.h"
+#include "base/text.h"
 
 /* Lines scanned for the composer's bottom edge, from the bottom. */
 #define COPILOT_SCAN 8

@@ -4,8 +4,8 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
+#include "core/agent.h"
+#include "core/format.h"
 
 static const char *const cursor_aliases[] = { "cursor", "cursor-agent", NULL };
 

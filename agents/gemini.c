@@ -24,10 +24,10 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "agent.h"
-#include "format.h"
-#include "residue.h"
-#include "text.h"
+#include "core/agent.h"
+#include "core/format.h"
+#include "core/residue.h"
+#include "base/text.h"
 
 /* Lines that upstream's ">" rule looks at, from the bottom (§4.3). */
 #define GEMINI_TAIL 6

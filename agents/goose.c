@@ -3,8 +3,8 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
+#include "core/agent.h"
+#include "core/format.h"
 
 static const char *const goose_aliases[] = { "goose", NULL };
 

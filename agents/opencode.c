@@ -14,10 +14,10 @@
  */
 #include <stddef.h>
 
-#include "agent.h"
-#include "format.h"
-#include "residue.h"
-#include "text.h"
+#include "core/agent.h"
+#include "core/format.h"
+#include "core/residue.h"
+#include "base/text.h"
 
 /* Lines at the bottom of the screen searched for the busy footer. */
 #define OPENCODE_FOOTER 3

@@ -35,8 +35,8 @@
 
 #include <libtsm.h>
 
-#include "buf.h"
-#include "vt.h"
+#include "base/buf.h"
+#include "core/vt.h"
 
 extern char **environ;
 

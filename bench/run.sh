@@ -182,7 +182,7 @@ row2() {
 	tm=$("$TOOL" latency cmd "$T/ctl" "$LAT_N" \
 	    tmux -L "$SOCK" -C attach -t b) || exit 1
 	stop_tmux
-	win=$(sed -n 's/^#define SESSION_COALESCE_MS //p' src/session.c)
+	win=$(sed -n 's/^#define SESSION_COALESCE_MS //p' src/runtime/session.c)
 	row "2 | output -> SSE message_update, p50 / p99 (ms) |" \
 	    "$(kv "$us" p50) / $(kv "$us" p99) (window $win ms) |" \
 	    "tmux -C %output $(kv "$tm" p50) / $(kv "$tm" p99) |" \

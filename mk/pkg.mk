@@ -103,7 +103,7 @@ REL_LIBS := -Wl,--as-needed -l:libtsm.a \
 
 release: $(REL_DIR)/SHA256SUMS
 
-$(REL_BIN): $(BUILD)/obj/src/main.o $(LIB_A) mk/pkg.mk
+$(REL_BIN): $(BUILD)/obj/src/prog/main.o $(PROG_A) $(LIB_A) mk/pkg.mk
 	@mkdir -p $(@D)
 	$(CC) $(LDSAN) -o $@.tmp $(filter %.o %.a,$^) $(REL_LIBS)
 	strip --strip-unneeded -R .comment $@.tmp

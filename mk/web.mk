@@ -1,5 +1,5 @@
 # web.mk - embeds web/ (the chat and the docs page) and schemas/ (the API
-# contract) into the library as a generated C table (src/webassets.h).
+# contract) into the library as a generated C table (src/api/webassets.h).
 #
 # tools/embed.c is built with the host compiler; text files are gzipped
 # with "gzip -9n" (no name, no time stamp: reproducible); the table is
@@ -30,7 +30,7 @@ $(WEB_GEN): $(WEB_EMBED) $(WEB_FILES) $(WEB_GZ) web schemas mk/web.mk
 	@mkdir -p $(@D)
 	$(WEB_EMBED) -o $@ -z $(BUILD)/gen/gz $(WEB_FILES)
 
-$(BUILD)/obj/gen/web-assets.o: $(WEB_GEN) src/webassets.h | $(DEPS_STAMP)
+$(BUILD)/obj/gen/web-assets.o: $(WEB_GEN) src/api/webassets.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DAA_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
 

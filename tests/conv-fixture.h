@@ -9,9 +9,9 @@
 
 #include "test.h"
 
-#include "buf.h"
-#include "conv.h"
-#include "text.h"
+#include "base/buf.h"
+#include "core/conv.h"
+#include "base/text.h"
 
 /* 2025-01-01T00:00:00Z, the golden scenario's clock. */
 #define FX_WALL0 INT64_C(1735689600000000000)

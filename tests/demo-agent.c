@@ -3,7 +3,7 @@
  * program, so the session tests can drive it under a PTY before the CLI
  * dispatches `agentapi-c demo`.
  */
-#include "demo.h"
+#include "prog/demo.h"
 
 /* Hands the command line to the demo agent. */
 int

@@ -40,7 +40,7 @@
 
 #include <cJSON.h>
 
-#include "text.h"
+#include "base/text.h"
 
 struct entry {
 	char *expect;

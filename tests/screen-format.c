@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "buf.h"
-#include "snapshot.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/snapshot.h"
 
 /* Reads a file without the trailing spaces of its lines; exits on error. */
 static void

@@ -6,9 +6,9 @@
 
 #include "test.h"
 
-#include "aa-internal.h"
-#include "access.h"
-#include "buf.h"
+#include "base/aa-internal.h"
+#include "http/access.h"
+#include "base/buf.h"
 
 /* Builds a config from host and origin lists (NULL = defaults). */
 static struct aa_access *

@@ -4,8 +4,8 @@
  */
 #include "test.h"
 
-#include "attach.h"
-#include "buf.h"
+#include "prog/attach.h"
+#include "base/buf.h"
 
 struct seen {
 	struct aa_buf log;

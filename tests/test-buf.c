@@ -3,8 +3,8 @@
  */
 #include "test.h"
 
-#include "buf.h"
-#include "list.h"
+#include "base/buf.h"
+#include "base/list.h"
 
 TEST(buf_append_grows_and_terminates)
 {

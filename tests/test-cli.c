@@ -7,7 +7,7 @@
 #include "test.h"
 
 #include "agentapi.h"
-#include "cli.h"
+#include "prog/cli.h"
 
 /* -Wwrite-strings makes literals const; the API takes execve's type. */
 #define ARGV(...)                                                              \

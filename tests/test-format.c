@@ -11,9 +11,9 @@
 
 #include "test.h"
 
-#include "agent.h"
-#include "buf.h"
-#include "format.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/format.h"
 
 /* Vectors the generator registered, checked against upstream's counts. */
 static size_t n_remove, n_format, n_tool_files, n_init;

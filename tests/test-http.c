@@ -20,11 +20,11 @@
 
 #include "test.h"
 
-#include "access.h"
-#include "aa-internal.h"
-#include "http.h"
-#include "json.h"
-#include "sse.h"
+#include "http/access.h"
+#include "base/aa-internal.h"
+#include "http/http.h"
+#include "api/json.h"
+#include "http/sse.h"
 
 struct fix;
 typedef void (*client_fn)(struct fix *f);
@@ -223,6 +223,13 @@ client_main(void *arg)
 	return NULL;
 }
 
+/* The transport's refusals as problem+json, as the API sets them up. */
+static void
+send_problem(struct aa_http_req *req, int status, const char *detail)
+{
+	(void)aa_json_send_error(req, status, detail);
+}
+
 /* Runs one scripted client against a fresh server. */
 static void
 fix_run(struct fix *f, client_fn fn, const struct aa_sse_options *so,
@@ -245,6 +252,8 @@ fix_run(struct fix *f, client_fn fn, const struct aa_sse_options *so,
 	o.addrs = (const char *const[]){ "127.0.0.1" };
 	o.naddrs = 1;
 	o.data = f;
+	if (o.send_error == NULL)
+		o.send_error = send_problem;
 	o.access = f->access;
 	ASSERT_EQ(aa_http_server_new(&f->srv, &f->loop, &o, &cause), 0);
 	f->port = aa_http_server_port(f->srv);

@@ -6,10 +6,10 @@
 
 #include "test.h"
 
-#include "aa-internal.h"
-#include "buf.h"
-#include "event.h"
-#include "json.h"
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "http/event.h"
+#include "api/json.h"
 
 /* Encodes obj with schema and host into a fresh string. */
 static char *

@@ -4,9 +4,9 @@
  */
 #include "test.h"
 
-#include "aa-internal.h"
-#include "buf.h"
-#include "multipart.h"
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "http/multipart.h"
 
 /* Records every callback as text: "[name|file|ctype]data<end>". */
 struct rec {

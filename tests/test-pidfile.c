@@ -15,7 +15,7 @@
 #include "test.h"
 
 #include "agentapi.h"
-#include "pidfile.h"
+#include "prog/pidfile.h"
 
 /* Makes a fresh directory for one case. */
 static void

@@ -19,9 +19,9 @@
 
 #include "test.h"
 
-#include "aa-internal.h"
-#include "buf.h"
-#include "pty.h"
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "runtime/pty.h"
 
 struct run {
 	uv_loop_t loop;

@@ -15,8 +15,8 @@
 
 #include "test.h"
 
-#include "agent.h"
-#include "buf.h"
+#include "core/agent.h"
+#include "base/buf.h"
 
 /* A case: the agent's type and the vector's folder. */
 struct rvec {

@@ -5,8 +5,8 @@
  */
 #include "test.h"
 
-#include "buf.h"
-#include "residue.h"
+#include "base/buf.h"
+#include "core/residue.h"
 
 #define DOT "\xe2\x97\x8f"
 

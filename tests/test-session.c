@@ -16,10 +16,10 @@
 
 #include <uv.h>
 
-#include "agent.h"
-#include "session.h"
+#include "core/agent.h"
+#include "runtime/session.h"
 #include "test.h"
-#include "text.h"
+#include "base/text.h"
 
 struct h {
 	uv_loop_t loop;

@@ -3,7 +3,7 @@
  */
 #include "test.h"
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 /* Hashes s in pieces of step bytes and returns the hex digest. */
 static void

@@ -9,9 +9,9 @@
 
 #include "test.h"
 
-#include "agent.h"
-#include "buf.h"
-#include "snapshot.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/snapshot.h"
 
 #define AA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

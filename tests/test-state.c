@@ -12,8 +12,8 @@
 
 #include "conv-fixture.h"
 
-#include "state.h"
-#include "timefmt.h"
+#include "core/state.h"
+#include "base/timefmt.h"
 
 #define MS INT64_C(1000000)
 

@@ -12,9 +12,9 @@
 
 #include "agentapi.h"
 
-#include "buf.h"
-#include "text.h"
-#include "vt.h"
+#include "base/buf.h"
+#include "base/text.h"
+#include "core/vt.h"
 
 struct fx {
 	struct aa_vt *vt;

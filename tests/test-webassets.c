@@ -12,7 +12,7 @@
 
 #include "test.h"
 
-#include "webassets.h"
+#include "api/webassets.h"
 
 /* Checks every regular file of one source directory against the table. */
 static int

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "agentapi.h"
-#include "cli.h"
+#include "prog/cli.h"
 
 #define FUZZ_MAX_WORDS 256
 

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "buf.h"
-#include "snapshot.h"
-#include "text.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/snapshot.h"
+#include "base/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

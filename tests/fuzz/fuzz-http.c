@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aa-internal.h"
-#include "access.h"
-#include "http.h"
-#include "httpparse.h"
+#include "base/aa-internal.h"
+#include "http/access.h"
+#include "http/http.h"
+#include "http/httpparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

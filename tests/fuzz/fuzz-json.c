@@ -7,9 +7,9 @@
  */
 #include <stdint.h>
 
-#include "aa-internal.h"
-#include "buf.h"
-#include "json.h"
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "api/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "aa-internal.h"
-#include "multipart.h"
+#include "base/aa-internal.h"
+#include "http/multipart.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include "agentapi.h"
-#include "agent.h"
-#include "buf.h"
-#include "snapshot.h"
-#include "text.h"
-#include "vt.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/snapshot.h"
+#include "base/text.h"
+#include "core/vt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

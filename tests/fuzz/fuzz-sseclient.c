@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "attach.h"
+#include "prog/attach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "text.h"
-#include "vt.h"
+#include "base/buf.h"
+#include "base/text.h"
+#include "core/vt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

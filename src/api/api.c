@@ -1,0 +1,929 @@
+/*
+ * api.c - the agentapi endpoints (../shared/spec/http.md §3, §4, §8) on
+ * aa_http, and the event streams behind /events and /internal/screen.
+ *
+ * Handlers answer from the session's current state at once: nothing here
+ * waits for a send in progress (upstream's global lock is gone).  A user
+ * message is the only request answered later, from the session's send
+ * callback; if its client goes away first the request is forgotten and
+ * the send goes on.
+ *
+ * Events: every change is serialized once into an aa_event and published
+ * to all subscribers.  /events frames carry ids from a time-based sequence
+ * so that Last-Event-ID resumes within one run and falls back to a full
+ * replay (all messages, the status, the retained errors: spec §4.4) after
+ * a restart.  The replay's frames carry the id of the newest published
+ * event, so a client that reconnects right after a replay resumes from it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "base/aa-internal.h"
+#include "http/access.h"
+#include "api/api.h"
+#include "http/event.h"
+#include "http/http.h"
+#include "api/json.h"
+#include "runtime/session.h"
+#include "http/sse.h"
+#include "base/text.h"
+#include "base/timefmt.h"
+#include "api/upload.h"
+#include "api/webassets.h"
+
+#define API_MAX_ERRORS 100
+#define API_MESSAGE_BODY_LIMIT (1024 * 1024)
+
+struct aa_api {
+	uv_loop_t *loop;
+	struct aa_http_server *http;
+	struct aa_access *access;
+	struct aa_sse_stream *events;
+	struct aa_sse_stream *screen;
+	struct aa_session *session;
+	char agent_type[32];
+	char *chat_base;	 /* external chat path, no trailing slash */
+	char upload_dir[PATH_MAX];
+	uint64_t last_id;	 /* id of the newest /events frame */
+	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
+	size_t nerrors, errhead;
+	void (*log)(void *ud, int level, const char *msg);
+	void *ud;
+};
+
+/* A user message waiting for the session's verdict. */
+struct pending_send {
+	struct aa_http_req *req; /* NULL once the client went away */
+};
+
+/* Logs one formatted line through the owner's logger. */
+static void
+api_log(struct aa_api *api, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+api_log(struct aa_api *api, int level, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (api->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	api->log(api->ud, level, line);
+}
+
+/* Returns the wire status of the conversation ("running" before a
+ * session is attached). */
+static const char *
+api_status(const struct aa_api *api)
+{
+	return api->session != NULL ? aa_session_status_name(api->session)
+				    : "running";
+}
+
+/* Adds text as a JSON string, replacing invalid UTF-8 (cJSON would pass
+ * it through and emit invalid JSON). */
+static cJSON *
+add_text(cJSON *o, const char *name, const char *text, size_t len)
+{
+	struct aa_buf b;
+	cJSON *item;
+
+	if (aa_utf8_valid(text, len) && strlen(text) == len)
+		return cJSON_AddStringToObject(o, name, text);
+	aa_buf_init(&b);
+	/* NUL bytes would truncate the C string: replace them too. */
+	if (aa_utf8_sanitize(&b, text, len) != 0) {
+		aa_buf_release(&b);
+		return NULL;
+	}
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '\0')
+			b.data[i] = '?';
+	item = cJSON_AddStringToObject(o, name, aa_buf_str(&b));
+	aa_buf_release(&b);
+	return item;
+}
+
+/* Adds a Go-style time string. */
+static cJSON *
+add_time(cJSON *o, const char *name, int64_t ns)
+{
+	struct aa_buf b;
+	cJSON *item = NULL;
+
+	aa_buf_init(&b);
+	if (aa_time_format(&b, ns, 0) == 0)
+		item = cJSON_AddStringToObject(o, name, aa_buf_str(&b));
+	aa_buf_release(&b);
+	return item;
+}
+
+/* Builds the JSON of one message; text_key is "content" (REST) or
+ * "message" (SSE, state file). */
+static cJSON *
+message_json(const struct aa_message *m, const char *text_key)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || cJSON_AddNumberToObject(o, "id", (double)m->id) ==
+		NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	if (strcmp(text_key, "content") == 0) {
+		/* REST order: id, content, role, time. */
+		if (add_text(o, "content", m->text, m->len) == NULL ||
+		    cJSON_AddStringToObject(o, "role",
+			aa_conv_role_name(m->role)) == NULL)
+			goto fail;
+	} else if (cJSON_AddStringToObject(o, "role",
+		       aa_conv_role_name(m->role)) == NULL ||
+	    add_text(o, "message", m->text, m->len) == NULL)
+		goto fail;
+	if (add_time(o, "time", m->time_ns) == NULL)
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* Builds a frame for /events from a JSON object; NULL on OOM. */
+static struct aa_event *
+json_event(uint64_t id, const char *name, cJSON *o)
+{
+	struct aa_event *ev = NULL;
+
+	if (o == NULL || aa_event_new_json(&ev, id, name, o) != 0)
+		ev = NULL;
+	cJSON_Delete(o);
+	return ev;
+}
+
+/* Builds a status_change frame for the current status. */
+static struct aa_event *
+status_event(struct aa_api *api, uint64_t id, const char *status)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL &&
+	    (cJSON_AddStringToObject(o, "status", status) == NULL ||
+		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
+		    NULL)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return json_event(id, "status_change", o);
+}
+
+/* Publishes a frame to /events with the next id. */
+static void
+publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
+					uint64_t, const void *),
+    const void *arg)
+{
+	struct aa_event *ev;
+	uint64_t id = aa_sse_next_id(api->events);
+
+	if ((ev = build(api, id, arg)) == NULL) {
+		api_log(api, AA_LOG_ERROR, "out of memory building an "
+						   "event");
+		return;
+	}
+	api->last_id = id;
+	aa_sse_publish(api->events, ev);
+	aa_event_unref(ev);
+}
+
+/* publish() builder: a message_update. */
+static struct aa_event *
+build_message(struct aa_api *api, uint64_t id, const void *arg)
+{
+	(void)api;
+	return json_event(id, "message_update", message_json(arg, "message"));
+}
+
+/* publish() builder: a status_change. */
+static struct aa_event *
+build_status(struct aa_api *api, uint64_t id, const void *arg)
+{
+	return status_event(api, id, arg);
+}
+
+/* publish() builder: an agent_error (arg is its JSON text). */
+static struct aa_event *
+build_error(struct aa_api *api, uint64_t id, const void *arg)
+{
+	struct aa_event *ev = NULL;
+
+	(void)api;
+	if (aa_event_new(&ev, id, "agent_error", arg, strlen(arg)) != 0)
+		return NULL;
+	return ev;
+}
+
+void
+aa_api_on_message(struct aa_api *api, const struct aa_message *m)
+{
+	publish(api, build_message, m);
+}
+
+void
+aa_api_on_status(struct aa_api *api, enum aa_conv_status st)
+{
+	publish(api, build_status, st == AA_CONV_STABLE ? "stable" : "running");
+}
+
+void
+aa_api_on_error(struct aa_api *api, int level, const char *text)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *json;
+	size_t slot;
+
+	if (o == NULL || add_text(o, "message", text, strlen(text)) == NULL ||
+	    cJSON_AddStringToObject(o, "level",
+		level == AA_CONV_LEVEL_WARNING ? "warning" : "error") ==
+		NULL ||
+	    add_time(o, "time", aa__wall_ns()) == NULL ||
+	    (json = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_Delete(o);
+	/* Keep the last API_MAX_ERRORS for new subscribers (spec §4.4). */
+	slot = (api->errhead + api->nerrors) % API_MAX_ERRORS;
+	if (api->nerrors == API_MAX_ERRORS) {
+		cJSON_free(api->errors[api->errhead]);
+		api->errhead = (api->errhead + 1) % API_MAX_ERRORS;
+		slot = (api->errhead + API_MAX_ERRORS - 1) % API_MAX_ERRORS;
+	} else
+		api->nerrors++;
+	api->errors[slot] = json;
+	publish(api, build_error, json);
+}
+
+/* Builds the /internal/screen frame: the screen without trailing white
+ * space (spec §4.5). */
+static struct aa_event *
+screen_event(const char *text, size_t len)
+{
+	size_t a, b;
+	cJSON *o = cJSON_CreateObject();
+
+	aa_text_trim_ws6(text, len, &a, &b);
+	if (o != NULL && add_text(o, "screen", text, b) == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	return json_event(0, "screen", o);
+}
+
+void
+aa_api_on_screen(struct aa_api *api, const char *text, size_t len)
+{
+	struct aa_event *ev;
+
+	/* Nobody watches: skip the serialization of an 80x1000 screen. */
+	if (aa_sse_nsubs(api->screen) == 0)
+		return;
+	if ((ev = screen_event(text, len)) == NULL)
+		return;
+	aa_sse_publish(api->screen, ev);
+	aa_event_unref(ev);
+}
+
+/* Sends an object with the decorations of spec §2.4; frees it. */
+static void
+send_json(struct aa_http_req *req, int status, const char *schema, cJSON *o)
+{
+	if (o == NULL)
+		aa_json_send_error(req, 500, "out of memory");
+	else
+		aa_json_send(req, status, schema, o);
+	cJSON_Delete(o);
+}
+
+/* GET /status */
+static void
+h_status(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL &&
+	    (cJSON_AddStringToObject(o, "status", api_status(api)) == NULL ||
+		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
+		    NULL ||
+		cJSON_AddStringToObject(o, "transport", "pty") == NULL)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	send_json(req, 200, "StatusResponseBody", o);
+}
+
+/* GET /messages: printed directly, not through a cJSON tree (the same
+ * bytes at a fraction of the cost; bench row 5). */
+static void
+h_messages(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	const struct aa_message *m;
+	struct aa_buf b;
+	char num[24];
+	uint64_t id;
+	size_t i, k, n;
+	int rc;
+
+	aa_buf_init(&b);
+	rc = aa_buf_puts(&b, "{\"messages\":[");
+	n = api->session != NULL ? aa_session_message_count(api->session) : 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		m = aa_session_message(api->session, i);
+		/* No printf: it dominated the profile. */
+		k = sizeof(num);
+		id = m->id < 0 ? 0 : (uint64_t)m->id;
+		do {
+			num[--k] = (char)('0' + id % 10);
+			id /= 10;
+		} while (id > 0);
+		rc |= aa_buf_puts(&b, i > 0 ? ",{\"id\":" : "{\"id\":");
+		rc |= aa_buf_append(&b, num + k, sizeof(num) - k);
+		rc |= aa_buf_puts(&b, ",\"content\":");
+		rc |= aa_json_put_text(&b, m->text, m->len);
+		rc |= aa_buf_puts(&b, ",\"role\":\"");
+		rc |= aa_buf_puts(&b, aa_conv_role_name(m->role));
+		rc |= aa_buf_puts(&b, "\",\"time\":\"");
+		rc |= aa_time_format(&b, m->time_ns, 0);
+		rc |= aa_buf_puts(&b, "\"}");
+	}
+	rc |= aa_buf_puts(&b, "]}");
+	if (rc != 0)
+		aa_json_send_error(req, 500, "out of memory");
+	else
+		aa_json_send_text(req, 200, "MessagesResponseBody",
+		    aa_buf_str(&b));
+	aa_buf_release(&b);
+}
+
+/* Sends {"ok":true} (MessageResponseBody). */
+static void
+send_ok(struct aa_http_req *req)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL && cJSON_AddTrueToObject(o, "ok") == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	send_json(req, 200, "MessageResponseBody", o);
+}
+
+/* Answers a failed send: upstream's texts in errors[0].message, with a
+ * 4xx status where the client, not the server, has to act. */
+static void
+send_failure(struct aa_http_req *req, int err)
+{
+	char msg[512];
+	int status;
+	const char *detail;
+
+	switch (err) {
+	case AA_EBUSY:
+		status = 409;
+		detail = "the agent is not waiting for user input";
+		break;
+	case AA_EEMPTY:
+		status = 422;
+		detail = "validation failed";
+		break;
+	case AA_EEXITED:
+		status = 503;
+		detail = "the agent has exited";
+		break;
+	default:
+		status = 500;
+		detail = "unexpected error occurred";
+		break;
+	}
+	snprintf(msg, sizeof(msg), "failed to send message: %s",
+	    aa_session_send_error(err));
+	aa_json_send_one(req, status, detail, msg, NULL, NULL);
+}
+
+/* The client of a pending user message went away. */
+static void
+pending_closed(struct aa_http_req *req, void *arg)
+{
+	struct pending_send *p = arg;
+
+	(void)req;
+	p->req = NULL;
+}
+
+/* The session's verdict on a user message. */
+static void
+pending_done(void *ud, int err)
+{
+	struct pending_send *p = ud;
+
+	if (p->req != NULL) {
+		if (err == 0)
+			send_ok(p->req);
+		else
+			send_failure(p->req, err);
+	}
+	free(p);
+}
+
+/* Checks a MessageRequestBody the way upstream's validator words it;
+ * returns 0 and the two members, or sends a 422. */
+static int
+check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
+    cJSON **type)
+{
+	cJSON *p, *it, *c = NULL, *t = NULL;
+	char loc[300];
+
+	if (!cJSON_IsObject(body)) {
+		aa_json_send_one(req, 422, "validation failed", "expected object",
+		    "body", cJSON_Duplicate(body, 1));
+		return -1;
+	}
+	if ((p = aa_json_problem(422, "validation failed")) == NULL) {
+		aa_json_send_error(req, 500, "out of memory");
+		return -1;
+	}
+	/* Property names match case-insensitively, as Go's decoder. */
+	cJSON_ArrayForEach(it, body)
+	{
+		if (strcasecmp(it->string, "content") == 0)
+			c = it;
+		else if (strcasecmp(it->string, "type") == 0)
+			t = it;
+		else if (strcmp(it->string, "$schema") != 0) {
+			snprintf(loc, sizeof(loc), "body.%.256s", it->string);
+			aa_json_problem_add(p, "unexpected property", loc,
+			    cJSON_Duplicate(body, 1));
+		}
+	}
+	if (c == NULL)
+		aa_json_problem_add(p,
+		    "expected required property content to be present", "body",
+		    cJSON_Duplicate(body, 1));
+	else if (!cJSON_IsString(c))
+		aa_json_problem_add(p, "expected string", "body.content",
+		    cJSON_Duplicate(c, 1));
+	if (t == NULL)
+		aa_json_problem_add(p,
+		    "expected required property type to be present", "body",
+		    cJSON_Duplicate(body, 1));
+	else if (!cJSON_IsString(t))
+		aa_json_problem_add(p, "expected string", "body.type",
+		    cJSON_Duplicate(t, 1));
+	else if (strcmp(t->valuestring, "user") != 0 &&
+	    strcmp(t->valuestring, "raw") != 0)
+		aa_json_problem_add(p, "expected value to be one of \"user, "
+				       "raw\"",
+		    "body.type", cJSON_Duplicate(t, 1));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p,
+		"errors")) > 0) {
+		aa_json_send_problem(req, p);
+		cJSON_Delete(p);
+		return -1;
+	}
+	cJSON_Delete(p);
+	*content = c;
+	*type = t;
+	return 0;
+}
+
+/* Sends a user message; the answer comes from pending_done. */
+static void
+send_user(struct aa_api *api, struct aa_http_req *req, const char *text)
+{
+	struct pending_send *p;
+	struct aa_buf clean;
+	int rc;
+
+	aa_buf_init(&clean);
+	if (aa_utf8_sanitize(&clean, text, strlen(text)) != 0 ||
+	    (p = malloc(sizeof(*p))) == NULL) {
+		aa_buf_release(&clean);
+		aa_json_send_error(req, 500, "out of memory");
+		return;
+	}
+	p->req = req;
+	rc = aa_session_send_user(api->session, aa_buf_str(&clean), clean.len,
+	    pending_done, p);
+	aa_buf_release(&clean);
+	if (rc != 0) {
+		free(p);
+		send_failure(req, rc);
+		return;
+	}
+	aa_http_req_on_close(req, pending_closed, p);
+}
+
+/* POST /message */
+static void
+h_message(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	cJSON *body, *content, *type;
+	int rc;
+
+	if (aa_json_req_body(req, &body) != 0)
+		return;
+	if (check_message_body(req, body, &content, &type) != 0) {
+		cJSON_Delete(body);
+		return;
+	}
+	if (api->session == NULL) {
+		cJSON_Delete(body);
+		send_failure(req, AA_EBUSY);
+		return;
+	}
+	if (strcmp(type->valuestring, "raw") == 0) {
+		/* Raw keystrokes go out unchanged, whatever the status. */
+		rc = aa_session_send_raw(api->session, content->valuestring,
+		    strlen(content->valuestring));
+		if (rc == 0)
+			send_ok(req);
+		else if (rc == AA_EEXITED)
+			send_failure(req, rc);
+		else {
+			char msg[256];
+			snprintf(msg, sizeof(msg), "failed to send message: %s",
+			    aa_strerror(rc));
+			aa_json_send_one(req, 500, "unexpected error occurred", msg,
+			    NULL, NULL);
+		}
+	} else
+		send_user(api, req, content->valuestring);
+	cJSON_Delete(body);
+}
+
+/* Replays the whole state to one /events subscriber (spec §4.4). */
+static void
+replay_events(struct aa_api *api, struct aa_sse_sub *sub)
+{
+	struct aa_event *ev;
+	size_t i, n;
+
+	n = api->session != NULL ? aa_session_message_count(api->session) : 0;
+	for (i = 0; i < n; i++) {
+		ev = json_event(api->last_id, "message_update",
+		    message_json(aa_session_message(api->session, i),
+			"message"));
+		if (ev == NULL)
+			return;
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+	if ((ev = status_event(api, api->last_id, api_status(api))) == NULL)
+		return;
+	aa_sse_sub_send(sub, ev);
+	aa_event_unref(ev);
+	for (i = 0; i < api->nerrors; i++) {
+		const char *e = api->errors[(api->errhead + i) % API_MAX_ERRORS];
+		if (aa_event_new(&ev, api->last_id, "agent_error", e,
+			strlen(e)) != 0)
+			return;
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+}
+
+/* GET /events */
+static void
+h_events(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	struct aa_sse_sub *sub;
+	uint64_t last;
+
+	if (aa_sse_subscribe(api->events, req, &sub) != 0)
+		return;
+	api_log(api, AA_LOG_DEBUG, "New subscriber");
+	if (aa_sse_last_event_id(req, &last) == 0 &&
+	    aa_sse_sub_replay_since(sub, last) == 0)
+		return;
+	replay_events(api, sub);
+}
+
+/* GET /internal/screen */
+static void
+h_screen(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	struct aa_sse_sub *sub;
+	struct aa_event *ev;
+	const char *text = "";
+	size_t len = 0;
+
+	if (aa_sse_subscribe(api->screen, req, &sub) != 0)
+		return;
+	if (api->session != NULL)
+		text = aa_session_screen(api->session, &len);
+	if ((ev = screen_event(text, len)) != NULL) {
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+}
+
+/* Serves an embedded file with its validators (ETag, gzip). */
+static void
+send_asset(struct aa_http_req *req, const struct aa_asset *a,
+    const char *type)
+{
+	const char *inm = aa_http_req_header(req, "If-None-Match");
+	const char *ae = aa_http_req_header(req, "Accept-Encoding");
+
+	aa_http_res_header(req, "ETag", a->etag);
+	aa_http_res_header(req, "Cache-Control", "no-cache");
+	if (a->gz != NULL)
+		aa_http_res_header(req, "Vary", "Accept-Encoding");
+	if (inm != NULL && strstr(inm, a->etag) != NULL) {
+		aa_http_reply(req, 304, NULL, "", 0);
+		return;
+	}
+	if (a->gz != NULL && ae != NULL && strstr(ae, "gzip") != NULL) {
+		aa_http_res_header(req, "Content-Encoding", "gzip");
+		aa_http_reply(req, 200, type ? type : a->type, a->gz, a->gzlen);
+		return;
+	}
+	aa_http_reply(req, 200, type ? type : a->type, a->data, a->len);
+}
+
+/* Serves the asset at path, or 404. */
+static void
+serve_path(struct aa_http_req *req, const char *path, const char *type)
+{
+	const struct aa_asset *a = aa_asset_find(path);
+
+	if (a == NULL) {
+		aa_http_reply(req, 404, "text/plain; charset=utf-8",
+		    "404 page not found\n", 19);
+		return;
+	}
+	send_asset(req, a, type);
+}
+
+/* Sends a redirect. */
+static void
+redirect(struct aa_http_req *req, int status, const char *location)
+{
+	aa_http_res_header(req, "Location", location);
+	aa_http_reply(req, status, "text/html; charset=utf-8", "", 0);
+}
+
+/* Any method on exactly "/": 307 to the chat's embed page (spec §8). */
+static void
+h_root(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+	char loc[PATH_MAX];
+
+	snprintf(loc, sizeof(loc), "%s/embed", api->chat_base);
+	redirect(req, 307, loc);
+}
+
+/*
+ * /chat and /chat/...: the routes are always mounted at /chat (a proxy
+ * strips its own prefix; --chat-base-path only says where the chat lives
+ * from the outside).  The page uses URLs relative to itself, so the same
+ * bytes work at any prefix.
+ */
+static void
+h_chat(struct aa_http_req *req, void *data)
+{
+	const char *path = aa_http_req_path(req), *rest;
+	char asset[PATH_MAX];
+
+	(void)data;
+	if (strcmp(path, "/chat") == 0) {
+		redirect(req, 301, "chat/");
+		return;
+	}
+	rest = path + strlen("/chat/");
+	if (*rest == '\0' || strcmp(rest, "embed") == 0 ||
+	    strcmp(rest, "index.html") == 0) {
+		serve_path(req, "web/index.html", NULL);
+		return;
+	}
+	if (strcmp(rest, "embed/") == 0) {
+		redirect(req, 301, "../embed");
+		return;
+	}
+	if (strstr(rest, "..") != NULL || strlen(rest) > 200) {
+		serve_path(req, "", NULL);
+		return;
+	}
+	snprintf(asset, sizeof(asset), "web/%s", rest);
+	serve_path(req, asset, NULL);
+}
+
+/* GET /docs: the self-contained API reference. */
+static void
+h_docs(struct aa_http_req *req, void *data)
+{
+	(void)data;
+	serve_path(req, "web/docs.html", NULL);
+}
+
+/* GET /openapi.json */
+static void
+h_openapi(struct aa_http_req *req, void *data)
+{
+	(void)data;
+	serve_path(req, "schemas/openapi.json",
+	    "application/vnd.oai.openapi+json");
+}
+
+/* GET /schemas/<Name>.json */
+static void
+h_schema(struct aa_http_req *req, void *data)
+{
+	const char *name = aa_http_req_path(req) + strlen("/schemas/");
+	char asset[PATH_MAX];
+
+	(void)data;
+	if (strchr(name, '/') != NULL || strstr(name, "..") != NULL ||
+	    strlen(name) > 200) {
+		serve_path(req, "", NULL);
+		return;
+	}
+	snprintf(asset, sizeof(asset), "schemas/%s", name);
+	serve_path(req, asset, "application/json");
+}
+
+/* POST /upload (src/upload.c). */
+static void
+h_upload(struct aa_http_req *req, void *data)
+{
+	struct aa_api *api = data;
+
+	aa_upload_handle(req, api->upload_dir, api->log, api->ud);
+}
+
+/* The route table.  Everything but the API itself is public: the chat
+ * page must load before it can ask for a token. */
+static const struct aa_http_route routes[] = {
+	{ "GET", "/status", h_status, 0, 0 },
+	{ "GET", "/messages", h_messages, 0, 0 },
+	{ "POST", "/message", h_message, API_MESSAGE_BODY_LIMIT, 0 },
+	{ "POST", "/upload", h_upload, AA_UPLOAD_BODY_LIMIT,
+	    AA_HTTP_STREAM_BODY },
+	{ "GET", "/events", h_events, 0, 0 },
+	{ "GET", "/internal/screen", h_screen, 0, 0 },
+	{ "GET", "/openapi.json", h_openapi, 0, AA_HTTP_PUBLIC },
+	{ "GET", "/docs", h_docs, 0, AA_HTTP_PUBLIC },
+	{ "GET", "/schemas/", h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "*", "/", h_root, 0, AA_HTTP_PUBLIC },
+	{ "*", "/chat", h_chat, 0, AA_HTTP_PUBLIC },
+	{ "*", "/chat/", h_chat, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+};
+
+/* The transport's own refusals (401, 408, 413, parse errors) as
+ * problem+json, like every other error of the API. */
+static void
+api_send_error(struct aa_http_req *req, int status, const char *detail)
+{
+	(void)aa_json_send_error(req, status, detail);
+}
+
+int
+aa_api_new(struct aa_api **out, uv_loop_t *loop,
+    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause)
+{
+	struct aa_access_options ao;
+	struct aa_sse_options so;
+	struct aa_http_options ho;
+	struct aa_api *api;
+	const char *base;
+	size_t blen;
+	int rc;
+
+	*out = NULL;
+	if ((api = calloc(1, sizeof(*api))) == NULL)
+		return AA_ENOMEM;
+	api->loop = loop;
+	api->log = log;
+	api->ud = ud;
+	strcpy(api->agent_type, "custom");
+	base = o->chat_base_path != NULL ? o->chat_base_path : "/chat";
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if ((api->chat_base = strndup(base, blen)) == NULL) {
+		rc = AA_ENOMEM;
+		goto fail;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.allowed_hosts = o->allowed_hosts;
+	ao.nallowed_hosts = o->nallowed_hosts;
+	ao.allowed_origins = o->allowed_origins;
+	ao.nallowed_origins = o->nallowed_origins;
+	ao.token = o->auth_token;
+	if ((rc = aa_access_new(&api->access, &ao, cause)) != 0)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	/* Ids from the clock: a Last-Event-ID from an earlier run is always
+	 * older than this run's first id, so it gets a full replay. */
+	so.first_id = (uint64_t)(aa__wall_ns() / 1000000) * 1000;
+	if ((rc = aa_sse_stream_new(&api->events, loop, &so)) != 0)
+		goto fail;
+	memset(&so, 0, sizeof(so));
+	so.latest_wins = 1;
+	if ((rc = aa_sse_stream_new(&api->screen, loop, &so)) != 0)
+		goto fail;
+	if ((rc = aa_upload_dir_create(api->upload_dir,
+		 sizeof(api->upload_dir), o->upload_parent, cause)) != 0)
+		goto fail;
+	api_log(api, AA_LOG_INFO,
+	    "Created temporary directory for uploads tempDir=%s",
+	    api->upload_dir);
+	memset(&ho, 0, sizeof(ho));
+	ho.send_error = api_send_error;
+	ho.addrs = o->addrs;
+	ho.naddrs = o->naddrs;
+	ho.port = o->port;
+	ho.routes = routes;
+	ho.nroutes = AA__ARRAY_SIZE(routes);
+	ho.data = api;
+	ho.access = api->access;
+	if ((rc = aa_http_server_new(&api->http, loop, &ho, cause)) != 0)
+		goto fail;
+	*out = api;
+	return 0;
+fail:
+	aa_api_free(api);
+	return rc;
+}
+
+void
+aa_api_set_session(struct aa_api *api, struct aa_session *s,
+    const char *agent_type)
+{
+	api->session = s;
+	if (agent_type != NULL)
+		snprintf(api->agent_type, sizeof(api->agent_type), "%s",
+		    agent_type);
+}
+
+void
+aa_api_free(struct aa_api *api)
+{
+	size_t i;
+
+	if (api == NULL)
+		return;
+	aa_http_server_free(api->http);
+	aa_sse_stream_free(api->events);
+	aa_sse_stream_free(api->screen);
+	aa_access_free(api->access);
+	if (api->upload_dir[0] != '\0') {
+		aa_upload_dir_remove(api->upload_dir);
+		api_log(api, AA_LOG_INFO,
+		    "Cleaned up temporary directory %s", api->upload_dir);
+	}
+	for (i = 0; i < api->nerrors; i++)
+		cJSON_free(api->errors[(api->errhead + i) % API_MAX_ERRORS]);
+	free(api->chat_base);
+	free(api);
+}
+
+int
+aa_api_port(const struct aa_api *api)
+{
+	return aa_http_server_port(api->http);
+}
+
+const char *
+aa_api_upload_dir(const struct aa_api *api)
+{
+	return api->upload_dir;
+}
+
+const char *
+aa_api_openapi(size_t *lenp)
+{
+	const struct aa_asset *a = aa_asset_find("schemas/openapi.json");
+
+	if (a == NULL)
+		return NULL;
+	*lenp = a->len;
+	return (const char *)a->data;
+}

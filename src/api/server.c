@@ -1,0 +1,239 @@
+/*
+ * server.c - aa_server: the session and the API glued on one loop.
+ *
+ * The server is the glue of DESIGN.md's data flow: it opens the API
+ * (validating the host and origin lists and binding the port first, so a
+ * bad configuration never starts the agent), then starts the session and
+ * forwards the session's events to the API's streams, then to the
+ * owner's own session callbacks, if any.  Its interface is public
+ * (include/agentapi.h); the agentapi-c program (main.c) is a thin user of
+ * it.
+ *
+ * Lifetime: new() opens the API then the session; stop() stops the session
+ * (which saves state and ends the agent) and then frees the API; the API's
+ * handles close on the next loop turns, and done() runs from an idle-safe
+ * point after that (a zero timer), when nothing of the server is left but
+ * the struct itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "base/aa-internal.h"
+#include "api/api.h"
+#include "runtime/session.h"
+
+struct aa_server {
+	uv_loop_t *loop;
+	struct aa_api *api;
+	struct aa_session *session;
+	uv_timer_t done_timer;
+	int port; /* kept: valid while the server stops, too */
+	/* The owner's session callbacks, called after the server's. */
+	struct aa_session_options user;
+	void (*on_exit)(void *ud, int wait_status);
+	aa_log_fn log;
+	void *ud;
+	aa_server_stop_cb done;
+	void *done_ud;
+	int stopping;
+};
+
+/* Session callback: a message changed or was added. */
+static void
+srv_message(void *ud, const struct aa_message *m, int is_new)
+{
+	struct aa_server *s = ud;
+
+	aa_api_on_message(s->api, m);
+	if (s->user.on_message != NULL)
+		s->user.on_message(s->user.ud, m, is_new);
+}
+
+/* Session callback: the running/stable status flipped. */
+static void
+srv_status(void *ud, enum aa_conv_status st)
+{
+	struct aa_server *s = ud;
+
+	aa_api_on_status(s->api, st);
+	if (s->user.on_status != NULL)
+		s->user.on_status(s->user.ud, st);
+}
+
+/* Session callback: the screen changed. */
+static void
+srv_screen(void *ud, const char *text, size_t len)
+{
+	struct aa_server *s = ud;
+
+	aa_api_on_screen(s->api, text, len);
+	if (s->user.on_screen != NULL)
+		s->user.on_screen(s->user.ud, text, len);
+}
+
+/* Session callback: a problem worth showing to clients. */
+static void
+srv_error(void *ud, int level, const char *text)
+{
+	struct aa_server *s = ud;
+
+	aa_api_on_error(s->api, level, text);
+	if (s->user.on_error != NULL)
+		s->user.on_error(s->user.ud, level, text);
+}
+
+/* Session callback: the agent exited on its own. */
+static void
+srv_exit(void *ud, int wait_status)
+{
+	struct aa_server *s = ud;
+
+	if (s->on_exit != NULL)
+		s->on_exit(s->ud, wait_status);
+}
+
+/* Forwards log lines to the owner. */
+static void
+srv_log(void *ud, int level, const char *msg)
+{
+	struct aa_server *s = ud;
+
+	if (s->log != NULL)
+		s->log(s->ud, level, msg);
+}
+
+/* Sets *cause (if wanted) to text and returns err. */
+static int
+srv_cause(char **cause, int err, const char *text)
+{
+	if (cause != NULL)
+		*cause = strdup(text);
+	return err;
+}
+
+/* Opens the API, then starts the agent (see agentapi.h). */
+int
+aa_server_new(uv_loop_t *loop, struct aa_server **out,
+    const struct aa_server_options *o, char **cause)
+{
+	struct aa_session_options so;
+	struct aa_server *s;
+	int rc;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (out == NULL)
+		return AA_EINVAL;
+	*out = NULL;
+	if (loop == NULL || o == NULL)
+		return AA_EINVAL;
+	/* Only the layouts of this header are known (agentapi.h, ABI). */
+	if (o->version != AA_SERVER_OPTIONS_VERSION ||
+	    o->api.version != AA_API_OPTIONS_VERSION)
+		return srv_cause(cause, AA_EINVAL, "unsupported "
+		    "aa_server_options version");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return AA_ENOMEM;
+	s->loop = loop;
+	s->user = o->session;
+	s->on_exit = o->on_exit;
+	s->log = o->log;
+	s->ud = o->ud;
+	if ((rc = aa_api_new(&s->api, loop, &o->api, srv_log, s,
+	    cause)) != 0) {
+		free(s);
+		return rc;
+	}
+	so = o->session;
+	so.log = srv_log;
+	so.on_message = srv_message;
+	so.on_status = srv_status;
+	so.on_screen = srv_screen;
+	so.on_error = srv_error;
+	so.on_exit = srv_exit;
+	so.ud = s;
+	if ((rc = aa_session_new(loop, &s->session, &so, cause)) != 0) {
+		aa_api_free(s->api);
+		free(s);
+		return rc;
+	}
+	aa_api_set_session(s->api, s->session,
+	    aa_session_agent_name(s->session));
+	s->port = aa_api_port(s->api);
+	*out = s;
+	return 0;
+}
+
+/* The done timer's handle closed: the server is gone. */
+static void
+done_closed(uv_handle_t *h)
+{
+	struct aa_server *s = h->data;
+	aa_server_stop_cb done = s->done;
+	void *ud = s->done_ud;
+
+	free(s);
+	if (done != NULL)
+		done(ud);
+}
+
+/* One loop turn after the API was freed: its handles have closed. */
+static void
+done_tick(uv_timer_t *t)
+{
+	uv_close((uv_handle_t *)t, done_closed);
+}
+
+/* The session is stopped and freed: close the API. */
+static void
+session_stopped(void *ud)
+{
+	struct aa_server *s = ud;
+
+	s->session = NULL;
+	aa_api_free(s->api);
+	s->api = NULL;
+	uv_timer_init(s->loop, &s->done_timer);
+	s->done_timer.data = s;
+	uv_timer_start(&s->done_timer, done_tick, 0, 0);
+}
+
+/* Stops the session, then the API (see agentapi.h). */
+void
+aa_server_stop(struct aa_server *s, aa_server_stop_cb done, void *ud)
+{
+	if (s == NULL || s->stopping)
+		return;
+	s->stopping = 1;
+	s->done = done;
+	s->done_ud = ud;
+	/* Clients see the end of the conversation; the session answers a
+	 * pending send with a cancellation while the API is still up. */
+	aa_api_set_session(s->api, s->session, NULL);
+	aa_session_stop(s->session, session_stopped, s);
+}
+
+/* Saves the state file now (see agentapi.h). */
+int
+aa_server_save_state(struct aa_server *s)
+{
+	if (s->session == NULL)
+		return AA_EEXITED;
+	return aa_session_save_state(s->session);
+}
+
+/* Returns the API's port (see agentapi.h). */
+int
+aa_server_port(const struct aa_server *s)
+{
+	return s->port;
+}
+
+/* Returns the session, NULL once stopped (see agentapi.h). */
+struct aa_session *
+aa_server_session(struct aa_server *s)
+{
+	return s->session;
+}

@@ -1,0 +1,24 @@
+/*
+ * snapshot.h - aa_snapshot, the screen diff of ../shared/spec/core.md §3:
+ * which part of the current screen is the agent's latest output.
+ *
+ * Pure code: two screen texts in, a substring of the newer one out.
+ */
+#ifndef AA_SNAPSHOT_H
+#define AA_SNAPSHOT_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+
+struct aa_agent;
+
+/*
+ * Appends to out the lines of cur from the first one that appears nowhere
+ * in old down to the bottom, without leading and trailing blank lines
+ * (§3).  agent may be NULL (custom).  Returns 0 or AA_ENOMEM.
+ */
+int aa_snapshot_diff(const char *old, size_t oldlen, const char *cur,
+    size_t curlen, const struct aa_agent *agent, struct aa_buf *out);
+
+#endif /* AA_SNAPSHOT_H */

@@ -1,0 +1,971 @@
+/*
+ * vt.c - aa_vt: libtsm 4.0.2 behind a query filter (../shared/spec/deps.md
+ * §2, core.md §1.4-§1.5).
+ *
+ * Every byte of the agent's output passes through a small filter before
+ * libtsm sees it.  The filter decodes UTF-8 itself (invalid bytes become
+ * U+FFFD, one per byte as Go does, so libtsm's decoder, which swallows the
+ * byte after an invalid sequence, only ever sees valid UTF-8) and mirrors
+ * libtsm's escape-sequence parser closely enough to know, for every code
+ * point, which state libtsm is in.  Most bytes are forwarded untouched, in
+ * runs, straight from the caller's buffer.  The filter changes the stream
+ * in only three ways:
+ *
+ *   - the final byte of a CSI sequence libtsm would misexecute is replaced
+ *     by CAN, which makes libtsm drop the sequence silently: every 'p'
+ *     final but DECSTR (DECRQM, XTSMPOINTER, DECSCL soft-reset libtsm and
+ *     drop the alternate screen), 'm' and 'r' with a private marker
+ *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), DA3
+ *     (answered as DA1).  SCOSC/SCORC (CSI s, CSI u), which libtsm lacks,
+ *     become DECSC/DECRC.  Nothing has to be held back, so a sequence
+ *     split across feeds behaves exactly as one feed, and the filter keeps
+ *     no pending bytes except an incomplete UTF-8 sequence (at most 3
+ *     bytes) at the end of a feed;
+ *   - ENQ is dropped (libtsm would answer it with ACK, which an agent
+ *     reads as a Ctrl-F key press);
+ *   - invalid UTF-8 is replaced.
+ *
+ * The filter answers DECRQM (real state for the modes it or libtsm know),
+ * OSC 10/11/12 and OSC 4 colour queries and DA3 itself.  It flushes the
+ * bytes before the query to libtsm first, so all replies reach the agent
+ * in stream order.  libtsm's own replies (DA1, DA2, DSR, CPR) arrive
+ * through its write callback, synchronously, and go to the same reply
+ * callback.
+ *
+ * Screen text is built in one pass of tsm_screen_draw into a reused
+ * buffer; it is cached until the next feed or resize.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libtsm.h>
+
+#include "base/aa-internal.h"
+#include "base/text.h"
+#include "core/vt.h"
+
+/* The filter's view of libtsm's parser state. */
+enum vt_state {
+	VT_GROUND, /* also DCS/SOS/PM/APC strings: nothing to watch there */
+	VT_ESC,
+	VT_ESC_INT,
+	VT_CSI_ENTRY,
+	VT_CSI_PARAM,
+	VT_CSI_INT,
+	VT_CSI_IGNORE,
+	VT_OSC
+};
+
+/* What happens to the code point just parsed. */
+enum vt_verdict {
+	VT_PASS, /* forward it unchanged */
+	VT_SKIP  /* do not forward it (the filter replaced or dropped it) */
+};
+
+/* libtsm's CSI flags (do_collect), so dispatch decisions match its own. */
+#define VT_F_BANG 0x0001
+#define VT_F_CASH 0x0002
+#define VT_F_WHAT 0x0004
+#define VT_F_GT 0x0008
+#define VT_F_SPACE 0x0010
+#define VT_F_SQUOTE 0x0020
+#define VT_F_DQUOTE 0x0040
+#define VT_F_MULT 0x0080
+#define VT_F_PLUS 0x0100
+#define VT_F_POPEN 0x0200
+#define VT_F_PCLOSE 0x0400
+
+#define VT_CSI_ARGS 16   /* libtsm's CSI_ARG_MAX */
+#define VT_OSC_MAX 64    /* enough for any colour query we answer */
+#define VT_REPLY_MAX 64
+
+/* Modes the filter tracks because libtsm ignores them. */
+#define VT_MODE_BRACKETED 0x01
+#define VT_MODE_SYNC 0x02
+
+/* libtsm's default colours (its "legacy" palette). */
+#define VT_FG 0xe5
+#define VT_BG 0x00
+
+struct aa_vt {
+	struct tsm_screen *scr;
+	struct tsm_vte *vte;
+	aa_vt_reply_fn reply;
+	void *ud;
+
+	uint64_t age;      /* bumped by every feed that reached libtsm */
+	uint64_t text_age; /* age of the cached text */
+	int text_ok;       /* the cache is filled */
+	struct aa_buf text;
+
+	/* Filter state, carried across feeds. */
+	enum vt_state state;
+	unsigned flags;  /* collected CSI flags (libtsm's set) */
+	int prefix;      /* private marker '<' '=' '>' '?' at CSI entry */
+	unsigned argc;
+	int argv[VT_CSI_ARGS];
+	char osc[VT_OSC_MAX];
+	size_t osc_len;
+	int osc_over;
+	unsigned modes;
+	unsigned char pend[4]; /* incomplete UTF-8 sequence ending a feed */
+	size_t pend_len;
+
+	/* The run being filtered: bytes [run_start, run_pos) not yet sent. */
+	const char *run;
+	size_t run_start, run_pos;
+	int fed;
+};
+
+/* The state of one tsm_screen_draw pass. */
+struct vt_draw {
+	struct aa_buf *b;
+	unsigned row;       /* row being written */
+	size_t keep;        /* length of the row without trailing spaces */
+	unsigned wide_next; /* column right after the last wide character */
+	size_t wide_off;    /* where that character's bytes start */
+	size_t wide_keep;   /* keep before that character */
+	int err;
+};
+
+
+/* Hands bytes to libtsm. */
+static void
+vt_forward(struct aa_vt *vt, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	tsm_vte_input(vt->vte, p, n);
+	vt->fed = 1;
+}
+
+/* Forwards the part of the current run that was parsed but not yet sent. */
+static void
+vt_flush(struct aa_vt *vt)
+{
+	vt_forward(vt, vt->run + vt->run_start, vt->run_pos - vt->run_start);
+	vt->run_start = vt->run_pos;
+}
+
+/* Sends bytes to the agent, after everything before them reached libtsm. */
+static void
+vt_answer(struct aa_vt *vt, const char *p, size_t n)
+{
+	vt_flush(vt);
+	if (vt->reply != NULL && n > 0)
+		vt->reply(vt->ud, p, n);
+}
+
+/* Replaces the code point being parsed (a CSI final) by CAN, so libtsm
+ * abandons the sequence, and optionally injects bytes after it. */
+static enum vt_verdict
+vt_cancel(struct aa_vt *vt, const char *inject)
+{
+	vt_flush(vt);
+	vt_forward(vt, "\x18", 1);
+	if (inject != NULL)
+		vt_forward(vt, inject, strlen(inject));
+	return VT_SKIP;
+}
+
+/* libtsm's write callback: its answers to DA, DSR and CPR. */
+static void
+vt_tsm_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
+{
+	struct aa_vt *vt = data;
+
+	(void)vte;
+	if (vt->reply != NULL && len > 0)
+		vt->reply(vt->ud, u8, len);
+}
+
+/* Resets the CSI collector (libtsm's do_clear). */
+static void
+vt_csi_clear(struct aa_vt *vt)
+{
+	unsigned i;
+
+	vt->flags = 0;
+	vt->prefix = 0;
+	vt->argc = 0;
+	for (i = 0; i < VT_CSI_ARGS; i++)
+		vt->argv[i] = -1;
+}
+
+/* Records an intermediate or private-marker character (do_collect). */
+static void
+vt_csi_collect(struct aa_vt *vt, uint32_t cp)
+{
+	static const char chars[] = "!$?> '\"*+()";
+	const char *c;
+
+	if (cp == 0 || cp > 0x7f)
+		return;
+	c = strchr(chars, (int)cp);
+	if (c != NULL)
+		vt->flags |= 1u << (c - chars);
+}
+
+/* Accumulates a parameter digit or separator, clamped like do_param. */
+static void
+vt_csi_param(struct aa_vt *vt, uint32_t cp)
+{
+	int *v;
+
+	if (cp == ';') {
+		if (vt->argc < VT_CSI_ARGS)
+			vt->argc++;
+		return;
+	}
+	if (vt->argc >= VT_CSI_ARGS)
+		return;
+	v = &vt->argv[vt->argc];
+	if (*v > 0xffff)
+		return;
+	*v = *v <= 0 ? (int)(cp - '0') : *v * 10 + (int)(cp - '0');
+}
+
+/* Returns 1 or 2 (set or reset) for a boolean, as DECRPM reports it. */
+static int
+vt_rpm(int on)
+{
+	return on ? 1 : 2;
+}
+
+/* Answers DECRQM with the real state of the modes known here, else 0. */
+static void
+vt_decrqm(struct aa_vt *vt, int dec)
+{
+	int mode = vt->argv[0] < 0 ? 0 : vt->argv[0], ps = 0;
+	char buf[VT_REPLY_MAX];
+	unsigned f;
+	int n;
+
+	/* libtsm's state must include everything before the query. */
+	vt_flush(vt);
+	f = tsm_screen_get_flags(vt->scr);
+	if (dec) {
+		switch (mode) {
+		case 6:
+			ps = vt_rpm(f & TSM_SCREEN_REL_ORIGIN);
+			break;
+		case 7:
+			ps = vt_rpm(f & TSM_SCREEN_AUTO_WRAP);
+			break;
+		case 25:
+			ps = vt_rpm(!(f & TSM_SCREEN_HIDE_CURSOR));
+			break;
+		case 47:
+		case 1047:
+		case 1049:
+			ps = vt_rpm(f & TSM_SCREEN_ALTERNATE);
+			break;
+		case 2004:
+			ps = vt_rpm(vt->modes & VT_MODE_BRACKETED);
+			break;
+		case 2026:
+			ps = vt_rpm(vt->modes & VT_MODE_SYNC);
+			break;
+		}
+	} else if (mode == 4)
+		ps = vt_rpm(f & TSM_SCREEN_INSERT_MODE);
+	n = snprintf(buf, sizeof(buf), "\033[%s%d;%d$y", dec ? "?" : "", mode,
+	    ps);
+	vt_answer(vt, buf, (size_t)n);
+}
+
+/* Follows DEC private mode changes libtsm does not keep (?2004, ?2026). */
+static void
+vt_track_modes(struct aa_vt *vt, int set)
+{
+	unsigned i, bit;
+
+	for (i = 0; i < vt->argc; i++) {
+		if (vt->argv[i] == 2004)
+			bit = VT_MODE_BRACKETED;
+		else if (vt->argv[i] == 2026)
+			bit = VT_MODE_SYNC;
+		else
+			continue;
+		if (set)
+			vt->modes |= bit;
+		else
+			vt->modes &= ~bit;
+	}
+}
+
+/* Decides the fate of a complete CSI sequence at its final byte. */
+static enum vt_verdict
+vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
+{
+	unsigned inter = vt->flags & ~(VT_F_WHAT | VT_F_GT);
+	int plain = vt->prefix == 0 && vt->flags == 0;
+
+	if (vt->argc < VT_CSI_ARGS)
+		vt->argc++;
+	switch (final) {
+	case 'p':
+		/* libtsm 4.0.2 soft-resets on every 'p' final (DECRQM,
+		 * XTSMPOINTER, DECSCL, which also leaves UTF-8 mode); only
+		 * DECSTR asks for that. */
+		if (vt->prefix == 0 && vt->flags == VT_F_BANG)
+			return VT_PASS;
+		if (inter == VT_F_CASH &&
+		    (vt->prefix == 0 || vt->prefix == '?'))
+			vt_decrqm(vt, vt->prefix == '?');
+		return vt_cancel(vt, NULL);
+	case 'h':
+	case 'l':
+		if (vt->prefix == '?' && vt->flags == VT_F_WHAT)
+			vt_track_modes(vt, final == 'h');
+		return VT_PASS;
+	case 'm':
+	case 'r':
+		/* libtsm ignores the marker: CSI > 4;1 m (modifyOtherKeys)
+		 * would become SGR 4, CSI ? 1 r (XTRESTORE) a scroll region. */
+		return plain ? VT_PASS : vt_cancel(vt, NULL);
+	case 'c':
+		/* DA3; libtsm would answer it as DA1. */
+		if (vt->prefix == '=' && vt->flags == 0) {
+			vt_cancel(vt, NULL);
+			vt_answer(vt, "\033P!|00000000\033\\", 14);
+			return VT_SKIP;
+		}
+		return VT_PASS;
+	case 's':
+	case 'u':
+		/* SCOSC/SCORC, which libtsm lacks: use DECSC/DECRC. */
+		if (plain && vt->argc == 1 && vt->argv[0] < 0)
+			return vt_cancel(vt, final == 's' ? "\0337" : "\0338");
+		return VT_PASS;
+	}
+	return VT_PASS;
+}
+
+/* Appends one colour report "ESC ] <what> ; rgb:... <term>". */
+static void
+vt_osc_color(struct aa_vt *vt, const char *what, unsigned r, unsigned g,
+    unsigned b, int bel)
+{
+	char buf[VT_REPLY_MAX];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+	    "\033]%s;rgb:%02x%02x/%02x%02x/%02x%02x%s", what, r, r, g, g, b, b,
+	    bel ? "\a" : "\033\\");
+	if (n > 0 && (size_t)n < sizeof(buf))
+		vt_answer(vt, buf, (size_t)n);
+}
+
+/* The RGB value of xterm palette entry i (libtsm's palette for 0-15). */
+static void
+vt_palette(unsigned i, unsigned rgb[3])
+{
+	static const unsigned char base[16][3] = {
+		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
+		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 },
+		{ 229, 229, 229 }, { 127, 127, 127 }, { 255, 0, 0 },
+		{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 },
+		{ 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+	};
+	static const unsigned char cube[6] = {
+		0, 0x5f, 0x87, 0xaf, 0xd7, 0xff
+	};
+	unsigned k;
+
+	if (i < 16) {
+		for (k = 0; k < 3; k++)
+			rgb[k] = base[i][k];
+	} else if (i < 232) {
+		i -= 16;
+		rgb[0] = cube[i / 36];
+		rgb[1] = cube[(i / 6) % 6];
+		rgb[2] = cube[i % 6];
+	} else
+		rgb[0] = rgb[1] = rgb[2] = (i - 232) * 10 + 8;
+}
+
+/* Reads a decimal number at *s (at most 5 digits); -1 if there is none. */
+static int
+vt_osc_num(const char **s)
+{
+	int v = -1, nd = 0;
+
+	while (**s >= '0' && **s <= '9' && nd < 5) {
+		v = (v < 0 ? 0 : v * 10) + (**s - '0');
+		(*s)++;
+		nd++;
+	}
+	return v;
+}
+
+/* Answers the colour queries in a finished OSC (10-12 chain, 4;n;?). */
+static void
+vt_osc_end(struct aa_vt *vt, int bel)
+{
+	const char *s = vt->osc;
+	unsigned rgb[3];
+	char what[16];
+	int ps, idx;
+
+	if (vt->osc_over)
+		return;
+	vt->osc[vt->osc_len] = '\0';
+	ps = vt_osc_num(&s);
+	if (*s != ';')
+		return;
+	if (ps >= 10 && ps <= 19) {
+		/* "10;?;?" asks for 10 then 11, as in xterm. */
+		for (idx = ps; *s == ';' && idx <= 19; idx++) {
+			s++;
+			if (s[0] == '?' && (s[1] == ';' || s[1] == '\0')) {
+				snprintf(what, sizeof(what), "%d", idx);
+				if (idx == 11)
+					vt_osc_color(vt, what, VT_BG, VT_BG,
+					    VT_BG, bel);
+				else if (idx == 10 || idx == 12)
+					vt_osc_color(vt, what, VT_FG, VT_FG,
+					    VT_FG, bel);
+			}
+			while (*s != ';' && *s != '\0')
+				s++;
+		}
+	} else if (ps == 4) {
+		while (*s == ';') {
+			s++;
+			idx = vt_osc_num(&s);
+			if (*s != ';')
+				return;
+			s++;
+			if (s[0] == '?' && idx >= 0 && idx < 256 &&
+			    (s[1] == ';' || s[1] == '\0')) {
+				vt_palette((unsigned)idx, rgb);
+				snprintf(what, sizeof(what), "4;%d", idx);
+				vt_osc_color(vt, what, rgb[0], rgb[1], rgb[2],
+				    bel);
+			}
+			while (*s != ';' && *s != '\0')
+				s++;
+		}
+	}
+}
+
+/* Collects one code point of an OSC payload (bounded). */
+static void
+vt_osc_collect(struct aa_vt *vt, uint32_t cp)
+{
+	char u8[4];
+	size_t n = aa_utf8_encode(cp, u8);
+
+	if (vt->osc_len + n >= sizeof(vt->osc)) {
+		vt->osc_over = 1;
+		return;
+	}
+	memcpy(vt->osc + vt->osc_len, u8, n);
+	vt->osc_len += n;
+}
+
+/* Starts collecting an OSC payload. */
+static void
+vt_osc_start(struct aa_vt *vt)
+{
+	vt->osc_len = 0;
+	vt->osc_over = 0;
+	vt->state = VT_OSC;
+}
+
+/* Returns non-zero for the C0 controls libtsm executes inside sequences. */
+static int
+vt_is_exec(uint32_t cp)
+{
+	return cp <= 0x17 || cp == 0x19 || (cp >= 0x1c && cp <= 0x1f);
+}
+
+/* Applies libtsm's "anywhere" transitions; returns 0 if cp is not one. */
+static int
+vt_step_anywhere(struct aa_vt *vt, uint32_t cp)
+{
+	enum vt_state was = vt->state;
+
+	switch (cp) {
+	case 0x1b:
+		vt->state = VT_ESC;
+		break;
+	case 0x9b:
+		vt_csi_clear(vt);
+		vt->state = VT_CSI_ENTRY;
+		break;
+	case 0x9d:
+		vt_osc_start(vt);
+		return 1;
+	case 0x18:
+	case 0x1a:
+	case 0x80 ... 0x9a:
+	case 0x9c:
+	case 0x9e:
+	case 0x9f:
+		vt->state = VT_GROUND;
+		break;
+	default:
+		return 0;
+	}
+	/* libtsm ends an OSC on any of these; only ESC (\) and ST
+	 * terminate it properly, CAN and SUB abort it. */
+	if (was == VT_OSC && (cp == 0x1b || cp == 0x9c))
+		vt_osc_end(vt, 0);
+	return 1;
+}
+
+/* The ESC states: finds CSI and OSC introducers and RIS. */
+static void
+vt_step_esc(struct aa_vt *vt, uint32_t cp)
+{
+	if (vt_is_exec(cp) || cp == 0x7f)
+		return;
+	if (vt->state == VT_ESC_INT || (cp >= 0x20 && cp <= 0x2f)) {
+		if (cp >= 0x30 && cp <= 0x7e)
+			vt->state = VT_GROUND;
+		else
+			vt->state = VT_ESC_INT;
+		return;
+	}
+	switch (cp) {
+	case '[':
+		vt_csi_clear(vt);
+		vt->state = VT_CSI_ENTRY;
+		return;
+	case ']':
+		vt_osc_start(vt);
+		return;
+	case 'c':
+		/* RIS: a full reset also turns our modes off. */
+		vt->modes = 0;
+		vt->state = VT_GROUND;
+		return;
+	}
+	vt->state = cp <= 0x7e ? VT_GROUND : VT_ESC_INT;
+}
+
+/* The CSI states, mirroring libtsm's table; returns the verdict. */
+static enum vt_verdict
+vt_step_csi(struct aa_vt *vt, uint32_t cp)
+{
+	int isfinal = cp >= 0x40 && cp <= 0x7e;
+
+	if (vt_is_exec(cp) || cp == 0x7f)
+		return VT_PASS;
+	if (vt->state == VT_CSI_IGNORE) {
+		if (isfinal)
+			vt->state = VT_GROUND;
+		return VT_PASS;
+	}
+	if (isfinal) {
+		vt->state = VT_GROUND;
+		return vt_csi_dispatch(vt, cp);
+	}
+	if (cp >= 0x20 && cp <= 0x2f) {
+		vt_csi_collect(vt, cp);
+		vt->state = VT_CSI_INT;
+	} else if (vt->state == VT_CSI_INT || cp == ':' || cp > 0x7f) {
+		vt->state = VT_CSI_IGNORE;
+	} else if ((cp >= '0' && cp <= '9') || cp == ';') {
+		vt_csi_param(vt, cp);
+		vt->state = VT_CSI_PARAM;
+	} else if (vt->state == VT_CSI_ENTRY) {
+		/* '<' '=' '>' '?' right after the introducer. */
+		vt_csi_collect(vt, cp);
+		vt->prefix = (int)cp;
+		vt->state = VT_CSI_PARAM;
+	} else
+		vt->state = VT_CSI_IGNORE;
+	return VT_PASS;
+}
+
+/* Feeds one decoded code point through the filter's state machine. */
+static enum vt_verdict
+vt_step(struct aa_vt *vt, uint32_t cp)
+{
+	if (cp == 0x05) /* ENQ: libtsm would answer ACK (a Ctrl-F key) */
+		return VT_SKIP;
+	if (vt_step_anywhere(vt, cp))
+		return VT_PASS;
+	switch (vt->state) {
+	case VT_GROUND:
+		return VT_PASS;
+	case VT_ESC:
+	case VT_ESC_INT:
+		vt_step_esc(vt, cp);
+		return VT_PASS;
+	case VT_OSC:
+		if (cp == 0x07) {
+			vt_osc_end(vt, 1);
+			vt->state = VT_GROUND;
+		} else if (cp >= 0x20)
+			vt_osc_collect(vt, cp);
+		return VT_PASS;
+	default:
+		return vt_step_csi(vt, cp);
+	}
+}
+
+/* Returns non-zero if s[0..n) could still become one valid sequence. */
+static int
+vt_utf8_incomplete(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	if (n >= need)
+		return 0;
+	if (n >= 2 &&
+	    ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+		(s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F)))
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return 1;
+}
+
+/*
+ * Filters p[0..n) into libtsm.  Returns how many bytes were consumed: all
+ * of them, except an incomplete UTF-8 sequence at the very end.
+ */
+static size_t
+vt_run(struct aa_vt *vt, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	vt->run = p;
+	vt->run_start = 0;
+	while (i < n) {
+		if (vt->state == VT_GROUND) {
+			/* The common case: text and controls libtsm may
+			 * have as they are. */
+			while (i < n && u[i] < 0x80 && u[i] != 0x1b &&
+			    u[i] != 0x05)
+				i++;
+			if (i == n)
+				break;
+		}
+		vt->run_pos = i;
+		if (u[i] < 0x80) {
+			cp = u[i];
+			k = 1;
+		} else {
+			if (vt_utf8_incomplete(u + i, n - i))
+				break;
+			k = aa_utf8_decode(p + i, n - i, &cp);
+			if (cp == AA_UTF8_REPLACEMENT && k == 1) {
+				/* Invalid byte: libtsm gets U+FFFD instead. */
+				vt_step(vt, cp);
+				vt->run_pos = i;
+				vt_flush(vt);
+				vt_forward(vt, "\xEF\xBF\xBD", 3);
+				vt->run_start = ++i;
+				continue;
+			}
+		}
+		if (vt_step(vt, cp) == VT_SKIP) {
+			vt->run_pos = i;
+			vt_flush(vt);
+			vt->run_start = i + k;
+		}
+		i += k;
+	}
+	vt->run_pos = i;
+	vt_flush(vt);
+	vt->run = NULL;
+	return i;
+}
+
+int
+aa_vt_feed(struct aa_vt *vt, const char *bytes, size_t n)
+{
+	char tmp[4];
+	size_t k, c, tlen, used;
+
+	if (vt == NULL || (bytes == NULL && n > 0))
+		return AA_EINVAL;
+	vt->fed = 0;
+	if (vt->pend_len > 0 && n > 0) {
+		/* Finish the sequence the last feed ended in. */
+		k = AA__MIN(n, sizeof(tmp) - vt->pend_len);
+		memcpy(tmp, vt->pend, vt->pend_len);
+		memcpy(tmp + vt->pend_len, bytes, k);
+		tlen = vt->pend_len + k;
+		c = vt_run(vt, tmp, tlen);
+		/* Otherwise c >= pend_len: tmp either completes the pending
+		 * sequence or proves it invalid, consuming all of it. */
+		if (c < tlen && k == n) {
+			/* Still incomplete: all of the input is pending. */
+			memmove(vt->pend, tmp + c, tlen - c);
+			vt->pend_len = tlen - c;
+			goto out;
+		}
+		used = c - vt->pend_len;
+		vt->pend_len = 0;
+		bytes += used;
+		n -= used;
+	}
+	c = vt_run(vt, bytes, n);
+	memcpy(vt->pend, bytes + c, n - c);
+	vt->pend_len = n - c;
+out:
+	if (vt->fed)
+		vt->age++;
+	return 0;
+}
+
+/* Validates a screen size. */
+static int
+vt_size_ok(unsigned cols, unsigned rows)
+{
+	return cols >= AA_VT_MIN_COLS && rows > 0 && cols <= AA_VT_MAX_COLS &&
+	    rows <= AA_VT_MAX_ROWS && (uint64_t)cols * rows <= AA_VT_MAX_CELLS;
+}
+
+int
+aa_vt_new(struct aa_vt **out, const struct aa_vt_options *o)
+{
+	unsigned cols = AA_VT_DEFAULT_COLS, rows = AA_VT_DEFAULT_ROWS;
+	struct aa_vt *vt;
+	int rc;
+
+	if (out == NULL)
+		return AA_EINVAL;
+	*out = NULL;
+	if (o != NULL && o->cols != 0)
+		cols = o->cols;
+	if (o != NULL && o->rows != 0)
+		rows = o->rows;
+	if (!vt_size_ok(cols, rows))
+		return AA_EINVAL;
+	vt = calloc(1, sizeof(*vt));
+	if (vt == NULL)
+		return AA_ENOMEM;
+	aa_buf_init(&vt->text);
+	if (o != NULL) {
+		vt->reply = o->reply;
+		vt->ud = o->ud;
+	}
+	rc = tsm_screen_new(&vt->scr, NULL, NULL);
+	if (rc < 0)
+		goto fail;
+	/* No scrollback: only the visible screen is ever read, and
+	 * libtsm 4.0.2 leaks scrollback lines at unref. */
+	tsm_screen_set_max_sb(vt->scr, 0);
+	rc = tsm_screen_resize(vt->scr, cols, rows);
+	if (rc < 0)
+		goto fail;
+	rc = tsm_vte_new(&vt->vte, vt->scr, vt_tsm_write, vt, NULL, NULL);
+	if (rc < 0)
+		goto fail;
+	vt->state = VT_GROUND;
+	vt_csi_clear(vt);
+	vt->age = 1;
+	*out = vt;
+	return 0;
+fail:
+	aa_vt_free(vt);
+	return rc < 0 ? rc : AA_ENOMEM;
+}
+
+void
+aa_vt_free(struct aa_vt *vt)
+{
+	if (vt == NULL)
+		return;
+	if (vt->vte != NULL)
+		tsm_vte_unref(vt->vte);
+	if (vt->scr != NULL)
+		tsm_screen_unref(vt->scr);
+	aa_buf_release(&vt->text);
+	free(vt);
+}
+
+int
+aa_vt_resize(struct aa_vt *vt, unsigned cols, unsigned rows)
+{
+	int rc;
+
+	if (vt == NULL || !vt_size_ok(cols, rows))
+		return AA_EINVAL;
+	if (cols == aa_vt_cols(vt) && rows == aa_vt_rows(vt))
+		return 0;
+	rc = tsm_screen_resize(vt->scr, cols, rows);
+	vt->age++;
+	return rc < 0 ? AA__ERR(-rc) : 0;
+}
+
+/* Ends rows of the text until row `to` is the one being written. */
+static void
+vt_draw_rows(struct vt_draw *d, unsigned to)
+{
+	while (d->row < to && !d->err) {
+		d->b->len = d->keep;
+		if (aa_buf_putc(d->b, '\n') != 0)
+			d->err = 1;
+		d->keep = d->b->len;
+		d->row++;
+	}
+}
+
+/* tsm_screen_draw callback: appends one cell to the text. */
+static int
+vt_draw_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch,
+    size_t len, unsigned width, unsigned posx, unsigned posy,
+    const struct tsm_screen_attr *attr, tsm_age_t age, void *data)
+{
+	struct vt_draw *d = data;
+	struct aa_buf *b = d->b;
+	uint32_t cp;
+	size_t i;
+
+	(void)scr, (void)id, (void)attr, (void)age;
+	if (d->err || posy < d->row)
+		return 0;
+	if (posy > d->row) {
+		vt_draw_rows(d, posy);
+		d->wide_next = 0;
+	}
+	if (posx > 0 && posx == d->wide_next) {
+		/* The right half of a wide character: printed already. */
+		if (width == 0)
+			return 0;
+		/* It was overwritten, so the wide character is gone (as on
+		 * a real terminal): its left half shows as a blank. */
+		b->len = d->wide_off;
+		b->data[b->len++] = ' ';
+		d->keep = d->wide_keep;
+	}
+	d->wide_next = 0;
+	/* The common case, printable ASCII; room was reserved up front. */
+	if (len == 1 && ch[0] > 0x20 && ch[0] < 0x7f) {
+		b->data[b->len++] = (char)ch[0];
+		d->keep = b->len;
+		return 0;
+	}
+	if (len == 0 || (len == 1 && ch[0] == ' ')) {
+		b->data[b->len++] = ' ';
+		return 0;
+	}
+	/* Combining sequences can exceed the reservation. */
+	if (len > 1 && aa_buf_reserve(b, len * 4 + 2) != 0) {
+		d->err = 1;
+		return 0;
+	}
+	if (width >= 2) {
+		d->wide_next = posx + 1;
+		d->wide_off = b->len;
+		d->wide_keep = d->keep;
+	}
+	for (i = 0; i < len; i++) {
+		cp = ch[i];
+		/* A control character never belongs in a cell; keep the
+		 * text one line per row whatever libtsm stored. */
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			cp = 0xFFFD;
+		b->len += aa_utf8_encode(cp, b->data + b->len);
+	}
+	d->keep = b->len;
+	return 0;
+}
+
+int
+aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
+{
+	struct vt_draw d;
+	unsigned rows, cols;
+
+	if (vt == NULL || out == NULL)
+		return AA_EINVAL;
+	if (!vt->text_ok || vt->text_age != vt->age) {
+		rows = aa_vt_rows(vt);
+		cols = aa_vt_cols(vt);
+		aa_buf_reset(&vt->text);
+		/* One reservation covers any screen of single code points
+		 * (4 bytes at most per cell, a newline per row), so the
+		 * draw callback needs no bounds check per cell. */
+		if (aa_buf_reserve(&vt->text, (size_t)rows * (cols * 4 + 1) +
+			16) != 0)
+			return AA_ENOMEM;
+		memset(&d, 0, sizeof(d));
+		d.b = &vt->text;
+		tsm_screen_draw(vt->scr, vt_draw_cell, &d);
+		vt_draw_rows(&d, rows);
+		if (d.err) {
+			vt->text_ok = 0;
+			aa_buf_reset(&vt->text);
+			return AA_ENOMEM;
+		}
+		vt->text_ok = 1;
+		vt->text_age = vt->age;
+	}
+	return aa_buf_append(out, vt->text.data, vt->text.len);
+}
+
+uint64_t
+aa_vt_age(const struct aa_vt *vt)
+{
+	return vt->age;
+}
+
+int
+aa_vt_bracketed_paste(const struct aa_vt *vt)
+{
+	return (vt->modes & VT_MODE_BRACKETED) != 0;
+}
+
+int
+aa_vt_synchronized(const struct aa_vt *vt)
+{
+	return (vt->modes & VT_MODE_SYNC) != 0;
+}
+
+int
+aa_vt_alt_screen(const struct aa_vt *vt)
+{
+	return (tsm_screen_get_flags(vt->scr) & TSM_SCREEN_ALTERNATE) != 0;
+}
+
+int
+aa_vt_cursor_hidden(const struct aa_vt *vt)
+{
+	return (tsm_screen_get_flags(vt->scr) & TSM_SCREEN_HIDE_CURSOR) != 0;
+}
+
+void
+aa_vt_cursor(const struct aa_vt *vt, unsigned *x, unsigned *y)
+{
+	unsigned cx = tsm_screen_get_cursor_x(vt->scr);
+	unsigned cy = tsm_screen_get_cursor_y(vt->scr);
+	unsigned cols = aa_vt_cols(vt), rows = aa_vt_rows(vt);
+
+	if (x != NULL)
+		*x = cx < cols ? cx : cols - 1;
+	if (y != NULL)
+		*y = cy < rows ? cy : rows - 1;
+}
+
+unsigned
+aa_vt_cols(const struct aa_vt *vt)
+{
+	return tsm_screen_get_width(vt->scr);
+}
+
+unsigned
+aa_vt_rows(const struct aa_vt *vt)
+{
+	return tsm_screen_get_height(vt->scr);
+}

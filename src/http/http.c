@@ -1,0 +1,1242 @@
+/*
+ * http.c - the HTTP/1.1 server: listeners, connections, dispatch, writes.
+ *
+ * One connection = one uv_tcp_t + one uv_timer_t + one aa_httpparse.
+ * Input is parsed straight out of a server-wide read buffer; only bytes
+ * left over while a request waits for its answer are copied into the
+ * connection (bounded, reading stops past AA_HTTP_MAX_INPUT).  A request
+ * moves through: head parsed -> checks/route -> body -> handler -> answer;
+ * it is complete once it is answered and its message fully read (or the
+ * connection is marked to close because the body was not read).
+ *
+ * Lifetimes follow libuv (STYLE 12): conn_close() only marks and calls
+ * uv_close(); the connection, and the on_close callback of an abandoned
+ * request, go in the last close callback.  A connection that must close
+ * after its answer shuts down its write side and keeps discarding input
+ * for a moment ("lingering close"), so the client reads the answer instead
+ * of a reset.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/aa-internal.h"
+#include "http/access.h"
+#include "base/buf.h"
+#include "http/http.h"
+#include "http/httpparse.h"
+#include "base/list.h"
+
+#define AA_HTTP_MAX_LISTEN 8
+#define AA_HTTP_RBUF (64 * 1024)
+#define AA_HTTP_MAX_INPUT (64 * 1024)  /* buffered unparsed input */
+#define AA_HTTP_PIPELINE_OUT (256 * 1024) /* stop answering past this */
+#define AA_HTTP_LINGER_MS 2000
+#define AA_HTTP_LINGER_BYTES (1024 * 1024)
+#define AA_HTTP_KEEP_IN (16 * 1024)    /* bigger input buffers are freed */
+
+struct aa_http_req {
+	struct aa_http_conn *conn;
+	const struct aa_http_route *route;
+	struct aa_buf hdrs;  /* response headers: CORS + the handler's */
+	unsigned active : 1;     /* between head and completion */
+	unsigned msg_done : 1;   /* the whole message has been read */
+	unsigned started : 1;    /* the response head went out */
+	unsigned answered : 1;   /* the response is complete */
+	unsigned streaming : 1;  /* chunked stream in progress */
+	unsigned chunked : 1;    /* stream uses chunked encoding */
+	unsigned close_after : 1; /* close the connection after the answer */
+	unsigned in_handler : 1;
+	aa_http_req_cb on_close;
+	void *close_arg;
+	aa_http_req_cb on_drain;
+	void *drain_arg;
+	aa_http_body_fn sink;
+	aa_http_req_cb sink_done;
+	void *sink_arg;
+};
+
+struct aa_http_conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uv_shutdown_t shut;
+	struct aa_http_server *srv;
+	struct aa_list link;
+	struct aa_httpparse p;
+	struct aa_http_req req;
+	struct aa_buf in;  /* unparsed input */
+	struct aa_buf out; /* scratch for response heads */
+	size_t queued;     /* bytes in uv_write requests */
+	size_t lingered;   /* bytes discarded while lingering */
+	int nhandles;      /* handles not yet closed */
+	unsigned closing : 1;
+	unsigned lingering : 1;
+	unsigned want_close : 1;
+	unsigned processing : 1;
+	unsigned reading : 1;
+	unsigned peer_eof : 1;
+};
+
+struct aa_http_server {
+	uv_loop_t *loop;
+	uv_tcp_t lis[AA_HTTP_MAX_LISTEN];
+	unsigned char live[AA_HTTP_MAX_LISTEN]; /* listening, not closed */
+	int nlis;
+	int port;
+	struct aa_http_options o;
+	struct aa_list conns;
+	size_t nconns;
+	int pending; /* listener handles not yet closed */
+	int closing;
+	time_t date_t;
+	char date[40];
+	char rbuf[AA_HTTP_RBUF];
+};
+
+/* A write that the kernel did not take at once. */
+struct aa_http_write {
+	uv_write_t w;
+	void (*release)(void *);
+	void *arg;
+	size_t len;
+	uv_buf_t bufs[4];
+	char data[]; /* copies of the transient parts */
+};
+
+static void conn_process(struct aa_http_conn *);
+static void conn_close(struct aa_http_conn *);
+static void conn_arm_timer(struct aa_http_conn *);
+static void conn_linger(struct aa_http_conn *);
+static void conn_resume_reading(struct aa_http_conn *);
+static void req_complete(struct aa_http_conn *);
+static void server_maybe_free(struct aa_http_server *);
+
+static const struct {
+	int status;
+	const char *reason;
+} aa_http_reasons[] = {
+	{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
+	{ 202, "Accepted" }, { 204, "No Content" },
+	{ 301, "Moved Permanently" }, { 302, "Found" },
+	{ 304, "Not Modified" }, { 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
+	{ 413, "Request Entity Too Large" }, { 414, "Request URI Too Long" },
+	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
+	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+const char *
+aa_http_reason(int status)
+{
+	size_t i;
+
+	for (i = 0; i < AA__ARRAY_SIZE(aa_http_reasons); i++)
+		if (aa_http_reasons[i].status == status)
+			return aa_http_reasons[i].reason;
+	return "";
+}
+
+int
+aa_http_route_find(const struct aa_http_route *routes, size_t n,
+    const char *method, const char *path, struct aa_buf *allow)
+{
+	size_t i, j;
+	int path_seen = 0, dup;
+
+	for (i = 0; i < n; i++) {
+		const struct aa_http_route *r = &routes[i];
+
+		if ((r->flags & AA_HTTP_PREFIX) != 0 ?
+		    strncmp(path, r->path, strlen(r->path)) != 0 :
+		    strcmp(path, r->path) != 0)
+			continue;
+		if (strcmp(r->method, "*") == 0 ||
+		    strcmp(r->method, method) == 0)
+			return (int)i;
+		/* Each method once, in table order (chi lists them so). */
+		for (j = 0, dup = 0; j < i; j++)
+			if (strcmp(routes[j].method, r->method) == 0 &&
+			    strcmp(routes[j].path, r->path) == 0)
+				dup = 1;
+		if (!dup && allow != NULL)
+			aa_buf_printf(allow, "Allow: %s\r\n", r->method);
+		path_seen = 1;
+	}
+	return path_seen ? -405 : -404;
+}
+
+/* Returns the cached Date header value (refreshed once a second). */
+static const char *
+server_date(struct aa_http_server *s)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != s->date_t) {
+		s->date_t = now;
+		gmtime_r(&now, &tm);
+		strftime(s->date, sizeof(s->date),
+		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	}
+	return s->date;
+}
+
+/* Frees a write request after its data went out (or was cancelled). */
+static void
+write_done(struct aa_http_conn *c, struct aa_http_write *w)
+{
+	c->queued -= w->len;
+	if (w->release != NULL)
+		w->release(w->arg);
+	free(w);
+}
+
+/* Output drained: close, tell the stream owner, or resume input. */
+static void
+conn_drained(struct aa_http_conn *c)
+{
+	if (c->closing)
+		return;
+	if (c->want_close) {
+		conn_linger(c);
+		return;
+	}
+	if (c->req.streaming && c->req.on_drain != NULL) {
+		c->req.on_drain(&c->req, c->req.drain_arg);
+		return;
+	}
+	conn_process(c);
+}
+
+/* uv_write callback. */
+static void
+write_cb(uv_write_t *wr, int status)
+{
+	struct aa_http_write *w = (struct aa_http_write *)wr;
+	struct aa_http_conn *c = wr->handle->data;
+
+	write_done(c, w);
+	if (status < 0) {
+		conn_close(c);
+		return;
+	}
+	if (c->queued == 0)
+		conn_drained(c);
+}
+
+/*
+ * Writes bufs: uv_try_write first, then a uv_write of the rest.  Buffers
+ * whose bit is set in keep are the caller's until release(arg) runs; the
+ * others are copied if they have to wait.
+ */
+static int
+conn_write(struct aa_http_conn *c, const uv_buf_t *bufs, unsigned n,
+    unsigned keep, void (*release)(void *), void *arg)
+{
+	struct aa_http_write *w;
+	size_t total = 0, done = 0, copy = 0, skip, off = 0;
+	unsigned i, nb = 0;
+	int r;
+
+	if (c->closing || c->lingering) {
+		if (release != NULL)
+			release(arg);
+		return AA_ECANCELED;
+	}
+	for (i = 0; i < n; i++)
+		total += bufs[i].len;
+	if (c->queued == 0) {
+		r = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
+		if (r >= 0)
+			done = (size_t)r;
+		else if (r != UV_EAGAIN) {
+			if (release != NULL)
+				release(arg);
+			conn_close(c);
+			return AA_EIO;
+		}
+	}
+	if (done == total) {
+		if (release != NULL)
+			release(arg);
+		return 0;
+	}
+	skip = done;
+	for (i = 0; i < n; i++) {
+		size_t l = bufs[i].len > skip ? bufs[i].len - skip : 0;
+
+		skip -= bufs[i].len - l;
+		if (l > 0 && (keep & (1u << i)) == 0)
+			copy += l;
+	}
+	if ((w = malloc(sizeof(*w) + copy)) == NULL) {
+		if (release != NULL)
+			release(arg);
+		conn_close(c);
+		return AA_ENOMEM;
+	}
+	skip = done;
+	for (i = 0; i < n; i++) {
+		size_t l = bufs[i].len > skip ? bufs[i].len - skip : 0;
+		const char *p = bufs[i].base + (bufs[i].len - l);
+
+		skip -= bufs[i].len - l;
+		if (l == 0)
+			continue;
+		if ((keep & (1u << i)) == 0) {
+			memcpy(w->data + off, p, l);
+			p = w->data + off;
+			off += l;
+		}
+		w->bufs[nb++] = uv_buf_init((char *)p, (unsigned)l);
+	}
+	w->release = release;
+	w->arg = arg;
+	w->len = total - done;
+	if ((r = uv_write(&w->w, (uv_stream_t *)&c->tcp, w->bufs, nb,
+	    write_cb)) != 0) {
+		w->len = 0;
+		write_done(c, w);
+		conn_close(c);
+		return AA_EIO;
+	}
+	c->queued += w->len;
+	return 0;
+}
+
+/* Formats the status line and headers of a response into c->out. */
+static int
+build_head(struct aa_http_conn *c, int status, const char *ctype,
+    const char *framing)
+{
+	struct aa_http_req *req = &c->req;
+	struct aa_buf *o = &c->out;
+	int rc = 0;
+
+	aa_buf_reset(o);
+	rc |= aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
+	    aa_http_reason(status));
+	rc |= aa_buf_append(o, req->hdrs.data, req->hdrs.len);
+	if (ctype != NULL)
+		rc |= aa_buf_printf(o, "Content-Type: %s\r\n", ctype);
+	rc |= aa_buf_puts(o, framing);
+	rc |= aa_buf_printf(o, "Date: %s\r\n", server_date(c->srv));
+	if (req->close_after)
+		rc |= aa_buf_puts(o, "Connection: close\r\n");
+	else if (c->p.ll.http_major == 1 && c->p.ll.http_minor == 0)
+		rc |= aa_buf_puts(o, "Connection: keep-alive\r\n");
+	rc |= aa_buf_puts(o, "\r\n");
+	return rc != 0 ? AA_ENOMEM : 0;
+}
+
+/* Decides before answering whether the connection must close after it. */
+static void
+req_decide_close(struct aa_http_conn *c)
+{
+	struct aa_http_req *req = &c->req;
+
+	if (!c->p.keep_alive || c->peer_eof || c->srv->closing ||
+	    c->p.status != 0 || (!req->msg_done && c->p.has_body))
+		req->close_after = 1;
+}
+
+int
+aa_http_res_header(struct aa_http_req *req, const char *name,
+    const char *value)
+{
+	if (!req->active || req->started || strpbrk(name, "\r\n:") != NULL ||
+	    strpbrk(value, "\r\n") != NULL)
+		return AA_EINVAL;
+	if (aa_buf_printf(&req->hdrs, "%s: %s\r\n", name, value) != 0)
+		return AA_ENOMEM;
+	return 0;
+}
+
+int
+aa_http_reply(struct aa_http_req *req, int status, const char *content_type,
+    const void *body, size_t len)
+{
+	struct aa_http_conn *c = req->conn;
+	char framing[64];
+	uv_buf_t b[2];
+	int rc;
+
+	if (!req->active || req->started)
+		return AA_EINVAL;
+	req_decide_close(c);
+	snprintf(framing, sizeof(framing), "Content-Length: %zu\r\n", len);
+	if ((rc = build_head(c, status, content_type, framing)) != 0)
+		return rc;
+	req->started = 1;
+	req->answered = 1;
+	b[0] = uv_buf_init(c->out.data, (unsigned)c->out.len);
+	b[1] = uv_buf_init((char *)(len > 0 ? body : ""), (unsigned)len);
+	rc = conn_write(c, b, len > 0 ? 2 : 1, 0, NULL, NULL);
+	if (req->msg_done || req->close_after)
+		req_complete(c);
+	return rc;
+}
+
+int
+aa_http_stream_start(struct aa_http_req *req, int status,
+    const char *content_type)
+{
+	struct aa_http_conn *c = req->conn;
+	uv_buf_t b;
+	int rc;
+
+	if (!req->active || req->started)
+		return AA_EINVAL;
+	req_decide_close(c);
+	req->chunked = c->p.ll.http_major == 1 && c->p.ll.http_minor >= 1;
+	if (!req->chunked)
+		req->close_after = 1; /* HTTP/1.0: the end is the close */
+	if ((rc = build_head(c, status, content_type, req->chunked ?
+	    "Transfer-Encoding: chunked\r\n" : "")) != 0)
+		return rc;
+	req->started = 1;
+	req->streaming = 1;
+	b = uv_buf_init(c->out.data, (unsigned)c->out.len);
+	rc = conn_write(c, &b, 1, 0, NULL, NULL);
+	conn_arm_timer(c);
+	return rc;
+}
+
+int
+aa_http_stream_send(struct aa_http_req *req, const void *p, size_t n,
+    void (*release)(void *), void *arg)
+{
+	struct aa_http_conn *c = req->conn;
+	char pre[24];
+	uv_buf_t b[3];
+	int k;
+
+	if (!req->streaming || c->closing || c->lingering) {
+		if (release != NULL)
+			release(arg);
+		return AA_ECANCELED;
+	}
+	if (n == 0) {
+		if (release != NULL)
+			release(arg);
+		return 0;
+	}
+	if (!req->chunked) {
+		b[0] = uv_buf_init((char *)p, (unsigned)n);
+		return conn_write(c, b, 1, release != NULL ? 1u : 0u, release,
+		    arg);
+	}
+	k = snprintf(pre, sizeof(pre), "%zx\r\n", n);
+	b[0] = uv_buf_init(pre, (unsigned)k);
+	b[1] = uv_buf_init((char *)p, (unsigned)n);
+	b[2] = uv_buf_init((char *)"\r\n", 2);
+	return conn_write(c, b, 3, (release != NULL ? 2u : 0u) | 4u, release,
+	    arg);
+}
+
+int
+aa_http_stream_end(struct aa_http_req *req)
+{
+	struct aa_http_conn *c = req->conn;
+	uv_buf_t b;
+	int rc = 0;
+
+	if (!req->streaming)
+		return AA_EINVAL;
+	req->streaming = 0;
+	req->answered = 1;
+	if (req->chunked) {
+		b = uv_buf_init((char *)"0\r\n\r\n", 5);
+		rc = conn_write(c, &b, 1, 1, NULL, NULL);
+	}
+	if (!c->closing)
+		req_complete(c);
+	return rc;
+}
+
+size_t
+aa_http_req_queued(const struct aa_http_req *req)
+{
+	return req->conn->queued;
+}
+
+void
+aa_http_req_on_drain(struct aa_http_req *req, aa_http_req_cb fn, void *arg)
+{
+	req->on_drain = fn;
+	req->drain_arg = arg;
+}
+
+void
+aa_http_req_on_close(struct aa_http_req *req, aa_http_req_cb fn, void *arg)
+{
+	req->on_close = fn;
+	req->close_arg = arg;
+}
+
+void
+aa_http_req_close(struct aa_http_req *req)
+{
+	conn_close(req->conn);
+}
+
+uv_loop_t *
+aa_http_req_loop(const struct aa_http_req *req)
+{
+	return req->conn->srv->loop;
+}
+
+const char *
+aa_http_req_method(const struct aa_http_req *req)
+{
+	return req->conn->p.method;
+}
+
+const char *
+aa_http_req_path(const struct aa_http_req *req)
+{
+	return req->conn->p.path;
+}
+
+const char *
+aa_http_req_query(const struct aa_http_req *req)
+{
+	return req->conn->p.query;
+}
+
+const char *
+aa_http_req_header(const struct aa_http_req *req, const char *name)
+{
+	return aa_httpparse_header(&req->conn->p, name);
+}
+
+int
+aa_http_req_query_param(const struct aa_http_req *req, const char *name,
+    char *out, size_t size)
+{
+	return aa_httpparse_query_get(req->conn->p.query, name, out, size);
+}
+
+const char *
+aa_http_req_body(const struct aa_http_req *req, size_t *len)
+{
+	const struct aa_buf *b = &req->conn->p.body;
+
+	if (len != NULL)
+		*len = b->len;
+	return aa_buf_str(b);
+}
+
+const struct aa_http_route *
+aa_http_req_route(const struct aa_http_req *req)
+{
+	return req->route;
+}
+
+void
+aa_http_req_set_body_sink(struct aa_http_req *req, aa_http_body_fn fn,
+    aa_http_req_cb done, void *arg)
+{
+	struct aa_http_conn *c = req->conn;
+
+	req->sink = fn;
+	req->sink_done = done;
+	req->sink_arg = arg;
+	c->p.sink = fn;
+	c->p.sink_arg = arg;
+}
+
+/* Answers with a short text/plain body (router and protocol errors). */
+static void
+reply_text(struct aa_http_conn *c, int status, const char *body)
+{
+	aa_http_reply(&c->req, status, "text/plain; charset=utf-8", body,
+	    strlen(body));
+}
+
+/* Starts a request after its head: clears the per-request state. */
+static void
+req_begin(struct aa_http_conn *c)
+{
+	struct aa_http_req *req = &c->req;
+
+	aa_buf_reset(&req->hdrs);
+	req->route = NULL;
+	req->active = 1;
+	req->msg_done = req->started = req->answered = 0;
+	req->streaming = req->chunked = req->close_after = 0;
+	req->in_handler = 0;
+	req->on_close = req->on_drain = NULL;
+	req->sink = NULL;
+	req->sink_done = NULL;
+	req->close_arg = req->drain_arg = req->sink_arg = NULL;
+}
+
+/* Runs a handler with the in_handler mark set. */
+static void
+req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
+{
+	c->req.in_handler = 1;
+	fn(&c->req, c->srv->o.data);
+	c->req.in_handler = 0;
+}
+
+/* Applies Host, CORS and token checks; returns 0 to go on routing. */
+static int
+req_access(struct aa_http_conn *c, const struct aa_http_route *route)
+{
+	const struct aa_access *a = c->srv->o.access;
+	struct aa_httpparse *p = &c->p;
+	char tok[512];
+	const char *qt = NULL;
+
+	if (a == NULL)
+		return 0;
+	if (route == NULL) {
+		if (!aa_access_host_ok(a, aa_httpparse_header(p, "Host"))) {
+			aa_http_res_header(&c->req, "X-Content-Type-Options",
+			    "nosniff");
+			reply_text(c, 400, aa_access_host_error(a));
+			return -1;
+		}
+		aa_access_cors(a, p->method, aa_httpparse_header(p, "Origin"),
+		    aa_httpparse_header(p, "Access-Control-Request-Method"),
+		    aa_httpparse_header(p, "Access-Control-Request-Headers"),
+		    &c->req.hdrs);
+		if (aa_access_is_preflight(p->method, aa_httpparse_header(p,
+		    "Access-Control-Request-Method"))) {
+			aa_http_reply(&c->req, 200, NULL, "", 0);
+			return -1;
+		}
+		return 0;
+	}
+	if ((route->flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a))
+		return 0;
+	if (aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) >= 0)
+		qt = tok;
+	if (aa_access_token_ok(a, aa_httpparse_header(p, "Authorization"),
+	    qt))
+		return 0;
+	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
+	c->srv->o.send_error(&c->req, 401,
+	    "missing or invalid bearer token");
+	return -1;
+}
+
+/* The head is in: checks, routing, body policy, maybe the handler. */
+static void
+on_head(struct aa_http_conn *c)
+{
+	struct aa_http_server *s = c->srv;
+	struct aa_httpparse *p = &c->p;
+	const struct aa_http_route *route;
+	const char *expect;
+	char detail[96];
+	int idx;
+
+	req_begin(c);
+	if (req_access(c, NULL) != 0)
+		return;
+	aa_buf_reset(&c->out);
+	idx = aa_http_route_find(s->o.routes, s->o.nroutes, p->method,
+	    p->path, &c->out);
+	if (idx == -404) {
+		reply_text(c, 404, "404 page not found\n");
+		return;
+	}
+	if (idx == -405) {
+		aa_buf_append(&c->req.hdrs, c->out.data, c->out.len);
+		aa_http_reply(&c->req, 405, NULL, "", 0);
+		return;
+	}
+	route = c->req.route = &s->o.routes[idx];
+	if (req_access(c, route) != 0)
+		return;
+	if (aa_httpparse_set_body(p, route->body_limit, NULL, NULL) != 0) {
+		snprintf(detail, sizeof(detail),
+		    "request body is too large limit=%zu bytes",
+		    p->body_limit);
+		c->srv->o.send_error(&c->req, 413, detail);
+		return;
+	}
+	if ((route->flags & AA_HTTP_STREAM_BODY) != 0)
+		req_call(c, route->handler);
+	expect = aa_httpparse_header(p, "Expect");
+	if (p->has_body && !c->req.started && !c->closing && expect != NULL &&
+	    strcasecmp(expect, "100-continue") == 0) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		uv_buf_t b = uv_buf_init((char *)cont, sizeof(cont) - 1);
+
+		conn_write(c, &b, 1, 1, NULL, NULL);
+	}
+}
+
+/* The whole message is in: run the handler unless already answered. */
+static void
+on_done(struct aa_http_conn *c)
+{
+	struct aa_http_req *req = &c->req;
+
+	req->msg_done = 1;
+	if (req->answered) {
+		req_complete(c);
+		return;
+	}
+	if (req->route == NULL)
+		return;
+	if ((req->route->flags & AA_HTTP_STREAM_BODY) != 0) {
+		if (req->sink_done != NULL) {
+			req->in_handler = 1;
+			req->sink_done(req, req->sink_arg);
+			req->in_handler = 0;
+		}
+		return;
+	}
+	req_call(c, req->route->handler);
+}
+
+/* Tells a body-streaming handler that the server answered in its place. */
+static void
+req_abandon(struct aa_http_conn *c)
+{
+	aa_http_req_cb fn = c->req.on_close;
+
+	if (fn != NULL) {
+		c->req.on_close = NULL;
+		fn(&c->req, c->req.close_arg);
+	}
+}
+
+/* The parser failed: answer if nobody did, then close. */
+static void
+on_error(struct aa_http_conn *c)
+{
+	struct aa_httpparse *p = &c->p;
+	struct aa_http_req *req = &c->req;
+	char detail[96];
+
+	c->want_close = 1;
+	if (!req->active)
+		req_begin(c);
+	if (req->started) {
+		if (c->queued == 0)
+			conn_linger(c);
+		return;
+	}
+	req_abandon(c);
+	if (p->status == 413) {
+		snprintf(detail, sizeof(detail),
+		    "request body is too large limit=%zu bytes",
+		    p->body_limit);
+		req->conn->srv->o.send_error(req, 413, detail);
+	} else if (p->status == 431)
+		reply_text(c, 431, "431 Request Header Fields Too Large");
+	else if (p->status == 400 || req->route == NULL)
+		reply_text(c, 400, "400 Bad Request");
+	else
+		req->conn->srv->o.send_error(req, p->status, p->error);
+}
+
+/* Finishes the current request: next one, or close after the output. */
+static void
+req_complete(struct aa_http_conn *c)
+{
+	struct aa_http_req *req = &c->req;
+
+	if (!req->active)
+		return;
+	req->active = 0;
+	req->on_close = NULL;
+	req->on_drain = NULL;
+	if (req->close_after || c->p.status != 0) {
+		c->want_close = 1;
+		if (c->queued == 0)
+			conn_linger(c);
+		return;
+	}
+	aa_httpparse_next(&c->p);
+	if (!c->processing)
+		conn_process(c);
+}
+
+/* Feeds input to the parser and acts on what it reports; returns the
+ * number of bytes consumed. */
+static size_t
+conn_feed(struct aa_http_conn *c, const char *data, size_t len)
+{
+	struct aa_http_req *req = &c->req;
+	enum aa_httpparse_event ev;
+	size_t off = 0, used;
+	int again = 0;
+
+	/* After a head llhttp needs one more call, even with no bytes left,
+	 * to report the end of a body-less message. */
+	while (off < len || again) {
+		again = 0;
+		if (c->closing || c->lingering || c->want_close)
+			break;
+		if (req->active && req->msg_done)
+			break; /* waiting for the answer */
+		if (!req->active && c->queued > AA_HTTP_PIPELINE_OUT)
+			break; /* the client does not read its answers */
+		ev = aa_httpparse_execute(&c->p, data + off, len - off, &used);
+		off += used;
+		if (ev == AA_HTTPPARSE_MORE)
+			break;
+		if (ev == AA_HTTPPARSE_HEAD) {
+			on_head(c);
+			again = 1;
+		}
+		else if (ev == AA_HTTPPARSE_DONE)
+			on_done(c);
+		else {
+			on_error(c);
+			off = len;
+		}
+	}
+	return off;
+}
+
+/* Parses what is buffered in c->in, then re-arms timers and reading. */
+static void
+conn_process(struct aa_http_conn *c)
+{
+	size_t used;
+
+	if (c->processing || c->closing)
+		return;
+	c->processing = 1;
+	if (c->in.len > 0) {
+		used = conn_feed(c, c->in.data, c->in.len);
+		aa_buf_consume(&c->in, used);
+	}
+	if (c->in.len == 0 && c->in.cap > AA_HTTP_KEEP_IN)
+		aa_buf_release(&c->in);
+	c->processing = 0;
+	if (c->closing)
+		return;
+	if (c->peer_eof && !c->req.active && !c->lingering) {
+		if (c->queued == 0)
+			conn_close(c);
+		else
+			c->want_close = 1;
+		return;
+	}
+	conn_resume_reading(c);
+	conn_arm_timer(c);
+}
+
+/* The connection timer: idle, slow head/body, or end of lingering. */
+static void
+conn_timer_cb(uv_timer_t *t)
+{
+	struct aa_http_conn *c = t->data;
+	struct aa_http_req *req = &c->req;
+
+	if (c->closing)
+		return;
+	if (c->lingering) {
+		conn_close(c);
+		return;
+	}
+	c->want_close = 1;
+	if (req->active && !req->started) {
+		req->close_after = 1;
+		req_abandon(c);
+		req->conn->srv->o.send_error(req, 408, "request body read timeout");
+	} else if (c->p.in_head) {
+		req_begin(c);
+		req->close_after = 1;
+		reply_text(c, 408, "408 Request Timeout");
+	} else
+		conn_close(c);
+}
+
+/* Arms the connection timer for what the connection is waiting for. */
+static void
+conn_arm_timer(struct aa_http_conn *c)
+{
+	const struct aa_http_options *o = &c->srv->o;
+	struct aa_http_req *req = &c->req;
+
+	if (c->closing || c->lingering)
+		return;
+	if (req->active && (req->msg_done || req->started)) {
+		uv_timer_stop(&c->timer); /* handler or stream: no limit */
+		return;
+	}
+	if (req->active || c->p.in_head || c->in.len > 0)
+		uv_timer_start(&c->timer, conn_timer_cb, o->read_timeout_ms,
+		    0);
+	else
+		uv_timer_start(&c->timer, conn_timer_cb, o->idle_timeout_ms,
+		    0);
+}
+
+/* uv_close callback for both handles; the last one frees. */
+static void
+conn_close_cb(uv_handle_t *h)
+{
+	struct aa_http_conn *c = h->data;
+	struct aa_http_server *s = c->srv;
+
+	if (--c->nhandles > 0)
+		return;
+	if (c->req.on_close != NULL) {
+		aa_http_req_cb fn = c->req.on_close;
+
+		c->req.on_close = NULL;
+		fn(&c->req, c->req.close_arg);
+	}
+	aa_list_remove(&c->link);
+	s->nconns--;
+	aa_httpparse_release(&c->p);
+	aa_buf_release(&c->in);
+	aa_buf_release(&c->out);
+	aa_buf_release(&c->req.hdrs);
+	free(c);
+	server_maybe_free(s);
+}
+
+/* Marks the connection closed and closes its handles (deferred free). */
+static void
+conn_close(struct aa_http_conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	c->req.streaming = 0;
+	uv_close((uv_handle_t *)&c->tcp, conn_close_cb);
+	uv_close((uv_handle_t *)&c->timer, conn_close_cb);
+}
+
+/* uv_shutdown callback of a lingering close. */
+static void
+conn_shutdown_cb(uv_shutdown_t *sh, int status)
+{
+	struct aa_http_conn *c = sh->data;
+
+	if (status < 0 || c->peer_eof)
+		conn_close(c);
+}
+
+/* Sends FIN after the answer and drains input briefly before closing. */
+static void
+conn_linger(struct aa_http_conn *c)
+{
+	if (c->closing || c->lingering)
+		return;
+	c->lingering = 1;
+	c->shut.data = c;
+	if (c->peer_eof || uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
+	    conn_shutdown_cb) != 0) {
+		conn_close(c);
+		return;
+	}
+	uv_timer_start(&c->timer, conn_timer_cb, AA_HTTP_LINGER_MS, 0);
+}
+
+/* libuv alloc callback: the server-wide read buffer. */
+static void
+conn_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct aa_http_conn *c = h->data;
+
+	(void)hint;
+	*b = uv_buf_init(c->srv->rbuf, sizeof(c->srv->rbuf));
+}
+
+/* The peer closed its side (or the socket failed). */
+static void
+conn_eof(struct aa_http_conn *c, ssize_t err)
+{
+	struct aa_http_req *req = &c->req;
+
+	c->peer_eof = 1;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->reading = 0;
+	/* Like Go's server, EOF during a request means the client is gone;
+	 * only complete requests already buffered are still answered. */
+	if (err != UV_EOF || c->lingering || req->active || c->in.len == 0) {
+		conn_close(c);
+		return;
+	}
+	conn_process(c);
+}
+
+/* libuv read callback. */
+static void
+conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct aa_http_conn *c = st->data;
+	size_t used;
+
+	if (n == 0 || c->closing)
+		return;
+	if (n < 0) {
+		conn_eof(c, n);
+		return;
+	}
+	if (c->lingering) {
+		c->lingered += (size_t)n;
+		if (c->lingered > AA_HTTP_LINGER_BYTES)
+			conn_close(c);
+		return;
+	}
+	if (c->in.len == 0 && !c->processing) {
+		c->processing = 1;
+		used = conn_feed(c, b->base, (size_t)n);
+		c->processing = 0;
+		if (used < (size_t)n && !c->closing && !c->lingering &&
+		    aa_buf_append(&c->in, b->base + used, (size_t)n - used))
+			conn_close(c);
+	} else if (aa_buf_append(&c->in, b->base, (size_t)n) != 0)
+		conn_close(c);
+	if (c->closing)
+		return;
+	if (c->in.len > AA_HTTP_MAX_INPUT && c->reading) {
+		uv_read_stop(st);
+		c->reading = 0;
+	}
+	conn_process(c);
+}
+
+/* Accepts one connection. */
+static void
+server_conn_cb(uv_stream_t *lis, int status)
+{
+	struct aa_http_server *s = lis->data;
+	struct aa_http_conn *c;
+
+	if (status < 0 || s->closing)
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	c->srv = s;
+	c->req.conn = c;
+	aa_httpparse_init(&c->p);
+	aa_buf_init(&c->in);
+	aa_buf_init(&c->out);
+	aa_buf_init(&c->req.hdrs);
+	uv_tcp_init(s->loop, &c->tcp);
+	uv_timer_init(s->loop, &c->timer);
+	c->tcp.data = c->timer.data = c;
+	c->nhandles = 2;
+	aa_list_insert_tail(&s->conns, &c->link);
+	s->nconns++;
+	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0 ||
+	    s->nconns > s->o.max_conns) {
+		conn_close(c);
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&c->tcp, conn_alloc_cb,
+	    conn_read_cb) != 0) {
+		conn_close(c);
+		return;
+	}
+	c->reading = 1;
+	/* Like Go's server: no Nagle delay, answers are written whole. */
+	uv_tcp_nodelay(&c->tcp, 1);
+	conn_arm_timer(c);
+}
+
+/* Restarts reading once buffered input went down again. */
+static void
+conn_resume_reading(struct aa_http_conn *c)
+{
+	if (!c->reading && !c->peer_eof && !c->closing && !c->lingering &&
+	    c->in.len < AA_HTTP_MAX_INPUT) {
+		if (uv_read_start((uv_stream_t *)&c->tcp, conn_alloc_cb,
+		    conn_read_cb) == 0)
+			c->reading = 1;
+	}
+}
+
+/* Frees the server once every handle it owns has closed. */
+static void
+server_maybe_free(struct aa_http_server *s)
+{
+	if (s->closing && s->pending == 0 && s->nconns == 0)
+		free(s);
+}
+
+/* uv_close callback of a listener. */
+static void
+server_lis_close_cb(uv_handle_t *h)
+{
+	struct aa_http_server *s = h->data;
+
+	s->pending--;
+	server_maybe_free(s);
+}
+
+/* Binds and listens on one numeric address; 0 or a libuv error. */
+static int
+server_listen_one(struct aa_http_server *s, const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	char host[64];
+	uv_tcp_t *t = &s->lis[s->nlis];
+	size_t n = strlen(addr);
+	unsigned flags = 0;
+	int rc;
+
+	if (n >= sizeof(host))
+		return UV_EINVAL;
+	if (addr[0] == '[' && n > 2 && addr[n - 1] == ']') {
+		memcpy(host, addr + 1, n - 2);
+		host[n - 2] = '\0';
+	} else
+		memcpy(host, addr, n + 1);
+	if (strchr(host, ':') != NULL) {
+		rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss);
+		flags = UV_TCP_IPV6ONLY;
+	} else
+		rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&ss);
+	if (rc != 0)
+		return rc;
+	uv_tcp_init(s->loop, t);
+	t->data = s;
+	s->nlis++;
+	s->pending++;
+	if ((rc = uv_tcp_bind(t, (struct sockaddr *)&ss, flags)) != 0 ||
+	    (rc = uv_listen((uv_stream_t *)t, 511, server_conn_cb)) != 0) {
+		uv_close((uv_handle_t *)t, server_lis_close_cb);
+		return rc;
+	}
+	s->live[s->nlis - 1] = 1;
+	return 0;
+}
+
+/* Reads back the port the first listener got. */
+static int
+server_bound_port(struct aa_http_server *s)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+
+	if (uv_tcp_getsockname(&s->lis[s->nlis - 1], (struct sockaddr *)&ss,
+	    &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+void
+aa_http_send_error_text(struct aa_http_req *req, int status,
+    const char *detail)
+{
+	char body[256];
+	int n = snprintf(body, sizeof(body), "%s\n", detail);
+
+	if (n < 0 || (size_t)n >= sizeof(body))
+		n = (int)sizeof(body) - 1;
+	aa_http_reply(req, status, "text/plain; charset=utf-8", body,
+	    (size_t)n);
+}
+
+int
+aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
+    const struct aa_http_options *o, char **cause)
+{
+	static const char *const defaults[] = { "127.0.0.1", "::1" };
+	const char *const *addrs;
+	struct aa_http_server *s;
+	struct sigaction sa;
+	size_t i, naddrs;
+	int rc, port, nlive = 0;
+
+	*out = NULL;
+	if (cause != NULL)
+		*cause = NULL;
+	if (loop == NULL || o == NULL || (o->nroutes > 0 && o->routes == NULL))
+		return AA_EINVAL;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return AA_ENOMEM;
+	s->loop = loop;
+	s->o = *o;
+	if (s->o.idle_timeout_ms == 0)
+		s->o.idle_timeout_ms = 120000;
+	if (s->o.read_timeout_ms == 0)
+		s->o.read_timeout_ms = 5000;
+	if (s->o.max_conns == 0)
+		s->o.max_conns = 16384;
+	if (s->o.send_error == NULL)
+		s->o.send_error = aa_http_send_error_text;
+	aa_list_init(&s->conns);
+	addrs = o->addrs != NULL ? o->addrs : defaults;
+	naddrs = o->addrs != NULL ? o->naddrs : AA__ARRAY_SIZE(defaults);
+	port = o->port;
+	for (i = 0; i < naddrs && i < AA_HTTP_MAX_LISTEN; i++) {
+		rc = server_listen_one(s, addrs[i], port);
+		if (rc != 0 && o->addrs == NULL && i > 0)
+			continue; /* no IPv6 loopback here: fine by default */
+		if (rc != 0) {
+			if (cause != NULL) {
+				struct aa_buf b;
+
+				aa_buf_init(&b);
+				aa_buf_printf(&b, "listen tcp %s:%d: %s",
+				    addrs[i], port, uv_strerror(rc));
+				*cause = aa_buf_steal(&b, NULL);
+			}
+			aa_http_server_free(s);
+			return rc == UV_ENOMEM ? AA_ENOMEM : AA_EIO;
+		}
+		if (port == 0)
+			port = server_bound_port(s);
+		nlive++;
+	}
+	if (nlive == 0) {
+		aa_http_server_free(s);
+		return AA_EINVAL;
+	}
+	s->port = port;
+	*out = s;
+	return 0;
+}
+
+void
+aa_http_server_free(struct aa_http_server *s)
+{
+	struct aa_list *it, *tmp;
+	int i;
+
+	if (s == NULL || s->closing)
+		return;
+	s->closing = 1;
+	for (i = 0; i < s->nlis; i++)
+		if (s->live[i]) {
+			s->live[i] = 0;
+			uv_close((uv_handle_t *)&s->lis[i],
+			    server_lis_close_cb);
+		}
+	AA_LIST_FOREACH_SAFE(it, tmp, &s->conns)
+		conn_close(AA_LIST_ENTRY(it, struct aa_http_conn, link));
+	server_maybe_free(s);
+}
+
+int
+aa_http_server_port(const struct aa_http_server *s)
+{
+	return s->port;
+}
+
+size_t
+aa_http_server_nconns(const struct aa_http_server *s)
+{
+	return s->nconns;
+}

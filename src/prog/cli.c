@@ -1,0 +1,1347 @@
+/*
+ * cli.c - aa_cli: argv + envp -> struct aa_cli, table-driven.
+ *
+ * One static table describes every option (long name, short letter,
+ * AGENTAPI_* variable, type, default, the commands that accept it, help
+ * text, where it lands in struct aa_cli).  Parsing applies the defaults,
+ * then the command line (pflag's grammar, spec/http.md §9.2), then the
+ * environment for every option the command line left alone (viper's
+ * AutomaticEnv with empty = unset).  Values go through one setter per
+ * type whose error texts are upstream's (pflag's InvalidValueError
+ * wrapping Go's strconv errors), because scripts and people grep them.
+ *
+ * Invariants: every string in a parsed struct aa_cli is owned and
+ * non-NULL; lists hold at most AA_CLI_LIST_MAX entries; on any failure
+ * the struct is released and *cause holds the only allocation left.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/aa-internal.h"
+#include "prog/cli.h"
+#include "base/text.h"
+
+enum cli_type {
+	T_STRING,
+	T_INT,
+	T_UINT16,
+	T_BOOL,
+	T_LIST,
+	T_NONE			/* help/version: handled by the parser */
+};
+
+/* Commands an option belongs to (a bit mask). */
+#define C_ROOT 0x1u
+#define C_SERVER 0x2u
+#define C_ATTACH 0x4u
+
+/* Option kinds, for the help text. */
+#define K_UPSTREAM 0	/* upstream agentapi's flag */
+#define K_OURS 1	/* agentapi-c's addition */
+#define K_REFUSED 2	/* accepted for compatibility, refused by validate */
+#define K_HIDDEN 3	/* not shown in help */
+
+#define NO_FIELD SIZE_MAX
+
+struct cli_option {
+	const char *name;
+	char shorthand;
+	const char *env;	/* NULL: no environment binding */
+	enum cli_type type;
+	const char *def;	/* default as text; lists as CSV */
+	size_t offset;		/* into struct aa_cli, or NO_FIELD */
+	unsigned int cmds;
+	int kind;
+	const char *help;
+};
+
+#define F(field) offsetof(struct aa_cli, field)
+
+/* Upstream's alias table, for the help text only (validation asks the
+ * agent table through the lookup callback). */
+#define AGENT_NAMES                                                            \
+	"aider, amazonq, amp, auggie, claude, codex, copilot, cursor, "        \
+	"cursor-agent, custom, gemini, goose, opencode, q"
+
+static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
+	[AA_CLI_OPT_TYPE] = { "type", 't', "AGENTAPI_TYPE", T_STRING, "",
+	    F(type), C_SERVER, K_UPSTREAM,
+	    "Override the agent type (one of: " AGENT_NAMES ")" },
+	[AA_CLI_OPT_PORT] = { "port", 'p', "AGENTAPI_PORT", T_INT, "3284",
+	    F(port), C_SERVER, K_UPSTREAM, "Port to run the server on" },
+	[AA_CLI_OPT_PRINT_OPENAPI] = { "print-openapi", 'P',
+	    "AGENTAPI_PRINT_OPENAPI", T_BOOL, "false", F(print_openapi),
+	    C_SERVER, K_UPSTREAM,
+	    "Print the OpenAPI schema to stdout and exit" },
+	[AA_CLI_OPT_CHAT_BASE_PATH] = { "chat-base-path", 'c',
+	    "AGENTAPI_CHAT_BASE_PATH", T_STRING, "/chat", F(chat_base_path),
+	    C_SERVER, K_UPSTREAM,
+	    "Base path for assets and routes used in the static files of "
+	    "the chat interface" },
+	[AA_CLI_OPT_TERM_WIDTH] = { "term-width", 'W', "AGENTAPI_TERM_WIDTH",
+	    T_UINT16, "80", F(term_width), C_SERVER, K_UPSTREAM,
+	    "Width of the emulated terminal (at least 10)" },
+	[AA_CLI_OPT_TERM_HEIGHT] = { "term-height", 'H',
+	    "AGENTAPI_TERM_HEIGHT", T_UINT16, "1000", F(term_height),
+	    C_SERVER, K_UPSTREAM,
+	    "Height of the emulated terminal (at least 10)" },
+	[AA_CLI_OPT_ALLOWED_HOSTS] = { "allowed-hosts", 'a',
+	    "AGENTAPI_ALLOWED_HOSTS", T_LIST, "localhost,127.0.0.1,[::1]",
+	    F(allowed_hosts), C_SERVER, K_UPSTREAM,
+	    "HTTP allowed hosts (hostnames only, no ports). Use '*' for all, "
+	    "comma-separated list via flag, space-separated list via "
+	    "AGENTAPI_ALLOWED_HOSTS env var" },
+	[AA_CLI_OPT_ALLOWED_ORIGINS] = { "allowed-origins", 'o',
+	    "AGENTAPI_ALLOWED_ORIGINS", T_LIST,
+	    "http://localhost:3284,http://localhost:3000,"
+	    "http://localhost:3001",
+	    F(allowed_origins), C_SERVER, K_UPSTREAM,
+	    "HTTP allowed origins. Use '*' for all, comma-separated list via "
+	    "flag, space-separated list via AGENTAPI_ALLOWED_ORIGINS env var" },
+	[AA_CLI_OPT_INITIAL_PROMPT] = { "initial-prompt", 'I',
+	    "AGENTAPI_INITIAL_PROMPT", T_STRING, "", F(initial_prompt),
+	    C_SERVER, K_UPSTREAM,
+	    "Initial prompt for the agent. Recommended only if the agent "
+	    "doesn't support initial prompt in interaction mode. Will be read "
+	    "from stdin if piped (e.g., echo 'prompt' | " AA_CLI_PROGRAM
+	    " server -- my-agent)" },
+	[AA_CLI_OPT_STATE_FILE] = { "state-file", 's', "AGENTAPI_STATE_FILE",
+	    T_STRING, "", F(state_file), C_SERVER, K_UPSTREAM,
+	    "Path to file for saving/loading server state" },
+	[AA_CLI_OPT_LOAD_STATE] = { "load-state", 0, "AGENTAPI_LOAD_STATE",
+	    T_BOOL, "false", F(load_state), C_SERVER, K_UPSTREAM,
+	    "Load state from state-file on startup (defaults to true when "
+	    "state-file is set)" },
+	[AA_CLI_OPT_SAVE_STATE] = { "save-state", 0, "AGENTAPI_SAVE_STATE",
+	    T_BOOL, "false", F(save_state), C_SERVER, K_UPSTREAM,
+	    "Save state to state-file on shutdown (defaults to true when "
+	    "state-file is set)" },
+	[AA_CLI_OPT_PID_FILE] = { "pid-file", 0, "AGENTAPI_PID_FILE",
+	    T_STRING, "", F(pid_file), C_SERVER, K_UPSTREAM,
+	    "Path to file where the server process ID will be written for "
+	    "shutdown scripts" },
+	[AA_CLI_OPT_EXPERIMENTAL_ACP] = { "experimental-acp", 0,
+	    "AGENTAPI_EXPERIMENTAL_ACP", T_BOOL, "false",
+	    F(experimental_acp), C_SERVER, K_REFUSED,
+	    "Use experimental ACP transport instead of PTY. Not supported by "
+	    AA_CLI_PROGRAM ": accepted for compatibility, refused at "
+	    "start-up" },
+	[AA_CLI_OPT_EXIT] = { "exit", 0, "AGENTAPI_EXIT", T_BOOL, "false",
+	    F(exit_after_parse), C_SERVER, K_HIDDEN,
+	    "Exit immediately after parsing arguments" },
+	[AA_CLI_OPT_BIND] = { "bind", 0, "AGENTAPI_BIND", T_LIST,
+	    "127.0.0.1,::1", F(bind), C_SERVER, K_OURS,
+	    "Addresses to listen on (IPv4 or IPv6 literals; repeatable, "
+	    "comma-separated via flag, space-separated via AGENTAPI_BIND). "
+	    "Upstream listens on all interfaces; use --bind 0.0.0.0,:: for "
+	    "that" },
+	[AA_CLI_OPT_AUTH_TOKEN] = { "auth-token", 0, "AGENTAPI_AUTH_TOKEN",
+	    T_STRING, "", F(auth_token), C_SERVER | C_ATTACH, K_OURS,
+	    "Bearer token: the server requires 'Authorization: Bearer TOKEN' "
+	    "(or ?token=TOKEN) on every request, attach sends it; empty = no "
+	    "authentication" },
+	[AA_CLI_OPT_VERBOSE] = { "verbose", 'v', "AGENTAPI_VERBOSE", T_BOOL,
+	    "false", F(verbose), C_SERVER, K_OURS,
+	    "Enable verbose (debug) logging" },
+	[AA_CLI_OPT_TERM] = { "term", 0, "AGENTAPI_TERM", T_STRING,
+	    "vt100", F(term), C_SERVER, K_OURS,
+	    "TERM value set for the agent (upstream sets vt100)" },
+	[AA_CLI_OPT_URL] = { "url", 'u', NULL, T_STRING, "localhost:3284",
+	    F(url), C_ATTACH, K_UPSTREAM,
+	    "URL of the agentapi server to attach to. May include a path if "
+	    "the server is behind a reverse proxy" },
+	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
+	    C_ROOT | C_SERVER | C_ATTACH, K_UPSTREAM, "help for this command" },
+	/* Root only; not in enum aa_cli_opt because it sets no field. */
+	[AA_CLI_OPT__COUNT] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
+	    C_ROOT, K_UPSTREAM, "version for " AA_CLI_PROGRAM },
+};
+
+#define OPT_VERSION AA_CLI_OPT__COUNT
+#define NOPTIONS ((int)AA__ARRAY_SIZE(cli_options))
+
+/* The state of one parse. */
+struct cli_parse {
+	struct aa_cli *c;
+	unsigned int cmd;	/* C_ROOT, C_SERVER or C_ATTACH */
+	const char *cmd_path;	/* "agentapi-c server" */
+	int want_help;
+	int want_version;
+	const char **posv;	/* positional words, views into argv */
+	size_t posn;
+	char **cause;
+};
+
+static int	cp_unprintable(uint32_t cp);
+static int	underscore_ok(const char *s);
+static int	opt_is_bool(int idx);
+static int	bind_addr_ok(char *s);
+static int	visible_ascii(const char *s);
+static int	validate_ours(struct aa_cli *c, char **cause);
+static int	validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup,
+		    char **cause);
+static void	help_wrap(struct aa_buf *b, const char *text, size_t col,
+		    size_t indent);
+static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
+		    const char *cname);
+static void	quote_go(struct aa_buf *b, const char *s);
+static void	quote_rune(struct aa_buf *b, unsigned char ch);
+static int	go_parse_uint(const char *s, uint64_t max, uint64_t *out);
+static int	go_parse_int(const char *s, int bits, int64_t *out,
+		    const char **err);
+static int	go_parse_uint16(const char *s, uint64_t *out,
+		    const char **err);
+static int	go_parse_bool(const char *s, int *out);
+static void	list_free(struct aa_cli_list *l);
+static int	list_push(struct aa_cli_list *l, const char *s, size_t n);
+static int	csv_record(const char *s, struct aa_cli_list *l,
+		    struct aa_buf *err);
+static int	fields_split(const char *s, struct aa_cli_list *l);
+static int	value_error(struct cli_parse *p, int idx, const char *value,
+		    enum aa_cli_source src, const char *why);
+static int	opt_set(struct cli_parse *p, int idx, const char *value,
+		    enum aa_cli_source src);
+static int	find_long(unsigned int cmd, const char *name, size_t n);
+static int	find_short(unsigned int cmd, char c);
+static int	parse_long(struct cli_parse *p, int argc, char *const *argv,
+		    int *ip);
+static int	parse_short(struct cli_parse *p, int argc, char *const *argv,
+		    int *ip);
+static int	parse_flags(struct cli_parse *p, int argc, char *const *argv,
+		    int i, int stop_at_word);
+static const char *env_lookup(char *const *envp, const char *name);
+static int	apply_defaults(struct cli_parse *p);
+static int	apply_env(struct cli_parse *p, char *const *envp);
+static int	finish_server(struct cli_parse *p);
+static int	finish_attach(struct cli_parse *p);
+static int	parse_command(struct cli_parse *p, int argc,
+		    char *const *argv, char *const *envp, int i);
+
+
+/* Returns non-zero for a code point Go's strconv.IsPrint would reject;
+ * an approximation that covers the C0/C1 controls and common format
+ * characters, which is all a command line realistically holds. */
+static int
+cp_unprintable(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad ||
+	    (cp >= 0x200b && cp <= 0x200f) || cp == 0x2028 || cp == 0x2029 ||
+	    cp == 0xfeff;
+}
+
+/* Appends s quoted like Go's %q (strconv.Quote), as upstream's errors do. */
+static void
+quote_go(struct aa_buf *b, const char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+
+	aa_buf_putc(b, '"');
+	while (i < n) {
+		k = aa_utf8_decode(s + i, n - i, &cp);
+		if (cp == AA_UTF8_REPLACEMENT && k == 1) {
+			aa_buf_printf(b, "\\x%02x", (unsigned char)s[i]);
+		} else if (cp == '"' || cp == '\\') {
+			aa_buf_putc(b, '\\');
+			aa_buf_putc(b, (char)cp);
+		} else if (!cp_unprintable(cp)) {
+			aa_buf_append(b, s + i, k);
+		} else if (cp == '\a' || cp == '\b' || cp == '\f' ||
+		    cp == '\n' || cp == '\r' || cp == '\t' || cp == '\v') {
+			aa_buf_putc(b, '\\');
+			aa_buf_putc(b, "abtnvfr"[cp == '\a' ? 0 : cp == '\b' ?
+			    1 : cp - '\t' + 2]);
+		} else if (cp < 0x80)
+			aa_buf_printf(b, "\\x%02x", (unsigned int)cp);
+		else
+			aa_buf_printf(b, "\\u%04x", (unsigned int)cp);
+		i += k;
+	}
+	aa_buf_putc(b, '"');
+}
+
+/* Appends one byte as Go's %q of a rune (pflag's shorthand errors). */
+static void
+quote_rune(struct aa_buf *b, unsigned char ch)
+{
+	char u[4];
+
+	if (ch == '\'' || ch == '\\')
+		aa_buf_printf(b, "'\\%c'", ch);
+	else if (ch >= 0x20 && ch < 0x7f)
+		aa_buf_printf(b, "'%c'", ch);
+	else if (ch < 0x80)
+		aa_buf_printf(b, "'\\x%02x'", ch);
+	else if (cp_unprintable(ch))
+		aa_buf_printf(b, "'\\u%04x'", ch);
+	else {
+		/* A byte read as a rune is U+0080..U+00FF. */
+		aa_buf_putc(b, '\'');
+		aa_buf_append(b, u, aa_utf8_encode(ch, u));
+		aa_buf_putc(b, '\'');
+	}
+}
+
+/* Returns non-zero when Go would accept the underscores in s (base 0). */
+static int
+underscore_ok(const char *s)
+{
+	char saw = '^';
+	int hex = 0;
+	size_t i = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] == '0' && s[1] != '\0' && strchr("bBoOxX", s[1]) != NULL) {
+		i = 2;
+		saw = '0';
+		hex = s[1] == 'x' || s[1] == 'X';
+	}
+	for (; s[i] != '\0'; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') ||
+		    (hex && strchr("abcdefABCDEF", s[i]) != NULL)) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return 0;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return 0;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/*
+ * Parses an unsigned integer like Go's strconv.ParseUint(s, 0, ...): the
+ * 0x/0o/0b prefixes, a bare leading 0 for octal, underscores between
+ * digits.  Returns 0, -1 for bad syntax or -2 when above max.
+ */
+static int
+go_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	const char *s0 = s;
+	uint64_t n = 0, d;
+	int base = 10, under = 0;
+
+	if (*s == '\0')
+		return -1;
+	if (s[0] == '0') {
+		if (strlen(s) >= 3 && (s[1] == 'x' || s[1] == 'X')) {
+			base = 16;
+			s += 2;
+		} else if (strlen(s) >= 3 && (s[1] == 'o' || s[1] == 'O')) {
+			base = 8;
+			s += 2;
+		} else if (strlen(s) >= 3 && (s[1] == 'b' || s[1] == 'B')) {
+			base = 2;
+			s += 2;
+		} else {
+			base = 8;
+			s++;
+		}
+	}
+	for (; *s != '\0'; s++) {
+		if (*s == '_') {
+			under = 1;
+			continue;
+		}
+		if (*s >= '0' && *s <= '9')
+			d = (uint64_t)(*s - '0');
+		else if (*s >= 'a' && *s <= 'z')
+			d = (uint64_t)(*s - 'a' + 10);
+		else if (*s >= 'A' && *s <= 'Z')
+			d = (uint64_t)(*s - 'A' + 10);
+		else
+			return -1;
+		if (d >= (uint64_t)base)
+			return -1;
+		if (n > (max - d) / (uint64_t)base)
+			return -2;
+		n = n * (uint64_t)base + d;
+	}
+	if (under && !underscore_ok(s0))
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* strconv.ParseInt(s, 0, bits); *err is Go's reason on failure. */
+static int
+go_parse_int(const char *s, int bits, int64_t *out, const char **err)
+{
+	uint64_t u, cutoff = (uint64_t)1 << (bits - 1);
+	int neg = 0, rc;
+
+	if (*s == '+' || *s == '-') {
+		neg = *s == '-';
+		s++;
+	}
+	rc = go_parse_uint(s, neg ? cutoff : cutoff - 1, &u);
+	if (rc != 0) {
+		*err = rc == -1 ? "invalid syntax" : "value out of range";
+		return -1;
+	}
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
+/* strconv.ParseUint(s, 0, 16); *err is Go's reason on failure. */
+static int
+go_parse_uint16(const char *s, uint64_t *out, const char **err)
+{
+	int rc;
+
+	/* ParseUint takes no sign at all. */
+	rc = (*s == '+' || *s == '-') ? -1 : go_parse_uint(s, 65535, out);
+	if (rc != 0) {
+		*err = rc == -1 ? "invalid syntax" : "value out of range";
+		return -1;
+	}
+	return 0;
+}
+
+/* strconv.ParseBool: the twelve spellings Go accepts. */
+static int
+go_parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true",
+	    "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false",
+	    "False" };
+	size_t i;
+
+	for (i = 0; i < AA__ARRAY_SIZE(yes); i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Frees a list's strings and array and leaves it empty. */
+static void
+list_free(struct aa_cli_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Appends a copy of s[0..n) to l; E2BIG past AA_CLI_LIST_MAX. */
+static int
+list_push(struct aa_cli_list *l, const char *s, size_t n)
+{
+	char **v, *dup;
+
+	if (l->n >= AA_CLI_LIST_MAX)
+		return AA_E2BIG;
+	if ((dup = malloc(n + 1)) == NULL)
+		return AA_ENOMEM;
+	memcpy(dup, s, n);
+	dup[n] = '\0';
+	/* Grow by powers of two: reallocate when n is 0 or a power of 2. */
+	if ((l->n & (l->n - 1)) == 0) {
+		v = realloc(l->v, (l->n == 0 ? 1 : l->n * 2) * sizeof(*v));
+		if (v == NULL) {
+			free(dup);
+			return AA_ENOMEM;
+		}
+		l->v = v;
+	}
+	l->v[l->n++] = dup;
+	return 0;
+}
+
+/*
+ * Reads the first CSV record of s into l, as pflag's string slices do
+ * (Go's encoding/csv: quoted fields with "" escapes, blank lines skipped,
+ * nothing after the first record).  On a syntax error appends Go's
+ * message to err and returns AA_EINVAL.
+ */
+static int
+csv_record(const char *s, struct aa_cli_list *l, struct aa_buf *err)
+{
+	struct aa_buf f;
+	const char *p, *line;
+	size_t lineno = 1, startline;
+	int rc = 0;
+
+	aa_buf_init(&f);
+	/* Skip blank lines ("\n" or "\r\n"). */
+	while (*s == '\n' || (s[0] == '\r' && s[1] == '\n')) {
+		s += *s == '\n' ? 1 : 2;
+		lineno++;
+	}
+	if (*s == '\0') {
+		aa_buf_puts(err, "EOF");
+		return AA_EINVAL;
+	}
+	startline = lineno;
+	line = p = s;
+	for (;;) {
+		aa_buf_reset(&f);
+		if (*p != '"') {
+			/* Unquoted: up to ',' or the end of the line. */
+			const char *e = p + strcspn(p, ",\n");
+			const char *q = memchr(p, '"', (size_t)(e - p));
+			size_t n = (size_t)(e - p);
+
+			if (q != NULL) {
+				aa_buf_printf(err, "parse error on line %zu, "
+				    "column %zu: bare \" in non-quoted-field",
+				    lineno, (size_t)(q - line) + 1);
+				rc = AA_EINVAL;
+				break;
+			}
+			if (*e == '\n' && n > 0 && p[n - 1] == '\r')
+				n--;
+			if ((rc = list_push(l, p, n)) != 0)
+				break;
+			if (*e != ',')
+				break;
+			p = e + 1;
+			continue;
+		}
+		/* Quoted: "" is a quote; a newline inside is kept. */
+		for (p++;; p++) {
+			if (*p == '\0') {
+				/* Go names the record's first line too. */
+				if (startline != lineno)
+					aa_buf_printf(err, "record on line "
+					    "%zu; ", startline);
+				aa_buf_printf(err, "parse error on line %zu, "
+				    "column %zu: extraneous or missing \" in "
+				    "quoted-field", lineno,
+				    (size_t)(p - line) + 1);
+				rc = AA_EINVAL;
+				goto out;
+			}
+			if (*p == '"' && p[1] == '"') {
+				aa_buf_putc(&f, '"');
+				p++;
+			} else if (*p == '"')
+				break;
+			else {
+				if (*p == '\n') {
+					lineno++;
+					line = p + 1;
+				}
+				aa_buf_putc(&f, *p);
+			}
+		}
+		p++;	/* the closing quote */
+		if (*p != ',' && *p != '\n' && *p != '\0' &&
+		    !(p[0] == '\r' && p[1] == '\n')) {
+			aa_buf_printf(err, "parse error on line %zu, column "
+			    "%zu: extraneous or missing \" in quoted-field",
+			    lineno, (size_t)(p - line) + 1);
+			rc = AA_EINVAL;
+			break;
+		}
+		if ((rc = list_push(l, aa_buf_str(&f), f.len)) != 0)
+			break;
+		if (*p != ',')
+			break;
+		p++;
+	}
+out:
+	aa_buf_release(&f);
+	return rc;
+}
+
+/* Splits s on Unicode white space into l, as Go's strings.Fields. */
+static int
+fields_split(const char *s, struct aa_cli_list *l)
+{
+	size_t n = strlen(s), i = 0, start = 0, k;
+	int in = 0, rc;
+	uint32_t cp;
+
+	while (i < n) {
+		k = aa_utf8_decode(s + i, n - i, &cp);
+		if (aa_unicode_is_space(cp)) {
+			rc = in ? list_push(l, s + start, i - start) : 0;
+			if (rc != 0)
+				return rc;
+			in = 0;
+		} else if (!in) {
+			in = 1;
+			start = i;
+		}
+		i += k;
+	}
+	if (in)
+		return list_push(l, s + start, n - start);
+	return 0;
+}
+
+/* Reports an invalid value the way pflag (or, for env, we) word it. */
+static int
+value_error(struct cli_parse *p, int idx, const char *value,
+    enum aa_cli_source src, const char *why)
+{
+	const struct cli_option *o = &cli_options[idx];
+	struct aa_buf b;
+
+	aa_buf_init(&b);
+	aa_buf_puts(&b, "invalid argument ");
+	quote_go(&b, value);
+	if (src == AA_CLI_SRC_ENV)
+		aa_buf_printf(&b, " for \"%s\" environment variable: %s",
+		    o->env, why);
+	else if (o->shorthand != 0)
+		aa_buf_printf(&b, " for \"-%c, --%s\" flag: %s", o->shorthand,
+		    o->name, why);
+	else
+		aa_buf_printf(&b, " for \"--%s\" flag: %s", o->name, why);
+	*p->cause = aa_buf_steal(&b, NULL);
+	return AA_EINVAL;
+}
+
+/* Stores one value of option idx; src decides list replace/append. */
+static int
+opt_set(struct cli_parse *p, int idx, const char *value,
+    enum aa_cli_source src)
+{
+	const struct cli_option *o = &cli_options[idx];
+	char *field = (char *)p->c + o->offset, *dup, why[160];
+	struct aa_cli_list l = { NULL, 0 }, *dst;
+	struct aa_buf err;
+	const char *reason;
+	int64_t i64;
+	uint64_t u64;
+	int b, rc;
+	size_t k;
+
+	switch (o->type) {
+	case T_NONE:
+		if (go_parse_bool(value, &b) != 0) {
+			snprintf(why, sizeof(why), "strconv.ParseBool: parsing "
+			    "%%s: invalid syntax");
+			goto bad_quoted;
+		}
+		if (idx == AA_CLI_OPT_HELP)
+			p->want_help = b;
+		else
+			p->want_version = b;
+		break;
+	case T_STRING:
+		if ((dup = strdup(value)) == NULL)
+			return AA_ENOMEM;
+		free(*(char **)field);
+		*(char **)field = dup;
+		break;
+	case T_INT:
+		/* Go's int is 64 bits; ours is narrower, so say "range". */
+		reason = NULL;
+		if (go_parse_int(value, 64, &i64, &reason) == 0 &&
+		    (i64 < INT_MIN || i64 > INT_MAX))
+			reason = "value out of range";
+		if (reason != NULL) {
+			snprintf(why, sizeof(why), "strconv.ParseInt: parsing "
+			    "%%s: %s", reason);
+			goto bad_quoted;
+		}
+		*(int *)field = (int)i64;
+		break;
+	case T_UINT16:
+		if (go_parse_uint16(value, &u64, &reason) != 0) {
+			snprintf(why, sizeof(why), "strconv.ParseUint: parsing "
+			    "%%s: %s", reason);
+			goto bad_quoted;
+		}
+		*(unsigned int *)field = (unsigned int)u64;
+		break;
+	case T_BOOL:
+		if (go_parse_bool(value, &b) != 0) {
+			snprintf(why, sizeof(why), "strconv.ParseBool: parsing "
+			    "%%s: invalid syntax");
+			goto bad_quoted;
+		}
+		*(int *)field = b;
+		break;
+	case T_LIST:
+		dst = (struct aa_cli_list *)(void *)field;
+		aa_buf_init(&err);
+		if (src == AA_CLI_SRC_ENV)
+			rc = fields_split(value, &l);
+		else if (*value == '\0')
+			rc = 0;	/* pflag: "" is the empty list */
+		else
+			rc = csv_record(value, &l, &err);
+		if (rc == AA_EINVAL) {
+			rc = value_error(p, idx, value, src, aa_buf_str(&err));
+			aa_buf_release(&err);
+			list_free(&l);
+			return rc;
+		}
+		aa_buf_release(&err);
+		/* The first flag replaces the default; later ones append. */
+		if (rc == 0 && !(src == AA_CLI_SRC_FLAG &&
+		    p->c->src[idx] == AA_CLI_SRC_FLAG))
+			list_free(dst);
+		for (k = 0; rc == 0 && k < l.n; k++)
+			rc = list_push(dst, l.v[k], strlen(l.v[k]));
+		list_free(&l);
+		if (rc == AA_E2BIG)
+			return aa__cause(p->cause, rc, "too many values for --%s "
+			    "(at most %d)", o->name, AA_CLI_LIST_MAX);
+		if (rc != 0)
+			return rc;
+		break;
+	}
+	if (idx < AA_CLI_OPT__COUNT)
+		p->c->src[idx] = (unsigned char)src;
+	return 0;
+
+bad_quoted:
+	{
+		/* Go's strconv errors quote the value with %q too. */
+		struct aa_buf q, w;
+
+		aa_buf_init(&q);
+		const char *at = strstr(why, "%s");
+
+		aa_buf_init(&w);
+		quote_go(&q, value);
+		/* why holds one "%s" for the quoted value. */
+		aa_buf_append(&w, why, (size_t)(at - why));
+		aa_buf_puts(&w, aa_buf_str(&q));
+		aa_buf_puts(&w, at + 2);
+		rc = value_error(p, idx, value, src, aa_buf_str(&w));
+		aa_buf_release(&q);
+		aa_buf_release(&w);
+		return rc;
+	}
+}
+
+/* Finds the option named name[0..n) that cmd accepts, or -1. */
+static int
+find_long(unsigned int cmd, const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if ((cli_options[i].cmds & cmd) != 0 &&
+		    strlen(cli_options[i].name) == n &&
+		    memcmp(cli_options[i].name, name, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Finds the option whose short letter is c that cmd accepts, or -1. */
+static int
+find_short(unsigned int cmd, char c)
+{
+	int i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if ((cli_options[i].cmds & cmd) != 0 &&
+		    cli_options[i].shorthand != 0 &&
+		    cli_options[i].shorthand == c)
+			return i;
+	}
+	return -1;
+}
+
+/* Returns non-zero for options that take no value when given bare. */
+static int
+opt_is_bool(int idx)
+{
+	return cli_options[idx].type == T_BOOL ||
+	    cli_options[idx].type == T_NONE;
+}
+
+/* Parses argv[*ip], a "--name[=value]" word (pflag's parseLongArg). */
+static int
+parse_long(struct cli_parse *p, int argc, char *const *argv, int *ip)
+{
+	const char *a = argv[*ip], *name = a + 2, *eq, *value;
+	size_t n;
+	int idx;
+
+	if (*name == '-' || *name == '=')
+		return aa__cause(p->cause, AA_EINVAL, "bad flag syntax: %s", a);
+	eq = strchr(name, '=');
+	n = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	if ((idx = find_long(p->cmd, name, n)) < 0)
+		return aa__cause(p->cause, AA_EINVAL, "unknown flag: --%.*s",
+		    (int)n, name);
+	if (eq != NULL)
+		value = eq + 1;
+	else if (opt_is_bool(idx))
+		value = "true";
+	else if (*ip + 1 < argc)
+		value = argv[++*ip];
+	else
+		return aa__cause(p->cause, AA_EINVAL, "flag needs an argument: "
+		    "--%.*s", (int)n, name);
+	return opt_set(p, idx, value, AA_CLI_SRC_FLAG);
+}
+
+/* Parses argv[*ip], a "-abc" group of shorthands (parseShortArg). */
+static int
+parse_short(struct cli_parse *p, int argc, char *const *argv, int *ip)
+{
+	const char *a = argv[*ip], *sh = a + 1, *value;
+	struct aa_buf b;
+	int idx, rc;
+
+	while (*sh != '\0') {
+		if ((idx = find_short(p->cmd, *sh)) < 0 ||
+		    (!opt_is_bool(idx) && sh[1] == '\0' && *ip + 1 >= argc)) {
+			aa_buf_init(&b);
+			aa_buf_puts(&b, idx < 0 ? "unknown shorthand flag: " :
+			    "flag needs an argument: ");
+			quote_rune(&b, (unsigned char)*sh);
+			aa_buf_printf(&b, " in -%s", a + 1);
+			*p->cause = aa_buf_steal(&b, NULL);
+			return AA_EINVAL;
+		}
+		if (strlen(sh) > 2 && sh[1] == '=') {
+			value = sh + 2;
+			sh = "";
+		} else if (opt_is_bool(idx)) {
+			value = "true";
+			sh++;
+		} else if (sh[1] != '\0') {
+			value = sh + 1;
+			sh = "";
+		} else {
+			value = argv[++*ip];
+			sh = "";
+		}
+		if ((rc = opt_set(p, idx, value, AA_CLI_SRC_FLAG)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Parses the flags of p->cmd from argv[i], collecting positional words.
+ * With stop_at_word (the root) the first word ends the scan; returns its
+ * index (or argc).  Otherwise returns argc.  Negative on error.
+ */
+static int
+parse_flags(struct cli_parse *p, int argc, char *const *argv, int i,
+    int stop_at_word)
+{
+	int dash = 0, rc;
+
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dash || a[0] != '-' || a[1] == '\0') {
+			if (stop_at_word)
+				return i;
+			p->posv[p->posn++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dash = 1;
+			if (stop_at_word)
+				return i + 1 < argc ? i + 1 : argc;
+			continue;
+		}
+		rc = a[1] == '-' ? parse_long(p, argc, argv, &i) :
+		    parse_short(p, argc, argv, &i);
+		if (rc != 0)
+			return rc;
+	}
+	return argc;
+}
+
+/* Returns the value of name in envp, or NULL when absent or empty. */
+static const char *
+env_lookup(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return (*envp)[n + 1] != '\0' ? *envp + n + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Stores every default of the command's options. */
+static int
+apply_defaults(struct cli_parse *p)
+{
+	int i, rc;
+
+	for (i = 0; i < AA_CLI_OPT__COUNT; i++) {
+		if ((cli_options[i].cmds & p->cmd) == 0 ||
+		    cli_options[i].offset == NO_FIELD)
+			continue;
+		if ((rc = opt_set(p, i, cli_options[i].def,
+		    AA_CLI_SRC_DEFAULT)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Reads AGENTAPI_* for every option the command line did not set. */
+static int
+apply_env(struct cli_parse *p, char *const *envp)
+{
+	const char *v;
+	int i, rc;
+
+	for (i = 0; i < AA_CLI_OPT__COUNT; i++) {
+		if ((cli_options[i].cmds & p->cmd) == 0 ||
+		    cli_options[i].env == NULL ||
+		    p->c->src[i] == AA_CLI_SRC_FLAG)
+			continue;
+		if ((v = env_lookup(envp, cli_options[i].env)) == NULL)
+			continue;
+		if ((rc = opt_set(p, i, v, AA_CLI_SRC_ENV)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Copies the positional words into the agent's NULL-terminated argv. */
+static int
+finish_server(struct cli_parse *p)
+{
+	struct aa_cli *c = p->c;
+	size_t i;
+
+	if (p->posn == 0)
+		return aa__cause(p->cause, AA_EINVAL, "requires at least 1 arg(s), "
+		    "only received 0");
+	c->agent_argv = calloc(p->posn + 1, sizeof(*c->agent_argv));
+	if (c->agent_argv == NULL)
+		return AA_ENOMEM;
+	for (i = 0; i < p->posn; i++) {
+		if ((c->agent_argv[i] = strdup(p->posv[i])) == NULL)
+			return AA_ENOMEM;
+		c->agent_argc++;
+	}
+	return 0;
+}
+
+/* Normalises --url as upstream: "http://" unless it starts with "http",
+ * trailing slashes dropped. */
+static int
+finish_attach(struct cli_parse *p)
+{
+	struct aa_cli *c = p->c;
+	struct aa_buf b;
+	size_t n;
+
+	if (p->posn > 0)
+		return aa__cause(p->cause, AA_EINVAL, "unknown command \"%s\" for "
+		    "\"%s\"", p->posv[0], p->cmd_path);
+	aa_buf_init(&b);
+	if (strncmp(c->url, "http", 4) != 0)
+		aa_buf_puts(&b, "http://");
+	aa_buf_puts(&b, c->url);
+	n = b.len;
+	while (n > 0 && b.data[n - 1] == '/')
+		n--;
+	if (b.data == NULL)
+		return AA_ENOMEM;
+	b.data[n] = '\0';
+	free(c->url);
+	c->url = aa_buf_steal(&b, NULL);
+	return c->url != NULL ? 0 : AA_ENOMEM;
+}
+
+/* Parses a subcommand's flags and words from argv[i]. */
+static int
+parse_command(struct cli_parse *p, int argc, char *const *argv,
+    char *const *envp, int i)
+{
+	int rc;
+
+	if ((rc = apply_defaults(p)) != 0)
+		return rc;
+	if ((rc = parse_flags(p, argc, argv, i, 0)) < 0)
+		return rc;
+	if (p->want_help) {
+		p->c->cmd = AA_CLI_HELP;
+		p->c->help_topic = p->cmd == C_SERVER ? "server" : "attach";
+		return 0;
+	}
+	if ((rc = apply_env(p, envp)) != 0)
+		return rc;
+	return p->cmd == C_SERVER ? finish_server(p) : finish_attach(p);
+}
+
+int
+aa_cli_parse(struct aa_cli *out, int argc, char *const *argv,
+    char *const *envp, char **cause)
+{
+	struct cli_parse p;
+	const char *word;
+	int i, rc;
+
+	*cause = NULL;
+	if (out == NULL || argv == NULL || argc < 1)
+		return AA_EINVAL;
+	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
+	p.c = out;
+	p.cause = cause;
+	p.cmd = C_ROOT;
+	p.cmd_path = AA_CLI_PROGRAM;
+	if ((p.posv = calloc((size_t)argc, sizeof(*p.posv))) == NULL)
+		return AA_ENOMEM;
+
+	/* Root flags (--help, --version), then the command word. */
+	if ((rc = i = parse_flags(&p, argc, argv, 1, 1)) < 0)
+		goto fail;
+	word = i < argc ? argv[i] : NULL;
+	if (p.want_version) {
+		out->cmd = AA_CLI_VERSION;
+	} else if (word == NULL || p.want_help) {
+		out->cmd = AA_CLI_HELP;
+		if (word != NULL && (strcmp(word, "server") == 0 ||
+		    strcmp(word, "attach") == 0))
+			out->help_topic = strcmp(word, "server") == 0 ?
+			    "server" : "attach";
+	} else if (strcmp(word, "server") == 0 ||
+	    strcmp(word, "attach") == 0) {
+		out->cmd = word[0] == 's' ? AA_CLI_SERVER : AA_CLI_ATTACH;
+		p.cmd = word[0] == 's' ? C_SERVER : C_ATTACH;
+		p.cmd_path = word[0] == 's' ? AA_CLI_PROGRAM " server" :
+		    AA_CLI_PROGRAM " attach";
+		if ((rc = parse_command(&p, argc, argv, envp, i + 1)) != 0)
+			goto fail;
+	} else if (strcmp(word, "help") == 0) {
+		out->cmd = AA_CLI_HELP;
+		if (i + 1 < argc) {
+			if (strcmp(argv[i + 1], "server") == 0)
+				out->help_topic = "server";
+			else if (strcmp(argv[i + 1], "attach") == 0)
+				out->help_topic = "attach";
+			else {
+				rc = aa__cause(cause, AA_EINVAL, "unknown help "
+				    "topic \"%s\"", argv[i + 1]);
+				goto fail;
+			}
+		}
+	} else if (strcmp(word, "completion") == 0) {
+		rc = aa__cause(cause, AA_EINVAL, "the completion command is not "
+		    "supported by " AA_CLI_PROGRAM);
+		goto fail;
+	} else {
+		rc = aa__cause(cause, AA_EINVAL, "unknown command \"%s\" for \"%s\"",
+		    word, AA_CLI_PROGRAM);
+		goto fail;
+	}
+	free(p.posv);
+	return 0;
+
+fail:
+	free(p.posv);
+	aa_cli_release(out);
+	if (*cause == NULL && rc == AA_ENOMEM)
+		*cause = strdup("out of memory");
+	return rc;
+}
+
+/* Returns non-zero when s is a usable IPv4 or IPv6 literal; strips the
+ * brackets of "[::1]" in place. */
+static int
+bind_addr_ok(char *s)
+{
+	unsigned char addr[16];
+	size_t n = strlen(s);
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		memmove(s, s + 1, n - 2);
+		s[n - 2] = '\0';
+		return inet_pton(AF_INET6, s, addr) == 1;
+	}
+	return inet_pton(AF_INET, s, addr) == 1 ||
+	    inet_pton(AF_INET6, s, addr) == 1;
+}
+
+/* Returns non-zero when s is non-empty visible ASCII (no space). */
+static int
+visible_ascii(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Checks agentapi-c's own settings (after upstream's checks). */
+static int
+validate_ours(struct aa_cli *c, char **cause)
+{
+	size_t i;
+
+	if (c->auth_token[0] != '\0' && !visible_ascii(c->auth_token))
+		return aa__cause(cause, AA_EINVAL, "invalid --auth-token: it must "
+		    "be printable ASCII without spaces");
+	if (c->cmd != AA_CLI_SERVER)
+		return 0;
+	if (c->port < 0 || c->port > 65535)
+		return aa__cause(cause, AA_EINVAL, "invalid port %d: it must be "
+		    "between 0 and 65535", c->port);
+	if (c->bind.n == 0)
+		return aa__cause(cause, AA_EINVAL, "--bind needs at least one "
+		    "address");
+	for (i = 0; i < c->bind.n; i++) {
+		if (!bind_addr_ok(c->bind.v[i]))
+			return aa__cause(cause, AA_EINVAL, "invalid --bind address "
+			    "\"%s\": not an IPv4 or IPv6 address",
+			    c->bind.v[i]);
+	}
+	if (!visible_ascii(c->term))
+		return aa__cause(cause, AA_EINVAL, "invalid --term \"%s\": it must "
+		    "be a non-empty terminal name", c->term);
+	return 0;
+}
+
+/* Resolves the agent type (spec/http.md §9.3): --type, else argv[0]
+ * verbatim, else its base name (/usr/local/bin/claude is claude; upstream
+ * says custom, http.md §13 item 12), else custom. */
+static int
+validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
+{
+	const char *t, *base;
+
+	if (c->type[0] != '\0') {
+		if ((t = lookup(c->type)) == NULL)
+			return aa__cause(cause, AA_EINVAL, "failed to parse agent "
+			    "type: invalid agent type: %s", c->type);
+	} else if ((t = lookup(c->agent_argv[0])) == NULL &&
+	    ((base = strrchr(c->agent_argv[0], '/')) == NULL ||
+	    (t = lookup(base + 1)) == NULL) &&
+	    (t = lookup("custom")) == NULL)
+		t = "custom";
+	c->agent_type = t;
+	return 0;
+}
+
+int
+aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
+{
+	int rc;
+
+	*cause = NULL;
+	if (c == NULL || lookup == NULL)
+		return AA_EINVAL;
+	if (c->cmd != AA_CLI_SERVER)
+		return c->cmd == AA_CLI_ATTACH ? validate_ours(c, cause) : 0;
+	if (c->agent_argc == 0)
+		return AA_EINVAL;
+	if ((rc = validate_type(c, lookup, cause)) != 0)
+		return rc;
+	if (c->term_width < 10)
+		return aa__cause(cause, AA_EINVAL, "term width must be at least 10");
+	if (c->term_height < 10)
+		return aa__cause(cause, AA_EINVAL, "term height must be at least "
+		    "10");
+	/* A state file turns both on unless they were set explicitly. */
+	if (c->state_file[0] != '\0') {
+		if (c->src[AA_CLI_OPT_LOAD_STATE] == AA_CLI_SRC_DEFAULT)
+			c->load_state = 1;
+		if (c->src[AA_CLI_OPT_SAVE_STATE] == AA_CLI_SRC_DEFAULT)
+			c->save_state = 1;
+	} else if (c->load_state)
+		return aa__cause(cause, AA_EINVAL, "--load-state requires "
+		    "--state-file to be set");
+	else if (c->save_state)
+		return aa__cause(cause, AA_EINVAL, "--save-state requires "
+		    "--state-file to be set");
+	if (c->experimental_acp && (c->load_state || c->save_state))
+		return aa__cause(cause, AA_EINVAL, "ACP mode doesn't support state "
+		    "persistence");
+	if (c->print_openapi && c->experimental_acp)
+		return aa__cause(cause, AA_EINVAL, "flags --print-openapi and "
+		    "--experimental-acp are mutually exclusive");
+	if (c->experimental_acp)
+		return aa__cause(cause, AA_EINVAL, "--experimental-acp is not "
+		    "supported by " AA_CLI_PROGRAM " (only the PTY transport "
+		    "is implemented)");
+	return validate_ours(c, cause);
+}
+
+void
+aa_cli_release(struct aa_cli *c)
+{
+	size_t i;
+	int k;
+
+	if (c == NULL)
+		return;
+	for (k = 0; k < AA_CLI_OPT__COUNT; k++) {
+		char *field = (char *)c + cli_options[k].offset;
+
+		if (cli_options[k].offset == NO_FIELD)
+			continue;
+		if (cli_options[k].type == T_STRING)
+			free(*(char **)field);
+		else if (cli_options[k].type == T_LIST)
+			list_free((struct aa_cli_list *)(void *)field);
+	}
+	for (i = 0; i < c->agent_argc; i++)
+		free(c->agent_argv[i]);
+	free(c->agent_argv);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Appends text word-wrapped at 80 columns, continuation lines indented. */
+static void
+help_wrap(struct aa_buf *b, const char *text, size_t col, size_t indent)
+{
+	const char *p = text;
+	size_t n;
+
+	while (*p != '\0') {
+		n = strcspn(p, " ");
+		if (col > indent && col + 1 + n > 79) {
+			aa_buf_printf(b, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			aa_buf_putc(b, ' ');
+			col++;
+		}
+		aa_buf_append(b, p, n);
+		col += n;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	aa_buf_putc(b, '\n');
+}
+
+/* Appends one help line per option of cmd with the given kind. */
+static void
+help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
+{
+	static const char *const tnames[] = { " string", " int", " uint16",
+	    "", " strings", "" };
+	const struct cli_option *o;
+	struct aa_buf t;
+	size_t start;
+	int i;
+
+	aa_buf_init(&t);
+	for (i = 0; i < NOPTIONS; i++) {
+		o = &cli_options[i];
+		if ((o->cmds & cmd) == 0 || o->kind != kind)
+			continue;
+		start = b->len;
+		if (o->shorthand != 0)
+			aa_buf_printf(b, "  -%c, --%s%s", o->shorthand, o->name,
+			    tnames[o->type]);
+		else
+			aa_buf_printf(b, "      --%s%s", o->name,
+			    tnames[o->type]);
+		aa_buf_reset(&t);
+		if (i == AA_CLI_OPT_HELP)
+			aa_buf_printf(&t, "help for %s", cname);
+		else
+			aa_buf_puts(&t, o->help);
+		if (o->type == T_STRING && o->def[0] != '\0')
+			aa_buf_printf(&t, " (default \"%s\")", o->def);
+		else if ((o->type == T_INT || o->type == T_UINT16))
+			aa_buf_printf(&t, " (default %s)", o->def);
+		else if (o->type == T_LIST)
+			aa_buf_printf(&t, " (default [%s])", o->def);
+		if (o->env != NULL)
+			aa_buf_printf(&t, " [env %s]", o->env);
+		if (b->len - start >= 31)
+			aa_buf_printf(b, "\n%*s", 32, "");
+		else
+			aa_buf_printf(b, "%*s", (int)(32 - (b->len - start)),
+			    "");
+		help_wrap(b, aa_buf_str(&t), 32, 32);
+	}
+	aa_buf_release(&t);
+}
+
+int
+aa_cli_help(struct aa_buf *out, const char *sub)
+{
+	size_t before = out->len;
+
+	if (sub == NULL || *sub == '\0') {
+		aa_buf_puts(out, AA_CLI_PROGRAM " runs a terminal coding agent "
+		    "under a PTY and serves its conversation\nover HTTP and "
+		    "SSE. It is a drop-in replacement for coder/agentapi.\n\n"
+		    "Usage:\n  " AA_CLI_PROGRAM " [command]\n\n"
+		    "Available Commands:\n"
+		    "  attach      Attach to a running agent\n"
+		    "  help        Help about any command\n"
+		    "  server      Run the server\n\nFlags:\n");
+		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
+		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
+		    "--help\" for more information about a command.\n");
+	} else if (strcmp(sub, "server") == 0) {
+		help_wrap(out, "Run the server with the specified agent "
+		    "(one of: " AGENT_NAMES ")", 0, 0);
+		aa_buf_puts(out, "\nUsage:\n  " AA_CLI_PROGRAM
+		    " server [flags] [agent] [-- agent-args...]\n\n"
+		    "Put \"--\" before the agent's own flags, or they are "
+		    "read as " AA_CLI_PROGRAM "'s.\n\nFlags:\n");
+		help_flags(out, C_SERVER, K_UPSTREAM, "server");
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
+		    "upstream agentapi):\n");
+		help_flags(out, C_SERVER, K_OURS, "server");
+		aa_buf_puts(out, "\nAccepted for compatibility, not supported "
+		    "by " AA_CLI_PROGRAM ":\n");
+		help_flags(out, C_SERVER, K_REFUSED, "server");
+		aa_buf_puts(out, "\nA flag on the command line wins over its "
+		    "environment variable; an empty\nvariable counts as "
+		    "unset.\n");
+	} else if (strcmp(sub, "attach") == 0) {
+		aa_buf_puts(out, "Attach to a running agent\n\nUsage:\n  "
+		    AA_CLI_PROGRAM " attach [flags]\n\nFlags:\n");
+		help_flags(out, C_ATTACH, K_UPSTREAM, "attach");
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
+		    "upstream agentapi):\n");
+		help_flags(out, C_ATTACH, K_OURS, "attach");
+	} else
+		return AA_EINVAL;
+	/* aa_buf reports ENOMEM per call; one check of the result is
+	 * enough because a failed append leaves the buffer short. */
+	return out->data != NULL && out->len > before ? 0 : AA_ENOMEM;
+}
+
+int
+aa_cli_version(struct aa_buf *out)
+{
+	return aa_buf_printf(out, "%s version %s\n", AA_CLI_PROGRAM,
+	    aa_version_string());
+}
+
+const char *
+aa_cli_option_name(enum aa_cli_opt opt)
+{
+	if ((int)opt < 0 || opt >= AA_CLI_OPT__COUNT)
+		return NULL;
+	return cli_options[opt].name;
+}

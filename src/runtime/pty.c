@@ -1,0 +1,812 @@
+/*
+ * pty.c - aa_pty: spawn an agent under a PTY and supervise it on the loop.
+ *
+ * Spawning follows libuv's uv__spawn_and_init_child and tmux's job_run:
+ * everything the child needs (program path, argv for a /bin/sh fallback,
+ * envp with TERM) is prepared before fork(), because after fork() only
+ * async-signal-safe calls are allowed.  Signals are blocked across fork()
+ * so that no inherited handler (libuv's writes to the loop's signal pipe)
+ * runs in the child before its dispositions are reset.  An exec failure
+ * travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
+ * can fail synchronously instead of handing back a child that dies at once.
+ *
+ * Supervision follows tmux's job.c: the object is finished only once both
+ * the child has been reaped (SIGCHLD on the loop, waitpid on our pid) and
+ * the master has reported the end of output (EIO on Linux, or 0).  SIGCHLD
+ * and EIO arrive in either order.  A grandchild that keeps the slave open
+ * delays EIO without bound, so after the exit a grace timer caps the wait.
+ *
+ * Invariants: on_data is never called after on_exit; on_exit is called at
+ * most once; the object is freed only in the last close_cb (libuv's rule),
+ * so aa_pty_close may be called from inside any of our callbacks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "runtime/pty.h"
+
+/* The most output one poll callback reads, so a flood cannot starve. */
+#define PTY_READ_BUDGET (256u << 10)
+#define PTY_DEFAULT_TERM "xterm-256color"
+#define PTY_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+enum pty_state {
+	PTY_RUNNING,      /* child alive, output flowing */
+	PTY_OUTPUT_ENDED, /* EIO seen, waiting for the child to be reaped */
+	PTY_EXITED,       /* child reaped, draining output until EIO or grace */
+	PTY_DRAINED,      /* both seen (or grace over); on_exit was called */
+	PTY_CLOSED        /* aa_pty_close called; handles closing */
+};
+
+struct aa_pty {
+	uv_loop_t *loop;
+	uv_poll_t poll; /* on the master; initialised when fd >= 0 */
+	uv_signal_t sigchld;
+	uv_timer_t grace;
+	int fd; /* the master, O_NONBLOCK|O_CLOEXEC */
+	pid_t pid;
+	int status; /* wait status, -1 until reaped */
+	enum pty_state state;
+	int poll_events; /* what the poll handle watches now, 0 = stopped */
+	int poll_inited;
+	int pending_closes;
+	unsigned grace_ms;
+	uint64_t nread;     /* bytes read in all, to see output during grace */
+
+	struct aa_buf wq; /* pending input from wq_head on */
+	size_t wq_head;
+
+	void (*on_data)(void *, const char *, size_t);
+	void (*on_exit)(void *, int);
+	void *ud;
+	void (*closed)(void *);
+};
+
+/* What the child needs, built before fork(). */
+struct pty_prep {
+	char *path;    /* resolved program */
+	char **argv;   /* the caller's argv (pointers only) */
+	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
+	char **envp;   /* pointers into env plus termvar */
+	char *termvar; /* "TERM=..." */
+};
+
+static int pty_find_program(const char *name, char **pathp);
+static int pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp);
+static void pty_prep_release(struct pty_prep *pp);
+static void pty_reset_signals(void);
+static void pty_child(int master, int slave, int errfd,
+    const struct pty_prep *pp) __attribute__((noreturn));
+static int pty_open(int *masterp, int *slavep, const struct winsize *ws);
+static int pty_fork(struct aa_pty *p, const struct pty_prep *pp,
+    const struct winsize *ws, int *child_err);
+static void pty_close_handles(struct aa_pty *p);
+static void pty_close_cb(uv_handle_t *h);
+static void pty_poll_update(struct aa_pty *p);
+static void pty_poll_cb(uv_poll_t *h, int status, int events);
+static void pty_read(struct aa_pty *p);
+static void pty_flush(struct aa_pty *p);
+static void pty_output_ended(struct aa_pty *p);
+static void pty_finish(struct aa_pty *p);
+static void pty_sigchld_cb(uv_signal_t *h, int signum);
+static void pty_grace_cb(uv_timer_t *t);
+static size_t pty_queued(const struct aa_pty *p);
+
+
+/*
+ * Resolves name the way execvp would, but before fork(): a name with a
+ * slash is used as is, otherwise the first executable regular file in
+ * PATH wins.  Returns AA_ENOENT, or AA__ERR(EACCES) when only
+ * non-executable candidates were found.
+ */
+static int
+pty_find_program(const char *name, char **pathp)
+{
+	const char *path, *dir, *end;
+	char cand[PATH_MAX];
+	struct stat sb;
+	size_t dlen;
+	int err = AA_ENOENT, n;
+
+	if (strchr(name, '/') != NULL) {
+		*pathp = strdup(name);
+		return *pathp == NULL ? AA_ENOMEM : 0;
+	}
+	path = getenv("PATH");
+	if (path == NULL)
+		path = PTY_DEFAULT_PATH;
+	for (dir = path;; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		dlen = (size_t)(end - dir);
+		/* An empty PATH element means the current directory. */
+		n = snprintf(cand, sizeof(cand), "%.*s%s%s", (int)dlen, dir,
+		    dlen == 0 ? "." : "", "/");
+		if (n > 0 && (size_t)n + strlen(name) < sizeof(cand)) {
+			memcpy(cand + n, name, strlen(name) + 1);
+			if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode)) {
+				if (access(cand, X_OK) == 0) {
+					*pathp = strdup(cand);
+					return *pathp == NULL ? AA_ENOMEM : 0;
+				}
+				err = AA__ERR(EACCES);
+			}
+		}
+		if (*end == '\0')
+			break;
+	}
+	return err;
+}
+
+/* Builds the program path, argv copies and envp the child will use. */
+static int
+pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp)
+{
+	char *const *env;
+	const char *term;
+	size_t argc, envc, i, k;
+	int r;
+
+	memset(pp, 0, sizeof(*pp));
+	if ((r = pty_find_program(o->argv[0], &pp->path)) != 0)
+		return r;
+	for (argc = 0; o->argv[argc] != NULL; argc++)
+		;
+	env = o->env != NULL ? (char *const *)o->env : environ;
+	for (envc = 0; env != NULL && env[envc] != NULL; envc++)
+		;
+	term = o->term != NULL ? o->term : PTY_DEFAULT_TERM;
+	pp->argv = calloc(argc + 1, sizeof(char *));
+	pp->shargv = calloc(argc + 2, sizeof(char *));
+	pp->envp = calloc(envc + 2, sizeof(char *));
+	if (asprintf(&pp->termvar, "TERM=%s", term) == -1)
+		pp->termvar = NULL;
+	if (pp->argv == NULL || pp->shargv == NULL || pp->envp == NULL ||
+	    pp->termvar == NULL)
+		return AA_ENOMEM;
+	for (i = 0; i < argc; i++)
+		pp->argv[i] = (char *)o->argv[i];
+	pp->shargv[0] = (char *)"sh";
+	pp->shargv[1] = pp->path;
+	for (i = 1; i < argc; i++)
+		pp->shargv[i + 1] = (char *)o->argv[i];
+	for (i = 0, k = 0; i < envc; i++)
+		if (strncmp(env[i], "TERM=", 5) != 0)
+			pp->envp[k++] = env[i];
+	pp->envp[k] = pp->termvar;
+	return 0;
+}
+
+/* Frees what pty_prepare allocated. */
+static void
+pty_prep_release(struct pty_prep *pp)
+{
+	free(pp->path);
+	free(pp->argv);
+	free(pp->shargv);
+	free(pp->envp);
+	free(pp->termvar);
+}
+
+/* Puts every signal back to its default action and unblocks them all. */
+static void
+pty_reset_signals(void)
+{
+	struct sigaction sa;
+	long kdfl[16]; /* a kernel sigaction: SIG_DFL, no flags, empty mask */
+	sigset_t none;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	memset(kdfl, 0, sizeof(kdfl));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	/* SIG_IGN survives exec: SIGPIPE ignored by the server must not be. */
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/*
+		 * glibc refuses its own two real-time signals (32, 33) with
+		 * EINVAL, yet an ignored one survives exec as well; the raw
+		 * call takes an all-zero kernel struct, SIG_DFL on every
+		 * architecture's layout.
+		 */
+		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
+			(void)syscall(SYS_rt_sigaction, sig, kdfl, NULL,
+			    (size_t)(NSIG - 1) / 8);
+	}
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * The child between fork() and exec: async-signal-safe calls only.  The
+ * slave becomes the controlling terminal and fds 0-2; the error pipe is
+ * moved to fd 3 and everything above it is closed.
+ */
+static void
+pty_child(int master, int slave, int errfd, const struct pty_prep *pp)
+{
+	int err, fd;
+
+	pty_reset_signals();
+	(void)close(master);
+	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
+		goto fail;
+	/* Lift both fds above stdio so dup2() below cannot clobber them. */
+	if (errfd < 3 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) == -1)
+		_exit(127);
+	if (slave < 3 && (slave = fcntl(slave, F_DUPFD_CLOEXEC, 3)) == -1)
+		goto fail;
+	for (fd = 0; fd < 3; fd++) {
+		while (dup2(slave, fd) == -1)
+			if (errno != EINTR)
+				goto fail;
+	}
+	if (errfd != 3) {
+		if (dup3(errfd, 3, O_CLOEXEC) == -1)
+			goto fail;
+		errfd = 3;
+	}
+	closefrom(4);
+	execve(pp->path, pp->argv, pp->envp);
+	if (errno == ENOEXEC)
+		execve("/bin/sh", pp->shargv, pp->envp);
+fail:
+	err = errno;
+	while (write(errfd, &err, sizeof(err)) == -1 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+/*
+ * Opens a PTY pair, both ends CLOEXEC, with the window size set.  This is
+ * openpty() by hand: our "pty.h" shadows <pty.h> on the include path.
+ */
+static int
+pty_open(int *masterp, int *slavep, const struct winsize *ws)
+{
+	char name[128];
+	int m, s = -1, r;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		return AA__ERR(errno);
+	if (grantpt(m) == -1 || unlockpt(m) == -1 ||
+	    ptsname_r(m, name, sizeof(name)) != 0)
+		goto fail;
+	if ((s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (ioctl(s, TIOCSWINSZ, ws) == -1)
+		goto fail;
+	*masterp = m;
+	*slavep = s;
+	return 0;
+fail:
+	r = AA__ERR(errno);
+	if (s != -1)
+		close(s);
+	close(m);
+	return r;
+}
+
+/*
+ * Opens the PTY pair, forks and waits for the exec verdict.  On success
+ * p->fd and p->pid are set and 0 is returned; when the child could not
+ * exec, it is reaped, *child_err holds its errno and 0 is returned too.
+ */
+static int
+pty_fork(struct aa_pty *p, const struct pty_prep *pp,
+    const struct winsize *ws, int *child_err)
+{
+	sigset_t all, old;
+	int master = -1, slave = -1, ep[2], err = 0, st, r;
+	ssize_t n;
+	pid_t pid;
+
+	*child_err = 0;
+	if ((r = pty_open(&master, &slave, ws)) != 0)
+		return r;
+	/* posix_openpt() need not honour O_CLOEXEC; make sure. */
+	if (fcntl(master, F_SETFD, FD_CLOEXEC) == -1 ||
+	    pipe2(ep, O_CLOEXEC) == -1) {
+		r = AA__ERR(errno);
+		goto fail;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		pty_child(master, slave, ep[1], pp);
+	err = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close(ep[1]);
+	if (pid == -1) {
+		close(ep[0]);
+		r = AA__ERR(err);
+		goto fail;
+	}
+	close(slave);
+	do
+		n = read(ep[0], &err, sizeof(err));
+	while (n == -1 && errno == EINTR);
+	close(ep[0]);
+	if (n == (ssize_t)sizeof(err)) {
+		/* The child is about to _exit(127); reap it here. */
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+		close(master);
+		*child_err = err != 0 ? err : EIO;
+		return 0;
+	}
+	if (fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) ==
+	    -1) {
+		/* Cannot happen on a fresh pty; do not leave the child. */
+		r = AA__ERR(errno);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+		close(master);
+		return r;
+	}
+	p->fd = master;
+	p->pid = pid;
+	return 0;
+fail:
+	close(master);
+	close(slave);
+	return r;
+}
+
+/* Prepares, forks and execs the agent; see pty.h for the contract. */
+int
+aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
+    const struct aa_pty_options *o, char **cause)
+{
+	struct pty_prep pp;
+	struct winsize ws;
+	struct aa_pty *p = NULL;
+	int r, child_err;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (loop == NULL || out == NULL || o == NULL || o->argv == NULL ||
+	    o->argv[0] == NULL || o->argv[0][0] == '\0' || o->cols > 0xffff ||
+	    o->rows > 0xffff)
+		return AA_EINVAL;
+	*out = NULL;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = (unsigned short)(o->cols != 0 ? o->cols : 80);
+	ws.ws_row = (unsigned short)(o->rows != 0 ? o->rows : 24);
+
+	r = pty_prepare(o, &pp);
+	if (r == AA_ENOENT) {
+		(void)aa__cause(cause, 0, "agent \"%s\" not found in PATH",
+		    o->argv[0]);
+		goto out;
+	}
+	if (r != 0) {
+		(void)aa__cause(cause, 0, "cannot run agent \"%s\": %s",
+		    o->argv[0], strerror(-r));
+		goto out;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		r = AA_ENOMEM;
+		goto out;
+	}
+	p->loop = loop;
+	p->fd = -1;
+	p->pid = -1;
+	p->status = -1;
+	p->state = PTY_RUNNING;
+	p->grace_ms = o->drain_grace_ms != 0 ? o->drain_grace_ms
+					     : AA_PTY_DRAIN_GRACE_MS;
+	p->on_data = o->on_data;
+	p->on_exit = o->on_exit;
+	p->ud = o->ud;
+	aa_buf_init(&p->wq);
+	uv_signal_init(loop, &p->sigchld);
+	uv_timer_init(loop, &p->grace);
+	p->sigchld.data = p;
+	p->grace.data = p;
+	/* Before fork(): an early exit must find the watcher in place. */
+	if ((r = uv_signal_start(&p->sigchld, pty_sigchld_cb, SIGCHLD)) != 0)
+		goto fail;
+	if ((r = pty_fork(p, &pp, &ws, &child_err)) != 0) {
+		(void)aa__cause(cause, 0, "cannot start agent \"%s\": %s",
+		    o->argv[0], strerror(-r));
+		goto fail;
+	}
+	if (child_err != 0) {
+		r = AA__ERR(child_err);
+		if (child_err == ENOENT)
+			(void)aa__cause(cause, 0, "agent \"%s\" not found",
+			    o->argv[0]);
+		else
+			(void)aa__cause(cause, 0, "cannot run agent \"%s\": %s",
+			    o->argv[0], strerror(child_err));
+		goto fail;
+	}
+	if ((r = uv_poll_init(loop, &p->poll, p->fd)) != 0) {
+		/* The master is not pollable: do not leave the child. */
+		(void)aa__cause(cause, 0, "cannot watch agent \"%s\": %s",
+		    o->argv[0], strerror(-r));
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &child_err, 0) == -1 && errno == EINTR)
+			;
+		goto fail;
+	}
+	p->poll.data = p;
+	p->poll_inited = 1;
+	pty_poll_update(p);
+	*out = p;
+	r = 0;
+	goto out;
+fail:
+	/* Handles are initialised: they free p asynchronously. */
+	p->state = PTY_CLOSED;
+	pty_close_handles(p);
+out:
+	pty_prep_release(&pp);
+	return r;
+}
+
+/* Starts closing every handle; the last close_cb frees p. */
+static void
+pty_close_handles(struct aa_pty *p)
+{
+	p->pending_closes = 2;
+	uv_close((uv_handle_t *)&p->sigchld, pty_close_cb);
+	uv_close((uv_handle_t *)&p->grace, pty_close_cb);
+	if (p->poll_inited) {
+		p->pending_closes++;
+		uv_close((uv_handle_t *)&p->poll, pty_close_cb);
+	}
+}
+
+/* Frees p once every handle is closed, then tells the owner. */
+static void
+pty_close_cb(uv_handle_t *h)
+{
+	struct aa_pty *p = h->data;
+	void (*closed)(void *);
+	void *ud;
+
+	if (--p->pending_closes > 0)
+		return;
+	if (p->fd != -1)
+		close(p->fd);
+	aa_buf_release(&p->wq);
+	closed = p->closed;
+	ud = p->ud;
+	free(p);
+	if (closed != NULL)
+		closed(ud);
+}
+
+/* Returns the number of bytes waiting in the write queue. */
+static size_t
+pty_queued(const struct aa_pty *p)
+{
+	return p->wq.len - p->wq_head;
+}
+
+/*
+ * Makes the poll handle watch what the state needs: readable while output
+ * may still come, writable while input is queued.
+ */
+static void
+pty_poll_update(struct aa_pty *p)
+{
+	int ev = 0;
+
+	if (p->state == PTY_RUNNING || p->state == PTY_EXITED) {
+		ev = UV_READABLE;
+		if (pty_queued(p) > 0)
+			ev |= UV_WRITABLE;
+	}
+	if (ev == p->poll_events)
+		return;
+	p->poll_events = ev;
+	if (ev == 0)
+		uv_poll_stop(&p->poll);
+	else
+		uv_poll_start(&p->poll, ev, pty_poll_cb);
+}
+
+/* Reads output or flushes input as the master allows. */
+static void
+pty_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct aa_pty *p = h->data;
+
+	if (status < 0) {
+		pty_output_ended(p);
+		return;
+	}
+	if (events & UV_READABLE)
+		pty_read(p);
+	if ((events & UV_WRITABLE) &&
+	    (p->state == PTY_RUNNING || p->state == PTY_EXITED))
+		pty_flush(p);
+}
+
+/*
+ * Reads the master until EAGAIN (the poll is level-triggered) or the
+ * budget is spent; 0 or EIO means every slave fd is closed.
+ */
+static void
+pty_read(struct aa_pty *p)
+{
+	char buf[16384];
+	size_t total = 0;
+	ssize_t n;
+
+	while (total < PTY_READ_BUDGET) {
+		n = read(p->fd, buf, sizeof(buf));
+		if (n > 0) {
+			total += (size_t)n;
+			p->nread += (uint64_t)n;
+			/* The grace counts from the last output, not from the
+			 * exit: under load the kernel may hand over the child's
+			 * last bytes late, and they must not be cut off. */
+			if (p->state == PTY_EXITED)
+				uv_timer_start(&p->grace, pty_grace_cb,
+				    p->grace_ms, 0);
+			if (p->on_data != NULL)
+				p->on_data(p->ud, buf, (size_t)n);
+			if (p->state == PTY_CLOSED)
+				return;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		pty_output_ended(p);
+		return;
+	}
+}
+
+/* Writes as much of the queue as the kernel takes. */
+static void
+pty_flush(struct aa_pty *p)
+{
+	ssize_t n;
+
+	while (pty_queued(p) > 0) {
+		n = write(p->fd, p->wq.data + p->wq_head, pty_queued(p));
+		if (n > 0) {
+			p->wq_head += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		/* EIO: the terminal hung up; the reader will see it too. */
+		p->wq_head = p->wq.len;
+	}
+	if (pty_queued(p) == 0) {
+		aa_buf_reset(&p->wq);
+		p->wq_head = 0;
+	}
+	pty_poll_update(p);
+}
+
+/* Notes the end of output; finishes when the child is already reaped. */
+static void
+pty_output_ended(struct aa_pty *p)
+{
+	aa_buf_reset(&p->wq);
+	p->wq_head = 0;
+	if (p->state == PTY_RUNNING) {
+		p->state = PTY_OUTPUT_ENDED;
+		pty_poll_update(p);
+	} else if (p->state == PTY_EXITED)
+		pty_finish(p);
+}
+
+/* Enters DRAINED: stops reading and reports the exit, once. */
+static void
+pty_finish(struct aa_pty *p)
+{
+	p->state = PTY_DRAINED;
+	uv_timer_stop(&p->grace);
+	pty_poll_update(p);
+	if (p->on_exit != NULL)
+		p->on_exit(p->ud, p->status);
+}
+
+/*
+ * Reaps our child only (never waitpid(-1): libuv reaps its own uv_spawn
+ * children).  Output may still be buffered, so exit waits for EIO or the
+ * grace timer.
+ */
+static void
+pty_sigchld_cb(uv_signal_t *h, int signum)
+{
+	struct aa_pty *p = h->data;
+	pid_t r;
+	int st = 0;
+
+	(void)signum;
+	if (p->status != -1)
+		return;
+	do
+		r = waitpid(p->pid, &st, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0 || (r == -1 && errno != ECHILD))
+		return;
+	/* ECHILD: someone else reaped it; report a failure, not success. */
+	if (r == -1)
+		st = 255 << 8;
+	p->status = st;
+	uv_signal_stop(&p->sigchld);
+	if (p->state == PTY_OUTPUT_ENDED) {
+		pty_finish(p);
+		return;
+	}
+	p->state = PTY_EXITED;
+	uv_timer_start(&p->grace, pty_grace_cb, p->grace_ms, 0);
+}
+
+/* Gives up waiting for EIO: a grandchild holds the slave. */
+static void
+pty_grace_cb(uv_timer_t *t)
+{
+	struct aa_pty *p = t->data;
+
+	uint64_t before = p->nread;
+
+	if (p->state != PTY_EXITED)
+		return;
+	pty_read(p);
+	/* Output came during this last read: the timer was restarted. */
+	if (p->state == PTY_EXITED && p->nread == before)
+		pty_finish(p);
+}
+
+/* Writes now what the kernel takes and queues the rest, in order. */
+int
+aa_pty_write(struct aa_pty *p, const void *data, size_t n)
+{
+	const char *d = data;
+	ssize_t w;
+	int r;
+
+	if (p == NULL || (d == NULL && n > 0))
+		return AA_EINVAL;
+	if (p->state != PTY_RUNNING && p->state != PTY_EXITED)
+		return AA_EEXITED;
+	if (n > AA_PTY_WRITE_QUEUE_MAX - pty_queued(p))
+		return AA_E2BIG;
+	/* Write now only when nothing is queued, to keep the order. */
+	while (n > 0 && pty_queued(p) == 0) {
+		w = write(p->fd, d, n);
+		if (w > 0) {
+			d += w;
+			n -= (size_t)w;
+		} else if (w == -1 && errno == EAGAIN)
+			break;
+		else if (w == -1 && errno != EINTR)
+			return errno == EIO ? AA_EEXITED : AA__ERR(errno);
+	}
+	if (n == 0)
+		return 0;
+	/* Compact before growing so a long-lived queue stays bounded. */
+	if (p->wq_head > 0 && p->wq_head >= p->wq.len / 2) {
+		aa_buf_consume(&p->wq, p->wq_head);
+		p->wq_head = 0;
+	}
+	if ((r = aa_buf_append(&p->wq, d, n)) != 0)
+		return r;
+	pty_poll_update(p);
+	return 0;
+}
+
+/* Returns how many bytes of input are still queued. */
+size_t
+aa_pty_write_queued(const struct aa_pty *p)
+{
+	return p == NULL ? 0 : pty_queued(p);
+}
+
+/* Sets the terminal size; the kernel signals SIGWINCH to the child. */
+int
+aa_pty_resize(struct aa_pty *p, unsigned cols, unsigned rows)
+{
+	struct winsize ws;
+
+	if (p == NULL || cols == 0 || rows == 0 || cols > 0xffff ||
+	    rows > 0xffff)
+		return AA_EINVAL;
+	if (p->state == PTY_CLOSED || p->fd == -1)
+		return AA_EEXITED;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = (unsigned short)cols;
+	ws.ws_row = (unsigned short)rows;
+	if (ioctl(p->fd, TIOCSWINSZ, &ws) == -1)
+		return errno == EIO ? AA_EEXITED : AA__ERR(errno);
+	return 0;
+}
+
+/* Signals the child's whole process group. */
+int
+aa_pty_kill(struct aa_pty *p, int sig)
+{
+	if (p == NULL || p->pid <= 0)
+		return AA_EINVAL;
+	/*
+	 * The group id stays reserved while any member lives, so this is
+	 * safe after the leader was reaped and reaches its grandchildren.
+	 */
+	if (kill(-p->pid, sig) == -1)
+		return AA__ERR(errno);
+	return 0;
+}
+
+/* Signals the child alone, as long as its pid is still ours. */
+int
+aa_pty_kill_pid(struct aa_pty *p, int sig)
+{
+	if (p == NULL || p->pid <= 0)
+		return AA_EINVAL;
+	if (p->status != -1)
+		return AA__ERR(ESRCH); /* reaped: the pid may be reused */
+	if (kill(p->pid, sig) == -1)
+		return AA__ERR(errno);
+	return 0;
+}
+
+/* Returns the child's pid. */
+int
+aa_pty_pid(const struct aa_pty *p)
+{
+	return p == NULL ? -1 : (int)p->pid;
+}
+
+/* Returns non-zero once the child has been reaped. */
+int
+aa_pty_exited(const struct aa_pty *p)
+{
+	return p != NULL && p->status != -1;
+}
+
+/* Returns non-zero once on_exit has been called. */
+int
+aa_pty_drained(const struct aa_pty *p)
+{
+	return p != NULL && p->state == PTY_DRAINED;
+}
+
+/* Returns the child's wait status, or -1 before it was reaped. */
+int
+aa_pty_wait_status(const struct aa_pty *p)
+{
+	return p == NULL ? -1 : p->status;
+}
+
+/* Marks p closed and starts closing its handles; frees it later. */
+void
+aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
+{
+	if (p == NULL || p->state == PTY_CLOSED)
+		return;
+	p->state = PTY_CLOSED;
+	p->closed = closed;
+	uv_timer_stop(&p->grace);
+	pty_close_handles(p);
+}

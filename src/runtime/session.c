@@ -1,0 +1,1285 @@
+/*
+ * session.c - aa_session, the live half: PTY, terminal and conversation on
+ * one libuv loop.
+ *
+ * Data flows one way.  PTY output is fed to the emulator at once; the
+ * screen text is read from it at most once per SESSION_COALESCE_MS (a
+ * timer started by the first output after a read), and a little longer
+ * while the agent is inside a synchronized-output frame (bounded by
+ * SESSION_SYNC_MAX_MS), then handed to aa_conv_tick.  The conversation
+ * says when its status could next change with no new output
+ * (aa_conv_next_deadline); the settle timer is armed for that moment
+ * only, so an idle agent costs no wakeups ("Screen tracking without
+ * polling", DESIGN.md).  For an agent that blinks a glyph (Claude's tool
+ * "●"), each read is passed through aa_residue_hold first, so that the
+ * blink alone does not count as a change.
+ *
+ * Sending is a state machine driven by send_timer (core.md §2.7, §2.8):
+ * ECHO polls for the echo with WaitFor's backoff, SETTLE re-checks it
+ * after echo_settle_ms, then PROC writes "\r" and PROC_CHECK looks for
+ * the screen to move 25 ms later, re-sending "\r" every cr_retry_ms,
+ * until process_timeout_ms.  Only one send runs at a time; the initial
+ * prompt goes through the same machine.  Every state has a deadline.
+ *
+ * Lifetime (STYLE.md habit 12): the session embeds five timers and owns
+ * the pty; aa_session_stop closes them all and the session is freed in
+ * the last close callback.  Callbacks into the user are made last in each
+ * handler, and aa_session_stop from inside one only marks and schedules.
+ */
+#include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/aa-internal.h"
+#include "core/agent.h"
+#include "base/buf.h"
+#include "core/conv.h"
+#include "runtime/pty.h"
+#include "core/residue.h"
+#include "runtime/session.h"
+#include "core/snapshot.h"
+#include "core/state.h"
+#include "base/text.h"
+#include "core/vt.h"
+
+/* Delay between the first output and the screen read that follows it. */
+#define SESSION_COALESCE_MS 8
+/* Longest a read waits for a synchronized-output frame to end. */
+#define SESSION_SYNC_MAX_MS 100
+/* WaitFor intervals of the two send phases (core.md §2.7). */
+#define SESSION_ECHO_MIN_MS 50
+#define SESSION_PROC_MIN_MS 25
+#define SESSION_WAIT_MAX_MS 500
+/* Sleep between writing "\r" and looking at the screen. */
+#define SESSION_CR_SLEEP_MS 25
+/* After SIGKILL, how long to wait for the exit before closing anyway. */
+#define SESSION_KILL_GRACE_MS 1000
+/* Longest log line. */
+#define SESSION_LOG_MAX 512
+
+enum session_send_state {
+	SEND_IDLE,
+	SEND_ECHO,	 /* phase 1: sleeping before the next echo check */
+	SEND_SETTLE,	 /* phase 1: echo seen, waiting to re-check it */
+	SEND_PROC,	 /* phase 2: sleeping before the next "\r" check */
+	SEND_PROC_CHECK, /* phase 2: "\r" written, waiting to look */
+};
+
+enum session_stop_state {
+	STOP_NONE,
+	STOP_REQUESTED, /* aa_session_stop called, work deferred */
+	STOP_INT,    /* SIGINT sent, waiting for the exit */
+	STOP_KILL,   /* SIGKILL sent, waiting a little more */
+	STOP_CLOSING /* handles closing */
+};
+
+struct session_send {
+	enum session_send_state state;
+	int prompt;		/* this send is the initial prompt */
+	struct aa_buf text;	/* the trimmed message */
+	struct aa_buf before;	/* screen before typing / before "\r" */
+	struct aa_buf probe;	/* phase 1: the first changed screen */
+	uint64_t deadline;	/* of the current phase, loop ms */
+	uint64_t interval;	/* current WaitFor interval */
+	uint64_t last_cr;	/* when "\r" was last written */
+	int cr_sent;
+	aa_session_send_cb cb;
+	void *ud;
+};
+
+struct aa_session {
+	uv_loop_t *loop;
+	struct aa_session_options o;	/* callbacks and timings */
+	char *state_file;
+	const struct aa_agent *agent;
+	struct aa_pty *pty;
+	struct aa_vt *vt;
+	struct aa_conv *conv;
+
+	uv_timer_t read_timer;	 /* coalesces screen reads after output */
+	uv_timer_t settle_timer; /* fires at aa_conv_next_deadline */
+	uv_timer_t send_timer;	 /* drives the send machine */
+	uv_timer_t save_timer;	 /* debounces state saves */
+	uv_timer_t stop_timer;	 /* SIGINT -> SIGKILL -> close */
+	int closing_handles;	 /* close callbacks still due */
+
+	struct aa_buf screen;	/* the last screen read */
+	struct aa_buf scratch;	/* the read before it is compared */
+	struct aa_buf held;	/* the read with blinking glyphs held lit */
+	int screen_stale;	/* output arrived since the last read */
+	uint64_t sync_since;	/* first deferral for synchronized output */
+
+	struct session_send send;
+	int exited;
+	int wait_status;
+	enum session_stop_state stop;
+	aa_session_stop_cb stop_cb;
+	void *stop_ud;
+	struct aa_buf statebuf;
+};
+
+static void session_log(struct aa_session *, int, const char *, const char *,
+    ...) __attribute__((format(printf, 4, 5)));
+static void session_now(struct aa_session *, struct aa_time *);
+static int session_refresh(struct aa_session *);
+static void session_tick(struct aa_session *);
+static void session_after_tick(struct aa_session *);
+static void session_load(struct aa_session *);
+static int session_save(struct aa_session *, const char *);
+static void session_schedule_save(struct aa_session *);
+static int session_write(struct aa_session *, const void *, size_t);
+static int session_send_start(struct aa_session *, const char *, size_t, int,
+    aa_session_send_cb, void *);
+static void session_send_arm(struct aa_session *, uint64_t);
+static void session_echo_next(struct aa_session *);
+static void session_proc_begin(struct aa_session *);
+static void session_proc_condition(struct aa_session *);
+static void session_send_finish(struct aa_session *, int);
+static void session_close_all(struct aa_session *);
+static void session_handle_closed(uv_handle_t *);
+static void session_pty_closed(void *);
+static void session_release(struct aa_session *);
+static void session_log_command(struct aa_session *, const char *const *);
+static void session_on_data(void *, const char *, size_t);
+static void session_on_exit(void *, int);
+static void session_on_reply(void *, const char *, size_t);
+static void session_on_message(void *, const struct aa_message *, int);
+static void session_on_status(void *, enum aa_conv_status);
+static void session_on_error(void *, int, const char *);
+static int session_hook_diff(void *, const char *, size_t, const char *,
+    size_t, struct aa_buf *);
+static int session_hook_format(void *, const char *, size_t, const char *,
+    size_t, struct aa_buf *, struct aa_buf *);
+static int session_hook_ready(void *, const char *, size_t);
+static int session_hook_busy(void *, const char *, size_t);
+static void session_read_cb(uv_timer_t *);
+static void session_settle_cb(uv_timer_t *);
+static void session_send_cb(uv_timer_t *);
+static void session_save_cb(uv_timer_t *);
+static void session_stop_cb(uv_timer_t *);
+static void session_stop_begin(struct aa_session *);
+
+#define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
+
+/* Formats one log line, prefixed with the calling function's name. */
+static void
+session_log(struct aa_session *s, int level, const char *fn, const char *fmt,
+    ...)
+{
+	char line[SESSION_LOG_MAX];
+	va_list ap;
+	int n;
+
+	if (s->o.log == NULL)
+		return;
+	n = snprintf(line, sizeof(line), "%s: ", fn);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	s->o.log(s->o.ud, level, line);
+}
+
+/* Reads the loop's monotonic time (refreshed) and the wall clock. */
+static void
+session_now(struct aa_session *s, struct aa_time *t)
+{
+	uv_update_time(s->loop);
+	t->mono_ms = (int64_t)uv_now(s->loop);
+	t->wall_ns = aa__wall_ns();
+}
+
+/*
+ * Renders the screen if output arrived since the last read; reports a
+ * change through on_screen.  Returns 0 or AA_ENOMEM.
+ */
+static int
+session_refresh(struct aa_session *s)
+{
+	struct aa_buf tmp;
+	int r;
+
+	if (!s->screen_stale)
+		return 0;
+	aa_buf_reset(&s->scratch);
+	if ((r = aa_vt_text(s->vt, &s->scratch)) < 0)
+		return r;
+	/* A blinking glyph would keep the screen from ever being stable. */
+	if (s->agent->blink != NULL) {
+		aa_buf_reset(&s->held);
+		if ((r = aa_residue_hold(s->agent->blink, s->screen.data,
+		    s->screen.len, s->scratch.data, s->scratch.len,
+		    &s->held)) < 0)
+			return r;
+		tmp = s->scratch;
+		s->scratch = s->held;
+		s->held = tmp;
+	}
+	s->screen_stale = 0;
+	if (s->scratch.len == s->screen.len &&
+	    memcmp(s->scratch.data, s->screen.data, s->screen.len) == 0)
+		return 0;
+	tmp = s->screen;
+	s->screen = s->scratch;
+	s->scratch = tmp;
+	if (s->o.on_screen != NULL)
+		s->o.on_screen(s->o.ud, aa_buf_str(&s->screen), s->screen.len);
+	return 0;
+}
+
+/* Reads the screen and feeds it to the conversation (§2.4). */
+static void
+session_tick(struct aa_session *s)
+{
+	struct aa_time now;
+	int r;
+
+	if (s->stop == STOP_CLOSING)
+		return;
+	if ((r = session_refresh(s)) < 0) {
+		SLOG(s, AA_LOG_ERROR, "reading the screen: %s",
+		    aa_strerror(r));
+		return;
+	}
+	session_now(s, &now);
+	r = aa_conv_tick(s->conv, &now, aa_buf_str(&s->screen),
+	    s->screen.len);
+	if (r < 0)
+		SLOG(s, AA_LOG_ERROR, "tick: %s", aa_strerror(r));
+	session_after_tick(s);
+}
+
+/*
+ * Does what a tick may call for: load the state file, start the initial
+ * prompt, arm the settle timer for the next deadline, schedule a save.
+ */
+static void
+session_after_tick(struct aa_session *s)
+{
+	const char *prompt;
+	int64_t deadline, now;
+
+	if (aa_conv_wants_load(s->conv))
+		session_load(s);
+	prompt = aa_conv_prompt_due(s->conv);
+	if (prompt != NULL && s->send.state == SEND_IDLE && !s->exited &&
+	    s->stop == STOP_NONE) {
+		SLOG(s, AA_LOG_INFO, "sending the initial prompt");
+		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
+	}
+	deadline = aa_conv_next_deadline(s->conv);
+	if (deadline < 0) {
+		uv_timer_stop(&s->settle_timer);
+	} else {
+		now = (int64_t)uv_now(s->loop);
+		uv_timer_start(&s->settle_timer, session_settle_cb,
+		    deadline > now ? (uint64_t)(deadline - now) : 0, 0);
+	}
+	session_schedule_save(s);
+}
+
+/* Loads the state file once the conversation asks for it (§5.3). */
+static void
+session_load(struct aa_session *s)
+{
+	struct aa_buf b;
+	char *cause = NULL, *text = NULL;
+	int r;
+
+	aa_buf_init(&b);
+	r = aa_state_read_file(s->state_file, &b);
+	if (r == AA_ENOENT) {
+		SLOG(s, AA_LOG_INFO,
+		    "No previous state to load (file does not exist)");
+		aa_conv_state_missing(s->conv);
+		goto out;
+	}
+	if (r < 0) {
+		if (asprintf(&text, "failed to open state file: %s",
+		    aa_strerror(r)) < 0)
+			text = NULL;
+		aa_conv_state_load_failed(s->conv,
+		    text != NULL ? text : "failed to open state file");
+		goto out;
+	}
+	r = aa_conv_state_load(s->conv, aa_buf_str(&b), b.len, &cause);
+	if (r < 0)
+		SLOG(s, AA_LOG_WARN, "loading %s: %s", s->state_file,
+		    cause != NULL ? cause : aa_strerror(r));
+	else
+		SLOG(s, AA_LOG_INFO,
+		    "Successfully loaded state path=%s messages=%zu",
+		    s->state_file, aa_conv_count(s->conv));
+out:
+	free(cause);
+	free(text);
+	aa_buf_release(&b);
+#ifdef __GLIBC__
+	/* Decoding a big file leaves the heap full of freed pages that
+	 * glibc would keep resident: give them back once. */
+	malloc_trim(0);
+#endif
+}
+
+/*
+ * Writes the state file if saving is wanted and something changed;
+ * why names the occasion for the log.  Returns 0 or an error.
+ */
+static int
+session_save(struct aa_session *s, const char *why)
+{
+	int r;
+
+	uv_timer_stop(&s->save_timer);
+	if (s->state_file == NULL || !aa_conv_save_wanted(s->conv) ||
+	    !aa_conv_dirty(s->conv))
+		return 0;
+	aa_buf_reset(&s->statebuf);
+	if ((r = aa_conv_state_encode(s->conv, &s->statebuf)) < 0)
+		goto fail;
+	r = aa_state_write_file(s->state_file, s->statebuf.data,
+	    s->statebuf.len);
+	if (r < 0)
+		goto fail;
+	aa_conv_state_saved(s->conv);
+	SLOG(s, AA_LOG_INFO, "State saved successfully path=%s (%s)",
+	    s->state_file, why);
+	return 0;
+fail:
+	SLOG(s, AA_LOG_ERROR, "saving state to %s: %s", s->state_file,
+	    aa_strerror(r));
+	return r;
+}
+
+/* Arms the save debounce if there is something to save and none is due. */
+static void
+session_schedule_save(struct aa_session *s)
+{
+	if (s->state_file == NULL || s->stop != STOP_NONE)
+		return;
+	if (!aa_conv_save_wanted(s->conv) || !aa_conv_dirty(s->conv))
+		return;
+	if (uv_is_active((uv_handle_t *)&s->save_timer))
+		return;
+	uv_timer_start(&s->save_timer, session_save_cb, s->o.save_delay_ms, 0);
+}
+
+/* Writes input to the agent; AA_EEXITED once it has gone. */
+static int
+session_write(struct aa_session *s, const void *p, size_t n)
+{
+	if (s->exited || s->pty == NULL)
+		return AA_EEXITED;
+	return aa_pty_write(s->pty, p, n);
+}
+
+/*
+ * Starts typing text (core.md §1.7): records the screen before, writes
+ * "x\b", the paste start, the text and the paste end, then waits for the
+ * echo.  prompt marks the initial prompt, whose result only gets logged.
+ */
+static int
+session_send_start(struct aa_session *s, const char *text, size_t len,
+    int prompt, aa_session_send_cb cb, void *ud)
+{
+	static const char *const pre[] = { "x\b", "\033[200~" };
+	struct session_send *q = &s->send;
+	struct aa_time now;
+	size_t i;
+	int r;
+
+	aa_buf_reset(&q->text);
+	if ((r = aa_buf_append(&q->text, text, len)) < 0)
+		return r;
+	if ((r = session_refresh(s)) < 0)
+		return r;
+	session_now(s, &now);
+	r = aa_conv_send_begin(s->conv, &now, aa_buf_str(&s->screen),
+	    s->screen.len);
+	if (r < 0)
+		return r;
+	q->prompt = prompt;
+	q->cb = cb;
+	q->ud = ud;
+	aa_buf_reset(&q->before);
+	if ((r = aa_buf_append(&q->before, s->screen.data, s->screen.len)) < 0)
+		goto fail;
+	for (i = 0; i < AA__ARRAY_SIZE(pre); i++)
+		if ((r = session_write(s, pre[i], strlen(pre[i]))) < 0)
+			goto fail;
+	if ((r = session_write(s, text, len)) < 0 ||
+	    (r = session_write(s, "\033[201~", 6)) < 0)
+		goto fail;
+	q->state = SEND_ECHO;
+	q->deadline = uv_now(s->loop) + s->o.echo_timeout_ms;
+	q->interval = SESSION_ECHO_MIN_MS;
+	session_send_arm(s, q->interval);
+	return 0;
+fail:
+	/* Nothing was recorded; the conversation unfreezes. */
+	session_now(s, &now);
+	aa_conv_send_end(s->conv, &now, text, len, 0);
+	q->cb = NULL;
+	SLOG(s, AA_LOG_ERROR, "failed to write message part: %s",
+	    aa_strerror(r));
+	return r == AA_EEXITED ? r : AA_EIO;
+}
+
+/* Sleeps ms, but never past the current phase's deadline (WaitFor). */
+static void
+session_send_arm(struct aa_session *s, uint64_t ms)
+{
+	uint64_t now = uv_now(s->loop), left;
+
+	left = s->send.deadline > now ? s->send.deadline - now : 0;
+	uv_timer_start(&s->send_timer, session_send_cb, AA__MIN(ms, left), 0);
+}
+
+/* Phase 1 round failed: back off and try again (or time out). */
+static void
+session_echo_next(struct aa_session *s)
+{
+	struct session_send *q = &s->send;
+
+	q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
+	q->state = SEND_ECHO;
+	session_send_arm(s, q->interval);
+}
+
+/* Starts phase 2: remember the screen, then write "\r" at once. */
+static void
+session_proc_begin(struct aa_session *s)
+{
+	struct session_send *q = &s->send;
+	int r;
+
+	if ((r = session_refresh(s)) < 0) {
+		session_send_finish(s, r);
+		return;
+	}
+	aa_buf_reset(&q->before);
+	if (aa_buf_append(&q->before, s->screen.data, s->screen.len) < 0) {
+		session_send_finish(s, AA_ENOMEM);
+		return;
+	}
+	q->deadline = uv_now(s->loop) + s->o.process_timeout_ms;
+	q->interval = SESSION_PROC_MIN_MS;
+	q->cr_sent = 0;
+	session_proc_condition(s);
+}
+
+/* Phase 2 condition: write "\r" unless one went out recently, then look. */
+static void
+session_proc_condition(struct aa_session *s)
+{
+	struct session_send *q = &s->send;
+	uint64_t now = uv_now(s->loop);
+	int r;
+
+	if (!q->cr_sent || now - q->last_cr >= s->o.cr_retry_ms) {
+		if ((r = session_write(s, "\r", 1)) < 0) {
+			SLOG(s, AA_LOG_ERROR,
+			    "failed to write carriage return: %s",
+			    aa_strerror(r));
+			session_send_finish(s, r == AA_EEXITED ? r : AA_EIO);
+			return;
+		}
+		q->cr_sent = 1;
+		q->last_cr = now;
+	}
+	q->state = SEND_PROC_CHECK;
+	/* The look-after sleep is part of the condition: no deadline. */
+	uv_timer_start(&s->send_timer, session_send_cb, SESSION_CR_SLEEP_MS, 0);
+}
+
+/* Advances the send machine when its timer fires. */
+static void
+session_send_cb(uv_timer_t *t)
+{
+	struct aa_session *s = t->data;
+	struct session_send *q = &s->send;
+	uint64_t now = uv_now(s->loop);
+	int r;
+
+	if ((r = session_refresh(s)) < 0) {
+		session_send_finish(s, r);
+		return;
+	}
+	switch (q->state) {
+	case SEND_ECHO:
+		if (now >= q->deadline) {
+			SLOG(s, AA_LOG_INFO, "echo detection timed "
+			    "out, sending carriage return timeout=%ums",
+			    s->o.echo_timeout_ms);
+			session_proc_begin(s);
+		} else if (s->screen.len != q->before.len ||
+		    memcmp(s->screen.data, q->before.data, q->before.len)) {
+			aa_buf_reset(&q->probe);
+			if (aa_buf_append(&q->probe, s->screen.data,
+			    s->screen.len) < 0) {
+				session_send_finish(s, AA_ENOMEM);
+				return;
+			}
+			q->state = SEND_SETTLE;
+			uv_timer_start(&s->send_timer, session_send_cb,
+			    s->o.echo_settle_ms, 0);
+		} else
+			session_echo_next(s);
+		break;
+	case SEND_SETTLE:
+		if (s->screen.len == q->probe.len &&
+		    memcmp(s->screen.data, q->probe.data, q->probe.len) == 0)
+			session_proc_begin(s);
+		else
+			session_echo_next(s);
+		break;
+	case SEND_PROC:
+		if (now >= q->deadline) {
+			SLOG(s, AA_LOG_WARN, "failed to wait for "
+			    "processing to start: timeout waiting for "
+			    "condition");
+			session_send_finish(s, AA_ENOREACT);
+		} else
+			session_proc_condition(s);
+		break;
+	case SEND_PROC_CHECK:
+		if (s->screen.len != q->before.len ||
+		    memcmp(s->screen.data, q->before.data, q->before.len)) {
+			session_send_finish(s, 0);
+			return;
+		}
+		q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
+		q->state = SEND_PROC;
+		session_send_arm(s, q->interval);
+		break;
+	case SEND_IDLE:
+		break;
+	}
+}
+
+/*
+ * Ends the send in progress with err: records the user message on
+ * success, unfreezes the conversation and calls the completion callback.
+ */
+static void
+session_send_finish(struct aa_session *s, int err)
+{
+	struct session_send *q = &s->send;
+	struct aa_time now;
+	aa_session_send_cb cb = q->cb;
+	void *ud = q->ud;
+	int r;
+
+	if (q->state == SEND_IDLE)
+		return;
+	uv_timer_stop(&s->send_timer);
+	q->state = SEND_IDLE;
+	q->cb = NULL;
+	session_now(s, &now);
+	r = aa_conv_send_end(s->conv, &now, aa_buf_str(&q->text), q->text.len,
+	    err == 0);
+	if (err == 0 && r < 0)
+		err = r;
+	if (err != 0)
+		SLOG(s, AA_LOG_WARN, "%s%s",
+		    q->prompt ? "initial prompt: " : "",
+		    aa_session_send_error(err));
+	if (s->stop != STOP_CLOSING) {
+		s->screen_stale = 1;
+		session_tick(s);
+	}
+	if (cb != NULL)
+		cb(ud, err);
+}
+
+/* Feeds the agent's output to the emulator and schedules a screen read. */
+static void
+session_on_data(void *ud, const char *buf, size_t n)
+{
+	struct aa_session *s = ud;
+
+	aa_vt_feed(s->vt, buf, n);
+	s->screen_stale = 1;
+	if (!uv_is_active((uv_handle_t *)&s->read_timer))
+		uv_timer_start(&s->read_timer, session_read_cb,
+		    SESSION_COALESCE_MS, 0);
+}
+
+/* Reads the screen after output, deferring (bounded) mid-frame. */
+static void
+session_read_cb(uv_timer_t *t)
+{
+	struct aa_session *s = t->data;
+	uint64_t now = uv_now(s->loop);
+
+	if (aa_vt_synchronized(s->vt)) {
+		if (s->sync_since == 0)
+			s->sync_since = now;
+		if (now - s->sync_since < SESSION_SYNC_MAX_MS) {
+			uv_timer_start(&s->read_timer, session_read_cb,
+			    SESSION_COALESCE_MS, 0);
+			return;
+		}
+	}
+	s->sync_since = 0;
+	session_tick(s);
+}
+
+/* Ticks when the conversation's status may have changed with time. */
+static void
+session_settle_cb(uv_timer_t *t)
+{
+	session_tick(t->data);
+}
+
+/* Saves the state a little after it changed. */
+static void
+session_save_cb(uv_timer_t *t)
+{
+	session_save(t->data, "changed");
+}
+
+/*
+ * The agent exited and its output is drained: capture the final screen,
+ * fail a send in progress, save, and tell the user.
+ */
+static void
+session_on_exit(void *ud, int wait_status)
+{
+	struct aa_session *s = ud;
+
+	s->exited = 1;
+	s->wait_status = wait_status;
+	uv_timer_stop(&s->read_timer);
+	SLOG(s, AA_LOG_INFO, "agent exited (wait status %d)",
+	    wait_status);
+	s->screen_stale = 1;
+	session_tick(s);
+	session_send_finish(s, AA_EEXITED);
+	if (s->stop == STOP_REQUESTED)
+		return; /* session_stop_begin saves and closes */
+	if (s->stop != STOP_NONE) {
+		/* Saved at the stop, before the agent's goodbye (as upstream). */
+		session_close_all(s);
+		return;
+	}
+	session_save(s, "agent exited");
+	if (s->o.on_exit != NULL)
+		s->o.on_exit(s->o.ud, wait_status);
+}
+
+/* Sends the emulator's answers to terminal queries back to the agent. */
+static void
+session_on_reply(void *ud, const char *buf, size_t n)
+{
+	struct aa_session *s = ud;
+
+	if (s->pty != NULL && !s->exited)
+		aa_pty_write(s->pty, buf, n);
+}
+
+/* Forwards a message change to the user. */
+static void
+session_on_message(void *ud, const struct aa_message *m, int is_new)
+{
+	struct aa_session *s = ud;
+
+	if (s->o.on_message != NULL)
+		s->o.on_message(s->o.ud, m, is_new);
+}
+
+/* Forwards a status change to the user. */
+static void
+session_on_status(void *ud, enum aa_conv_status status)
+{
+	struct aa_session *s = ud;
+
+	if (s->o.on_status != NULL)
+		s->o.on_status(s->o.ud, status);
+}
+
+/* Forwards an agent_error (a state-load warning) to the user. */
+static void
+session_on_error(void *ud, int level, const char *text)
+{
+	struct aa_session *s = ud;
+
+	SLOG(s, level == AA_CONV_LEVEL_WARNING ? AA_LOG_WARN :
+	    AA_LOG_ERROR, "%s", text);
+	if (s->o.on_error != NULL)
+		s->o.on_error(s->o.ud, level, text);
+}
+
+/* The conversation's diff hook: snapshot diff for this agent (§3). */
+static int
+session_hook_diff(void *ud, const char *old, size_t oldlen, const char *cur,
+    size_t curlen, struct aa_buf *out)
+{
+	struct aa_session *s = ud;
+
+	return aa_snapshot_diff(old, oldlen, cur, curlen, s->agent, out);
+}
+
+/* The conversation's format hook: this agent's formatter (§4.4, §4.6). */
+static int
+session_hook_format(void *ud, const char *msg, size_t len, const char *user,
+    size_t ulen, struct aa_buf *out, struct aa_buf *tool_calls)
+{
+	struct aa_session *s = ud;
+
+	return aa_agent_format(s->agent, msg, len, user, ulen, out,
+	    tool_calls);
+}
+
+/* The conversation's readiness hook (§4.5). */
+static int
+session_hook_ready(void *ud, const char *screen, size_t len)
+{
+	struct aa_session *s = ud;
+
+	return aa_agent_ready(s->agent, screen, len);
+}
+
+/* The conversation's busy hook: this agent's busy indicator, if any. */
+static int
+session_hook_busy(void *ud, const char *screen, size_t len)
+{
+	struct aa_session *s = ud;
+
+	return aa_agent_busy(s->agent, screen, len);
+}
+
+/*
+ * Does the work of aa_session_stop outside any caller's callback: cancel
+ * the send, save, then close at once if the agent is gone, else SIGINT.
+ */
+static void
+session_stop_begin(struct aa_session *s)
+{
+	session_send_finish(s, AA_ECANCELED);
+	session_save(s, "shutdown");
+	if (s->exited) {
+		session_close_all(s);
+		return;
+	}
+	SLOG(s, AA_LOG_INFO, "Closing process");
+	if (aa_pty_kill_pid(s->pty, SIGINT) < 0)
+		aa_pty_kill(s->pty, SIGINT);
+	s->stop = STOP_INT;
+	uv_timer_start(&s->stop_timer, session_stop_cb, s->o.stop_timeout_ms,
+	    0);
+}
+
+/* Drives a stop: begin it, SIGKILL after the grace, then close anyway. */
+static void
+session_stop_cb(uv_timer_t *t)
+{
+	struct aa_session *s = t->data;
+
+	if (s->stop == STOP_REQUESTED) {
+		session_stop_begin(s);
+		return;
+	}
+	if (s->stop == STOP_INT) {
+		SLOG(s, AA_LOG_WARN, "agent ignored SIGINT for %ums, "
+		    "sending SIGKILL", s->o.stop_timeout_ms);
+		aa_pty_kill(s->pty, SIGKILL);
+		s->stop = STOP_KILL;
+		uv_timer_start(&s->stop_timer, session_stop_cb,
+		    SESSION_KILL_GRACE_MS, 0);
+		return;
+	}
+	if (s->stop == STOP_KILL)
+		session_close_all(s);
+}
+
+/* Closes every handle; the session is freed in the last close callback. */
+static void
+session_close_all(struct aa_session *s)
+{
+	uv_timer_t *timers[] = { &s->read_timer, &s->settle_timer,
+		&s->send_timer, &s->save_timer, &s->stop_timer };
+	size_t i;
+
+	if (s->stop == STOP_CLOSING)
+		return;
+	s->stop = STOP_CLOSING;
+	for (i = 0; i < AA__ARRAY_SIZE(timers); i++) {
+		s->closing_handles++;
+		uv_close((uv_handle_t *)timers[i], session_handle_closed);
+	}
+	if (s->pty != NULL) {
+		s->closing_handles++;
+		aa_pty_close(s->pty, session_pty_closed);
+	}
+}
+
+/* Counts a closed timer. */
+static void
+session_handle_closed(uv_handle_t *h)
+{
+	struct aa_session *s = h->data;
+
+	if (--s->closing_handles == 0)
+		session_release(s);
+}
+
+/* Counts the closed pty. */
+static void
+session_pty_closed(void *ud)
+{
+	struct aa_session *s = ud;
+
+	s->pty = NULL;
+	if (--s->closing_handles == 0)
+		session_release(s);
+}
+
+/* Frees everything and reports the end of the stop. */
+static void
+session_release(struct aa_session *s)
+{
+	aa_session_stop_cb cb = s->stop_cb;
+	void *ud = s->stop_ud;
+
+	aa_conv_free(s->conv);
+	aa_vt_free(s->vt);
+	aa_buf_release(&s->screen);
+	aa_buf_release(&s->scratch);
+	aa_buf_release(&s->held);
+	aa_buf_release(&s->statebuf);
+	aa_buf_release(&s->send.text);
+	aa_buf_release(&s->send.before);
+	aa_buf_release(&s->send.probe);
+	free(s->state_file);
+	free(s);
+	if (cb != NULL)
+		cb(ud);
+}
+
+/* Logs "Running: <program> <args>" as upstream does (http.md §9.4). */
+static void
+session_log_command(struct aa_session *s, const char *const *argv)
+{
+	struct aa_buf b;
+	size_t i;
+
+	if (s->o.log == NULL)
+		return;
+	aa_buf_init(&b);
+	for (i = 0; argv[i] != NULL && b.len < SESSION_LOG_MAX; i++)
+		if (aa_buf_printf(&b, "%s%s", i > 0 ? " " : "", argv[i]) < 0)
+			break;
+	SLOG(s, AA_LOG_INFO, "Running: %s", aa_buf_str(&b));
+	aa_buf_release(&b);
+}
+
+/* Fills in the defaults of a copy of the options. */
+static void
+session_defaults(struct aa_session_options *o)
+{
+	if (o->cols == 0)
+		o->cols = 80;
+	if (o->rows == 0)
+		o->rows = 1000;
+	if (o->stability_ms == 0)
+		o->stability_ms = 2000;
+	if (o->interval_ms == 0)
+		o->interval_ms = 25;
+	if (o->echo_timeout_ms == 0)
+		o->echo_timeout_ms = 2000;
+	if (o->echo_settle_ms == 0)
+		o->echo_settle_ms = 1000;
+	if (o->process_timeout_ms == 0)
+		o->process_timeout_ms = 15000;
+	if (o->cr_retry_ms == 0)
+		o->cr_retry_ms = 3000;
+	if (o->save_delay_ms == 0)
+		o->save_delay_ms = 1000;
+	if (o->stop_timeout_ms == 0)
+		o->stop_timeout_ms = 5000;
+	if (o->term == NULL)
+		o->term = "vt100";
+}
+
+/* Creates the emulator and the conversation for a new session. */
+static int
+session_init_core(struct aa_session *s)
+{
+	struct aa_conv_options co;
+	struct aa_time now;
+	int r;
+
+	r = aa_vt_new(&s->vt, &(struct aa_vt_options){ .cols = s->o.cols,
+	    .rows = s->o.rows, .reply = session_on_reply, .ud = s });
+	if (r < 0)
+		return r;
+	memset(&co, 0, sizeof(co));
+	co.interval_ms = s->o.interval_ms;
+	co.stability_ms = s->o.stability_ms;
+	co.diff = session_hook_diff;
+	co.format = session_hook_format;
+	co.ready = session_hook_ready;
+	co.busy = session_hook_busy;
+	co.hook_ud = s;
+	co.initial_prompt = s->o.initial_prompt;
+	co.load_state = s->state_file != NULL && s->o.load_state;
+	co.save_state = s->state_file != NULL && s->o.save_state;
+	co.on_message = session_on_message;
+	co.on_status = session_on_status;
+	co.on_error = session_on_error;
+	co.ud = s;
+	session_now(s, &now);
+	return aa_conv_new(&s->conv, &co, &now);
+}
+
+
+/* Spawns the agent and starts tracking it (see agentapi.h). */
+int
+aa_session_new(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, char **cause)
+{
+	const struct aa_agent *agent;
+	uv_timer_t *timers[5];
+	struct aa_session *s;
+	const char *start;
+	size_t i;
+	int r;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (loop == NULL || out == NULL || o == NULL || o->argv == NULL ||
+	    o->argv[0] == NULL)
+		return AA_EINVAL;
+	/* Only the layout of this header is known (agentapi.h, ABI). */
+	if (o->version != AA_SESSION_OPTIONS_VERSION)
+		return aa__cause(cause, AA_EINVAL, "unsupported "
+		    "aa_session_options version %d", o->version);
+	if (o->agent_type != NULL)
+		agent = aa_agent_find(o->agent_type);
+	else
+		agent = aa_agent_for_command(o->argv[0]);
+	if (agent == NULL)
+		return aa__cause(cause, AA_EINVAL, "unknown agent type "
+		    "\"%s\"", o->agent_type);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return AA_ENOMEM;
+	s->loop = loop;
+	s->o = *o;
+	session_defaults(&s->o);
+	s->wait_status = -1;
+	s->screen_stale = 1; /* the first tick reads the blank screen */
+	s->agent = agent;
+	aa_buf_init(&s->screen);
+	aa_buf_init(&s->scratch);
+	aa_buf_init(&s->held);
+	aa_buf_init(&s->statebuf);
+	aa_buf_init(&s->send.text);
+	aa_buf_init(&s->send.before);
+	aa_buf_init(&s->send.probe);
+	if (o->state_file != NULL && o->state_file[0] != '\0' &&
+	    (s->state_file = strdup(o->state_file)) == NULL) {
+		r = AA_ENOMEM;
+		goto fail;
+	}
+	if ((r = session_init_core(s)) < 0)
+		goto fail;
+	r = aa_pty_spawn(loop, &s->pty, &(struct aa_pty_options){
+	    .argv = o->argv, .env = o->env, .term = s->o.term,
+	    .cols = s->o.cols, .rows = s->o.rows, .on_data = session_on_data,
+	    .on_exit = session_on_exit, .ud = s }, cause);
+	if (r < 0)
+		goto fail;
+	session_log_command(s, o->argv);
+	timers[0] = &s->read_timer;
+	timers[1] = &s->settle_timer;
+	timers[2] = &s->send_timer;
+	timers[3] = &s->save_timer;
+	timers[4] = &s->stop_timer;
+	for (i = 0; i < AA__ARRAY_SIZE(timers); i++) {
+		uv_timer_init(loop, timers[i]);
+		timers[i]->data = s;
+	}
+	/* Some agents need a nudge at start (amp: " \b", core.md §1.2). */
+	start = aa_agent_start_input(s->agent);
+	if (start != NULL && start[0] != '\0')
+		aa_pty_write(s->pty, start, strlen(start));
+	/* Upstream's first snapshot comes one interval after start. */
+	uv_timer_start(&s->settle_timer, session_settle_cb, s->o.interval_ms,
+	    0);
+	*out = s;
+	return 0;
+fail:
+	/* No handle was initialised yet: plain frees are enough. */
+	s->stop_cb = NULL;
+	session_release(s);
+	return r;
+}
+
+/* Types a user message (see agentapi.h). */
+int
+aa_session_send_user(struct aa_session *s, const char *text, size_t len,
+    aa_session_send_cb cb, void *ud)
+{
+	size_t a, b;
+	int r;
+
+	if (s == NULL || (text == NULL && len > 0))
+		return AA_EINVAL;
+	if (s->exited || s->stop != STOP_NONE)
+		return AA_EEXITED;
+	aa_text_trim_ws6(text != NULL ? text : "", len, &a, &b);
+	if (a == b)
+		return AA_EEMPTY;
+	if (s->send.state != SEND_IDLE)
+		return AA_EBUSY;
+	/* Let the check see the latest screen. */
+	if (s->screen_stale)
+		session_tick(s);
+	if (s->send.state != SEND_IDLE)
+		return AA_EBUSY; /* the tick started the initial prompt */
+	if ((r = aa_conv_check_send(s->conv, text + a, b - a)) < 0)
+		return r;
+	return session_send_start(s, text + a, b - a, 0, cb, ud);
+}
+
+/* Writes raw bytes to the agent (see agentapi.h). */
+int
+aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
+{
+	if (s == NULL || (bytes == NULL && len > 0))
+		return AA_EINVAL;
+	if (s->stop != STOP_NONE)
+		return AA_EEXITED;
+	if (len == 0)
+		return 0;
+	return session_write(s, bytes, len);
+}
+
+/* Returns upstream's wording for a send error (see session.h). */
+const char *
+aa_session_send_error(int err)
+{
+	switch (err) {
+	case 0:
+		return "ok";
+	case AA_EBUSY:
+		return "message can only be sent when the agent is waiting "
+		       "for user input";
+	case AA_EEMPTY:
+		return "message must not be empty";
+	case AA_EUNTRIMMED:
+		return "message must be trimmed of leading and trailing "
+		       "whitespace";
+	case AA_ENOREACT:
+		return "failed to send message: failed to wait for processing "
+		       "to start: timeout waiting for condition";
+	case AA_EEXITED:
+		return "failed to send message: the agent has exited";
+	case AA_ECANCELED:
+		return "failed to send message: context canceled";
+	case AA_EIO:
+		return "failed to send message: failed to write message part";
+	default:
+		return "failed to send message";
+	}
+}
+
+/* Returns the internal status. */
+enum aa_conv_status
+aa_session_status(const struct aa_session *s)
+{
+	return aa_conv_status(s->conv);
+}
+
+/* Returns "running" or "stable". */
+const char *
+aa_session_status_name(const struct aa_session *s)
+{
+	return aa_conv_status_name(aa_conv_status(s->conv));
+}
+
+/* Returns the number of messages. */
+size_t
+aa_session_message_count(const struct aa_session *s)
+{
+	return aa_conv_count(s->conv);
+}
+
+/* Returns message i. */
+const struct aa_message *
+aa_session_message(const struct aa_session *s, size_t i)
+{
+	return aa_conv_message(s->conv, i);
+}
+
+/* Returns the current screen text (refreshed if output is pending). */
+const char *
+aa_session_screen(const struct aa_session *s, size_t *lenp)
+{
+	struct aa_session *m = (struct aa_session *)s;
+
+	/* A read is a cache fill, not a change of the session's state. */
+	if (m->stop != STOP_CLOSING)
+		session_refresh(m);
+	if (lenp != NULL)
+		*lenp = s->screen.len;
+	return aa_buf_str(&s->screen);
+}
+
+/* Returns the agent type's name. */
+const char *
+aa_session_agent_name(const struct aa_session *s)
+{
+	return aa_agent_name(s->agent);
+}
+
+/* Returns the agent's pid. */
+int
+aa_session_pid(const struct aa_session *s)
+{
+	return s->pty != NULL ? aa_pty_pid(s->pty) : -1;
+}
+
+/* Returns non-zero once the agent exited. */
+int
+aa_session_exited(const struct aa_session *s)
+{
+	return s->exited;
+}
+
+/* Returns the wait status, or -1 while the agent runs. */
+int
+aa_session_exit_status(const struct aa_session *s)
+{
+	return s->exited ? s->wait_status : -1;
+}
+
+/* Resizes the emulator and the PTY. */
+int
+aa_session_resize(struct aa_session *s, unsigned cols, unsigned rows)
+{
+	int r;
+
+	if (cols < 10 || rows < 10 || cols > 1000 || rows > 10000)
+		return AA_EINVAL;
+	if (s->exited || s->stop != STOP_NONE)
+		return AA_EEXITED;
+	if ((r = aa_vt_resize(s->vt, cols, rows)) < 0)
+		return r;
+	if ((r = aa_pty_resize(s->pty, cols, rows)) < 0)
+		return r;
+	s->o.cols = cols;
+	s->o.rows = rows;
+	s->screen_stale = 1;
+	session_tick(s);
+	return 0;
+}
+
+/* Sends Ctrl-C through the terminal. */
+int
+aa_session_interrupt(struct aa_session *s)
+{
+	return aa_session_send_raw(s, "\003", 1);
+}
+
+/* Saves the state file now (SIGUSR1). */
+int
+aa_session_save_state(struct aa_session *s)
+{
+	if (s->stop == STOP_CLOSING)
+		return 0;
+	return session_save(s, "requested");
+}
+
+/* Stops the session gracefully (see agentapi.h). */
+void
+aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
+{
+	if (s == NULL || s->stop != STOP_NONE)
+		return;
+	s->stop_cb = cb;
+	s->stop_ud = ud;
+	/* Deferred, so that a callback may stop the session it came from. */
+	s->stop = STOP_REQUESTED;
+	uv_timer_start(&s->stop_timer, session_stop_cb, 0, 0);
+}
+
+/* Reads an initial prompt from a non-terminal fd (see session.h). */
+int
+aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
+    char **out, size_t *lenp, char **cause)
+{
+	struct aa_buf b;
+	struct pollfd pfd;
+	struct timespec t0, t1;
+	char chunk[4096];
+	int64_t left;
+	ssize_t n;
+	int r;
+
+	*out = NULL;
+	*lenp = 0;
+	if (cause != NULL)
+		*cause = NULL;
+	if (isatty(fd))
+		return 0;
+	aa_buf_init(&b);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = (int64_t)timeout_ms -
+		    ((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			break; /* a pipe that never closes: keep what came */
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = AA__ERR(errno);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			r = AA__ERR(errno);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			r = AA_E2BIG;
+			goto fail;
+		}
+		if ((r = aa_buf_append(&b, chunk, (size_t)n)) < 0)
+			goto fail;
+	}
+	if (b.len > 0)
+		*out = aa_buf_steal(&b, lenp);
+	aa_buf_release(&b);
+	return 0;
+fail:
+	if (cause != NULL && asprintf(cause, "failed to read initial prompt "
+	    "from stdin: %s", r == AA_E2BIG ? "more than the limit" :
+	    aa_strerror(r)) < 0)
+		*cause = NULL;
+	aa_buf_release(&b);
+	return r;
+}

@@ -1,0 +1,47 @@
+/*
+ * session.h - aa_session, one live agent: PTY + terminal + conversation.
+ *
+ * A session spawns the agent under a PTY on the caller's loop, feeds its
+ * output to the terminal emulator, reads the screen (coalesced, a few ms
+ * after output) into the conversation engine, and arms a timer only while
+ * the screen is settling, so an idle agent costs no wakeups.  It types
+ * user messages with agentapi's protocol (core.md §1.7, §2.7) as an
+ * asynchronous state machine: a send in progress never blocks the loop,
+ * and every wait has a deadline.  With a state file it loads the saved
+ * conversation once the agent is ready, saves it crash-safely about a
+ * second after changes and at stop, and never overwrites a file that
+ * failed to load.
+ *
+ * The session's API is public: struct aa_session_options and the
+ * aa_session_* functions are declared in include/agentapi.h, the one
+ * source of truth.  This header adds what only the library and the
+ * agentapi-c program use.
+ *
+ * Callbacks run on the loop.  The session may not be freed from inside
+ * them except through aa_session_stop, which is always asynchronous.
+ */
+#ifndef AA_SESSION_H
+#define AA_SESSION_H
+
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "agentapi.h"
+#include "core/conv.h"
+
+/* Returns upstream's human text for a send error code (the HTTP API's
+ * error message). */
+const char *aa_session_send_error(int err);
+
+/*
+ * Reads an initial prompt from fd when it is not a terminal (http.md
+ * §9.5), without hanging: at most max bytes (AA_E2BIG beyond), giving up
+ * waiting for end of input after timeout_ms (what arrived is kept).
+ * Returns 0 with *out malloc'd (NULL when fd is a terminal or gave
+ * nothing), or an error with *cause malloc'd.
+ */
+int aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
+    char **out, size_t *lenp, char **cause);
+
+#endif /* AA_SESSION_H */
