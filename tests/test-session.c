@@ -17,14 +17,15 @@
 #include <uv.h>
 
 #include "core/agent.h"
+#include "loop.h"
 #include "runtime/session.h"
 #include "test.h"
 #include "base/text.h"
 
 struct h {
 	uv_loop_t loop;
-	uv_timer_t deadline;
-	int timed_out;
+	struct test_loop w;
+	int (*pred)(struct h *); /* what h_wait waits for */
 	struct aa_session *s;
 	struct aa_session_options o;
 	const char *argv[8];
@@ -116,25 +117,21 @@ h_stopped(void *ud)
 	h->s = NULL;
 }
 
-/* Ends a wait when its deadline passes. */
-static void
-h_deadline_cb(uv_timer_t *t)
+/* Calls the predicate h_wait waits for. */
+static int
+h_pred_call(void *ud)
 {
-	struct h *h = t->data;
+	struct h *h = ud;
 
-	h->timed_out = 1;
+	return h->pred(h);
 }
 
 /* Runs the loop until pred holds or ms pass; returns pred's last value. */
 static int
 h_wait(struct h *h, h_pred pred, unsigned ms)
 {
-	h->timed_out = 0;
-	uv_timer_start(&h->deadline, h_deadline_cb, ms, 0);
-	while (!pred(h) && !h->timed_out)
-		uv_run(&h->loop, UV_RUN_ONCE);
-	uv_timer_stop(&h->deadline);
-	return pred(h);
+	h->pred = pred;
+	return test_loop_until(&h->w, h_pred_call, h, ms);
 }
 
 /* Predicates for h_wait. */
@@ -199,8 +196,7 @@ h_init(struct h *h)
 {
 	memset(h, 0, sizeof(*h));
 	ASSERT_EQ(uv_loop_init(&h->loop), 0);
-	uv_timer_init(&h->loop, &h->deadline);
-	h->deadline.data = h;
+	test_loop_init(&h->w, &h->loop);
 	h->o.stability_ms = 200;
 	h->o.echo_settle_ms = 300; /* upstream's 1 s in session_basic_send */
 	h->o.log = h_log;
@@ -267,7 +263,7 @@ static void
 h_done(struct h *h)
 {
 	h_stop(h);
-	uv_close((uv_handle_t *)&h->deadline, NULL);
+	test_loop_close(&h->w);
 	uv_run(&h->loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(uv_loop_close(&h->loop), 0);
 }
@@ -708,21 +704,6 @@ TEST(session_demo_agent_answers)
 	h_done(&h);
 }
 
-/* Counts loop iterations until the deadline: each one is a wakeup. */
-static unsigned
-h_count_wakeups(struct h *h, unsigned ms)
-{
-	unsigned n = 0;
-
-	h->timed_out = 0;
-	uv_timer_start(&h->deadline, h_deadline_cb, ms, 0);
-	while (!h->timed_out) {
-		uv_run(&h->loop, UV_RUN_ONCE);
-		n++;
-	}
-	return n;
-}
-
 TEST(session_idle_agent_costs_no_wakeups)
 {
 	struct h h;
@@ -733,7 +714,7 @@ TEST(session_idle_agent_costs_no_wakeups)
 	h_start(&h);
 	ASSERT(h_wait(&h, p_stable, 5000));
 	/* A 25 ms poll would wake the loop about 20 times here. */
-	n = h_count_wakeups(&h, 500);
+	n = test_loop_for(&h.w, 500);
 	ASSERT_LE(n, 2);
 	ASSERT(p_stable(&h));
 	h_done(&h);
