@@ -18,6 +18,7 @@
 
 #include "core/agent.h"
 #include "loop.h"
+#include "runtime/pty.h"
 #include "runtime/session.h"
 #include "test.h"
 #include "base/text.h"
@@ -620,11 +621,23 @@ TEST(session_agent_never_reacts)
 	ASSERT_EQ(h.send_err, AA_ENOREACT);
 	ASSERT_GE(dt, 300 + 700);
 	ASSERT_LT(dt, 3000);
-	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	/* What was typed is recorded: the agent has it in its input. */
+	ASSERT_GE(aa_session_message_count(h.s), 2);
+	ASSERT_EQ(aa_session_message(h.s, 1)->role, AA_ROLE_USER);
+	ASSERT_STR_EQ(h_msg(&h, 1), "anyone?");
 	ASSERT_NOT_NULL(strstr(aa_session_send_error(AA_ENOREACT),
 	    "failed to send message: failed to wait for processing to start"));
-	/* The conversation is usable again afterwards. */
+	/* The conversation is usable again afterwards, with the agent's
+	 * (empty) turn after the message. */
 	ASSERT(h_wait(&h, p_stable, 5000));
+	ASSERT_EQ(aa_session_message_count(h.s), 3);
+	ASSERT_EQ(aa_session_message(h.s, 2)->role, AA_ROLE_AGENT);
+	h.sends_done = 0;
+	ASSERT_EQ(aa_session_send_user(h.s, "still there?", 12, h_send_done,
+	    &h), 0);
+	ASSERT(h_wait(&h, p_send_done, 5000));
+	ASSERT_EQ(h.send_err, AA_ENOREACT);
+	ASSERT_STR_EQ(h_msg(&h, 3), "still there?");
 	h_done(&h);
 }
 
@@ -665,6 +678,68 @@ TEST(session_raw_send)
 	ASSERT_EQ(aa_session_send_raw(h.s, "raw bytes here", 14), 0);
 	ASSERT(h_wait(&h, p_raw_seen, 5000));
 	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	h_done(&h);
+}
+
+TEST(session_agent_not_reading_input)
+{
+	static char chunk[256 * 1024];
+	struct h h;
+	char *big;
+	size_t sent = 0, n = 0, k;
+	int r;
+
+	h_init(&h);
+	/* Shows a prompt (ready), then never reads its terminal. */
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = "stty raw -echo; printf '> '; exec sleep 60";
+	h.argv[3] = NULL;
+	h.o.echo_timeout_ms = 200;
+	h.o.process_timeout_ms = 400;
+	h.o.cr_retry_ms = 100;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	memset(chunk, 'x', sizeof(chunk));
+	/* The kernel takes a little, the session queues 4 MiB, then says
+	 * the agent is not reading, and the queue stays bounded. */
+	while ((r = aa_session_send_raw(h.s, chunk, sizeof(chunk))) == 0) {
+		sent += sizeof(chunk);
+		ASSERT_LT(++n, 64);
+	}
+	ASSERT_EQ(r, AA_EAGAIN);
+	ASSERT_GE(sent, 3u << 20);
+	ASSERT_LE(sent, (4u << 20) + (1u << 20));
+	/* A user message that still fits is typed into the queue, but the
+	 * agent never reads it: "not reading", not recorded. */
+	ASSERT_EQ(aa_session_send_user(h.s, "hello?", 6, h_send_done, &h),
+	    0);
+	ASSERT(h_wait(&h, p_send_done, 5000));
+	ASSERT_EQ(h.send_err, AA_EAGAIN);
+	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	h.sends_done = 0;
+	/* Filled to the last byte, even one more is refused. */
+	for (k = sizeof(chunk) / 2; k > 0; k /= 2)
+		while (aa_session_send_raw(h.s, chunk, k) == 0)
+			sent += k;
+	ASSERT_LE(sent, (4u << 20) + (1u << 20));
+	ASSERT_EQ(aa_session_send_raw(h.s, chunk, 1), AA_EAGAIN);
+	/* Bytes that no queue could hold are another matter. */
+	big = calloc(1, AA_PTY_WRITE_QUEUE_MAX + 1);
+	ASSERT_NOT_NULL(big);
+	ASSERT_EQ(aa_session_send_raw(h.s, big, AA_PTY_WRITE_QUEUE_MAX + 1),
+	    AA_E2BIG);
+	free(big);
+	/* A user message is refused whole, at once: nothing typed, nothing
+	 * recorded, no callback. */
+	ASSERT_EQ(aa_session_send_user(h.s, "hello?", 6, h_send_done, &h),
+	    AA_EAGAIN);
+	ASSERT_STR_EQ(aa_session_send_error(AA_EAGAIN),
+	    "the agent is not reading its input");
+	ASSERT(!h_wait(&h, p_send_done, 300));
+	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	ASSERT(p_stable(&h));
 	h_done(&h);
 }
 

@@ -412,6 +412,15 @@ send_failure(struct aa_http_req *req, int err)
 		status = 503;
 		detail = "the agent has exited";
 		break;
+	case AA_EAGAIN:
+		status = 503;
+		detail = "the agent is not reading its input";
+		break;
+	case AA_ENOREACT:
+		/* Typed and recorded, but the agent never moved. */
+		status = 504;
+		detail = "the agent did not react to the message";
+		break;
 	default:
 		status = 500;
 		detail = "unexpected error occurred";
@@ -561,7 +570,7 @@ h_message(struct aa_http_req *req, void *data)
 		    strlen(content->valuestring));
 		if (rc == 0)
 			send_ok(req);
-		else if (rc == AA_EEXITED)
+		else if (rc == AA_EEXITED || rc == AA_EAGAIN)
 			send_failure(req, rc);
 		else {
 			char msg[256];

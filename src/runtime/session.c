@@ -118,6 +118,8 @@ static void session_schedule_save(struct aa_session *);
 static int session_write(struct aa_session *, const void *, size_t);
 static int session_send_start(struct aa_session *, const char *, size_t, int,
     aa_session_send_cb, void *);
+static int session_send_fits(const struct aa_session *,
+    const struct aa_send_step *);
 static int session_send_apply(struct aa_session *, struct aa_send_step *);
 static void session_send_finish(struct aa_session *, int);
 static void session_close_all(struct aa_session *);
@@ -382,7 +384,10 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 		return r;
 	r = aa_send_begin(q->m, (int64_t)uv_now(s->loop), text, len,
 	    aa_buf_str(&s->screen), s->screen.len, &st);
-	if (r == 0 && session_send_apply(s, &st) != 0)
+	if (r == 0 && !session_send_fits(s, &st)) {
+		aa_send_cancel(q->m);
+		r = AA_EAGAIN;
+	} else if (r == 0 && session_send_apply(s, &st) != 0)
 		r = st.err;
 	if (r != 0) {
 		/* Nothing was recorded; the conversation unfreezes. */
@@ -395,6 +400,23 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	q->cb = cb;
 	q->ud = ud;
 	return 0;
+}
+
+/*
+ * Tells whether the step's writes fit in the PTY's input queue, so that
+ * a message to an agent that stopped reading is refused whole rather
+ * than typed in part.
+ */
+static int
+session_send_fits(const struct aa_session *s, const struct aa_send_step *st)
+{
+	size_t i, n = 0;
+
+	if (s->pty == NULL)
+		return 1; /* the write says AA_EEXITED */
+	for (i = 0; i < st->nwrites; i++)
+		n += st->writes[i].len;
+	return n <= AA_PTY_WRITE_QUEUE_MAX - aa_pty_write_queued(s->pty);
 }
 
 /*
@@ -440,13 +462,20 @@ session_send_cb(uv_timer_t *t)
 	}
 	aa_send_tick(s->send.m, (int64_t)uv_now(s->loop),
 	    aa_buf_str(&s->screen), s->screen.len, &st);
-	if (session_send_apply(s, &st))
-		session_send_finish(s, st.err);
+	if (!session_send_apply(s, &st))
+		return;
+	/* Input still queued: the agent did not even read what was typed. */
+	if (st.err == AA_ENOREACT && s->pty != NULL &&
+	    aa_pty_write_queued(s->pty) > 0)
+		st.err = AA_EAGAIN;
+	session_send_finish(s, st.err);
 }
 
 /*
  * Ends the send in progress with err: records the user message on
- * success, unfreezes the conversation and calls the completion callback.
+ * success, and when the agent did not react (the text and Enter were
+ * written: it is what the agent was sent, and a retry would type it
+ * twice), unfreezes the conversation and calls the completion callback.
  */
 static void
 session_send_finish(struct aa_session *s, int err)
@@ -467,7 +496,8 @@ session_send_finish(struct aa_session *s, int err)
 	q->cb = NULL;
 	session_now(s, &now);
 	text = aa_send_text(q->m, &len);
-	r = aa_conv_send_end(s->conv, &now, text, len, err == 0);
+	r = aa_conv_send_end(s->conv, &now, text, len,
+	    err == 0 || err == AA_ENOREACT);
 	if (err == 0 && r < 0)
 		err = r;
 	if (err != 0)
@@ -939,13 +969,19 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 int
 aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 {
+	int r;
+
 	if (s == NULL || (bytes == NULL && len > 0))
 		return AA_EINVAL;
 	if (s->stop != STOP_NONE)
 		return AA_EEXITED;
 	if (len == 0)
 		return 0;
-	return session_write(s, bytes, len);
+	r = session_write(s, bytes, len);
+	/* A full queue: the agent is not reading; bounded, so refuse. */
+	if (r == AA_E2BIG && len <= AA_PTY_WRITE_QUEUE_MAX)
+		r = AA_EAGAIN;
+	return r;
 }
 
 /* Returns upstream's wording for a send error (see session.h). */
@@ -968,6 +1004,8 @@ aa_session_send_error(int err)
 		       "to start: timeout waiting for condition";
 	case AA_EEXITED:
 		return "failed to send message: the agent has exited";
+	case AA_EAGAIN:
+		return "the agent is not reading its input";
 	case AA_ECANCELED:
 		return "failed to send message: context canceled";
 	case AA_EIO:
