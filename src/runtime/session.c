@@ -486,7 +486,7 @@ session_send_finish(struct aa_session *s, int err)
 	void *ud = q->ud;
 	const char *text;
 	size_t len;
-	int r;
+	int recorded = err == 0 || err == AA_ENOREACT, r;
 
 	if (!q->active)
 		return;
@@ -496,8 +496,7 @@ session_send_finish(struct aa_session *s, int err)
 	q->cb = NULL;
 	session_now(s, &now);
 	text = aa_send_text(q->m, &len);
-	r = aa_conv_send_end(s->conv, &now, text, len,
-	    err == 0 || err == AA_ENOREACT);
+	r = aa_conv_send_end(s->conv, &now, text, len, recorded);
 	if (err == 0 && r < 0)
 		err = r;
 	if (err != 0)
