@@ -472,10 +472,11 @@ session_send_cb(uv_timer_t *t)
 }
 
 /*
- * Ends the send in progress with err: records the user message on
- * success, and when the agent did not react (the text and Enter were
- * written: it is what the agent was sent, and a retry would type it
- * twice), unfreezes the conversation and calls the completion callback.
+ * Ends the send in progress with err.  Records the user message on
+ * success and also when the agent did not react (the text and Enter were
+ * written, so it is what the agent was sent, and a retry would type it
+ * twice); then unfreezes the conversation and calls the completion
+ * callback.
  */
 static void
 session_send_finish(struct aa_session *s, int err)
