@@ -115,7 +115,7 @@ TEST(send_echo_seen_settles_then_enter_is_seen)
 
 	fx_init(&f, NULL);
 	fx_begin(&f, "hi", "> ");
-	/* The first check at 50 ms sees the echo; it is re-checked 1 s later. */
+	/* The first check at 50 ms sees the echo, re-checked 1 s later. */
 	ASSERT_EQ(fx_wake(&f, "> hi"), 50);
 	ASSERT_EQ(f.st.nwrites, 0);
 	ASSERT_EQ(f.st.wake, 1050);

@@ -60,8 +60,8 @@ struct aa_send_step {
 	struct aa_send_write writes[AA_SEND_MAX_WRITES];
 	size_t nwrites;
 	int64_t wake;	 /* call aa_send_tick at this time; -1 when done */
-	int done;	 /* the send ended ... */
-	int err;	 /* ... with 0 or AA_ENOREACT, AA_EIO, AA_EEXITED */
+	int done;	 /* the send ended, with err: 0, AA_ENOREACT, */
+	int err;	 /* AA_EIO, AA_EEXITED or AA_ENOMEM */
 	int log_level;	 /* AA_LOG_* */
 	const char *log; /* a line to log, or NULL */
 };
