@@ -7,7 +7,8 @@
  * at 50, 150, 350, 750, 1250, 1750 ms and times out at 2 s; a seen echo
  * is re-checked echo_settle_ms later; phase 2 writes "\r", looks 25 ms
  * later, backs off 25, 50, 100 ... 500 ms and presses Enter again every
- * cr_retry_ms until process_timeout_ms.
+ * cr_retry_ms until process_timeout_ms.  The input queue it is shown
+ * (queued, queue_max) decides between "did not react" and "not reading".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,18 @@ struct fx {
 	size_t crs;		/* "\r" writes */
 	int64_t cr_at[16];	/* when each "\r" was written */
 	int64_t now;
+	size_t queued;		/* input the agent has not read */
+	size_t queue_max;	/* 0: no limit */
 };
+
+/* What the machine sees at time now with screen. */
+static struct aa_send_input
+fx_in(const struct fx *f, int64_t now, const char *screen)
+{
+	return (struct aa_send_input){ .now = now, .screen = screen,
+	    .len = screen != NULL ? strlen(screen) : 0, .queued = f->queued,
+	    .queue_max = f->queue_max };
+}
 
 /* A machine with o (NULL: upstream's defaults). */
 static void
@@ -65,8 +77,9 @@ fx_apply(struct fx *f)
 static void
 fx_begin(struct fx *f, const char *text, const char *screen)
 {
-	ASSERT_EQ(aa_send_begin(f->q, f->now, text, strlen(text), screen,
-	    strlen(screen), &f->st), 0);
+	struct aa_send_input in = fx_in(f, f->now, screen);
+
+	ASSERT_EQ(aa_send_begin(f->q, &in, text, strlen(text), &f->st), 0);
 	fx_apply(f);
 }
 
@@ -75,11 +88,13 @@ fx_begin(struct fx *f, const char *text, const char *screen)
 static int64_t
 fx_wake(struct fx *f, const char *screen)
 {
+	struct aa_send_input in;
+
 	ASSERT(!f->st.done);
 	ASSERT_GE(f->st.wake, f->now);
 	f->now = f->st.wake;
-	ASSERT_EQ(aa_send_tick(f->q, f->now, screen, strlen(screen), &f->st),
-	    0);
+	in = fx_in(f, f->now, screen);
+	ASSERT_EQ(aa_send_tick(f->q, &in, &f->st), 0);
 	fx_apply(f);
 	return f->now;
 }
@@ -314,11 +329,12 @@ TEST(send_one_at_a_time)
 {
 	struct fx f;
 	struct aa_send_step st;
+	struct aa_send_input in;
 
 	fx_init(&f, NULL);
 	fx_begin(&f, "first", "> ");
-	ASSERT_EQ(aa_send_begin(f.q, 10, "second", 6, "> ", 2, &st),
-	    AA_EBUSY);
+	in = fx_in(&f, 10, "> ");
+	ASSERT_EQ(aa_send_begin(f.q, &in, "second", 6, &st), AA_EBUSY);
 	ASSERT_EQ(st.nwrites, 0);
 	ASSERT_STR_EQ(aa_send_text(f.q, NULL), "first");
 	/* The first one goes on undisturbed. */
@@ -329,10 +345,12 @@ TEST(send_one_at_a_time)
 TEST(send_early_tick_keeps_sleeping)
 {
 	struct fx f;
+	struct aa_send_input in;
 
 	fx_init(&f, NULL);
 	fx_begin(&f, "hi", "> ");
-	ASSERT_EQ(aa_send_tick(f.q, 20, "> hi", 4, &f.st), 0);
+	in = fx_in(&f, 20, "> hi");
+	ASSERT_EQ(aa_send_tick(f.q, &in, &f.st), 0);
 	ASSERT_EQ(f.st.nwrites, 0);
 	ASSERT(!f.st.done);
 	ASSERT_EQ(f.st.wake, 50);
@@ -382,6 +400,7 @@ TEST(send_failed_writes_end_the_send)
 TEST(send_cancel_mid_send_then_send_again)
 {
 	struct fx f;
+	struct aa_send_input in;
 
 	fx_init(&f, NULL);
 	fx_begin(&f, "first", "> ");
@@ -389,7 +408,8 @@ TEST(send_cancel_mid_send_then_send_again)
 	aa_send_cancel(f.q);
 	ASSERT(!aa_send_active(f.q));
 	/* A tick after the stop asks for nothing. */
-	ASSERT_EQ(aa_send_tick(f.q, 5000, "> first", 7, &f.st), 0);
+	in = fx_in(&f, 5000, "> first");
+	ASSERT_EQ(aa_send_tick(f.q, &in, &f.st), 0);
 	ASSERT_EQ(f.st.nwrites, 0);
 	ASSERT(!f.st.done);
 	ASSERT_EQ(f.st.wake, -1);
@@ -408,20 +428,80 @@ TEST(send_empty_screens_and_binary_text)
 {
 	static const char text[] = { 'a', '\0', 'b' };
 	struct fx f;
+	struct aa_send_input in;
 	size_t len;
 
 	fx_init(&f, NULL);
-	ASSERT_EQ(aa_send_begin(f.q, 0, text, sizeof(text), NULL, 0, &f.st),
-	    0);
+	in = fx_in(&f, 0, NULL);
+	ASSERT_EQ(aa_send_begin(f.q, &in, text, sizeof(text), &f.st), 0);
 	fx_apply(&f);
 	ASSERT_MEM_EQ(f.st.writes[2].data, f.st.writes[2].len, text,
 	    sizeof(text));
 	aa_send_text(f.q, &len);
 	ASSERT_EQ(len, sizeof(text));
-	ASSERT_EQ(aa_send_tick(f.q, 50, NULL, 0, &f.st), 0);
+	in = fx_in(&f, 50, NULL);
+	ASSERT_EQ(aa_send_tick(f.q, &in, &f.st), 0);
 	ASSERT_EQ(f.st.wake, 150);
-	ASSERT_EQ(aa_send_begin(f.q, 0, NULL, 1, "", 0, &f.st), AA_EINVAL);
-	ASSERT_EQ(aa_send_tick(f.q, 0, NULL, 1, &f.st), AA_EINVAL);
+	ASSERT_EQ(aa_send_begin(f.q, &in, NULL, 1, &f.st), AA_EINVAL);
+	in.len = 1;
+	ASSERT_EQ(aa_send_tick(f.q, &in, &f.st), AA_EINVAL);
+	ASSERT_EQ(aa_send_tick(f.q, NULL, &f.st), AA_EINVAL);
 	aa_send_free(NULL);
+	fx_free(&f);
+}
+
+TEST(send_refuses_a_message_that_does_not_fit_the_queue)
+{
+	struct fx f;
+	struct aa_send_input in;
+
+	/* "x\b" + paste start + "hello" + paste end is 19 bytes. */
+	fx_init(&f, NULL);
+	f.queue_max = 100;
+	f.queued = 82;
+	in = fx_in(&f, 0, "> ");
+	ASSERT_EQ(aa_send_begin(f.q, &in, "hello", 5, &f.st), AA_EAGAIN);
+	ASSERT_EQ(f.st.nwrites, 0);
+	ASSERT(!aa_send_active(f.q));
+	f.queued = 81;
+	fx_begin(&f, "hello", "> ");
+	ASSERT_EQ(f.st.nwrites, 4);
+	fx_free(&f);
+
+	/* A queue fuller than its limit, and no limit at all. */
+	fx_init(&f, NULL);
+	f.queue_max = 10;
+	f.queued = 20;
+	in = fx_in(&f, 0, "> ");
+	ASSERT_EQ(aa_send_begin(f.q, &in, "", 0, &f.st), AA_EAGAIN);
+	f.queue_max = 0;
+	fx_begin(&f, "hello", "> ");
+	fx_free(&f);
+}
+
+TEST(send_input_never_read_is_not_reading)
+{
+	struct fx f;
+
+	/* Everything was typed into a queue the agent never drains. */
+	fx_init(&f, NULL);
+	f.queue_max = 1000;
+	fx_begin(&f, "hi", "> ");
+	f.queued = 17;
+	while (!f.st.done)
+		fx_wake(&f, "> ");
+	ASSERT_EQ(f.now, 2000 + 15000);
+	ASSERT_EQ(f.st.err, AA_EAGAIN);
+	ASSERT_EQ(f.st.log_level, AA_LOG_WARN);
+	ASSERT_NOT_NULL(strstr(f.st.log, "not reading its input"));
+	fx_free(&f);
+
+	/* Read, but no reaction: the agent did not react. */
+	fx_init(&f, NULL);
+	f.queue_max = 1000;
+	fx_begin(&f, "hi", "> ");
+	while (!f.st.done)
+		fx_wake(&f, "> ");
+	ASSERT_EQ(f.st.err, AA_ENOREACT);
 	fx_free(&f);
 }

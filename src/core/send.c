@@ -11,8 +11,10 @@
  * a settled echo or, after echo_timeout_ms, with a log line only (agents
  * that buffer a paste without drawing it never echo); phase 2 ends when
  * the screen differs from the one before the first Enter, or after
- * process_timeout_ms with AA_ENOREACT.  The timeouts are only observed
- * when a sleep ends, as in WaitFor.
+ * process_timeout_ms with AA_ENOREACT (AA_EAGAIN when the input is still
+ * queued: the agent did not even read it).  The timeouts are only
+ * observed when a sleep ends, as in WaitFor.  A message that does not fit
+ * in the driver's input queue is refused whole, before any write.
  *
  * Every transition is a function of (state, now, screen): the machine
  * copies the two screens it compares against (before, probe) and the
@@ -75,6 +77,8 @@ static void send_echo_next(struct aa_send *q, int64_t now,
     struct aa_send_step *st);
 static int send_proc_begin(struct aa_send *q, int64_t now, const char *screen,
     size_t slen, struct aa_send_step *st);
+static int send_fits(const struct aa_send *q, const struct aa_send_input *in,
+    size_t len);
 static void send_proc_condition(struct aa_send *q, int64_t now,
     struct aa_send_step *st);
 static void send_end(struct aa_send *q, int err, struct aa_send_step *st);
@@ -176,23 +180,43 @@ aa_send_free(struct aa_send *q)
 	free(q);
 }
 
-int
-aa_send_begin(struct aa_send *q, int64_t now, const char *text, size_t len,
-    const char *screen, size_t slen, struct aa_send_step *st)
+/* Non-zero when the framed text of len bytes fits in the input queue. */
+static int
+send_fits(const struct aa_send *q, const struct aa_send_input *in,
+    size_t len)
 {
+	size_t i, n = len;
+
+	if (in->queue_max == 0)
+		return 1;
+	for (i = 0; q->o.pre[i] != NULL; i++)
+		n += strlen(q->o.pre[i]);
+	for (i = 0; q->o.post[i] != NULL; i++)
+		n += strlen(q->o.post[i]);
+	return in->queued <= in->queue_max && n <= in->queue_max - in->queued;
+}
+
+int
+aa_send_begin(struct aa_send *q, const struct aa_send_input *in,
+    const char *text, size_t len, struct aa_send_step *st)
+{
+	int64_t now;
 	size_t i;
 	int r;
 
-	if (q == NULL || st == NULL || (text == NULL && len > 0) ||
-	    (screen == NULL && slen > 0))
+	if (q == NULL || in == NULL || st == NULL ||
+	    (text == NULL && len > 0) || (in->screen == NULL && in->len > 0))
 		return AA_EINVAL;
 	step_clear(st);
 	if (q->state != SEND_IDLE)
 		return AA_EBUSY;
+	if (!send_fits(q, in, len))
+		return AA_EAGAIN;
+	now = in->now;
 	aa_buf_reset(&q->text);
 	aa_buf_reset(&q->before);
 	if ((r = aa_buf_append(&q->text, text, len)) < 0 ||
-	    (r = aa_buf_append(&q->before, screen, slen)) < 0)
+	    (r = aa_buf_append(&q->before, in->screen, in->len)) < 0)
 		return r;
 	/* §1.7: each part with its own write, back to back. */
 	for (i = 0; q->o.pre[i] != NULL; i++)
@@ -276,14 +300,20 @@ send_end(struct aa_send *q, int err, struct aa_send_step *st)
 }
 
 int
-aa_send_tick(struct aa_send *q, int64_t now, const char *screen, size_t slen,
+aa_send_tick(struct aa_send *q, const struct aa_send_input *in,
     struct aa_send_step *st)
 {
-	if (q == NULL || st == NULL || (screen == NULL && slen > 0))
+	const char *screen;
+	size_t slen;
+	int64_t now;
+
+	if (q == NULL || in == NULL || st == NULL ||
+	    (in->screen == NULL && in->len > 0))
 		return AA_EINVAL;
 	step_clear(st);
-	if (screen == NULL)
-		screen = "";
+	now = in->now;
+	screen = in->screen != NULL ? in->screen : "";
+	slen = in->len;
 	q->writing_cr = 0;
 	if (q->state == SEND_IDLE)
 		return 0;
@@ -318,7 +348,11 @@ aa_send_tick(struct aa_send *q, int64_t now, const char *screen, size_t slen,
 		send_echo_next(q, now, st);
 		break;
 	case SEND_PROC:
-		if (now >= q->deadline) {
+		if (now >= q->deadline && in->queued > 0) {
+			step_log(q, st, AA_LOG_WARN, "the agent is not reading "
+			    "its input: %zu bytes still queued", in->queued);
+			send_end(q, AA_EAGAIN, st);
+		} else if (now >= q->deadline) {
 			step_log(q, st, AA_LOG_WARN, "failed to wait for "
 			    "processing to start: timeout waiting for "
 			    "condition");

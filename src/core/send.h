@@ -7,9 +7,10 @@
  * non-fatal on timeout), then press Enter and wait for the screen to move
  * (phase 2, re-pressing Enter now and then, fatal on timeout).  The
  * machine holds that dialogue and nothing else: no loop, no clock, no
- * file descriptors.  The caller passes the time (monotonic ms) and the
- * current screen into every call, and each call fills a struct
- * aa_send_step saying what to do next:
+ * file descriptors.  The caller passes what it sees into every call (a
+ * struct aa_send_input: the time in monotonic ms, the current screen, and
+ * how much input is still queued for the agent), and each call fills a
+ * struct aa_send_step saying what to do next:
  *
  *   - write each of writes[0..nwrites) to the agent, in order, each with
  *     its own write (upstream writes the parts separately), and if one
@@ -50,6 +51,15 @@ struct aa_send_options {
 	const char *const *post;
 };
 
+/* What the driver sees when it calls the machine. */
+struct aa_send_input {
+	int64_t now;		/* monotonic ms */
+	const char *screen;	/* the screen text now */
+	size_t len;
+	size_t queued;		/* input written but not yet read by the agent */
+	size_t queue_max;	/* the most input that may wait; 0: no limit */
+};
+
 struct aa_send_write {
 	const char *data;
 	size_t len;
@@ -61,7 +71,7 @@ struct aa_send_step {
 	size_t nwrites;
 	int64_t wake;	 /* call aa_send_tick at this time; -1 when done */
 	int done;	 /* the send ended, with err: 0, AA_ENOREACT, */
-	int err;	 /* AA_EIO, AA_EEXITED or AA_ENOMEM */
+	int err;	 /* AA_EAGAIN, AA_EIO, AA_EEXITED or AA_ENOMEM */
 	int log_level;	 /* AA_LOG_* */
 	const char *log; /* a line to log, or NULL */
 };
@@ -75,18 +85,22 @@ int aa_send_new(struct aa_send **out, const struct aa_send_options *o);
 void aa_send_free(struct aa_send *q);
 
 /*
- * Starts typing text (already trimmed) at time now, with screen the
- * screen just before: asks for the framed writes and the first echo
- * check.  Returns 0, AA_EBUSY while a send is in progress, AA_EINVAL or
- * AA_ENOMEM.
+ * Starts typing text (already trimmed), in->screen being the screen just
+ * before: asks for the framed writes and the first echo check.  Returns
+ * 0, AA_EAGAIN when the framed text does not fit in the input queue (the
+ * agent is not reading; nothing is written), AA_EBUSY while a send is in
+ * progress, AA_EINVAL or AA_ENOMEM.
  */
-int aa_send_begin(struct aa_send *q, int64_t now, const char *text,
-    size_t len, const char *screen, size_t slen, struct aa_send_step *st);
-/* Advances the machine at time now with the current screen.  Before the
- * wake time it asks for nothing new.  Returns 0 or AA_ENOMEM (the send
- * then ended, st->done). */
-int aa_send_tick(struct aa_send *q, int64_t now, const char *screen,
-    size_t slen, struct aa_send_step *st);
+int aa_send_begin(struct aa_send *q, const struct aa_send_input *in,
+    const char *text, size_t len, struct aa_send_step *st);
+/*
+ * Advances the machine with what the driver sees now.  Before the wake
+ * time it asks for nothing new.  When the agent never reacts, the send
+ * ends with AA_ENOREACT, or AA_EAGAIN if input is still queued (it did
+ * not even read it).  Returns 0 or AA_ENOMEM (the send then ended).
+ */
+int aa_send_tick(struct aa_send *q, const struct aa_send_input *in,
+    struct aa_send_step *st);
 /* Reports that a write the last step asked for failed with err: ends the
  * send (AA_EEXITED stays, anything else is AA_EIO) with a log line. */
 void aa_send_write_failed(struct aa_send *q, int err, struct aa_send_step *st);

@@ -118,8 +118,7 @@ static void session_schedule_save(struct aa_session *);
 static int session_write(struct aa_session *, const void *, size_t);
 static int session_send_start(struct aa_session *, const char *, size_t, int,
     aa_session_send_cb, void *);
-static int session_send_fits(const struct aa_session *,
-    const struct aa_send_step *);
+static void session_send_input(struct aa_session *, struct aa_send_input *);
 static int session_send_apply(struct aa_session *, struct aa_send_step *);
 static void session_send_finish(struct aa_session *, int);
 static void session_close_all(struct aa_session *);
@@ -371,6 +370,7 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
     int prompt, aa_session_send_cb cb, void *ud)
 {
 	struct session_send *q = &s->send;
+	struct aa_send_input in;
 	struct aa_send_step st;
 	struct aa_time now;
 	int r;
@@ -382,12 +382,9 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	    s->screen.len);
 	if (r < 0)
 		return r;
-	r = aa_send_begin(q->m, (int64_t)uv_now(s->loop), text, len,
-	    aa_buf_str(&s->screen), s->screen.len, &st);
-	if (r == 0 && !session_send_fits(s, &st)) {
-		aa_send_cancel(q->m);
-		r = AA_EAGAIN;
-	} else if (r == 0 && session_send_apply(s, &st) != 0)
+	session_send_input(s, &in);
+	r = aa_send_begin(q->m, &in, text, len, &st);
+	if (r == 0 && session_send_apply(s, &st) != 0)
 		r = st.err;
 	if (r != 0) {
 		/* Nothing was recorded; the conversation unfreezes. */
@@ -402,21 +399,16 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	return 0;
 }
 
-/*
- * Tells whether the step's writes fit in the PTY's input queue, so that
- * a message to an agent that stopped reading is refused whole rather
- * than typed in part.
- */
-static int
-session_send_fits(const struct aa_session *s, const struct aa_send_step *st)
+/* What the send machine sees: the loop's time, the last screen read and
+ * the PTY's input queue. */
+static void
+session_send_input(struct aa_session *s, struct aa_send_input *in)
 {
-	size_t i, n = 0;
-
-	if (s->pty == NULL)
-		return 1; /* the write says AA_EEXITED */
-	for (i = 0; i < st->nwrites; i++)
-		n += st->writes[i].len;
-	return n <= AA_PTY_WRITE_QUEUE_MAX - aa_pty_write_queued(s->pty);
+	in->now = (int64_t)uv_now(s->loop);
+	in->screen = aa_buf_str(&s->screen);
+	in->len = s->screen.len;
+	in->queued = aa_pty_write_queued(s->pty);
+	in->queue_max = AA_PTY_WRITE_QUEUE_MAX;
 }
 
 /*
@@ -453,6 +445,7 @@ static void
 session_send_cb(uv_timer_t *t)
 {
 	struct aa_session *s = t->data;
+	struct aa_send_input in;
 	struct aa_send_step st;
 	int r;
 
@@ -460,15 +453,10 @@ session_send_cb(uv_timer_t *t)
 		session_send_finish(s, r);
 		return;
 	}
-	aa_send_tick(s->send.m, (int64_t)uv_now(s->loop),
-	    aa_buf_str(&s->screen), s->screen.len, &st);
-	if (!session_send_apply(s, &st))
-		return;
-	/* Input still queued: the agent did not even read what was typed. */
-	if (st.err == AA_ENOREACT && s->pty != NULL &&
-	    aa_pty_write_queued(s->pty) > 0)
-		st.err = AA_EAGAIN;
-	session_send_finish(s, st.err);
+	session_send_input(s, &in);
+	aa_send_tick(s->send.m, &in, &st);
+	if (session_send_apply(s, &st))
+		session_send_finish(s, st.err);
 }
 
 /*
