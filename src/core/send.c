@@ -16,9 +16,10 @@
  * observed when a sleep ends, as in WaitFor.  A message that does not fit
  * in the driver's input queue is refused whole, before any write.
  *
- * Every transition is a function of (state, now, screen): the machine
- * copies the two screens it compares against (before, probe) and the
- * text, and hands the caller pointers into them or into constants.
+ * Every transition is a function of the state and the driver's input
+ * (time, screen, input queue): the machine copies the two screens it
+ * compares against (before, probe) and the text, and hands the caller
+ * pointers into them or into constants.
  */
 #include <stdarg.h>
 #include <stdio.h>
