@@ -71,7 +71,8 @@ claude_tools(const struct aa_format_tools *t, const char *s, size_t n,
 			/* Upstream keeps a stale blank index here (§9.13). */
 			start = i;
 		} else if (start != SIZE_MAX) {
-			if (c.len == reply && memcmp(c.s, t->reply, reply) == 0 &&
+			if (c.len == reply &&
+			    memcmp(c.s, t->reply, reply) == 0 &&
 			    x.len == 1 && *x.s == '}' &&
 			    aa_text_has_suffix(p.s, p.len, "{")) {
 				r[nr].a = start;

@@ -89,7 +89,8 @@ codex_tools(const struct aa_format_tools *t, const char *s, size_t n,
 		goto out;
 	for (k = 0; k < l.n; k++) {
 		c = aa_text_trimmed(l.v[k].s, l.v[k].len);
-		if (k + 1 < l.n && codex_equal_sans_spaces(c.s, c.len, t->head)) {
+		if (k + 1 < l.n &&
+		    codex_equal_sans_spaces(c.s, c.len, t->head)) {
 			x = aa_text_trimmed(l.v[k + 1].s, l.v[k + 1].len);
 			if (aa_text_contains(x.s, x.len, t->mark))
 				start = k;

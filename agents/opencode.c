@@ -60,7 +60,8 @@ opencode_box(const char *s, size_t n, struct aa_buf *out)
 			for (k = 0; k < 4; k++)
 				start = aa_text_prev_line(s, start);
 			/* Line 0 is the only one starting at 0. */
-			return aa_buf_append(out, s, start == 0 ? 0 : start - 1);
+			return aa_buf_append(out, s,
+			    start == 0 ? 0 : start - 1);
 		}
 		end = start - 1;
 	}

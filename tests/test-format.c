@@ -475,9 +475,9 @@ TEST(format_box_removers)
 	    "footer");
 	check_box(upstream_box("codex"), "\n\xe2\x80\xba", "\n\xe2\x80\xba");
 	/* amp: a complete rounded box; nothing left is "Welcome to Amp". */
-	check_box(upstream_box("amp"), "reply\n \xe2\x95\xad\xe2\x94\x80\xe2\x95"
-	    "\xae \n\xe2\x94\x82 \xe2\x94\x82\n\xe2\x95\xb0\xe2\x94\x80\xe2\x95"
-	    "\xaf\nfoot", "reply");
+	check_box(upstream_box("amp"), "reply\n \xe2\x95\xad\xe2\x94\x80"
+	    "\xe2\x95\xae \n\xe2\x94\x82 \xe2\x94\x82\n\xe2\x95\xb0\xe2\x94\x80"
+	    "\xe2\x95\xaf\nfoot", "reply");
 	check_box(upstream_box("amp"), "\xe2\x95\xad\xe2\x95\xae\n\xe2\x95\xb0"
 	    "\xe2\x95\xaf", "Welcome to Amp");
 	/* A top edge below the bottom edge is no box. */
@@ -613,6 +613,44 @@ TEST(format_agent_table)
 	ASSERT_STR_EQ(aa_agent_name(aa_agent_custom()), "custom");
 	ASSERT_STR_EQ(aa_agent_start_input(aa_agent_find("amp")), " \b");
 	ASSERT_NULL(aa_agent_start_input(aa_agent_find("claude")));
+}
+
+TEST(format_agent_list_names_is_the_table)
+{
+	const struct aa_agent *const *t = aa_agent_table();
+	const char *const *alias;
+	struct aa_buf b;
+	const char *p, *prev = NULL, *q;
+	size_t count = 0, listed = 0;
+
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_buf_puts(&b, "<"), 0);
+	ASSERT_EQ(aa_agent_list_names(&b), 0);
+	/* Upstream's --help list: every alias, sorted, ", "-separated. */
+	ASSERT_STR_EQ(aa_buf_str(&b), "<aider, amazonq, amp, auggie, claude, "
+	    "codex, copilot, cursor, cursor-agent, custom, gemini, goose, "
+	    "opencode, q");
+	/* And nothing but the table: each alias once, in strcmp order. */
+	for (; *t != NULL; t++)
+		for (alias = (*t)->aliases; *alias != NULL; alias++)
+			count++;
+	for (p = b.data + 1; *p != '\0'; p = *q != '\0' ? q + 2 : q) {
+		char name[32];
+
+		q = strstr(p, ", ");
+		if (q == NULL)
+			q = p + strlen(p);
+		ASSERT_LT((size_t)(q - p), sizeof(name));
+		memcpy(name, p, (size_t)(q - p));
+		name[q - p] = '\0';
+		ASSERT_NOT_NULL(aa_agent_find(name));
+		if (prev != NULL)
+			ASSERT_LT(strncmp(prev, p, (size_t)(q - p) + 1), 0);
+		prev = p;
+		listed++;
+	}
+	ASSERT_EQ(listed, count);
+	aa_buf_release(&b);
 }
 
 TEST(format_agent_format_appends_and_handles_null)

@@ -205,6 +205,9 @@ aa_text_trim_space(const char *s, size_t n, size_t *startp, size_t *endp)
 		b = a + y;
 		a += x;
 	}
+	/* All white space: [n, n), as the rune-by-rune walk ends there. */
+	if (a == b)
+		a = b = n;
 	*startp = a;
 	*endp = b;
 }

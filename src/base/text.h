@@ -34,7 +34,8 @@ int aa_unicode_is_space(uint32_t cp);
 /* Returns non-zero for one of the six WS6 bytes. */
 int aa_is_ws6(int c);
 
-/* Bounds of s[0..n) without Unicode white space at either end. */
+/* Bounds of s[0..n) without Unicode white space at either end; [n, n)
+ * when it is all white space. */
 void aa_text_trim_space(const char *s, size_t n, size_t *start, size_t *end);
 /* Bounds of s[0..n) without WS6 at either end. */
 void aa_text_trim_ws6(const char *s, size_t n, size_t *start, size_t *end);

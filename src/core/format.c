@@ -380,7 +380,8 @@ aa_format_box_generic(const char *s, size_t n, struct aa_buf *out)
 		if (is_border(v[t].s, v[t].len) &&
 		    (memchr(v[t + 1].s, '|', v[t + 1].len) != NULL ||
 		    aa_text_contains(v[t + 1].s, v[t + 1].len, VBAR_LIGHT) ||
-		    aa_text_contains(v[t + 1].s, v[t + 1].len, HEAVY_CHEVRON)) &&
+		    aa_text_contains(v[t + 1].s, v[t + 1].len,
+		    HEAVY_CHEVRON)) &&
 		    is_border(v[t + 2].s, v[t + 2].len))
 			cut = &v[t];
 	}
