@@ -9,6 +9,10 @@
  * rather than splitting 1000-line screens into arrays.  The echo search
  * decodes the message's runes lazily: it never needs more than the first
  * six lines plus five runes per input rune past the match.
+ *
+ * Only what every agent shares is here.  An agent's own input-box and
+ * tool-call removers are in agents/<name>.c; the residue of today's TUIs
+ * is data those files hand to core/residue.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
