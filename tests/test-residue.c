@@ -144,6 +144,13 @@ TEST(residue_box_trims_after_the_chosen_remover)
 	/* Residue goes only once a box was found. */
 	check_box(&r, "reply\n\xe2\x9c\xbb Baked for 1s",
 	    "reply\n\xe2\x9c\xbb Baked for 1s");
+	/* All-zero rules are upstream's generic remover. */
+	{
+		static const struct aa_residue_rules zero;
+
+		check_box(&zero, "reply\n> ", "reply");
+		check_box(&zero, "reply\nmore", "reply\nmore");
+	}
 }
 
 TEST(residue_box_layout_one_line)

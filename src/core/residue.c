@@ -253,16 +253,19 @@ int
 aa_residue_box(const struct aa_residue_rules *r, const char *s, size_t n,
     struct aa_buf *out)
 {
+	aa_format_box_fn upstream = r->upstream;
 	struct aa_buf tmp;
 	unsigned after = AA_RESIDUE_AFTER_UPSTREAM;
 	int rc;
 
+	if (upstream == NULL)
+		upstream = aa_format_box_generic;
 	if (r->dialog != NULL && residue_dialog(r->dialog, s, n))
 		return residue_keep_dialog(r->lead, s, n, out);
 	if (r->trim == 0 && r->layout.top == NULL)
-		return r->upstream(s, n, out);
+		return upstream(s, n, out);
 	aa_buf_init(&tmp);
-	if ((rc = r->upstream(s, n, &tmp)) < 0)
+	if ((rc = upstream(s, n, &tmp)) < 0)
 		goto out;
 	if (tmp.len == n && r->layout.top != NULL) {
 		aa_buf_reset(&tmp);

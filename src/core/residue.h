@@ -64,8 +64,8 @@ struct aa_residue_layout {
 #define AA_RESIDUE_AFTER_LAYOUT 0x2u
 
 /*
- * An agent's input-box removal.  upstream is upstream's remover (§4.3);
- * if it removes nothing, layout is tried.  After a remover in trim has
+ * An agent's input-box removal.  upstream is upstream's remover (§4.3),
+ * NULL for the generic one; if it removes nothing, layout is tried.  After a remover in trim has
  * removed something, leading lines that are blank or match lead and
  * trailing lines that are blank or match trail go too.  If dialog is set
  * and the screen's last non-blank line starts with it while none of the
