@@ -728,7 +728,8 @@ session_hook_diff(void *ud, const char *old, size_t oldlen, const char *cur,
 {
 	struct aa_session *s = ud;
 
-	return aa_snapshot_diff(old, oldlen, cur, curlen, s->agent, out);
+	return aa_snapshot_diff(old, oldlen, cur, curlen,
+	    aa_agent_diff_skip(s->agent), out);
 }
 
 /* The conversation's format hook: this agent's formatter (§4.4, §4.6). */
