@@ -358,17 +358,20 @@ h_messages(struct aa_http_req *req, void *data)
 			num[--k] = (char)('0' + id % 10);
 			id /= 10;
 		} while (id > 0);
-		rc |= aa_buf_puts(&b, i > 0 ? ",{\"id\":" : "{\"id\":");
-		rc |= aa_buf_append(&b, num + k, sizeof(num) - k);
-		rc |= aa_buf_puts(&b, ",\"content\":");
-		rc |= aa_json_put_text(&b, m->text, m->len);
-		rc |= aa_buf_puts(&b, ",\"role\":\"");
-		rc |= aa_buf_puts(&b, aa_conv_role_name(m->role));
-		rc |= aa_buf_puts(&b, "\",\"time\":\"");
-		rc |= aa_time_format(&b, m->time_ns, 0);
-		rc |= aa_buf_puts(&b, "\"}");
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b,
+		    i > 0 ? ",{\"id\":" : "{\"id\":"));
+		AA__FIRST_ERROR(rc, aa_buf_append(&b, num + k,
+		    sizeof(num) - k));
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b, ",\"content\":"));
+		AA__FIRST_ERROR(rc, aa_json_put_text(&b, m->text, m->len));
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b, ",\"role\":\""));
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b,
+		    aa_conv_role_name(m->role)));
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b, "\",\"time\":\""));
+		AA__FIRST_ERROR(rc, aa_time_format(&b, m->time_ns, 0));
+		AA__FIRST_ERROR(rc, aa_buf_puts(&b, "\"}"));
 	}
-	rc |= aa_buf_puts(&b, "]}");
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "]}"));
 	if (rc != 0)
 		aa_json_send_error(req, 500, "out of memory");
 	else

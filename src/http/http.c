@@ -324,18 +324,21 @@ build_head(struct aa_http_conn *c, int status, const char *ctype,
 	int rc = 0;
 
 	aa_buf_reset(o);
-	rc |= aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
-	    aa_http_reason(status));
-	rc |= aa_buf_append(o, req->hdrs.data, req->hdrs.len);
+	AA__FIRST_ERROR(rc, aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
+	    aa_http_reason(status)));
+	AA__FIRST_ERROR(rc, aa_buf_append(o, req->hdrs.data, req->hdrs.len));
 	if (ctype != NULL)
-		rc |= aa_buf_printf(o, "Content-Type: %s\r\n", ctype);
-	rc |= aa_buf_puts(o, framing);
-	rc |= aa_buf_printf(o, "Date: %s\r\n", server_date(c->srv));
+		AA__FIRST_ERROR(rc, aa_buf_printf(o, "Content-Type: %s\r\n",
+		    ctype));
+	AA__FIRST_ERROR(rc, aa_buf_puts(o, framing));
+	AA__FIRST_ERROR(rc, aa_buf_printf(o, "Date: %s\r\n",
+	    server_date(c->srv)));
 	if (req->close_after)
-		rc |= aa_buf_puts(o, "Connection: close\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_puts(o, "Connection: close\r\n"));
 	else if (c->p.ll.http_major == 1 && c->p.ll.http_minor == 0)
-		rc |= aa_buf_puts(o, "Connection: keep-alive\r\n");
-	rc |= aa_buf_puts(o, "\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_puts(o,
+		    "Connection: keep-alive\r\n"));
+	AA__FIRST_ERROR(rc, aa_buf_puts(o, "\r\n"));
 	return rc != 0 ? AA_ENOMEM : 0;
 }
 

@@ -364,9 +364,11 @@ aa_sse_subscribe(struct aa_sse_stream *s, struct aa_http_req *req,
 		return AA_ENOMEM;
 	}
 	for (i = 0; i < AA__ARRAY_SIZE(hdrs); i++)
-		rc |= aa_http_res_header(req, hdrs[i][0], hdrs[i][1]);
+		AA__FIRST_ERROR(rc, aa_http_res_header(req, hdrs[i][0],
+		    hdrs[i][1]));
 	if (conn == NULL || strcasecmp(conn, "close") != 0)
-		rc |= aa_http_res_header(req, "Connection", "keep-alive");
+		AA__FIRST_ERROR(rc, aa_http_res_header(req, "Connection",
+		    "keep-alive"));
 	if (rc != 0 || aa_http_stream_start(req, 200, "text/event-stream") !=
 	    0) {
 		free(sub);
