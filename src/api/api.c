@@ -26,6 +26,7 @@
 #include <cJSON.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
 #include "http/access.h"
 #include "api/api.h"
 #include "http/event.h"
@@ -393,36 +394,17 @@ send_ok(struct aa_http_req *req)
 	send_json(req, 200, "MessageResponseBody", o);
 }
 
-/* Answers a failed send: upstream's texts in errors[0].message, with a
- * 4xx status where the client, not the server, has to act. */
+/* Answers a failed send with the error table's status and detail (a 4xx
+ * where the client, not the server, has to act); errors[0].message is
+ * upstream's "failed to send message: <why>". */
 static void
-send_failure(struct aa_http_req *req, int err)
+send_failure(struct aa_http_req *req, int err, const char *why)
 {
 	char msg[512];
-	int status;
-	const char *detail;
 
-	switch (err) {
-	case AA_EBUSY:
-		status = 409;
-		detail = "the agent is not waiting for user input";
-		break;
-	case AA_EEMPTY:
-		status = 422;
-		detail = "validation failed";
-		break;
-	case AA_EEXITED:
-		status = 503;
-		detail = "the agent has exited";
-		break;
-	default:
-		status = 500;
-		detail = "unexpected error occurred";
-		break;
-	}
-	snprintf(msg, sizeof(msg), "failed to send message: %s",
-	    aa_session_send_error(err));
-	aa_json_send_one(req, status, detail, msg, NULL, NULL);
+	snprintf(msg, sizeof(msg), AA_ERROR_SEND_FAILED "%s", why);
+	aa_json_send_one(req, aa_error_http_status(err),
+	    aa_error_http_detail(err), msg, NULL, NULL);
 }
 
 /* The client of a pending user message went away. */
@@ -445,7 +427,7 @@ pending_done(void *ud, int err)
 		if (err == 0)
 			send_ok(p->req);
 		else
-			send_failure(p->req, err);
+			send_failure(p->req, err, aa_error_send_text(err));
 	}
 	free(p);
 }
@@ -533,7 +515,7 @@ send_user(struct aa_api *api, struct aa_http_req *req, const char *text)
 	aa_buf_release(&clean);
 	if (rc != 0) {
 		free(p);
-		send_failure(req, rc);
+		send_failure(req, rc, aa_error_send_text(rc));
 		return;
 	}
 	aa_http_req_on_close(req, pending_closed, p);
@@ -555,7 +537,7 @@ h_message(struct aa_http_req *req, void *data)
 	}
 	if (api->session == NULL) {
 		cJSON_Delete(body);
-		send_failure(req, AA_EBUSY);
+		send_failure(req, AA_EBUSY, aa_error_send_text(AA_EBUSY));
 		return;
 	}
 	if (strcmp(type->valuestring, "raw") == 0) {
@@ -564,15 +546,9 @@ h_message(struct aa_http_req *req, void *data)
 		    strlen(content->valuestring));
 		if (rc == 0)
 			send_ok(req);
-		else if (rc == AA_EEXITED)
-			send_failure(req, rc);
-		else {
-			char msg[256];
-			snprintf(msg, sizeof(msg), "failed to send message: %s",
-			    aa_strerror(rc));
-			aa_json_send_one(req, 500, "unexpected error occurred", msg,
-			    NULL, NULL);
-		}
+		else
+			send_failure(req, rc, rc == AA_EEXITED ?
+			    aa_error_send_text(rc) : aa_strerror(rc));
 	} else
 		send_user(api, req, content->valuestring);
 	cJSON_Delete(body);
