@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
 #include "core/agent.h"
 #include "base/buf.h"
 #include "core/conv.h"
@@ -1067,33 +1068,12 @@ aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 	return session_write(s, bytes, len);
 }
 
-/* Returns upstream's wording for a send error (see session.h). */
+/* Returns upstream's wording for a send error (see session.h), from the
+ * error table (base/error.h). */
 const char *
 aa_session_send_error(int err)
 {
-	switch (err) {
-	case 0:
-		return "ok";
-	case AA_EBUSY:
-		return "message can only be sent when the agent is waiting "
-		       "for user input";
-	case AA_EEMPTY:
-		return "message must not be empty";
-	case AA_EUNTRIMMED:
-		return "message must be trimmed of leading and trailing "
-		       "whitespace";
-	case AA_ENOREACT:
-		return "failed to send message: failed to wait for processing "
-		       "to start: timeout waiting for condition";
-	case AA_EEXITED:
-		return "failed to send message: the agent has exited";
-	case AA_ECANCELED:
-		return "failed to send message: context canceled";
-	case AA_EIO:
-		return "failed to send message: failed to write message part";
-	default:
-		return "failed to send message";
-	}
+	return aa_error_send_text(err);
 }
 
 /* Returns the internal status. */
