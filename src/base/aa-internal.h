@@ -8,6 +8,7 @@
 #define AA_INTERNAL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "agentapi.h"
@@ -19,6 +20,9 @@
  * NULL if out of memory) and returns err (error.c). */
 int aa__cause(char **cause, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with a va_list. */
+int aa__vcause(char **cause, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Returns the wall clock in nanoseconds since the epoch (error.c). */
 int64_t aa__wall_ns(void);

@@ -116,15 +116,20 @@ aa__wall_ns(void)
 }
 
 int
+aa__vcause(char **cause, int err, const char *fmt, va_list ap)
+{
+	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	return err;
+}
+
+int
 aa__cause(char **cause, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		if (vasprintf(cause, fmt, ap) < 0)
-			*cause = NULL;
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	aa__vcause(cause, err, fmt, ap);
+	va_end(ap);
 	return err;
 }
