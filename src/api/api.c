@@ -27,6 +27,7 @@
 
 #include "base/aa-internal.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "http/access.h"
 #include "api/api.h"
 #include "http/event.h"
@@ -55,33 +56,13 @@ struct aa_api {
 	uint64_t last_id;	 /* id of the newest /events frame */
 	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
 	size_t nerrors, errhead;
-	void (*log)(void *ud, int level, const char *msg);
-	void *ud;
+	struct aa_log log;	 /* the owner's */
 };
 
 /* A user message waiting for the session's verdict. */
 struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
 };
-
-/* Logs one formatted line through the owner's logger. */
-static void
-api_log(struct aa_api *api, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-api_log(struct aa_api *api, int level, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	if (api->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	api->log(api->ud, level, line);
-}
 
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
@@ -198,8 +179,8 @@ publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
 	uint64_t id = aa_sse_next_id(api->events);
 
 	if ((ev = build(api, id, arg)) == NULL) {
-		api_log(api, AA_LOG_ERROR, "out of memory building an "
-						   "event");
+		AA_LOG(&api->log, AA_LOG_ERROR, "out of memory building an "
+		    "event");
 		return;
 	}
 	api->last_id = id;
@@ -595,7 +576,7 @@ h_events(struct aa_http_req *req, void *data)
 
 	if (aa_sse_subscribe(api->events, req, &sub) != 0)
 		return;
-	api_log(api, AA_LOG_DEBUG, "New subscriber");
+	AA_LOG(&api->log, AA_LOG_DEBUG, "New subscriber");
 	if (aa_sse_last_event_id(req, &last) == 0 &&
 	    aa_sse_sub_replay_since(sub, last) == 0)
 		return;
@@ -754,7 +735,7 @@ h_upload(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
 
-	aa_upload_handle(req, api->upload_dir, api->log, api->ud);
+	aa_upload_handle(req, api->upload_dir, &api->log);
 }
 
 /* The route table.  Everything but the API itself is public: the chat
@@ -785,7 +766,7 @@ api_send_error(struct aa_http_req *req, int status, const char *detail)
 
 int
 aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause)
+    const struct aa_api_options *o, const struct aa_log *log, char **cause)
 {
 	struct aa_access_options ao;
 	struct aa_sse_options so;
@@ -799,8 +780,8 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	if ((api = calloc(1, sizeof(*api))) == NULL)
 		return AA_ENOMEM;
 	api->loop = loop;
-	api->log = log;
-	api->ud = ud;
+	if (log != NULL)
+		api->log = *log;
 	strcpy(api->agent_type, "custom");
 	base = o->chat_base_path != NULL ? o->chat_base_path : "/chat";
 	blen = strlen(base);
@@ -831,7 +812,7 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	if ((rc = aa_upload_dir_create(api->upload_dir,
 		 sizeof(api->upload_dir), o->upload_parent, cause)) != 0)
 		goto fail;
-	api_log(api, AA_LOG_INFO,
+	AA_LOG(&api->log, AA_LOG_INFO,
 	    "Created temporary directory for uploads tempDir=%s",
 	    api->upload_dir);
 	memset(&ho, 0, sizeof(ho));
@@ -875,7 +856,7 @@ aa_api_free(struct aa_api *api)
 	aa_access_free(api->access);
 	if (api->upload_dir[0] != '\0') {
 		aa_upload_dir_remove(api->upload_dir);
-		api_log(api, AA_LOG_INFO,
+		AA_LOG(&api->log, AA_LOG_INFO,
 		    "Cleaned up temporary directory %s", api->upload_dir);
 	}
 	for (i = 0; i < api->nerrors; i++)

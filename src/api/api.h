@@ -25,15 +25,17 @@
 #include "core/conv.h"
 
 struct aa_api;
+struct aa_log;
 struct aa_session;
 
 /* struct aa_api_options is public (include/agentapi.h): aa_server_new
  * takes it in its options. */
 
 /* Starts listening; errors (bad host lists, bind failure) come back with
- * a *cause worded as upstream's.  Log lines go to log(ud, ...). */
+ * a *cause worded as upstream's.  Log lines go to log (copied; NULL:
+ * silent). */
 int aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause);
+    const struct aa_api_options *o, const struct aa_log *log, char **cause);
 /* Attaches the session whose conversation the API serves (may be NULL
  * while it starts: /status then answers "running"). */
 void aa_api_set_session(struct aa_api *api, struct aa_session *s,

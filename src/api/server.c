@@ -21,7 +21,9 @@
 #include <uv.h>
 
 #include "base/aa-internal.h"
+#include "base/log.h"
 #include "api/api.h"
+#include "api/server.h"
 #include "runtime/session.h"
 
 struct aa_server {
@@ -33,7 +35,7 @@ struct aa_server {
 	/* The owner's session callbacks, called after the server's. */
 	struct aa_session_options user;
 	void (*on_exit)(void *ud, int wait_status);
-	aa_log_fn log;
+	struct aa_log log; /* the owner's, handed to the API and session */
 	void *ud;
 	aa_server_stop_cb done;
 	void *done_ud;
@@ -94,16 +96,6 @@ srv_exit(void *ud, int wait_status)
 		s->on_exit(s->ud, wait_status);
 }
 
-/* Forwards log lines to the owner. */
-static void
-srv_log(void *ud, int level, const char *msg)
-{
-	struct aa_server *s = ud;
-
-	if (s->log != NULL)
-		s->log(s->ud, level, msg);
-}
-
 /* Sets *cause (if wanted) to text and returns err. */
 static int
 srv_cause(char **cause, int err, const char *text)
@@ -113,10 +105,12 @@ srv_cause(char **cause, int err, const char *text)
 	return err;
 }
 
-/* Opens the API, then starts the agent (see agentapi.h). */
+/* Opens the API, then starts the agent (see agentapi.h); log lines go to
+ * log rather than o->log (server.h). */
 int
-aa_server_new(uv_loop_t *loop, struct aa_server **out,
-    const struct aa_server_options *o, char **cause)
+aa_server_new_log(uv_loop_t *loop, struct aa_server **out,
+    const struct aa_server_options *o, const struct aa_log *log,
+    char **cause)
 {
 	struct aa_session_options so;
 	struct aa_server *s;
@@ -139,22 +133,23 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	s->loop = loop;
 	s->user = o->session;
 	s->on_exit = o->on_exit;
-	s->log = o->log;
+	if (log != NULL)
+		s->log = *log;
 	s->ud = o->ud;
-	if ((rc = aa_api_new(&s->api, loop, &o->api, srv_log, s,
-	    cause)) != 0) {
+	if ((rc = aa_api_new(&s->api, loop, &o->api, &s->log, cause)) != 0) {
 		free(s);
 		return rc;
 	}
 	so = o->session;
-	so.log = srv_log;
+	so.log = NULL;
 	so.on_message = srv_message;
 	so.on_status = srv_status;
 	so.on_screen = srv_screen;
 	so.on_error = srv_error;
 	so.on_exit = srv_exit;
 	so.ud = s;
-	if ((rc = aa_session_new(loop, &s->session, &so, cause)) != 0) {
+	if ((rc = aa_session_new_log(loop, &s->session, &so, &s->log,
+	    cause)) != 0) {
 		aa_api_free(s->api);
 		free(s);
 		return rc;
@@ -164,6 +159,17 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	s->port = aa_api_port(s->api);
 	*out = s;
 	return 0;
+}
+
+/* Opens the API, then starts the agent (see agentapi.h). */
+int
+aa_server_new(uv_loop_t *loop, struct aa_server **out,
+    const struct aa_server_options *o, char **cause)
+{
+	struct aa_log log = { .line = o != NULL ? o->log : NULL,
+		.ud = o != NULL ? o->ud : NULL };
+
+	return aa_server_new_log(loop, out, o, &log, cause);
 }
 
 /* The done timer's handle closed: the server is gone. */

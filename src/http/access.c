@@ -56,18 +56,13 @@ cause_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *
 cause_printf(const char *fmt, ...)
 {
-	struct aa_buf b;
+	char *cause;
 	va_list ap;
 
-	aa_buf_init(&b);
 	va_start(ap, fmt);
-	if (aa_buf_vprintf(&b, fmt, ap) != 0) {
-		va_end(ap);
-		aa_buf_release(&b);
-		return NULL;
-	}
+	aa__vcause(&cause, 0, fmt, ap);
 	va_end(ap);
-	return aa_buf_steal(&b, NULL);
+	return cause;
 }
 
 /* Returns non-zero when s holds a Unicode white-space character. */
