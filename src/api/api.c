@@ -57,6 +57,10 @@ struct aa_api {
 	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
 	size_t nerrors, errhead;
 	struct aa_log log;	 /* the owner's */
+	int closing;		 /* aa_api_close was called */
+	int closing_parts;	 /* close callbacks still due */
+	aa_api_close_cb close_cb;
+	void *close_ud;
 };
 
 /* A user message waiting for the session's verdict. */
@@ -829,7 +833,7 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	*out = api;
 	return 0;
 fail:
-	aa_api_free(api);
+	aa_api_close(api, NULL, NULL);
 	return rc;
 }
 
@@ -843,26 +847,60 @@ aa_api_set_session(struct aa_api *api, struct aa_session *s,
 		    agent_type);
 }
 
-void
-aa_api_free(struct aa_api *api)
+/* Frees the API once the transport and both streams have closed (until
+ * then the HTTP server points at the access checks, and an upload's close
+ * callback at the upload directory's name), then tells the owner. */
+static void
+api_release(struct aa_api *api)
 {
+	aa_api_close_cb cb = api->close_cb;
+	void *ud = api->close_ud;
 	size_t i;
 
-	if (api == NULL)
-		return;
-	aa_http_server_free(api->http);
-	aa_sse_stream_free(api->events);
-	aa_sse_stream_free(api->screen);
 	aa_access_free(api->access);
+	for (i = 0; i < api->nerrors; i++)
+		cJSON_free(api->errors[(api->errhead + i) % API_MAX_ERRORS]);
+	free(api->chat_base);
+	free(api);
+	if (cb != NULL)
+		cb(ud);
+}
+
+/* Counts one closed part (the HTTP server or a stream). */
+static void
+api_part_closed(void *ud)
+{
+	struct aa_api *api = ud;
+
+	if (--api->closing_parts == 0)
+		api_release(api);
+}
+
+void
+aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
+{
+	if (api == NULL || api->closing)
+		return;
+	api->closing = 1;
+	api->close_cb = cb;
+	api->close_ud = ud;
+	api->session = NULL;
+	/* Counted up front: a part may report closed only from the loop,
+	 * but the count must be complete before the first one can. */
+	api->closing_parts = (api->http != NULL) + (api->events != NULL) +
+	    (api->screen != NULL);
+	aa_http_server_close(api->http, api_part_closed, api);
+	aa_sse_stream_close(api->events, api_part_closed, api);
+	aa_sse_stream_close(api->screen, api_part_closed, api);
+	/* The directory goes now, not when the handles have closed: an
+	 * owner whose start failed may never run the loop again. */
 	if (api->upload_dir[0] != '\0') {
 		aa_upload_dir_remove(api->upload_dir);
 		AA_LOG(&api->log, AA_LOG_INFO,
 		    "Cleaned up temporary directory %s", api->upload_dir);
 	}
-	for (i = 0; i < api->nerrors; i++)
-		cJSON_free(api->errors[(api->errhead + i) % API_MAX_ERRORS]);
-	free(api->chat_base);
-	free(api);
+	if (api->closing_parts == 0)
+		api_release(api);
 }
 
 int

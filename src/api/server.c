@@ -10,10 +10,9 @@
  * it.
  *
  * Lifetime: new() opens the API then the session; stop() stops the session
- * (which saves state and ends the agent) and then frees the API; the API's
- * handles close on the next loop turns, and done() runs from an idle-safe
- * point after that (a zero timer), when nothing of the server is left but
- * the struct itself.
+ * (which saves state and ends the agent) and then closes the API; when the
+ * API reports that its handles have closed and it is freed, the server is
+ * freed and done() runs (counted closes all the way down, STYLE 12).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,6 @@ struct aa_server {
 	uv_loop_t *loop;
 	struct aa_api *api;
 	struct aa_session *session;
-	uv_timer_t done_timer;
 	int port; /* kept: valid while the server stops, too */
 	/* The owner's session callbacks, called after the server's. */
 	struct aa_session_options user;
@@ -150,7 +148,9 @@ aa_server_new_log(uv_loop_t *loop, struct aa_server **out,
 	so.ud = s;
 	if ((rc = aa_session_new_log(loop, &s->session, &so, &s->log,
 	    cause)) != 0) {
-		aa_api_free(s->api);
+		/* The API's handles close when the owner runs the loop again;
+		 * nothing of them points back at s. */
+		aa_api_close(s->api, NULL, NULL);
 		free(s);
 		return rc;
 	}
@@ -172,24 +172,17 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	return aa_server_new_log(loop, out, o, &log, cause);
 }
 
-/* The done timer's handle closed: the server is gone. */
+/* The API has closed every handle and is freed: the server is gone. */
 static void
-done_closed(uv_handle_t *h)
+api_closed(void *ud)
 {
-	struct aa_server *s = h->data;
+	struct aa_server *s = ud;
 	aa_server_stop_cb done = s->done;
-	void *ud = s->done_ud;
+	void *done_ud = s->done_ud;
 
 	free(s);
 	if (done != NULL)
-		done(ud);
-}
-
-/* One loop turn after the API was freed: its handles have closed. */
-static void
-done_tick(uv_timer_t *t)
-{
-	uv_close((uv_handle_t *)t, done_closed);
+		done(done_ud);
 }
 
 /* The session is stopped and freed: close the API. */
@@ -197,13 +190,11 @@ static void
 session_stopped(void *ud)
 {
 	struct aa_server *s = ud;
+	struct aa_api *api = s->api;
 
 	s->session = NULL;
-	aa_api_free(s->api);
 	s->api = NULL;
-	uv_timer_init(s->loop, &s->done_timer);
-	s->done_timer.data = s;
-	uv_timer_start(&s->done_timer, done_tick, 0, 0);
+	aa_api_close(api, api_closed, s);
 }
 
 /* Stops the session, then the API (see agentapi.h). */
