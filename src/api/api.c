@@ -885,10 +885,10 @@ aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
 	api->close_cb = cb;
 	api->close_ud = ud;
 	api->session = NULL;
-	/* Counted up front: a part may report closed only from the loop,
-	 * but the count must be complete before the first one can. */
-	api->closing_parts = (api->http != NULL) + (api->events != NULL) +
-	    (api->screen != NULL);
+	/* One count per part, and one for this call, so that a part that
+	 * reported at once could not free the API under our feet. */
+	api->closing_parts = 1 + (api->http != NULL) +
+	    (api->events != NULL) + (api->screen != NULL);
 	aa_http_server_close(api->http, api_part_closed, api);
 	aa_sse_stream_close(api->events, api_part_closed, api);
 	aa_sse_stream_close(api->screen, api_part_closed, api);
@@ -899,8 +899,7 @@ aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
 		AA_LOG(&api->log, AA_LOG_INFO,
 		    "Cleaned up temporary directory %s", api->upload_dir);
 	}
-	if (api->closing_parts == 0)
-		api_release(api);
+	api_part_closed(api);
 }
 
 int
