@@ -459,8 +459,8 @@ TEST(sse_head_and_frames_in_order)
 		ASSERT(strncmp(aa_buf_str(&b), "HTTP/1.1 200 OK\r\n", 17) == 0);
 		ASSERT_NOT_NULL(strstr(aa_buf_str(&b),
 		    "Content-Type: text/event-stream\r\n"));
-		ASSERT_NOT_NULL(strstr(aa_buf_str(&b), "Cache-Control: no-cache, "
-		    "no-store, must-revalidate\r\n"));
+		ASSERT_NOT_NULL(strstr(aa_buf_str(&b),
+		    "Cache-Control: no-cache, no-store, must-revalidate\r\n"));
 		ASSERT_NOT_NULL(strstr(aa_buf_str(&b), "Pragma: no-cache\r\n"));
 		ASSERT_NOT_NULL(strstr(aa_buf_str(&b), "Expires: 0\r\n"));
 		ASSERT_NOT_NULL(strstr(aa_buf_str(&b),
