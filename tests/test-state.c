@@ -12,6 +12,7 @@
 
 #include "conv-fixture.h"
 
+#include "base/fileio.h"
 #include "core/state.h"
 #include "base/timefmt.h"
 
@@ -327,7 +328,7 @@ TEST(state_write_file_nested_modes_no_tmp)
 	struct stat sb;
 
 	snprintf(path, sizeof(path), "%s/a/b/c/state.json", dir);
-	ASSERT_EQ(aa_state_write_file(path, "one\n", 4), 0);
+	ASSERT_EQ(aa_file_replace(path, "one\n", 4), 0);
 	ASSERT_EQ(stat(path, &sb), 0);
 	ASSERT_EQ(sb.st_mode & 0777, 0600);
 	snprintf(tmp, sizeof(tmp), "%s/a/b/c", dir);
@@ -335,9 +336,9 @@ TEST(state_write_file_nested_modes_no_tmp)
 	ASSERT_EQ(sb.st_mode & 0777, 0700);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ASSERT_EQ(access(tmp, F_OK), -1);
-	ASSERT_EQ(aa_state_write_file(path, "two", 3), 0);
+	ASSERT_EQ(aa_file_replace(path, "two", 3), 0);
 	aa_buf_init(&b);
-	ASSERT_EQ(aa_state_read_file(path, &b), 0);
+	ASSERT_EQ(aa_file_read(path, AA_STATE_MAX_BYTES, &b), 0);
 	ASSERT_STR_EQ(b.data, "two");
 	aa_buf_release(&b);
 	cleanup(dir);
@@ -353,18 +354,18 @@ TEST(state_write_file_failure_leaves_nothing)
 	snprintf(path, sizeof(path), "%s/isdir", dir);
 	ASSERT_EQ(mkdir(path, 0700), 0);
 	snprintf(tmp, sizeof(tmp), "%s/isdir/x", dir);
-	ASSERT_EQ(aa_state_write_file(tmp, "", 0), 0);
-	ASSERT_NE(aa_state_write_file(path, "x", 1), 0);
+	ASSERT_EQ(aa_file_replace(tmp, "", 0), 0);
+	ASSERT_NE(aa_file_replace(path, "x", 1), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ASSERT_EQ(access(tmp, F_OK), -1);
 	/* A parent that is a file cannot be created. */
 	snprintf(tmp, sizeof(tmp), "%s/isdir/x/y/state.json", dir);
-	ASSERT_EQ(aa_state_write_file(tmp, "x", 1), -ENOTDIR);
+	ASSERT_EQ(aa_file_replace(tmp, "x", 1), -ENOTDIR);
 	aa_buf_init(&b);
 	snprintf(tmp, sizeof(tmp), "%s/missing.json", dir);
-	ASSERT_EQ(aa_state_read_file(tmp, &b), AA_ENOENT);
+	ASSERT_EQ(aa_file_read(tmp, AA_STATE_MAX_BYTES, &b), AA_ENOENT);
 	aa_buf_release(&b);
-	ASSERT_EQ(aa_state_write_file("", "x", 1), AA_EINVAL);
+	ASSERT_EQ(aa_file_replace("", "x", 1), AA_EINVAL);
 	cleanup(dir);
 }
 
@@ -378,7 +379,7 @@ save_if_wanted(struct fx *f, const char *path)
 		return 0;
 	aa_buf_init(&b);
 	ASSERT_EQ(aa_conv_state_encode(f->c, &b), 0);
-	ASSERT_EQ(aa_state_write_file(path, b.data, b.len), 0);
+	ASSERT_EQ(aa_file_replace(path, b.data, b.len), 0);
 	aa_conv_state_saved(f->c);
 	aa_buf_release(&b);
 	return 1;
@@ -395,7 +396,7 @@ load_if_wanted(struct fx *f, const char *path)
 	if (!aa_conv_wants_load(f->c))
 		return;
 	aa_buf_init(&b);
-	rc = aa_state_read_file(path, &b);
+	rc = aa_file_read(path, AA_STATE_MAX_BYTES, &b);
 	if (rc == AA_ENOENT)
 		aa_conv_state_missing(f->c);
 	else if (rc != 0)
@@ -485,7 +486,7 @@ golden_session(int64_t interval, int64_t stability, int64_t response_at,
 		fx_tick(&f, interval, "Response to test prompt");
 	ASSERT_EQ(aa_conv_status(f.c), AA_CONV_STABLE);
 	ASSERT_EQ(save_if_wanted(&f, path), 1);
-	ASSERT_EQ(aa_state_read_file(path, saved), 0);
+	ASSERT_EQ(aa_file_read(path, AA_STATE_MAX_BYTES, saved), 0);
 	aa_conv_free(f.c);
 }
 
@@ -636,7 +637,7 @@ load_bytes(struct fx *f, const char *prompt, const char *dir,
 
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	if (data != NULL)
-		ASSERT_EQ(aa_state_write_file(path, data, strlen(data)), 0);
+		ASSERT_EQ(aa_file_replace(path, data, strlen(data)), 0);
 	else
 		unlink(path);
 	pfx(f, prompt);

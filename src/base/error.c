@@ -5,6 +5,7 @@
  * for the ones the library uses, written out here because strerror is
  * neither thread-safe nor stable across libcs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,37 @@ aa_strerror(int err)
 		return "context canceled";
 	case AA_E2BIG:
 		return "too large";
+	/* The file system's refusals, for a failed save (Go's texts). */
+	case -ENOSPC:
+		return "no space left on device";
+	case -EROFS:
+		return "read-only file system";
+	case -EDQUOT:
+		return "disk quota exceeded";
+	case -EACCES:
+		return "permission denied";
+	case -EPERM:
+		return "operation not permitted";
+	case -EEXIST:
+		return "file exists";
+	case -ENOTDIR:
+		return "not a directory";
+	case -EISDIR:
+		return "is a directory";
+	case -ELOOP:
+		return "too many levels of symbolic links";
+	case -ENAMETOOLONG:
+		return "file name too long";
+	case -EFBIG:
+		return "file too large";
+	case -EMFILE:
+		return "too many open files";
+	case -ENFILE:
+		return "too many open files in system";
+	case -EXDEV:
+		return "invalid cross-device link";
+	case -EBADF:
+		return "bad file descriptor";
 	case AA_EBUSY:
 		return "message can only be sent when the agent is waiting "
 		       "for user input";
@@ -52,8 +84,14 @@ aa_strerror(int err)
 	case AA_EVERSION:
 		return "unsupported state file version";
 	default:
-		return "unknown error";
+		break;
 	}
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 32)
+	/* Another system error: glibc's text (static, thread-safe). */
+	if (err < 0 && err > -4000 && strerrordesc_np(-err) != NULL)
+		return strerrordesc_np(-err);
+#endif
+	return "unknown error";
 }
 
 const char *

@@ -34,6 +34,19 @@
  * error message). */
 const char *aa_session_send_error(int err);
 
+/* Why the last save of the state file (or write of its journal) failed,
+ * e.g. "saving state to /x/s.json: no space left on device"; NULL after
+ * a successful save or without a state file.  For /status and the logs. */
+const char *aa_session_save_error(const struct aa_session *s);
+
+/* Called after every attempt to save the state file: err is 0 or the
+ * AA_E* code, why the text of aa_session_save_error (NULL on success). */
+typedef void (*aa_session_save_fn)(void *ud, int err, const char *why);
+/* Sets (or with NULL clears) the save hook; the program uses it to exit
+ * non-zero when the last save, the one at shutdown, failed. */
+void aa_session_on_save(struct aa_session *s, aa_session_save_fn fn,
+    void *ud);
+
 /*
  * Reads an initial prompt from fd when it is not a terminal (http.md
  * §9.5), without hanging: at most max bytes (AA_E2BIG beyond), giving up
