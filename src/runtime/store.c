@@ -176,6 +176,7 @@ aa_store_load(struct aa_store *st, struct aa_buf *out, int fold,
 	aa_buf_release(&j);
 	if (rc != 0)
 		return rc > 0 ? 0 : rc;
+	st->checked = 1; /* replayed: appends go after its valid part */
 	rc = *replayed == 0 && missing ? AA_ENOENT : 0;
 	if (!fold)
 		return rc;
