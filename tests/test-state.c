@@ -1,7 +1,8 @@
 /*
- * test-state.c - Go's time form (timefmt.c), the state file's encoding,
- * decoding and crash-safe writing (state.c), and the persistence
- * scenarios of ../shared/spec/core.md §7 driven through the tracker.
+ * test-state.c - the state file's encoding and decoding (state.c), its
+ * crash-safe writing (base/fileio.c), and the persistence scenarios of
+ * ../shared/spec/core.md §7 driven through the tracker.  Go's time form
+ * is tests/test-timefmt.c's.
  */
 #include <sys/stat.h>
 
@@ -17,111 +18,6 @@
 #include "base/timefmt.h"
 
 #define MS INT64_C(1000000)
-
-/* Formats wall_ns and compares. */
-static void
-check_format(int64_t ns, int utc, const char *want)
-{
-	struct aa_buf b;
-
-	aa_buf_init(&b);
-	ASSERT_EQ(aa_time_format(&b, ns, utc), 0);
-	ASSERT_STR_EQ(aa_buf_str(&b), want);
-	aa_buf_release(&b);
-}
-
-/* Parses s and compares with want (or the error code). */
-static void
-check_parse(const char *s, int rc, int64_t want)
-{
-	int64_t got = 42;
-
-	ASSERT_EQ(aa_time_parse(s, strlen(s), &got), rc);
-	if (rc == 0)
-		ASSERT_EQ(got, want);
-}
-
-TEST(timefmt_utc_trims_fraction)
-{
-	check_format(FX_WALL0, 1, "2025-01-01T00:00:00Z");
-	check_format(FX_WALL0 + 500 * MS, 1, "2025-01-01T00:00:00.5Z");
-	check_format(FX_WALL0 + 1900 * MS, 1, "2025-01-01T00:00:01.9Z");
-	check_format(FX_WALL0 + 123456789, 1, "2025-01-01T00:00:00.123456789Z");
-	check_format(FX_WALL0 + 1000, 1, "2025-01-01T00:00:00.000001Z");
-	check_format(-100 * MS, 1, "1969-12-31T23:59:59.9Z");
-	check_format(AA_TIME_ZERO, 0, "0001-01-01T00:00:00Z");
-}
-
-TEST(timefmt_local_zone_offsets)
-{
-	setenv("TZ", "IST-5:30", 1);
-	tzset();
-	check_format(FX_WALL0 + 20 * MS, 0, "2025-01-01T05:30:00.02+05:30");
-	setenv("TZ", "EST5", 1);
-	tzset();
-	check_format(FX_WALL0, 0, "2024-12-31T19:00:00-05:00");
-	setenv("TZ", "UTC0", 1);
-	tzset();
-	check_format(FX_WALL0, 0, "2025-01-01T00:00:00Z");
-	/* utc wins over the zone. */
-	setenv("TZ", "EST5", 1);
-	tzset();
-	check_format(FX_WALL0, 1, "2025-01-01T00:00:00Z");
-}
-
-TEST(timefmt_parse_valid)
-{
-	check_parse("2025-01-01T00:00:00Z", 0, FX_WALL0);
-	check_parse("2025-01-01T00:00:00.5Z", 0, FX_WALL0 + 500 * MS);
-	check_parse("2025-01-01T05:30:00.02+05:30", 0, FX_WALL0 + 20 * MS);
-	check_parse("2024-12-31T19:00:00-05:00", 0, FX_WALL0);
-	check_parse("2025-01-01T00:00:00.1234567891234Z", 0,
-	    FX_WALL0 + 123456789);
-	check_parse("2024-02-29T00:00:00Z", 0, INT64_C(1709164800) * 1000 * MS);
-	check_parse("1969-12-31T23:59:59.9Z", 0, -100 * MS);
-	check_parse("0001-01-01T00:00:00Z", 0, AA_TIME_ZERO);
-}
-
-TEST(timefmt_parse_invalid)
-{
-	static const char *const bad[] = { "", "2025-01-01", "2025-01-01 "
-		"00:00:00Z", "2025-01-01t00:00:00Z", "2025-01-01T00:00:00",
-		"2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
-		"2025-04-31T00:00:00Z", "2025-01-01T24:00:00Z",
-		"2025-01-01T00:60:00Z", "2025-01-01T00:00:60Z",
-		"2025-01-01T00:00:00.Z", "2025-01-01T00:00:00+24:00",
-		"2025-01-01T00:00:00+0100", "2025-01-01T00:00:00Zx",
-		"25-01-01T00:00:00Z", "2025-1-01T00:00:00Z",
-		"2025-01-01T00:00:00z" };
-	size_t i;
-	int64_t t;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (aa_time_parse(bad[i], strlen(bad[i]), &t) != AA_EINVAL)
-			test_fail(__FILE__, __LINE__, "accepted \"%s\"", bad[i]);
-	check_parse("3000-01-01T00:00:00Z", AA_E2BIG, 0);
-	check_parse("1000-01-01T00:00:00Z", AA_E2BIG, 0);
-}
-
-TEST(timefmt_round_trip)
-{
-	static const int64_t v[] = { 0, 1, -1, FX_WALL0 + 999999999,
-		INT64_C(9000000000000000000), INT64_C(-9000000000000000000) };
-	struct aa_buf b;
-	int64_t t;
-	size_t i;
-
-	aa_buf_init(&b);
-	setenv("TZ", "IST-5:30", 1);
-	tzset();
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		aa_buf_reset(&b);
-		ASSERT_EQ(aa_time_format(&b, v[i], (int)(i % 2)), 0);
-		ASSERT_EQ(aa_time_parse(b.data, b.len, &t), 0);
-		ASSERT_EQ(t, v[i]);
-	}
-	aa_buf_release(&b);
-}
 
 /* Quotes s the Go way and compares. */
 static void
