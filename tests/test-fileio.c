@@ -252,3 +252,28 @@ TEST(strerror_gives_the_systems_reason)
 	ASSERT_STR_EQ(aa_strerror(AA_EBUSY), "message can only be sent when "
 	    "the agent is waiting for user input");
 }
+
+TEST(remove_tmps_takes_only_our_leftovers)
+{
+	char dir[256], a[400], b[400], c[400], d[400], e[400], f[400];
+
+	tmpdir(dir, sizeof(dir));
+	snprintf(a, sizeof(a), "%s/s.json.0123456789abcdef.tmp", dir);
+	snprintf(b, sizeof(b), "%s/s.json.fedcba9876543210.tmp", dir);
+	snprintf(c, sizeof(c), "%s/s.json.tmp", dir);
+	snprintf(d, sizeof(d), "%s/t.json.0123456789abcdef.tmp", dir);
+	snprintf(e, sizeof(e), "%s/s.json.0123456789ABCDEF.tmp", dir);
+	snprintf(f, sizeof(f), "%s/s.json.1111111111111111.tmp", dir);
+	put(a, "crash", 0600);
+	ASSERT_EQ(symlink(a, b), 0);	/* a link: left alone */
+	put(c, "x", 0600);
+	put(d, "x", 0600);
+	put(e, "x", 0600);
+	put(f, "x", 0600);
+	if (geteuid() == 0)
+		ASSERT_EQ(chown(f, NOBODY, NOBODY), 0);
+	snprintf(c, sizeof(c), "%s/s.json", dir);
+	ASSERT_EQ(aa_file_remove_tmps(c), geteuid() == 0 ? 1 : 2);
+	ASSERT_EQ(access(a, F_OK), -1);
+	ASSERT_EQ(entries(dir), geteuid() == 0 ? 5 : 4);
+}

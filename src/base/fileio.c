@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -343,4 +344,46 @@ aa_file_append_sync(int fd, const void *p, size_t n)
 	if (rc == 0 && fdatasync(fd) != 0 && errno != EINVAL)
 		rc = AA__ERR(errno);
 	return rc;
+}
+
+/* Non-zero when name is "<base>.<16 hex digits>.tmp". */
+static int
+is_tmp_of(const char *name, const char *base, size_t blen)
+{
+	return strncmp(name, base, blen) == 0 && name[blen] == '.' &&
+	    strspn(name + blen + 1, "0123456789abcdef") == 16 &&
+	    strcmp(name + blen + 17, ".tmp") == 0;
+}
+
+int
+aa_file_remove_tmps(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct dirent *de;
+	struct stat sb;
+	char *dir = NULL;
+	size_t blen;
+	DIR *d;
+	int n = 0;
+
+	base = base != NULL ? base + 1 : path;
+	blen = strlen(base);
+	if (blen == 0 || aa_file_dir_of(path, &dir) != 0)
+		return 0;
+	d = opendir(dir);
+	free(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_tmp_of(de->d_name, base, blen))
+			continue;
+		/* Only our own regular files: never a link, never another
+		 * user's file that happens to have the name. */
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -51,6 +51,10 @@ int aa_file_write_all(int fd, const void *p, size_t n);
 int aa_file_write_tmp(const char *path, const void *data, size_t len,
     char **tmp, const char **op);
 
+/* Removes the temporary files of path that a crash left behind (names of
+ * aa_file_write_tmp's form, regular files of ours); returns how many. */
+int aa_file_remove_tmps(const char *path);
+
 /* fsyncs the directory holding path, so a rename or link in it survives
  * a crash; best effort (some file systems refuse it). */
 void aa_file_sync_dir_of(const char *path);

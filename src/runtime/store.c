@@ -160,6 +160,9 @@ aa_store_load(struct aa_store *st, struct aa_buf *out, int fold,
 	int rc, jrc, missing;
 
 	*replayed = 0;
+	/* A crash in the middle of a save leaves its temporary file. */
+	if (fold)
+		(void)aa_file_remove_tmps(st->path);
 	rc = aa_file_read(st->path, AA_STATE_MAX_BYTES, out);
 	if (rc != 0 && rc != AA_ENOENT)
 		return rc;
