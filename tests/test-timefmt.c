@@ -220,7 +220,8 @@ TEST(timefmt_round_trip_many)
 	static const char *const zones[] = { "UTC0", "IST-5:30", "NST3:30",
 		"EST5EDT,M3.2.0,M11.1.0" };
 	struct aa_buf b;
-	uint64_t x = 88172645463325252ULL;
+	const uint64_t half = UINT64_C(9000000000000000000);
+	uint64_t x = 88172645463325252ULL, u;
 	int64_t v, t;
 	size_t z;
 	int i;
@@ -233,8 +234,9 @@ TEST(timefmt_round_trip_many)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
-			v = (int64_t)(x % (UINT64_C(18000000000) * S)) -
-			    INT64_C(9000000000) * S;
+			u = x % (2 * half);
+			v = u >= half ? (int64_t)(u - half) :
+			    -(int64_t)(half - u);
 			aa_buf_reset(&b);
 			ASSERT_EQ(aa_time_format(&b, v, i % 2), 0);
 			ASSERT_EQ(aa_time_parse(b.data, b.len, &t), 0);
