@@ -311,7 +311,7 @@ TEST(store_journal_survives_without_a_save_and_folds_on_load)
 	ASSERT_EQ(aa_store_new(&st, f.path), 0);
 	ASSERT_EQ(aa_store_load(st, &b, 1, &rep), 0);
 	ASSERT_EQ(rep, 2);
-	ASSERT_EQ(fsize(f.journal), 0);
+	ASSERT_EQ(fsize(f.journal), -1);	/* folded, then removed */
 	ASSERT_GT(fsize(f.path), 0);
 	ASSERT_NULL(aa_store_error(st));
 	aa_store_free(st);
@@ -341,6 +341,8 @@ TEST(store_save_empties_the_journal_and_a_stale_journal_adds_nothing)
 	ASSERT_EQ(aa_store_save(st, saved.data, saved.len), 0);
 	ASSERT_EQ(fsize(f.journal), 0);
 	aa_store_free(st);
+	/* Nothing is left beside the state file after a clean end. */
+	ASSERT_EQ(fsize(f.journal), -1);
 	/* A crash between the rename and the truncation leaves the record
 	 * in both: it is not replayed twice. */
 	ASSERT_EQ(aa_store_new(&st, f.path), 0);

@@ -121,16 +121,17 @@ aa_file_read_own(const char *path, size_t max, struct aa_buf *out)
 }
 
 int
-aa_file_truncate_own(const char *path, off_t len)
+aa_file_remove_own(const char *path)
 {
-	int fd, rc = 0;
+	struct stat sb;
 
-	if ((fd = open_own(path, O_WRONLY, 0)) < 0)
-		return fd == AA_ENOENT ? 0 : fd;
-	if (ftruncate(fd, len) != 0)
-		rc = AA__ERR(errno);
-	close(fd);
-	return rc;
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : AA__ERR(errno);
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid())
+		return AA__ERR(EPERM);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return AA__ERR(errno);
+	return 0;
 }
 
 int

@@ -27,9 +27,9 @@ int aa_file_read(const char *path, size_t max, struct aa_buf *out);
 /* The same for a file that must be ours: never read through a link, and
  * -EPERM unless it is a regular file owned by us. */
 int aa_file_read_own(const char *path, size_t max, struct aa_buf *out);
-/* Truncates path to len bytes if it is a regular file of ours (no link
- * followed); 0 when it does not exist. */
-int aa_file_truncate_own(const char *path, off_t len);
+/* Removes path if it is a regular file of ours (a link or another user's
+ * file is -EPERM); 0 when it does not exist. */
+int aa_file_remove_own(const char *path);
 
 /* Creates dir and its missing parents with mode 0700 (mkdir -p); fails
  * with -ENOTDIR when dir exists and is not a directory. */

@@ -184,7 +184,8 @@ on_save(void *ud, int err, const char *why)
 	(void)ud;
 	prog.save_failed = err != 0;
 	free(prog.save_why);
-	prog.save_why = err != 0 && why != NULL ? strdup(why) : NULL;
+	prog.save_why = err != 0 ? strdup(why != NULL ? why :
+	    aa_strerror(err)) : NULL;
 }
 
 /* Starts the signal watchers on the loop. */

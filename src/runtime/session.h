@@ -10,7 +10,8 @@
  * and every wait has a deadline.  With a state file it loads the saved
  * conversation once the agent is ready, saves it crash-safely about a
  * second after changes and at stop, and never overwrites a file that
- * failed to load.
+ * failed to load; each user message is journaled (fsync'd) before the
+ * send reports success, so it survives a SIGKILL (runtime/store.h).
  *
  * The session's API is public: struct aa_session_options and the
  * aa_session_* functions are declared in include/agentapi.h, the one

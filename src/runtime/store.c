@@ -70,6 +70,9 @@ aa_store_free(struct aa_store *st)
 {
 	if (st == NULL)
 		return;
+	/* An empty journal is not left beside the state file. */
+	if (st->jfd >= 0 && st->jsize == 0)
+		(void)unlink(st->jpath);
 	if (st->jfd >= 0)
 		close(st->jfd);
 	aa_buf_release(&st->rec);
@@ -97,7 +100,8 @@ store_fail(struct aa_store *st, int err, const char *fmt, ...)
 	free(what);
 }
 
-/* Empties the journal (its records are in the state file now). */
+/* Empties the journal (its records are in the state file now): truncates
+ * the one we append to, removes one we do not hold open. */
 static int
 store_empty_journal(struct aa_store *st)
 {
@@ -106,7 +110,7 @@ store_empty_journal(struct aa_store *st)
 	if (st->jfd >= 0)
 		rc = ftruncate(st->jfd, 0) == 0 ? 0 : AA__ERR(errno);
 	else
-		rc = aa_file_truncate_own(st->jpath, 0);
+		rc = aa_file_remove_own(st->jpath);
 	if (rc == 0) {
 		st->jsize = 0;
 		st->checked = 1;
@@ -173,6 +177,9 @@ aa_store_load(struct aa_store *st, struct aa_buf *out, int fold,
 		/* No journal, or one we may not trust: nothing to replay. */
 		aa_buf_release(&j);
 		st->checked = jrc == 0 || jrc == AA_ENOENT;
+		if (!st->checked)
+			store_fail(st, jrc, "reading the journal %s",
+			    st->jpath);
 		return missing ? AA_ENOENT : 0;
 	}
 	rc = store_replay(st, out, &j, missing, replayed);
