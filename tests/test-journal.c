@@ -191,6 +191,31 @@ TEST(journal_merge_appends_only_what_the_state_lacks)
 	aa_buf_release(&j);
 }
 
+TEST(journal_merge_matches_texts_as_the_state_file_holds_them)
+{
+	struct aa_state st, back;
+	struct aa_buf j, enc;
+	char *cause = NULL;
+
+	/* An initial prompt from the command line may hold invalid UTF-8;
+	 * the state file has U+FFFD for it, the journal the raw bytes. */
+	make_state(&st, 0);
+	aa_buf_init(&j);
+	aa_buf_init(&enc);
+	rec(&j, T0, 1, "caf\xe9 \xff!");
+	ASSERT_EQ(aa_journal_merge(&st, j.data, j.len, NULL), 1);
+	ASSERT_STR_EQ(st.msgs[0].text, "caf\xef\xbf\xbd \xef\xbf\xbd!");
+	ASSERT_EQ(aa_state_encode(&enc, &st, 0), 0);
+	ASSERT_EQ(aa_state_decode(&back, enc.data, enc.len, &cause), 0);
+	/* Saved, then a crash before the journal was emptied: no twin. */
+	ASSERT_EQ(aa_journal_merge(&back, j.data, j.len, NULL), 0);
+	ASSERT_EQ(back.n, 1);
+	aa_state_release(&back);
+	aa_state_release(&st);
+	aa_buf_release(&enc);
+	aa_buf_release(&j);
+}
+
 TEST(journal_merge_stops_at_a_torn_or_bad_record)
 {
 	struct aa_state st;

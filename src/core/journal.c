@@ -18,6 +18,7 @@
 
 #include "base/aa-internal.h"
 #include "base/sha256.h"
+#include "base/text.h"
 #include "core/journal.h"
 
 #define JOURNAL_MAGIC "aaj1 "
@@ -242,6 +243,7 @@ aa_journal_merge(struct aa_state *st, const char *data, size_t n,
     size_t *valid)
 {
 	struct aa_journal_rec r;
+	struct aa_buf text;
 	struct journal_key *keys = NULL;
 	size_t nk = 0, i, off = 0, cap = st->n, n0 = st->n, recs = 0;
 	ssize_t k;
@@ -259,15 +261,24 @@ aa_journal_merge(struct aa_state *st, const char *data, size_t n,
 	}
 	if (nk > 1)
 		qsort(keys, nk, sizeof(*keys), key_cmp);
+	aa_buf_init(&text);
 	while (rc == 0 && recs < AA_JOURNAL_RECORDS_MAX &&
 	    (k = aa_journal_next(data + off, n - off, &r)) > 0) {
 		off += (size_t)k;
 		recs++;
+		/* The state file holds texts as valid UTF-8 (the encoder
+		 * writes U+FFFD for a bad byte): compare and add them so. */
+		aa_buf_reset(&text);
+		if ((rc = aa_utf8_sanitize(&text, r.text, r.len)) != 0)
+			break;
+		r.text = aa_buf_str(&text);
+		r.len = text.len;
 		/* Records appended here are not looked up: the journal
 		 * never holds one message twice. */
 		if (!in_state(st, keys, nk, &r))
 			rc = append_rec(st, &cap, &r);
 	}
+	aa_buf_release(&text);
 	free(keys);
 	if (valid != NULL)
 		*valid = off;
