@@ -205,20 +205,21 @@ aa_file_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* 64 unpredictable bits for a temporary name (the kernel's, else a mix
- * of what differs between processes and calls). */
+/* 64 unpredictable bits for a temporary name: the kernel's, else (no
+ * getrandom) a mix of the clock, the pid and a stack address, which
+ * O_EXCL makes safe even when guessed. */
 static uint64_t
 random64(void)
 {
-	static unsigned counter;
 	struct timespec ts;
 	uint64_t v = 0;
 
 	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v))
 		return v;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	v = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^
-	    (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&v ^ ++counter;
+	v = ((uint64_t)ts.tv_sec << 30 ^ (uint64_t)ts.tv_nsec) *
+	    0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid() << 32 ^
+	    (uint64_t)(uintptr_t)&ts;
 	return v ^ (v >> 29);
 }
 
