@@ -8,7 +8,9 @@
  * (overwriting its target with the conversation) or adopted another
  * user's 0666 file as the state file.  Here the temporary file is created
  * with O_EXCL|O_NOFOLLOW under an unpredictable name, so neither can
- * happen, and both users share the one implementation.
+ * happen, and both users share the one implementation.  Files that are
+ * appended to or read back in place (the journal) are opened without
+ * following links and used only when they are regular files of ours.
  */
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -33,6 +35,7 @@ static uint64_t random64(void);
 static int read_fd(int fd, size_t max, struct aa_buf *out);
 static int open_own(const char *path, int flags, mode_t mode);
 static int mkdir_parents(const char *path);
+static int is_tmp_of(const char *name, const char *base, size_t blen);
 
 /* Reads fd to its end into out (reset first), at most max bytes. */
 static int
