@@ -41,7 +41,12 @@ TEST(error_strerror_texts)
  * code that is neither ours nor an errno value is "unknown error". */
 TEST(error_strerror_system_and_unknown)
 {
-	ASSERT_STR_EQ(aa_strerror(-EPERM), "Operation not permitted");
+	/* File-system refusals have rows of their own, in Go's words. */
+	ASSERT_STR_EQ(aa_strerror(-EPERM), "operation not permitted");
+	ASSERT_STR_EQ(aa_strerror(-ENOSPC), "no space left on device");
+	/* Anything else: the C library's reason. */
+	ASSERT_STR_EQ(aa_strerror(-ENOTCONN),
+	    "Transport endpoint is not connected");
 	ASSERT_STR_EQ(aa_strerror(-EADDRINUSE), "Address already in use");
 	ASSERT_STR_EQ(aa_strerror(-3999), "unknown error");
 	ASSERT_STR_EQ(aa_strerror(-4000), "unknown error");

@@ -8,6 +8,7 @@
  * canceled") is not the libc's and libcs differ among themselves; any
  * other negated errno value gets the system's description.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -71,7 +71,38 @@
 	X(AA_ECORRUPT, 500, AA_ERROR_UNEXPECTED, "corrupted or invalid JSON",  \
 	    "failed to send message")                                          \
 	X(AA_EVERSION, 500, AA_ERROR_UNEXPECTED,                               \
-	    "unsupported state file version", "failed to send message")
+	    "unsupported state file version", "failed to send message")        \
+	/* The file system's refusals, for a failed save, in Go's words. */   \
+	X(-ENOSPC, 500, AA_ERROR_UNEXPECTED, "no space left on device",        \
+	    "failed to send message")                                          \
+	X(-EROFS, 500, AA_ERROR_UNEXPECTED, "read-only file system",           \
+	    "failed to send message")                                          \
+	X(-EDQUOT, 500, AA_ERROR_UNEXPECTED, "disk quota exceeded",            \
+	    "failed to send message")                                          \
+	X(-EACCES, 500, AA_ERROR_UNEXPECTED, "permission denied",              \
+	    "failed to send message")                                          \
+	X(-EPERM, 500, AA_ERROR_UNEXPECTED, "operation not permitted",         \
+	    "failed to send message")                                          \
+	X(-EEXIST, 500, AA_ERROR_UNEXPECTED, "file exists",                    \
+	    "failed to send message")                                          \
+	X(-ENOTDIR, 500, AA_ERROR_UNEXPECTED, "not a directory",               \
+	    "failed to send message")                                          \
+	X(-EISDIR, 500, AA_ERROR_UNEXPECTED, "is a directory",                 \
+	    "failed to send message")                                          \
+	X(-ELOOP, 500, AA_ERROR_UNEXPECTED, "too many levels of symbolic links", \
+	    "failed to send message")                                          \
+	X(-ENAMETOOLONG, 500, AA_ERROR_UNEXPECTED, "file name too long",       \
+	    "failed to send message")                                          \
+	X(-EFBIG, 500, AA_ERROR_UNEXPECTED, "file too large",                  \
+	    "failed to send message")                                          \
+	X(-EMFILE, 500, AA_ERROR_UNEXPECTED, "too many open files",            \
+	    "failed to send message")                                          \
+	X(-ENFILE, 500, AA_ERROR_UNEXPECTED, "too many open files in system",  \
+	    "failed to send message")                                          \
+	X(-EXDEV, 500, AA_ERROR_UNEXPECTED, "invalid cross-device link",       \
+	    "failed to send message")                                          \
+	X(-EBADF, 500, AA_ERROR_UNEXPECTED, "bad file descriptor",             \
+	    "failed to send message")                                         
 
 /* Returns the HTTP status the API answers a failed send with. */
 int aa_error_http_status(int err);

@@ -34,6 +34,7 @@
 #include "prog/demo.h"
 #include "prog/pidfile.h"
 #include "prog/stdin.h"
+#include "runtime/session.h" /* save outcome */
 #include "base/text.h"
 #include "base/timefmt.h"
 #include "api/server.h" /* aa_server_new_log */
@@ -57,6 +58,8 @@ static struct {
 	int agent_status;
 	char *last_screen;
 	int verbose;
+	int save_failed;	/* the last state save failed */
+	char *save_why;
 } prog;
 
 /* Writes one log record in upstream's slog text format to stdout: the
@@ -173,6 +176,18 @@ on_agent_exit(void *ud, int wait_status)
 	aa_text_trim_space(screen, len, &a, &b);
 	prog.last_screen = strndup(screen + a, b - a);
 	shutdown_server();
+}
+
+/* Remembers the outcome of the latest state save: if the last one, the
+ * save at shutdown, failed, the process must not exit 0. */
+static void
+on_save(void *ud, int err, const char *why)
+{
+	(void)ud;
+	prog.save_failed = err != 0;
+	free(prog.save_why);
+	prog.save_why = err != 0 ? strdup(why != NULL ? why :
+	    aa_strerror(err)) : NULL;
 }
 
 /* Starts the signal watchers on the loop. */
@@ -334,9 +349,16 @@ run_server(void)
 	}
 	logf_info("Starting server on port port=%d",
 	    aa_server_port(prog.server));
+	aa_session_on_save(aa_server_session(prog.server), on_save, NULL);
 	watch_signals();
 	uv_run(prog.loop, UV_RUN_DEFAULT);
 	rc = exit_code();
+	if (prog.save_failed) {
+		fprintf(stderr, "agentapi-c: the state was not saved: %s\n",
+		    prog.save_why != NULL ? prog.save_why : "unknown error");
+		if (rc == 0)
+			rc = 1;
+	}
 out:
 	uv_loop_close(prog.loop);
 	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0' &&
@@ -346,6 +368,7 @@ out:
 		free(cause);
 	}
 	free(prog.last_screen);
+	free(prog.save_why);
 	return rc;
 }
 

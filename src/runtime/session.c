@@ -48,7 +48,7 @@
 #include "core/send.h"
 #include "runtime/session.h"
 #include "core/snapshot.h"
-#include "core/state.h"
+#include "runtime/store.h"
 #include "base/text.h"
 #include "core/vt.h"
 
@@ -81,6 +81,9 @@ struct aa_session {
 	uv_loop_t *loop;
 	struct aa_session_options o;	/* callbacks and timings */
 	char *state_file;
+	struct aa_store *store;	/* the state file and its journal */
+	aa_session_save_fn save_fn;	/* told of every save's outcome */
+	void *save_ud;
 	const struct aa_agent *agent;
 	struct aa_pty *pty;
 	struct aa_vt *vt;
@@ -116,6 +119,7 @@ static void session_after_tick(struct aa_session *);
 static void session_load(struct aa_session *);
 static int session_save(struct aa_session *, const char *);
 static void session_schedule_save(struct aa_session *);
+static void session_journal(struct aa_session *, int);
 static int session_write(struct aa_session *, const void *, size_t);
 static int session_send_start(struct aa_session *, const char *, size_t, int,
     aa_session_send_cb, void *);
@@ -252,10 +256,16 @@ session_load(struct aa_session *s)
 {
 	struct aa_buf b;
 	char *cause = NULL, *text = NULL;
+	size_t replayed = 0;
 	int r;
 
 	aa_buf_init(&b);
-	r = aa_state_read_file(s->state_file, &b);
+	r = aa_store_load(s->store, &b, s->o.save_state, &replayed);
+	if (aa_store_error(s->store) != NULL)
+		SLOG(s, AA_LOG_ERROR, "%s", aa_store_error(s->store));
+	if (replayed > 0)
+		SLOG(s, AA_LOG_INFO, "Replayed %zu journaled user messages "
+		    "path=%s.journal", replayed, s->state_file);
 	if (r == AA_ENOENT) {
 		SLOG(s, AA_LOG_INFO,
 		    "No previous state to load (file does not exist)");
@@ -305,18 +315,44 @@ session_save(struct aa_session *s, const char *why)
 	aa_buf_reset(&s->statebuf);
 	if ((r = aa_conv_state_encode(s->conv, &s->statebuf)) < 0)
 		goto fail;
-	r = aa_state_write_file(s->state_file, s->statebuf.data,
-	    s->statebuf.len);
+	r = aa_store_save(s->store, s->statebuf.data, s->statebuf.len);
 	if (r < 0)
 		goto fail;
 	aa_conv_state_saved(s->conv);
 	SLOG(s, AA_LOG_INFO, "State saved successfully path=%s (%s)",
 	    s->state_file, why);
+	if (s->save_fn != NULL)
+		s->save_fn(s->save_ud, 0, NULL);
 	return 0;
 fail:
 	SLOG(s, AA_LOG_ERROR, "saving state to %s: %s", s->state_file,
 	    aa_strerror(r));
+	if (s->save_fn != NULL)
+		s->save_fn(s->save_ud, r, aa_store_error(s->store));
 	return r;
+}
+
+/*
+ * Makes the user message just recorded durable before it is reported
+ * sent: appends it to the journal (fsync'd), or saves at once when the
+ * journal cannot take it or has grown large.
+ */
+static void
+session_journal(struct aa_session *s, int prompt)
+{
+	size_t n = aa_conv_count(s->conv);
+	const struct aa_message *m = n > 0 ? aa_conv_message(s->conv, n - 1) :
+	    NULL;
+	int r;
+
+	if (s->store == NULL || m == NULL || m->role != AA_ROLE_USER ||
+	    !aa_conv_save_wanted(s->conv))
+		return;
+	r = aa_store_journal(s->store, m, prompt);
+	if (r < 0)
+		SLOG(s, AA_LOG_ERROR, "%s", aa_store_error(s->store));
+	if (r != 0)
+		session_save(s, r > 0 ? "journal full" : "journal failed");
 }
 
 /* Arms the save debounce if there is something to save and none is due. */
@@ -469,6 +505,10 @@ session_send_finish(struct aa_session *s, int err)
 	r = aa_conv_send_end(s->conv, &now, text, len, recorded);
 	if (err == 0 && r < 0)
 		err = r;
+	/* A recorded message (sent, or typed but not reacted to) must
+	 * survive a crash before the next save. */
+	if (recorded && r >= 0)
+		session_journal(s, q->prompt);
 	if (err != 0)
 		SLOG(s, AA_LOG_WARN, "%s%s",
 		    q->prompt ? "initial prompt: " : "",
@@ -739,6 +779,7 @@ session_release(struct aa_session *s)
 	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
 	aa_send_free(s->send.m);
+	aa_store_free(s->store);
 	free(s->state_file);
 	free(s);
 	if (cb != NULL)
@@ -874,7 +915,8 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
 	if (o->state_file != NULL && o->state_file[0] != '\0' &&
-	    (s->state_file = strdup(o->state_file)) == NULL) {
+	    ((s->state_file = strdup(o->state_file)) == NULL ||
+	    (r = aa_store_new(&s->store, o->state_file)) < 0)) {
 		r = AA_ENOMEM;
 		goto fail;
 	}
@@ -1082,6 +1124,21 @@ aa_session_save_state(struct aa_session *s)
 	if (s->stop == STOP_CLOSING)
 		return 0;
 	return session_save(s, "requested");
+}
+
+/* Returns why the last save failed, or NULL (see session.h). */
+const char *
+aa_session_save_error(const struct aa_session *s)
+{
+	return aa_store_error(s->store);
+}
+
+/* Sets the save-outcome hook (see session.h). */
+void
+aa_session_on_save(struct aa_session *s, aa_session_save_fn fn, void *ud)
+{
+	s->save_fn = fn;
+	s->save_ud = ud;
 }
 
 /* Stops the session gracefully (see agentapi.h). */

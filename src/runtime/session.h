@@ -10,7 +10,8 @@
  * and every wait has a deadline.  With a state file it loads the saved
  * conversation once the agent is ready, saves it crash-safely about a
  * second after changes and at stop, and never overwrites a file that
- * failed to load.
+ * failed to load; each user message is journaled (fsync'd) before the
+ * send reports success, so it survives a SIGKILL (runtime/store.h).
  *
  * The session's API is public: struct aa_session_options and the
  * aa_session_* functions are declared in include/agentapi.h, the one
@@ -43,5 +44,18 @@ int aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 /* Returns upstream's human text for a send error code (the HTTP API's
  * error message). */
 const char *aa_session_send_error(int err);
+
+/* Why the last save of the state file (or write of its journal) failed,
+ * e.g. "saving state to /x/s.json: no space left on device"; NULL after
+ * a successful save or without a state file.  For /status and the logs. */
+const char *aa_session_save_error(const struct aa_session *s);
+
+/* Called after every attempt to save the state file: err is 0 or the
+ * AA_E* code, why the text of aa_session_save_error (NULL on success). */
+typedef void (*aa_session_save_fn)(void *ud, int err, const char *why);
+/* Sets (or with NULL clears) the save hook; the program uses it to exit
+ * non-zero when the last save, the one at shutdown, failed. */
+void aa_session_on_save(struct aa_session *s, aa_session_save_fn fn,
+    void *ud);
 
 #endif /* AA_SESSION_H */
