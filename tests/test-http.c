@@ -189,6 +189,9 @@ static const struct aa_http_route routes[] = {
 	{ "POST", "/upload", h_upload, 1u << 20, AA_HTTP_STREAM_BODY },
 	{ "PUT", "/echo", h_echo, 0, 0 },
 	{ "GET", "/pub/", h_hello, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "GET", "/ev", h_hello, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/act", h_hello, 0, AA_HTTP_CHANGES_STATE },
+	{ "POST", "/any", h_echo, 100, AA_HTTP_ANY_ORIGIN },
 };
 
 /* ---- fixture ---- */
@@ -1058,7 +1061,24 @@ c_access(struct fix *f)
 	ASSERT_STR_EQ(hdr(&r, "Content-Type"), "application/problem+json");
 	ASSERT_STR_EQ(hdr(&r, "Vary"), "Origin");
 	free(r.body);
-	cli_puts(&c, "GET /hello?token=s%33cret HTTP/1.1\r\nHost: localhost\r\n"
+	/* ?token= only on the EventSource-style route. */
+	cli_puts(&c, "GET /hello?token=s3cret HTTP/1.1\r\nHost: localhost"
+	    "\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	/* A %00 would cut the decoded token: refused, not truncated. */
+	cli_puts(&c, "GET /ev?token=s3cret%00junk HTTP/1.1\r\nHost: localhost"
+	    "\r\nAuthorization: Bearer s3cret\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	cli_puts(&c, "GET /ev?token=s3cretjunk HTTP/1.1\r\nHost: localhost"
+	    "\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	cli_puts(&c, "GET /ev?token=s%33cret HTTP/1.1\r\nHost: localhost\r\n"
 	    "Origin: http://localhost:3284\r\n\r\n");
 	cli_resp(&c, &r);
 	ASSERT_EQ(r.status, 200);
@@ -1083,6 +1103,81 @@ c_access(struct fix *f)
 	free(r.body);
 	cli_expect_eof(&c);
 	cli_close(&c);
+}
+
+/* Sends one request on a fresh connection; returns its status. */
+static int
+status_of(struct fix *f, const char *req)
+{
+	struct cli c;
+	struct resp r;
+	int st;
+
+	cli_open(&c, f->port);
+	cli_puts(&c, req);
+	cli_resp(&c, &r);
+	st = r.status;
+	if (st == 403)
+		ASSERT_STR_EQ(hdr(&r, "Content-Type"),
+		    "application/problem+json");
+	free(r.body);
+	cli_close(&c);
+	return st;
+}
+
+static void
+c_origin(struct fix *f)
+{
+#define POST_ECHO(extra) "POST /echo HTTP/1.1\r\nHost: localhost:3284\r\n" \
+	"Content-Length: 2\r\n" extra "\r\nab"
+	/* Cross-site form posts: refused before the handler. */
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://evil.com\r\n")),
+	    403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: null\r\n")), 403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://localhost:8888\r\n"
+	    "Sec-Fetch-Site: same-site\r\n")), 403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://evil.com\r\n"
+	    "Sec-Fetch-Site: cross-site\r\n")), 403);
+	ASSERT_EQ(status_of(f, "PUT /echo HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\nContent-Length: 0\r\n\r\n"), 403);
+	ASSERT_EQ(status_of(f, "GET /act HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\n\r\n"), 403);
+	/* No Origin (curl, SDKs), an allowed one, the server's own. */
+	ASSERT_EQ(status_of(f, POST_ECHO("")), 200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://localhost:3000\r\n")),
+	    200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://LOCALHOST:3284\r\n")),
+	    200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: https://localhost:3284\r\n"
+	    "Sec-Fetch-Site: same-origin\r\n")), 200);
+	ASSERT_EQ(status_of(f, "POST /echo HTTP/1.1\r\nHost: localhost:80\r\n"
+	    "Origin: http://localhost\r\nContent-Length: 0\r\n\r\n"), 200);
+	/* Reads and opted-out routes are not checked. */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\n\r\n"), 200);
+	ASSERT_EQ(status_of(f, "POST /any HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\nContent-Length: 0\r\n\r\n"), 200);
+	/* Host syntax (issue 17): userinfo and a port past 65535. */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: evil.com@localhost"
+	    "\r\n\r\n"), 400);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost:99999"
+	    "\r\n\r\n"), 400);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost:65535"
+	    "\r\n\r\n"), 200);
+	/* Version and obs-fold (issue 17). */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/2.0\r\nHost: localhost"
+	    "\r\n\r\n"), 505);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost\r\n"
+	    "X-A: a\r\n b\r\n\r\n"), 400);
+#undef POST_ECHO
+}
+
+TEST(http_origin_host_version_strictness)
+{
+	struct fix f = { 0 };
+
+	ASSERT_EQ(aa_access_new(&f.access, NULL, NULL), 0);
+	fix_run(&f, c_origin, NULL, NULL);
 }
 
 TEST(http_access_host_cors_token)

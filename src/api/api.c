@@ -779,15 +779,17 @@ h_upload(struct aa_http_req *req, void *data)
 }
 
 /* The route table.  Everything but the API itself is public: the chat
- * page must load before it can ask for a token. */
+ * page must load before it can ask for a token.  ?token= is taken only by
+ * the EventSource routes; every POST (and any future route flagged
+ * AA_HTTP_CHANGES_STATE) refuses a foreign Origin in the transport. */
 static const struct aa_http_route routes[] = {
 	{ "GET", "/status", h_status, 0, 0 },
 	{ "GET", "/messages", h_messages, 0, 0 },
 	{ "POST", "/message", h_message, API_MESSAGE_BODY_LIMIT, 0 },
 	{ "POST", "/upload", h_upload, AA_UPLOAD_BODY_LIMIT,
 	    AA_HTTP_STREAM_BODY },
-	{ "GET", "/events", h_events, 0, 0 },
-	{ "GET", "/internal/screen", h_screen, 0, 0 },
+	{ "GET", "/events", h_events, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/internal/screen", h_screen, 0, AA_HTTP_QUERY_TOKEN },
 	{ "GET", "/openapi.json", h_openapi, 0, AA_HTTP_PUBLIC },
 	{ "GET", "/docs", h_docs, 0, AA_HTTP_PUBLIC },
 	{ "GET", "/schemas/", h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },

@@ -132,7 +132,7 @@ static const struct {
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
-	{ 504, "Gateway Timeout" },
+	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
 };
 
 const char *
@@ -591,7 +591,18 @@ req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
 	c->req.in_handler = 0;
 }
 
-/* Applies Host, CORS and token checks; returns 0 to go on routing. */
+/* Returns non-zero when a request on route must pass the Origin check. */
+static int
+req_changes_state(const struct aa_http_route *route, const char *method)
+{
+	if ((route->flags & AA_HTTP_ANY_ORIGIN) != 0)
+		return 0;
+	return (route->flags & AA_HTTP_CHANGES_STATE) != 0 ||
+	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0);
+}
+
+/* Applies Host, CORS, Origin and token checks; returns 0 to go on. */
 static int
 req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 {
@@ -599,6 +610,7 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 	struct aa_httpparse *p = &c->p;
 	char tok[512];
 	const char *qt = NULL;
+	int n;
 
 	if (a == NULL)
 		return 0;
@@ -620,12 +632,24 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 		}
 		return 0;
 	}
+	if (req_changes_state(route, p->method) &&
+	    !aa_access_origin_ok(a, aa_httpparse_header(p, "Origin"),
+	    aa_httpparse_header(p, "Host"),
+	    aa_httpparse_header(p, "Sec-Fetch-Site"))) {
+		c->srv->o.send_error(&c->req, 403,
+		    "cross-origin request refused: the Origin is not allowed");
+		return -1;
+	}
 	if ((route->flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a))
 		return 0;
-	if (aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) >= 0)
+	/* ?token= only where a header cannot be set (EventSource); a %00
+	 * would cut the decoded value short, so it is no token at all. */
+	n = (route->flags & AA_HTTP_QUERY_TOKEN) != 0 ?
+	    aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) : -1;
+	if (n >= 0 && strlen(tok) == (size_t)n)
 		qt = tok;
-	if (aa_access_token_ok(a, aa_httpparse_header(p, "Authorization"),
-	    qt))
+	if ((n < 0 || qt != NULL) && aa_access_token_ok(a,
+	    aa_httpparse_header(p, "Authorization"), qt))
 		return 0;
 	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
 	c->srv->o.send_error(&c->req, 401,
@@ -741,6 +765,8 @@ on_error(struct aa_http_conn *c)
 		req->conn->srv->o.send_error(req, 413, detail);
 	} else if (p->status == 431)
 		reply_text(c, 431, "431 Request Header Fields Too Large");
+	else if (p->status == 505)
+		reply_text(c, 505, "505 HTTP Version Not Supported");
 	else if (p->status == 400 || req->route == NULL)
 		reply_text(c, 400, "400 Bad Request");
 	else
