@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "base/aa-internal.h"
 #include "http/access.h"
@@ -78,6 +79,8 @@ struct aa_http_conn {
 	unsigned processing : 1;
 	unsigned reading : 1;
 	unsigned peer_eof : 1;
+	unsigned in_head_time : 1; /* head_t0 is set */
+	uint64_t head_t0;  /* loop time the current head began */
 };
 
 struct aa_http_server {
@@ -89,6 +92,8 @@ struct aa_http_server {
 	struct aa_http_options o;
 	struct aa_list conns;
 	size_t nconns;
+	size_t cap;  /* connections kept at most (max_conns, fd reserve) */
+	size_t shed; /* connections closed to make room (for tests, logs) */
 	int pending; /* listener handles not yet closed */
 	int closing;
 	time_t date_t;
@@ -571,6 +576,7 @@ req_begin(struct aa_http_conn *c)
 	struct aa_http_req *req = &c->req;
 
 	aa_buf_reset(&req->hdrs);
+	c->in_head_time = 0;
 	req->route = NULL;
 	req->active = 1;
 	req->msg_done = req->started = req->answered = 0;
@@ -888,12 +894,19 @@ conn_timer_cb(uv_timer_t *t)
 		conn_close(c);
 }
 
-/* Arms the connection timer for what the connection is waiting for. */
+/*
+ * Arms the connection timer for what the connection is waiting for.  The
+ * request head has one deadline from its first byte, not a timeout that
+ * each byte restarts: a client sending a byte every few seconds would
+ * otherwise hold its connection (and a descriptor) forever (issue 17).
+ * A body keeps the per-read timeout: it may be long, and it is bounded.
+ */
 static void
 conn_arm_timer(struct aa_http_conn *c)
 {
 	const struct aa_http_options *o = &c->srv->o;
 	struct aa_http_req *req = &c->req;
+	uint64_t now, ms;
 
 	if (c->closing || c->lingering)
 		return;
@@ -901,12 +914,23 @@ conn_arm_timer(struct aa_http_conn *c)
 		uv_timer_stop(&c->timer); /* handler or stream: no limit */
 		return;
 	}
-	if (req->active || c->p.in_head || c->in.len > 0)
+	if (req->active) {
 		uv_timer_start(&c->timer, conn_timer_cb, o->read_timeout_ms,
 		    0);
-	else
+	} else if (c->p.in_head || c->in.len > 0) {
+		now = uv_now(c->srv->loop);
+		if (!c->in_head_time) {
+			c->in_head_time = 1;
+			c->head_t0 = now;
+		}
+		ms = now - c->head_t0 >= o->read_timeout_ms ? 1 :
+		    o->read_timeout_ms - (now - c->head_t0);
+		uv_timer_start(&c->timer, conn_timer_cb, ms, 0);
+	} else {
+		c->in_head_time = 0;
 		uv_timer_start(&c->timer, conn_timer_cb, o->idle_timeout_ms,
 		    0);
+	}
 }
 
 /* uv_close callback for both handles; the last one frees. */
@@ -1037,6 +1061,73 @@ conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	conn_process(c);
 }
 
+/*
+ * Returns how much a connection may be closed to make room: 0 never
+ * (a stream, or a request the handler is answering), else a rank where
+ * lower goes first: 1 lingering or idle between requests, 2 a head still
+ * coming in, 3 a body still coming in.
+ */
+static int
+conn_shed_rank(const struct aa_http_conn *c)
+{
+	const struct aa_http_req *req = &c->req;
+
+	if (c->closing)
+		return 0;
+	if (c->lingering)
+		return 1;
+	if (!req->active)
+		return c->p.in_head || c->in.len > 0 ? 2 : 1;
+	if (!req->msg_done && !req->started && !req->in_handler)
+		return 3;
+	return 0;
+}
+
+/* Closes the oldest connection of the lowest rank (not keep); returns 0,
+ * or -1 when every connection is doing useful work. */
+static int
+server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
+{
+	struct aa_http_conn *best = NULL, *c;
+	struct aa_list *it;
+	int rank, best_rank = 4;
+
+	AA_LIST_FOREACH(it, &s->conns) {
+		c = AA_LIST_ENTRY(it, struct aa_http_conn, link);
+		if (c == keep || (rank = conn_shed_rank(c)) == 0 ||
+		    rank >= best_rank)
+			continue;
+		best = c;
+		best_rank = rank;
+		if (rank == 1)
+			break; /* the list is oldest first */
+	}
+	if (best == NULL)
+		return -1;
+	req_abandon(best);
+	conn_close(best);
+	s->shed++;
+	return 0;
+}
+
+/*
+ * The descriptor table is full (accept failed; libuv has already dropped
+ * the pending connections with its reserve-descriptor trick): make room
+ * by closing idle and slow connections, and keep fewer from now on so the
+ * table does not fill up again.
+ */
+static void
+server_emfile(struct aa_http_server *s)
+{
+	size_t i, n = s->nconns / 16 + 4;
+
+	for (i = 0; i < n; i++)
+		if (server_shed_one(s, NULL) != 0)
+			break;
+	if (s->nconns > 16 && s->nconns < s->cap)
+		s->cap = s->nconns;
+}
+
 /* Accepts one connection. */
 static void
 server_conn_cb(uv_stream_t *lis, int status)
@@ -1044,7 +1135,13 @@ server_conn_cb(uv_stream_t *lis, int status)
 	struct aa_http_server *s = lis->data;
 	struct aa_http_conn *c;
 
-	if (status < 0 || s->closing)
+	if (s->closing)
+		return;
+	if (status == UV_EMFILE || status == UV_ENFILE) {
+		server_emfile(s);
+		return;
+	}
+	if (status < 0)
 		return;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
@@ -1060,8 +1157,13 @@ server_conn_cb(uv_stream_t *lis, int status)
 	c->nhandles = 2;
 	aa_list_insert_tail(&s->conns, &c->link);
 	s->nconns++;
-	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0 ||
-	    s->nconns > s->o.max_conns) {
+	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0) {
+		conn_close(c);
+		return;
+	}
+	/* Full: the oldest idle or slow connection makes room for the new
+	 * one, so a fresh request is served while slow clients wait. */
+	if (s->nconns > s->cap && server_shed_one(s, c) != 0) {
 		conn_close(c);
 		return;
 	}
@@ -1159,6 +1261,29 @@ server_bound_port(struct aa_http_server *s)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/*
+ * Caps the connections below the descriptor limit, keeping a reserve for
+ * everything else the process opens (the agent's PTY, state and upload
+ * files, new connections that shed old ones): an eighth of the limit,
+ * at least 32 and at most 1024.
+ */
+static size_t
+server_fd_cap(size_t max_conns)
+{
+	struct rlimit rl;
+	size_t lim, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return max_conns;
+	lim = (size_t)rl.rlim_cur;
+	reserve = lim / 8 < 32 ? 32 : lim / 8 > 1024 ? 1024 : lim / 8;
+	if (lim <= 2 * reserve)
+		lim = lim / 2 > 0 ? lim / 2 : 1;
+	else
+		lim -= reserve;
+	return lim < max_conns ? lim : max_conns;
+}
+
 void
 aa_http_send_error_text(struct aa_http_req *req, int status,
     const char *detail)
@@ -1200,6 +1325,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 		s->o.read_timeout_ms = 5000;
 	if (s->o.max_conns == 0)
 		s->o.max_conns = 16384;
+	s->cap = server_fd_cap(s->o.max_conns);
 	if (s->o.send_error == NULL)
 		s->o.send_error = aa_http_send_error_text;
 	aa_list_init(&s->conns);

@@ -103,8 +103,12 @@ struct aa_http_options {
 	void *data;                  /* passed to every handler */
 	const struct aa_access *access; /* NULL = no Host/CORS/token checks */
 	unsigned idle_timeout_ms;    /* idle keep-alive; 0 = 120 s */
-	unsigned read_timeout_ms;    /* head or body stalls; 0 = 5 s */
-	size_t max_conns;            /* 0 = 16384; more are closed at once */
+	unsigned read_timeout_ms;    /* whole head, or a body stall; 0 = 5 s */
+	size_t max_conns;            /* 0 = 16384; also kept below the
+				      * descriptor limit (RLIMIT_NOFILE less
+				      * a reserve).  When full, a new
+				      * connection closes the oldest idle or
+				      * slow one, else it is closed itself */
 	aa_http_error_fn send_error; /* NULL = aa_http_send_error_text */
 };
 
