@@ -1247,11 +1247,11 @@ h_resume(struct aa_http_req *req, void *data)
 	struct fix *f = data;
 	struct aa_sse_sub *sub;
 	struct aa_event *ev;
-	uint64_t last;
+	uint64_t last, pos;
 
 	if (aa_sse_subscribe(f->sse, req, &sub) != 0)
 		return;
-	if (aa_sse_last_event_id(req, &last) != 0 ||
+	if (aa_sse_last_event_id(req, &last, &pos) != 0 || pos != 0 ||
 	    aa_sse_sub_replay_since(sub, last) != 0) {
 		aa_event_new(&ev, 0, "full", "{}", 2);
 		aa_sse_sub_send(sub, ev);

@@ -231,6 +231,15 @@ TEST(event_framing)
 	ASSERT_STR_EQ(ev->data, "id: 7\nevent: status_change\n"
 	    "data: {\"status\":\"stable\"}\n\n");
 	ASSERT_EQ(ev->len, strlen(ev->data));
+	aa_event_unref(ev);
+	/* A replay frame: "N.P", and not resumable through the ring. */
+	ASSERT_EQ(aa_event_new_at(&ev, 7, 3, "x", "{}", 2), 0);
+	ASSERT_STR_EQ(ev->data, "id: 7.3\nevent: x\ndata: {}\n\n");
+	ASSERT_EQ(ev->id, 0);
+	aa_event_unref(ev);
+	ASSERT_EQ(aa_event_new_at(&ev, 7, 0, "x", "{}", 2), 0);
+	ASSERT_STR_EQ(ev->data, "id: 7\nevent: x\ndata: {}\n\n");
+	ASSERT_EQ(ev->id, 7);
 	ASSERT_EQ(aa_event_ref(ev), ev);
 	aa_event_unref(ev);
 	aa_event_unref(ev);

@@ -85,7 +85,7 @@ add('sse_replay_then_live_with_ids', () => withServer({ agent: demo },
 		const all = e.frames;
 		assert(all.every((f) => NAMES.includes(f.event)), 'only ' +
 		    'the event names of openapi.json');
-		assert(all.every((f) => /^[0-9]+$/.test(f.id)), 'id: on ' +
+		assert(all.every((f) => /^[0-9]+(\.[0-9]+)?$/.test(f.id)), 'id: on ' +
 		    'every frame');
 		const live = all.slice(from).map((f) => BigInt(f.id));
 		assert(live.every((x, i) => i === 0 || x > live[i - 1]),
