@@ -80,6 +80,7 @@ struct aa_http_conn {
 	unsigned reading : 1;
 	unsigned peer_eof : 1;
 	unsigned in_head_time : 1; /* head_t0 is set */
+	unsigned served : 1;       /* a request has been answered */
 	uint64_t head_t0;  /* loop time the current head began */
 };
 
@@ -788,6 +789,7 @@ req_complete(struct aa_http_conn *c)
 	if (!req->active)
 		return;
 	req->active = 0;
+	c->served = 1;
 	req->on_close = NULL;
 	req->on_drain = NULL;
 	if (req->close_after || c->p.status != 0) {
@@ -1065,7 +1067,9 @@ conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
  * Returns how much a connection may be closed to make room: 0 never
  * (a stream, or a request the handler is answering), else a rank where
  * lower goes first: 1 lingering or idle between requests, 2 a head still
- * coming in, 3 a body still coming in.
+ * coming in (or none yet: a new connection is the youngest of its rank,
+ * so it is not shed before its request could arrive), 3 a body coming
+ * in.
  */
 static int
 conn_shed_rank(const struct aa_http_conn *c)
@@ -1077,7 +1081,7 @@ conn_shed_rank(const struct aa_http_conn *c)
 	if (c->lingering)
 		return 1;
 	if (!req->active)
-		return c->p.in_head || c->in.len > 0 ? 2 : 1;
+		return c->served && !c->p.in_head && c->in.len == 0 ? 1 : 2;
 	if (!req->msg_done && !req->started && !req->in_handler)
 		return 3;
 	return 0;
