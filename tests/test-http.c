@@ -1223,6 +1223,28 @@ TEST(http_read_and_idle_timeouts)
 	fix_run(&f, c_timeout, NULL, &o);
 }
 
+static void
+c_silent(struct fix *f)
+{
+	struct cli c;
+
+	/* A new connection that sends nothing has the head deadline, not
+	 * the keep-alive idle time (60 s here, past the 5 s read timeout
+	 * of cli_expect_eof). */
+	cli_open(&c, f->port);
+	cli_expect_eof(&c);
+	cli_close(&c);
+}
+
+TEST(http_silent_connection_has_the_head_deadline)
+{
+	struct fix f = { 0 };
+	struct aa_http_options o = { .read_timeout_ms = 100,
+	    .idle_timeout_ms = 60000 };
+
+	fix_run(&f, c_silent, NULL, &o);
+}
+
 TEST(http_route_find_pure)
 {
 	struct aa_buf allow;

@@ -919,7 +919,9 @@ conn_arm_timer(struct aa_http_conn *c)
 	if (req->active) {
 		uv_timer_start(&c->timer, conn_timer_cb, o->read_timeout_ms,
 		    0);
-	} else if (c->p.in_head || c->in.len > 0) {
+	} else if (c->p.in_head || c->in.len > 0 || !c->served) {
+		/* A new connection has until then to send its first head
+		 * (Go's ReadHeaderTimeout); only keep-alive idles longer. */
 		now = uv_now(c->srv->loop);
 		if (!c->in_head_time) {
 			c->in_head_time = 1;
@@ -1108,8 +1110,7 @@ server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
 	}
 	if (best == NULL)
 		return -1;
-	req_abandon(best);
-	conn_close(best);
+	conn_close(best); /* an abandoned request hears of it on close */
 	s->shed++;
 	return 0;
 }
