@@ -12,6 +12,8 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -1243,6 +1245,58 @@ TEST(http_silent_connection_has_the_head_deadline)
 	    .idle_timeout_ms = 60000 };
 
 	fix_run(&f, c_silent, NULL, &o);
+}
+
+static void
+c_fdpressure(struct fix *f)
+{
+	struct cli slow[8], c;
+	struct resp r;
+	int fds[300], nfd = 0, i, fd;
+
+	for (i = 0; i < 8; i++) {
+		cli_open(&slow[i], f->port);
+		cli_puts(&slow[i], "GET /hello HTTP/1.1\r\nX-Slow: ");
+	}
+	/* Answered after the slow ones were accepted (one backlog, FIFO). */
+	cli_open(&c, f->port);
+	cli_puts(&c, "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 200);
+	free(r.body);
+	cli_close(&c);
+	/* Something else in the process fills the table up to the top
+	 * few descriptors (this thread shares the server's table). */
+	do {
+		fd = open("/dev/null", O_RDONLY);
+		ASSERT_GE(fd, 0);
+		fds[nfd++] = fd;
+	} while (fd < 250 && nfd < 300);
+	/* The next accept lands in the reserve: the two oldest slow
+	 * connections make room, and this request is served. */
+	cli_open(&c, f->port);
+	cli_puts(&c, "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 200);
+	free(r.body);
+	cli_close(&c);
+	cli_expect_eof(&slow[0]);
+	cli_expect_eof(&slow[1]);
+	while (nfd > 0)
+		close(fds[--nfd]);
+	for (i = 0; i < 8; i++)
+		cli_close(&slow[i]);
+}
+
+TEST(http_fd_pressure_sheds_the_oldest_slow_connections)
+{
+	struct fix f = { 0 };
+	struct rlimit rl = { 256, 256 };
+	struct aa_http_options o = { .read_timeout_ms = 60000 };
+
+	/* Each case runs in its own child: the limit stays here. */
+	ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fix_run(&f, c_fdpressure, NULL, &o);
 }
 
 TEST(http_route_find_pure)

@@ -16,6 +16,7 @@
  * for a moment ("lingering close"), so the client reads the answer instead
  * of a reset.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ struct aa_http_server {
 	struct aa_list conns;
 	size_t nconns;
 	size_t cap;  /* connections kept at most (max_conns, fd reserve) */
+	int fd_high; /* an accepted descriptor this high: the table is full */
 	size_t shed; /* connections closed to make room (for tests, logs) */
 	int pending; /* listener handles not yet closed */
 	int closing;
@@ -1139,6 +1141,7 @@ server_conn_cb(uv_stream_t *lis, int status)
 {
 	struct aa_http_server *s = lis->data;
 	struct aa_http_conn *c;
+	uv_os_fd_t fd;
 
 	if (s->closing)
 		return;
@@ -1171,6 +1174,14 @@ server_conn_cb(uv_stream_t *lis, int status)
 	if (s->nconns > s->cap && server_shed_one(s, c) != 0) {
 		conn_close(c);
 		return;
+	}
+	/* The kernel hands out the lowest free descriptor, so one this high
+	 * means every lower one is taken (by connections or by anything
+	 * else in the process): free two before accept() fails, since
+	 * libuv then drops the waiting connections unseen. */
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && fd >= s->fd_high) {
+		server_shed_one(s, c);
+		server_shed_one(s, c);
 	}
 	if (uv_read_start((uv_stream_t *)&c->tcp, conn_alloc_cb,
 	    conn_read_cb) != 0) {
@@ -1270,18 +1281,22 @@ server_bound_port(struct aa_http_server *s)
  * Caps the connections below the descriptor limit, keeping a reserve for
  * everything else the process opens (the agent's PTY, state and upload
  * files, new connections that shed old ones): an eighth of the limit,
- * at least 32 and at most 1024.
+ * at least 32 and at most 1024.  *high is where an accepted descriptor
+ * says the table is nearly full: the top half of the reserve.
  */
 static size_t
-server_fd_cap(size_t max_conns)
+server_fd_cap(size_t max_conns, int *high)
 {
 	struct rlimit rl;
 	size_t lim, reserve;
 
+	*high = INT_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
 		return max_conns;
 	lim = (size_t)rl.rlim_cur;
 	reserve = lim / 8 < 32 ? 32 : lim / 8 > 1024 ? 1024 : lim / 8;
+	if (lim < INT_MAX)
+		*high = (int)(lim - reserve / 2);
 	if (lim <= 2 * reserve)
 		lim = lim / 2 > 0 ? lim / 2 : 1;
 	else
@@ -1330,7 +1345,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 		s->o.read_timeout_ms = 5000;
 	if (s->o.max_conns == 0)
 		s->o.max_conns = 16384;
-	s->cap = server_fd_cap(s->o.max_conns);
+	s->cap = server_fd_cap(s->o.max_conns, &s->fd_high);
 	if (s->o.send_error == NULL)
 		s->o.send_error = aa_http_send_error_text;
 	aa_list_init(&s->conns);
