@@ -15,6 +15,13 @@
  * after its answer shuts down its write side and keeps discarding input
  * for a moment ("lingering close"), so the client reads the answer instead
  * of a reset.
+ *
+ * Slow clients cannot pin descriptors: a request head has one deadline
+ * from its first byte (from accept on a new connection), and connections
+ * are kept below the descriptor limit less a reserve.  When the server is
+ * full, or an accepted descriptor lands in the reserve, the oldest idle or
+ * slow connection is closed to make room, so a new request is served
+ * (issue 17: /status under thousands of slow clients).
  */
 #include <limits.h>
 #include <signal.h>
@@ -96,7 +103,6 @@ struct aa_http_server {
 	size_t nconns;
 	size_t cap;  /* connections kept at most (max_conns, fd reserve) */
 	int fd_high; /* an accepted descriptor this high: the table is full */
-	size_t shed; /* connections closed to make room (for tests, logs) */
 	int pending; /* listener handles not yet closed */
 	int closing;
 	time_t date_t;
@@ -1113,15 +1119,15 @@ server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
 	if (best == NULL)
 		return -1;
 	conn_close(best); /* an abandoned request hears of it on close */
-	s->shed++;
 	return 0;
 }
 
 /*
- * The descriptor table is full (accept failed; libuv has already dropped
- * the pending connections with its reserve-descriptor trick): make room
- * by closing idle and slow connections, and keep fewer from now on so the
- * table does not fill up again.
+ * The descriptor table is full and accept() failed.  libuv first tries
+ * its own reserve-descriptor trick (accept and close what waits) and
+ * tells us only when that could not run: make room by closing idle and
+ * slow connections, and keep fewer from now on so the table does not
+ * fill up again.
  */
 static void
 server_emfile(struct aa_http_server *s)
