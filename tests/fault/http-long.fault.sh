@@ -8,6 +8,8 @@ if ! command -v node >/dev/null 2>&1 || [ ! -d tests/node_modules/ajv ]; then
 	echo "fault-http-long: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-# The attacker itself needs a descriptor per slow client.
+# The attacker itself needs a descriptor per slow client (dash, bash and
+# busybox sh all have ulimit -n).
+# shellcheck disable=SC3045
 ulimit -n 8192 2>/dev/null || true
 AA_FAULT_LONG=1 exec node tests/fault/http.test.mjs "$@"
