@@ -355,6 +355,10 @@ async function slowloris(nofile, n, ms, maxRssKiB) {
 		assert(p.st.opened >= Math.min(n, nofile),
 		    `the attack ran (${p.st.opened} opened)`);
 		assertEq(r.failed, [], '/status answered throughout');
+		/* No slow client keeps its connection past the head deadline
+		 * (or past being shed). */
+		assert(p.st.closed >= n, `every slow client was cut at least ` +
+		    `once (${p.st.closed} closes)`);
 		assert(r.ok >= ms / 1000, `${r.ok} answers`);
 		assert(rss < maxRssKiB, `RSS ${rss} KiB < ${maxRssKiB}`);
 	} finally {
