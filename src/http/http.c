@@ -46,6 +46,7 @@
 #define AA_HTTP_LINGER_MS 2000
 #define AA_HTTP_LINGER_BYTES (1024 * 1024)
 #define AA_HTTP_KEEP_IN (16 * 1024)    /* bigger input buffers are freed */
+#define AA_HTTP_MIN_BODY_RATE 256      /* bytes/s a body averages at least */
 
 struct aa_http_req {
 	struct aa_http_conn *conn;
@@ -90,6 +91,7 @@ struct aa_http_conn {
 	unsigned in_head_time : 1; /* head_t0 is set */
 	unsigned served : 1;       /* a request has been answered */
 	uint64_t head_t0;  /* loop time the current head began */
+	uint64_t body_t0;  /* loop time the current head ended */
 };
 
 struct aa_http_server {
@@ -586,6 +588,7 @@ req_begin(struct aa_http_conn *c)
 
 	aa_buf_reset(&req->hdrs);
 	c->in_head_time = 0;
+	c->body_t0 = uv_now(c->srv->loop);
 	req->route = NULL;
 	req->active = 1;
 	req->msg_done = req->started = req->answered = 0;
@@ -909,7 +912,9 @@ conn_timer_cb(uv_timer_t *t)
  * request head has one deadline from its first byte, not a timeout that
  * each byte restarts: a client sending a byte every few seconds would
  * otherwise hold its connection (and a descriptor) forever (issue 17).
- * A body keeps the per-read timeout: it may be long, and it is bounded.
+ * A body may take long, but it may neither stall for read_timeout nor,
+ * after the first read_timeout, arrive slower than AA_HTTP_MIN_BODY_RATE
+ * on average (Kestrel's minimum data rate).
  */
 static void
 conn_arm_timer(struct aa_http_conn *c)
@@ -925,8 +930,12 @@ conn_arm_timer(struct aa_http_conn *c)
 		return;
 	}
 	if (req->active) {
-		uv_timer_start(&c->timer, conn_timer_cb, o->read_timeout_ms,
-		    0);
+		now = uv_now(c->srv->loop);
+		ms = o->read_timeout_ms + c->p.body_seen * 1000 /
+		    AA_HTTP_MIN_BODY_RATE;
+		ms = now - c->body_t0 >= ms ? 1 : ms - (now - c->body_t0);
+		uv_timer_start(&c->timer, conn_timer_cb,
+		    ms < o->read_timeout_ms ? ms : o->read_timeout_ms, 0);
 	} else if (c->p.in_head || c->in.len > 0 || !c->served) {
 		/* A new connection has until then to send its first head
 		 * (Go's ReadHeaderTimeout); only keep-alive idles longer. */

@@ -103,7 +103,9 @@ struct aa_http_options {
 	void *data;                  /* passed to every handler */
 	const struct aa_access *access; /* NULL = no Host/CORS/token checks */
 	unsigned idle_timeout_ms;    /* idle keep-alive; 0 = 120 s */
-	unsigned read_timeout_ms;    /* whole head, or a body stall; 0 = 5 s */
+	unsigned read_timeout_ms;    /* whole head, or a body stall (a body
+				      * must also average 256 B/s after
+				      * this long); 0 = 5 s */
 	size_t max_conns;            /* 0 = 16384; also kept below the
 				      * descriptor limit (RLIMIT_NOFILE less
 				      * a reserve).  When full, a new

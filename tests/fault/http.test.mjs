@@ -340,6 +340,37 @@ add('slow_head_is_cut_by_one_deadline', () => withServer({ agent: DEMO },
 	}
 }), 30000);
 
+add('slow_body_is_cut_by_the_minimum_rate', () => withServer({
+    agent: DEMO }, async (s) => {
+	/* A complete head, then a body byte a second: no gap reaches the
+	 * 5 s stall timeout, but 1 B/s is far below the minimum rate. */
+	const sock = net.connect(s.port, '127.0.0.1');
+	let got = '';
+	let timer;
+	const t0 = Date.now();
+	try {
+		await deadline(new Promise((res) => {
+			sock.on('connect', () => {
+				sock.write('POST /message HTTP/1.1\r\nHost: ' +
+				    'localhost\r\nContent-Type: application/json' +
+				    '\r\nContent-Length: 1000\r\n\r\n{');
+				timer = setInterval(() => sock.write(' '), 1000);
+			});
+			sock.on('data', (c) => {
+				got += c.toString('latin1');
+			});
+			sock.on('error', res);
+			sock.on('close', res);
+		}), 12000, 'the slow body to be cut');
+		const took = Date.now() - t0;
+		assertEq(statusOf(got), 408, `answer after ${took} ms`);
+		assert(took >= 4000, `cut after ${took} ms, not before 5 s`);
+	} finally {
+		clearInterval(timer);
+		sock.destroy();
+	}
+}), 30000);
+
 /* n slow connections against a server limited to nofile descriptors. */
 async function slowloris(nofile, n, ms, maxRssKiB) {
 	const s = await limitedServer(nofile);
