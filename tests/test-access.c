@@ -328,3 +328,89 @@ TEST(access_token)
 	aa_access_free(none);
 	aa_access_free(NULL);
 }
+
+TEST(access_host_syntax)
+{
+	struct aa_access *a = mk(NULL, 0, NULL, 0, NULL);
+	struct aa_access *any = mk(L("*"), NULL, 0, NULL);
+
+	/* Issue 17: userinfo would be skipped, the port never checked. */
+	ASSERT(!aa_access_host_ok(a, "evil.com@localhost"));
+	ASSERT(!aa_access_host_ok(a, "localhost@evil.com"));
+	ASSERT(!aa_access_host_ok(a, "localhost:99999"));
+	ASSERT(!aa_access_host_ok(a, "localhost:65536"));
+	ASSERT(!aa_access_host_ok(a, "localhost:1x"));
+	ASSERT(!aa_access_host_ok(a, "localhost/x"));
+	ASSERT(!aa_access_host_ok(a, "[::1]:99999"));
+	ASSERT(!aa_access_host_ok(a, "localhost:99999999999999999999999"));
+	ASSERT(aa_access_host_ok(a, "localhost:65535"));
+	ASSERT(aa_access_host_ok(a, "localhost:0"));
+	ASSERT(aa_access_host_ok(a, "localhost:"));
+	ASSERT(aa_access_host_ok(a, "[::1]:80"));
+	/* "*" stays upstream's: anything goes. */
+	ASSERT(aa_access_host_ok(any, "evil.com@localhost"));
+	aa_access_free(a);
+	aa_access_free(any);
+}
+
+TEST(access_origin_of_state_changing_requests)
+{
+	struct aa_access *a = mk(NULL, 0, NULL, 0, NULL);
+	struct aa_access *any = mk(NULL, 0, L("*"), NULL);
+
+	/* No Origin: curl, the Go SDK. */
+	ASSERT(aa_access_origin_ok(a, NULL, "localhost:3284", NULL));
+	ASSERT(aa_access_origin_ok(a, "", "localhost:3284", NULL));
+	/* An allowed origin, whatever the Host. */
+	ASSERT(aa_access_origin_ok(a, "http://localhost:3000", "x", NULL));
+	ASSERT(aa_access_origin_ok(a, "http://localhost:3000", "x",
+	    "cross-site"));
+	/* The server's own origin (the chat), default ports folded. */
+	ASSERT(aa_access_origin_ok(a, "http://127.0.0.1:8080",
+	    "127.0.0.1:8080", NULL));
+	ASSERT(aa_access_origin_ok(a, "http://localhost", "localhost:80",
+	    NULL));
+	ASSERT(aa_access_origin_ok(a, "https://coder.example:443",
+	    "coder.example", NULL));
+	ASSERT(aa_access_origin_ok(a, "HTTP://LocalHost:9", "localhost:9",
+	    NULL));
+	/* Fetch metadata decides when a browser sends it. */
+	ASSERT(aa_access_origin_ok(a, "https://coder.example", "localhost",
+	    "same-origin"));
+	ASSERT(aa_access_origin_ok(a, "http://evil.com", "localhost", "none"));
+	ASSERT(!aa_access_origin_ok(a, "http://localhost:9",
+	    "localhost:9", "same-site"));
+	ASSERT(!aa_access_origin_ok(a, "http://evil.com", "localhost",
+	    "cross-site"));
+	/* Foreign ones. */
+	ASSERT(!aa_access_origin_ok(a, "http://evil.com", "localhost:3284",
+	    NULL));
+	ASSERT(!aa_access_origin_ok(a, "null", "localhost:3284", NULL));
+	ASSERT(!aa_access_origin_ok(a, "http://localhost:9999",
+	    "localhost:3284", NULL));
+	ASSERT(!aa_access_origin_ok(a, "http://localhost:3284@evil.com",
+	    "localhost:3284@evil.com", NULL));
+	ASSERT(!aa_access_origin_ok(a, "http://evil.com", NULL, NULL));
+	ASSERT(!aa_access_origin_ok(a, "http://localhost:80", "localhost:8",
+	    NULL));
+	/* -o '*' lets every origin in. */
+	ASSERT(aa_access_origin_ok(any, "http://evil.com", "localhost",
+	    "cross-site"));
+	aa_access_free(a);
+	aa_access_free(any);
+}
+
+TEST(access_token_no_prefix_no_length_games)
+{
+	struct aa_access *a = mk(NULL, 0, NULL, 0, "s3cr3t");
+	char longer[4096];
+
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	ASSERT(!aa_access_token_ok(a, NULL, longer));
+	ASSERT(!aa_access_token_ok(a, NULL, "s3cr3t\n"));
+	ASSERT(!aa_access_token_ok(a, NULL, "S3CR3T"));
+	ASSERT(aa_access_token_ok(a, "Bearer   s3cr3t", NULL));
+	ASSERT(aa_access_token_ok(a, NULL, "s3cr3t"));
+	aa_access_free(a);
+}

@@ -14,7 +14,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -206,6 +208,9 @@ static const struct aa_http_route routes[] = {
 	{ "POST", "/upload", h_upload, 1u << 20, AA_HTTP_STREAM_BODY },
 	{ "PUT", "/echo", h_echo, 0, 0 },
 	{ "GET", "/pub/", h_hello, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "GET", "/ev", h_hello, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/act", h_hello, 0, AA_HTTP_CHANGES_STATE },
+	{ "POST", "/any", h_echo, 100, AA_HTTP_ANY_ORIGIN },
 };
 
 /* ---- fixture ---- */
@@ -1125,7 +1130,24 @@ c_access(struct fix *f)
 	ASSERT_STR_EQ(hdr(&r, "Content-Type"), "application/problem+json");
 	ASSERT_STR_EQ(hdr(&r, "Vary"), "Origin");
 	free(r.body);
-	cli_puts(&c, "GET /hello?token=s%33cret HTTP/1.1\r\nHost: localhost\r\n"
+	/* ?token= only on the EventSource-style route. */
+	cli_puts(&c, "GET /hello?token=s3cret HTTP/1.1\r\nHost: localhost"
+	    "\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	/* A %00 would cut the decoded token: refused, not truncated. */
+	cli_puts(&c, "GET /ev?token=s3cret%00junk HTTP/1.1\r\nHost: localhost"
+	    "\r\nAuthorization: Bearer s3cret\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	cli_puts(&c, "GET /ev?token=s3cretjunk HTTP/1.1\r\nHost: localhost"
+	    "\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 401);
+	free(r.body);
+	cli_puts(&c, "GET /ev?token=s%33cret HTTP/1.1\r\nHost: localhost\r\n"
 	    "Origin: http://localhost:3284\r\n\r\n");
 	cli_resp(&c, &r);
 	ASSERT_EQ(r.status, 200);
@@ -1150,6 +1172,81 @@ c_access(struct fix *f)
 	free(r.body);
 	cli_expect_eof(&c);
 	cli_close(&c);
+}
+
+/* Sends one request on a fresh connection; returns its status. */
+static int
+status_of(struct fix *f, const char *req)
+{
+	struct cli c;
+	struct resp r;
+	int st;
+
+	cli_open(&c, f->port);
+	cli_puts(&c, req);
+	cli_resp(&c, &r);
+	st = r.status;
+	if (st == 403)
+		ASSERT_STR_EQ(hdr(&r, "Content-Type"),
+		    "application/problem+json");
+	free(r.body);
+	cli_close(&c);
+	return st;
+}
+
+static void
+c_origin(struct fix *f)
+{
+#define POST_ECHO(extra) "POST /echo HTTP/1.1\r\nHost: localhost:3284\r\n" \
+	"Content-Length: 2\r\n" extra "\r\nab"
+	/* Cross-site form posts: refused before the handler. */
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://evil.com\r\n")),
+	    403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: null\r\n")), 403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://localhost:8888\r\n"
+	    "Sec-Fetch-Site: same-site\r\n")), 403);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://evil.com\r\n"
+	    "Sec-Fetch-Site: cross-site\r\n")), 403);
+	ASSERT_EQ(status_of(f, "PUT /echo HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\nContent-Length: 0\r\n\r\n"), 403);
+	ASSERT_EQ(status_of(f, "GET /act HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\n\r\n"), 403);
+	/* No Origin (curl, SDKs), an allowed one, the server's own. */
+	ASSERT_EQ(status_of(f, POST_ECHO("")), 200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://localhost:3000\r\n")),
+	    200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: http://LOCALHOST:3284\r\n")),
+	    200);
+	ASSERT_EQ(status_of(f, POST_ECHO("Origin: https://localhost:3284\r\n"
+	    "Sec-Fetch-Site: same-origin\r\n")), 200);
+	ASSERT_EQ(status_of(f, "POST /echo HTTP/1.1\r\nHost: localhost:80\r\n"
+	    "Origin: http://localhost\r\nContent-Length: 0\r\n\r\n"), 200);
+	/* Reads and opted-out routes are not checked. */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\n\r\n"), 200);
+	ASSERT_EQ(status_of(f, "POST /any HTTP/1.1\r\nHost: localhost\r\n"
+	    "Origin: http://evil.com\r\nContent-Length: 0\r\n\r\n"), 200);
+	/* Host syntax (issue 17): userinfo and a port past 65535. */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: evil.com@localhost"
+	    "\r\n\r\n"), 400);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost:99999"
+	    "\r\n\r\n"), 400);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost:65535"
+	    "\r\n\r\n"), 200);
+	/* Version and obs-fold (issue 17). */
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/2.0\r\nHost: localhost"
+	    "\r\n\r\n"), 505);
+	ASSERT_EQ(status_of(f, "GET /hello HTTP/1.1\r\nHost: localhost\r\n"
+	    "X-A: a\r\n b\r\n\r\n"), 400);
+#undef POST_ECHO
+}
+
+TEST(http_origin_host_version_strictness)
+{
+	struct fix f = { 0 };
+
+	ASSERT_EQ(aa_access_new(&f.access, NULL, NULL), 0);
+	fix_run(&f, c_origin, NULL, NULL);
 }
 
 TEST(http_access_host_cors_token)
@@ -1195,6 +1292,81 @@ TEST(http_read_and_idle_timeouts)
 	fix_run(&f, c_timeout, NULL, &o);
 }
 
+static void
+c_silent(struct fix *f)
+{
+	struct cli c;
+
+	/* A new connection that sends nothing has the head deadline, not
+	 * the keep-alive idle time (60 s here, past the 5 s read timeout
+	 * of cli_expect_eof). */
+	cli_open(&c, f->port);
+	cli_expect_eof(&c);
+	cli_close(&c);
+}
+
+TEST(http_silent_connection_has_the_head_deadline)
+{
+	struct fix f = { 0 };
+	struct aa_http_options o = { .read_timeout_ms = 100,
+	    .idle_timeout_ms = 60000 };
+
+	fix_run(&f, c_silent, NULL, &o);
+}
+
+static void
+c_fdpressure(struct fix *f)
+{
+	struct cli slow[8], c, idle;
+	struct resp r;
+	int fds[300], nfd = 0, i, fd;
+
+	for (i = 0; i < 8; i++) {
+		cli_open(&slow[i], f->port);
+		cli_puts(&slow[i], "GET /hello HTTP/1.1\r\nX-Slow: ");
+	}
+	/* Answered after the slow ones were accepted (one backlog, FIFO);
+	 * kept open (idle), so that no descriptor is freed below. */
+	cli_open(&idle, f->port);
+	cli_puts(&idle, "GET /hello HTTP/1.1\r\n\r\n");
+	cli_resp(&idle, &r);
+	ASSERT_EQ(r.status, 200);
+	free(r.body);
+	/* Something else in the process fills the table up to the top
+	 * few descriptors (this thread shares the server's table). */
+	do {
+		fd = open("/dev/null", O_RDONLY);
+		ASSERT_GE(fd, 0);
+		fds[nfd++] = fd;
+	} while (fd < 250 && nfd < 300);
+	/* The next accept lands in the reserve: the idle connection and
+	 * the oldest slow one make room, and this request is served. */
+	cli_open(&c, f->port);
+	cli_puts(&c, "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n");
+	cli_resp(&c, &r);
+	ASSERT_EQ(r.status, 200);
+	free(r.body);
+	cli_close(&c);
+	cli_expect_eof(&idle);
+	cli_expect_eof(&slow[0]);
+	cli_close(&idle);
+	while (nfd > 0)
+		close(fds[--nfd]);
+	for (i = 0; i < 8; i++)
+		cli_close(&slow[i]);
+}
+
+TEST(http_fd_pressure_sheds_the_oldest_slow_connections)
+{
+	struct fix f = { 0 };
+	struct rlimit rl = { 256, 256 };
+	struct aa_http_options o = { .read_timeout_ms = 60000 };
+
+	/* Each case runs in its own child: the limit stays here. */
+	ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	fix_run(&f, c_fdpressure, NULL, &o);
+}
+
 TEST(http_route_find_pure)
 {
 	struct aa_buf allow;
@@ -1219,11 +1391,11 @@ h_resume(struct aa_http_req *req, void *data)
 	struct fix *f = data;
 	struct aa_sse_sub *sub;
 	struct aa_event *ev;
-	uint64_t last;
+	uint64_t last, pos;
 
 	if (aa_sse_subscribe(f->sse, req, &sub) != 0)
 		return;
-	if (aa_sse_last_event_id(req, &last) != 0 ||
+	if (aa_sse_last_event_id(req, &last, &pos) != 0 || pos != 0 ||
 	    aa_sse_sub_replay_since(sub, last) != 0) {
 		aa_event_new(&ev, 0, "full", "{}", 2);
 		aa_sse_sub_send(sub, ev);

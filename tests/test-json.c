@@ -188,6 +188,39 @@ TEST(json_body_helper)
 	ASSERT_EQ(body(NULL, "{}garbage", 2, &p), 0);
 }
 
+/* body() for a NUL-free literal. */
+static int
+bodys(const char *b, char **problem)
+{
+	return body(NULL, b, strlen(b), problem);
+}
+
+TEST(json_body_nul_is_refused_not_cut)
+{
+	static const char raw[] = "{\"content\":\"a\0b\",\"type\":\"raw\"}";
+	char *p;
+
+	/* Issue 17: cJSON would keep "a" and drop the rest silently. */
+	ASSERT_EQ(bodys("{\"content\":\"a\\u0000b\"}", &p), 422);
+	ASSERT_NOT_NULL(strstr(p, "\"detail\":\"validation failed\""));
+	ASSERT_NOT_NULL(strstr(p, "must not contain NUL characters "
+	    "(\\\\u0000)"));
+	free(p);
+	/* In a key too. */
+	ASSERT_EQ(bodys("{\"a\\u0000\":1}", &p), 422);
+	free(p);
+	/* A raw NUL byte is invalid JSON, as Go's decoder says. */
+	ASSERT_EQ(body(NULL, raw, sizeof(raw) - 1, &p), 400);
+	ASSERT_NOT_NULL(strstr(p, "invalid character '\\\\x00' in string "
+	    "literal"));
+	free(p);
+	/* Look-alikes stay fine: an escaped backslash before "u0000", other
+	 * escapes, U+0001, a NUL-free \u escape at the end. */
+	ASSERT_EQ(bodys("{\"a\":\"\\\\u0000\"}", &p), 0);
+	ASSERT_EQ(bodys("{\"a\":\"\\u0001\\n\\u00e9\"}", &p), 0);
+	ASSERT_EQ(bodys("[\"\\u000A\"]", &p), 0);
+}
+
 TEST(event_framing)
 {
 	struct aa_event *ev;
@@ -198,6 +231,15 @@ TEST(event_framing)
 	ASSERT_STR_EQ(ev->data, "id: 7\nevent: status_change\n"
 	    "data: {\"status\":\"stable\"}\n\n");
 	ASSERT_EQ(ev->len, strlen(ev->data));
+	aa_event_unref(ev);
+	/* A replay frame: "N.P", and not resumable through the ring. */
+	ASSERT_EQ(aa_event_new_at(&ev, 7, 3, "x", "{}", 2), 0);
+	ASSERT_STR_EQ(ev->data, "id: 7.3\nevent: x\ndata: {}\n\n");
+	ASSERT_EQ(ev->id, 0);
+	aa_event_unref(ev);
+	ASSERT_EQ(aa_event_new_at(&ev, 7, 0, "x", "{}", 2), 0);
+	ASSERT_STR_EQ(ev->data, "id: 7\nevent: x\ndata: {}\n\n");
+	ASSERT_EQ(ev->id, 7);
 	ASSERT_EQ(aa_event_ref(ev), ev);
 	aa_event_unref(ev);
 	aa_event_unref(ev);

@@ -69,13 +69,14 @@ h_sse(struct aa_http_req *req, void *data)
 {
 	struct fix *f = data;
 	struct aa_sse_sub *sub;
+	uint64_t pos;
 	int i = f->nsubscribed;
 
 	if (aa_sse_subscribe(f->stream, req, &sub) != 0)
 		return;
 	f->nsubscribed++;
 	f->replay_rc[i] = 1;
-	f->id_rc[i] = aa_sse_last_event_id(req, &f->id[i]);
+	f->id_rc[i] = aa_sse_last_event_id(req, &f->id[i], &pos);
 	if (f->id_rc[i] == 0 &&
 	    (f->replay_rc[i] = aa_sse_sub_replay_since(sub, f->id[i])) == 0)
 		return;

@@ -12,8 +12,11 @@
  * to all subscribers.  /events frames carry ids from a time-based sequence
  * so that Last-Event-ID resumes within one run and falls back to a full
  * replay (all messages, the status, the retained errors: spec §4.4) after
- * a restart.  The replay's frames carry the id of the newest published
- * event, so a client that reconnects right after a replay resumes from it.
+ * a restart.  A replay's frames carry "N.P", N the id of the newest
+ * published event and P the frames delivered so far, the last one plain
+ * N: a client cut off inside the replay resumes right after the frame it
+ * has (while nothing new was published; else it gets a full replay), and
+ * one that got all of it resumes from N.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -53,7 +56,6 @@ struct aa_api {
 	char agent_type[32];
 	char *chat_base;	 /* external chat path, no trailing slash */
 	char upload_dir[PATH_MAX];
-	uint64_t last_id;	 /* id of the newest /events frame */
 	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
 	size_t nerrors, errhead;
 	struct aa_log log;	 /* the owner's */
@@ -157,9 +159,9 @@ json_event(uint64_t id, const char *name, cJSON *o)
 	return ev;
 }
 
-/* Builds a status_change frame for the current status. */
-static struct aa_event *
-status_event(struct aa_api *api, uint64_t id, const char *status)
+/* Builds the data of a status_change; NULL on OOM. */
+static cJSON *
+status_json(struct aa_api *api, const char *status)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -170,7 +172,14 @@ status_event(struct aa_api *api, uint64_t id, const char *status)
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	return json_event(id, "status_change", o);
+	return o;
+}
+
+/* Builds a status_change frame for the current status. */
+static struct aa_event *
+status_event(struct aa_api *api, uint64_t id, const char *status)
+{
+	return json_event(id, "status_change", status_json(api, status));
 }
 
 /* Publishes a frame to /events with the next id. */
@@ -187,7 +196,6 @@ publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
 		    "event");
 		return;
 	}
-	api->last_id = id;
 	aa_sse_publish(api->events, ev);
 	aa_event_unref(ev);
 }
@@ -540,35 +548,68 @@ h_message(struct aa_http_req *req, void *data)
 	cJSON_Delete(body);
 }
 
-/* Replays the whole state to one /events subscriber (spec §4.4). */
-static void
-replay_events(struct aa_api *api, struct aa_sse_sub *sub)
+/* Builds replay frame i of the state (messages, status, errors) with
+ * the id "last.pos"; NULL on OOM. */
+static struct aa_event *
+replay_frame(struct aa_api *api, size_t i, uint64_t last, uint64_t pos)
 {
-	struct aa_event *ev;
-	size_t i, n;
+	size_t n = api->session != NULL ?
+	    aa_session_message_count(api->session) : 0;
+	struct aa_event *ev = NULL;
+	const char *name;
+	cJSON *o;
 
-	n = api->session != NULL ? aa_session_message_count(api->session) : 0;
-	for (i = 0; i < n; i++) {
-		ev = json_event(api->last_id, "message_update",
-		    message_json(aa_session_message(api->session, i),
-			"message"));
-		if (ev == NULL)
-			return;
+	if (i > n) {
+		const char *e = api->errors[(api->errhead + i - n - 1) %
+		    API_MAX_ERRORS];
+
+		aa_event_new_at(&ev, last, pos, "agent_error", e, strlen(e));
+		return ev;
+	}
+	if (i < n) {
+		o = message_json(aa_session_message(api->session, i),
+		    "message");
+		name = "message_update";
+	} else {
+		o = status_json(api, api_status(api));
+		name = "status_change";
+	}
+	if (o == NULL || aa_event_new_json_at(&ev, last, pos, name, o) != 0)
+		ev = NULL;
+	cJSON_Delete(o);
+	return ev;
+}
+
+/*
+ * Replays the whole state to one /events subscriber (spec §4.4), from
+ * frame `from` on (0 = all).  Frame i carries "id: N.i+1", the last one
+ * "id: N", so each resumes exactly after itself.  AA_ENOENT when from is
+ * past the end (the caller replays everything instead); AA_ENOMEM when a
+ * frame could not be built (the caller closes: the client resumes from
+ * the last frame it got).
+ */
+static int
+replay_events(struct aa_api *api, struct aa_sse_sub *sub, uint64_t from)
+{
+	uint64_t last = aa_sse_last_id(api->events);
+	struct aa_event *ev;
+	size_t i, total;
+
+	total = (api->session != NULL ?
+	    aa_session_message_count(api->session) : 0) + 1 + api->nerrors;
+	if (from >= total)
+		return AA_ENOENT;
+	for (i = (size_t)from; i < total; i++) {
+		if ((ev = replay_frame(api, i, last, i + 1 < total ?
+		    (uint64_t)i + 1 : 0)) == NULL) {
+			AA_LOG(&api->log, AA_LOG_ERROR, "out of memory building "
+			    "the replay");
+			return AA_ENOMEM;
+		}
 		aa_sse_sub_send(sub, ev);
 		aa_event_unref(ev);
 	}
-	if ((ev = status_event(api, api->last_id, api_status(api))) == NULL)
-		return;
-	aa_sse_sub_send(sub, ev);
-	aa_event_unref(ev);
-	for (i = 0; i < api->nerrors; i++) {
-		const char *e = api->errors[(api->errhead + i) % API_MAX_ERRORS];
-		if (aa_event_new(&ev, api->last_id, "agent_error", e,
-			strlen(e)) != 0)
-			return;
-		aa_sse_sub_send(sub, ev);
-		aa_event_unref(ev);
-	}
+	return 0;
 }
 
 /* GET /events */
@@ -577,15 +618,22 @@ h_events(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
 	struct aa_sse_sub *sub;
-	uint64_t last;
+	uint64_t last, pos, from = 0;
 
 	if (aa_sse_subscribe(api->events, req, &sub) != 0)
 		return;
 	AA_LOG(&api->log, AA_LOG_DEBUG, "New subscriber");
-	if (aa_sse_last_event_id(req, &last) == 0 &&
-	    aa_sse_sub_replay_since(sub, last) == 0)
+	if (aa_sse_last_event_id(req, &last, &pos) == 0) {
+		if (pos == 0 && aa_sse_sub_replay_since(sub, last) == 0)
+			return;
+		/* Inside a replay of a state that has not changed since. */
+		if (pos != 0 && last == aa_sse_last_id(api->events))
+			from = pos;
+	}
+	if (from != 0 && replay_events(api, sub, from) == 0)
 		return;
-	replay_events(api, sub);
+	if (replay_events(api, sub, 0) != 0)
+		aa_http_req_close(req);
 }
 
 /* GET /internal/screen */
@@ -744,15 +792,17 @@ h_upload(struct aa_http_req *req, void *data)
 }
 
 /* The route table.  Everything but the API itself is public: the chat
- * page must load before it can ask for a token. */
+ * page must load before it can ask for a token.  ?token= is taken only by
+ * the EventSource routes; every POST (and any future route flagged
+ * AA_HTTP_CHANGES_STATE) refuses a foreign Origin in the transport. */
 static const struct aa_http_route routes[] = {
 	{ "GET", "/status", h_status, 0, 0 },
 	{ "GET", "/messages", h_messages, 0, 0 },
 	{ "POST", "/message", h_message, API_MESSAGE_BODY_LIMIT, 0 },
 	{ "POST", "/upload", h_upload, AA_UPLOAD_BODY_LIMIT,
 	    AA_HTTP_STREAM_BODY },
-	{ "GET", "/events", h_events, 0, 0 },
-	{ "GET", "/internal/screen", h_screen, 0, 0 },
+	{ "GET", "/events", h_events, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/internal/screen", h_screen, 0, AA_HTTP_QUERY_TOKEN },
 	{ "GET", "/openapi.json", h_openapi, 0, AA_HTTP_PUBLIC },
 	{ "GET", "/docs", h_docs, 0, AA_HTTP_PUBLIC },
 	{ "GET", "/schemas/", h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },

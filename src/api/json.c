@@ -281,6 +281,36 @@ truncated(const char *s, size_t len, size_t pos)
 	return in_str;
 }
 
+/*
+ * Finds a NUL inside a string of valid JSON text: 1 for a raw NUL byte,
+ * 2 for a \u0000 escape, 0 for none.  cJSON's strings are C strings and
+ * would end at the NUL, silently cutting "a\u0000b" to "a" (issue 17).
+ */
+static int
+nul_in_string(const char *s, size_t len)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!in_str) {
+			in_str = s[i] == '"';
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = 0;
+		else if (s[i] == '\0')
+			return 1;
+		else if (s[i] == '\\') {
+			if (len - i >= 6 && s[i + 1] == 'u' &&
+			    memcmp(s + i + 2, "0000", 4) == 0)
+				return 2;
+			i++;
+		}
+	}
+	return 0;
+}
+
 int
 aa_json_parse_body(const char *content_type, const char *body, size_t len,
     cJSON **tree, cJSON **problem)
@@ -324,6 +354,18 @@ aa_json_parse_body(const char *content_type, const char *body, size_t len,
 		    "after top-level value");
 		*problem = body_problem(400, msg, body, len);
 		return 400;
+	}
+	switch (nul_in_string(body, len)) {
+	case 1: /* Go's decoder refuses raw control characters */
+		cJSON_Delete(t);
+		*problem = body_problem(400, "invalid character '\\x00' in "
+		    "string literal", body, len);
+		return 400;
+	case 2: /* valid JSON, but a text we cannot carry whole */
+		cJSON_Delete(t);
+		*problem = body_problem(422, "strings must not contain NUL "
+		    "characters (\\u0000)", body, len);
+		return 422;
 	}
 	*tree = t;
 	return 0;

@@ -43,7 +43,9 @@ int aa_json_problem_add(cJSON *problem, const char *message,
  * Checks and parses a JSON request body (spec §2.5): a Content-Type other
  * than application/json, *+json or json (parameters ignored; absent means
  * JSON) -> 415; empty body -> 400 "request body is required"; invalid JSON
- * or trailing garbage -> 400 "validation failed" with the parser message.
+ * or trailing garbage -> 400 "validation failed" with the parser message;
+ * a NUL inside a string -> 422 (escaped \u0000) or 400 (a raw byte):
+ * cJSON would cut the string there, and nothing is cut silently.
  * Returns 0 and *tree, or the HTTP status and *problem (caller frees).
  */
 int aa_json_parse_body(const char *content_type, const char *body,

@@ -251,7 +251,8 @@ aa_upload_handle(struct aa_http_req *req, const char *dir,
 		return;
 	}
 	u->dir = dir;
-	u->log = *log;
+	if (log != NULL)
+		u->log = *log;	/* else silent (zeroed) */
 	u->req = req;
 	u->fd = -1;
 	if (aa_multipart_init(&u->mp, aa_http_req_header(req, "Content-Type"),

@@ -18,7 +18,7 @@ struct aa_log;
 #define AA_UPLOAD_BODY_LIMIT (AA_UPLOAD_FILE_LIMIT + 1024 * 1024)
 
 /* Handles a POST /upload route (AA_HTTP_STREAM_BODY): streams the body
- * into dir and answers {ok, filePath} or a problem. */
+ * into dir and answers {ok, filePath} or a problem; log may be NULL. */
 void aa_upload_handle(struct aa_http_req *req, const char *dir,
     const struct aa_log *log);
 /* Creates <parent>/agentapi-uploads-XXXXXX (parent NULL: $TMPDIR or /tmp)

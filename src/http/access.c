@@ -18,6 +18,7 @@
 
 #include "base/aa-internal.h"
 #include "http/access.h"
+#include "base/sha256.h"
 #include "base/text.h"
 
 #define AA_ACCESS_MAX_HOST 1024
@@ -31,7 +32,7 @@ struct aa_access {
 	size_t norigins;
 	char *host_error; /* "Invalid host header. Allowed hosts: ...\n" */
 	char *token;      /* NULL when none */
-	size_t token_len;
+	unsigned char token_sum[32]; /* its SHA-256 */
 };
 
 static const char *const aa_access_default_hosts[] = {
@@ -162,6 +163,8 @@ authority_len(const char *s)
 {
 	return strcspn(s, "/?#");
 }
+
+static void token_digest(const char *, size_t, unsigned char[32]);
 
 /* Validates and stores the host list (§7.1). */
 static char *
@@ -311,7 +314,7 @@ aa_access_new(struct aa_access **out, const struct aa_access_options *o,
 	if (o->token != NULL && o->token[0] != '\0') {
 		if ((a->token = strdup(o->token)) == NULL)
 			goto nomem;
-		a->token_len = strlen(a->token);
+		token_digest(a->token, strlen(a->token), a->token_sum);
 	}
 	*out = a;
 	return 0;
@@ -345,6 +348,35 @@ aa_access_free(struct aa_access *a)
 	free(a);
 }
 
+/*
+ * Returns non-zero when a Host header value is "host[:port]" and nothing
+ * else (RFC 9110 §7.2): no userinfo (parse_authority, reading a URL,
+ * would skip "evil.com@"), nothing after the authority, and a port of at
+ * most 65535.
+ */
+static int
+host_syntax_ok(const char *host)
+{
+	const char *colon, *p;
+	unsigned long port = 0;
+
+	if (strpbrk(host, "@/?#") != NULL)
+		return 0;
+	colon = host[0] == '[' ? strchr(host, ']') : host;
+	if (colon == NULL)
+		return 0;
+	if ((colon = strrchr(colon, ':')) == NULL || colon[1] == '\0')
+		return 1;
+	for (p = colon + 1; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		port = port * 10 + (unsigned long)(*p - '0');
+		if (port > 65535)
+			return 0;
+	}
+	return 1;
+}
+
 int
 aa_access_host_ok(const struct aa_access *a, const char *host)
 {
@@ -354,7 +386,7 @@ aa_access_host_ok(const struct aa_access *a, const char *host)
 
 	if (a->any_host)
 		return 1;
-	if (host == NULL || host[0] == '\0')
+	if (host == NULL || host[0] == '\0' || !host_syntax_ok(host))
 		return 0;
 	if (parse_authority(host, authority_len(host), name, sizeof(name),
 	    &port) != NULL)
@@ -526,15 +558,33 @@ aa_access_cors(const struct aa_access *a, const char *method,
 	return rc != 0 ? AA_ENOMEM : 0;
 }
 
-/* Compares s to the token in time that depends only on the token length. */
+/* SHA-256 of a token candidate. */
+static void
+token_digest(const char *s, size_t n, unsigned char out[32])
+{
+	struct aa_sha256 c;
+
+	aa_sha256_init(&c);
+	aa_sha256_update(&c, s, n);
+	aa_sha256_final(&c, out);
+}
+
+/*
+ * Compares s to the token in constant time: both are hashed to 32 bytes
+ * first, so neither the position of the first differing byte nor the
+ * token's length shows in the time taken, and the 32 bytes are folded
+ * with OR, never with an early exit.
+ */
 static int
 token_eq(const struct aa_access *a, const char *s)
 {
-	size_t n = strlen(s), i;
-	unsigned char d = (unsigned char)(n != a->token_len);
+	unsigned char sum[32];
+	volatile unsigned char d = 0;
+	size_t i;
 
-	for (i = 0; i < a->token_len; i++)
-		d |= (unsigned char)(a->token[i] ^ (i < n ? s[i] : 0));
+	token_digest(s, strlen(s), sum);
+	for (i = 0; i < sizeof(sum); i++)
+		d |= (unsigned char)(sum[i] ^ a->token_sum[i]);
 	return d == 0;
 }
 
@@ -561,4 +611,67 @@ int
 aa_access_has_token(const struct aa_access *a)
 {
 	return a->token != NULL;
+}
+
+/* Returns the length of origin's "host[:port]" after "scheme://", with a
+ * default port (80 for http, 443 for https) left out; 0 if malformed. */
+static size_t
+origin_authority(const char *origin, const char **auth)
+{
+	const char *p = strstr(origin, "://");
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	*auth = p + 3;
+	n = strlen(*auth);
+	if (n == 0 || strpbrk(*auth, "/?#@") != NULL)
+		return 0;
+	if (strncasecmp(origin, "http://", 7) == 0 && n > 3 &&
+	    strcmp(*auth + n - 3, ":80") == 0)
+		n -= 3;
+	else if (strncasecmp(origin, "https://", 8) == 0 && n > 4 &&
+	    strcmp(*auth + n - 4, ":443") == 0)
+		n -= 4;
+	return n;
+}
+
+/* Returns non-zero when origin names the same host and port as Host. */
+static int
+same_origin(const char *origin, const char *host)
+{
+	const char *auth;
+	size_t n = origin_authority(origin, &auth), hn;
+
+	if (n == 0 || host == NULL)
+		return 0;
+	hn = strlen(host);
+	/* A Host that spells out the default port. */
+	if (hn != n && hn > n && host[n] == ':' &&
+	    ((strncasecmp(origin, "http://", 7) == 0 &&
+	    strcmp(host + n, ":80") == 0) ||
+	    (strncasecmp(origin, "https://", 8) == 0 &&
+	    strcmp(host + n, ":443") == 0)))
+		hn = n;
+	return hn == n && strncasecmp(auth, host, n) == 0;
+}
+
+int
+aa_access_origin_ok(const struct aa_access *a, const char *origin,
+    const char *host, const char *sec_fetch_site)
+{
+	int has_origin = origin != NULL && origin[0] != '\0';
+
+	if (a->any_origin || (has_origin && origin_ok(a, origin)))
+		return 1;
+	/* A browser says where the request comes from (Fetch metadata);
+	 * "none" is the user's own navigation. */
+	if (sec_fetch_site != NULL)
+		return strcasecmp(sec_fetch_site, "same-origin") == 0 ||
+		    strcasecmp(sec_fetch_site, "none") == 0;
+	/* No Origin: not a browser's cross-site request (curl, SDKs). */
+	if (!has_origin)
+		return 1;
+	/* The page was served by this server under the name it used. */
+	return same_origin(origin, host);
 }

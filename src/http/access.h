@@ -9,9 +9,14 @@
  *     an error, it only gets no Access-Control-* headers; a preflight
  *     (OPTIONS + Access-Control-Request-Method) is answered 200 with an
  *     empty body before routing;
+ *   - cross-site requests that change state (issue 17): a browser sends
+ *     a multipart or text/plain POST from any page without a preflight,
+ *     so CORS alone does not stop it.  aa_access_origin_ok() refuses an
+ *     Origin that is present and neither allowed nor this server's own
+ *     (Sec-Fetch-Site decides first when a browser sends it);
  *   - an optional bearer token (DESIGN "Beyond parity"):
  *     "Authorization: Bearer <t>" or "?token=<t>", compared in constant
- *     time.
+ *     time (both hashed with SHA-256, then the digests compared).
  * The config is built once from arrays of strings (the CLI splits flags
  * and env vars); the checks take header values and return decisions, so
  * they are unit-testable and fuzzable without sockets.
@@ -57,6 +62,12 @@ int aa_access_is_preflight(const char *method, const char *acrm);
 int aa_access_cors(const struct aa_access *a, const char *method,
     const char *origin, const char *acrm, const char *acrh,
     struct aa_buf *hdrs);
+
+/* Returns non-zero when a state-changing request may go on: no Origin
+ * (curl, SDKs), an allowed one, the server's own (Origin = Host), or
+ * Sec-Fetch-Site "same-origin"/"none".  Any argument may be NULL. */
+int aa_access_origin_ok(const struct aa_access *a, const char *origin,
+    const char *host, const char *sec_fetch_site);
 
 /* Returns non-zero when no token is configured or the request carries it
  * (authorization = the Authorization header, query_token = the decoded

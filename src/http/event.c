@@ -15,8 +15,8 @@
 
 /* Writes (or, with out NULL, measures) the frame; returns its length. */
 static size_t
-frame(char *out, uint64_t id, const char *name, const char *data,
-    size_t len)
+frame(char *out, uint64_t id, uint64_t pos, const char *name,
+    const char *data, size_t len)
 {
 	char idline[40];
 	size_t n = 0, i, start;
@@ -28,7 +28,11 @@ frame(char *out, uint64_t id, const char *name, const char *data,
 		n += (l);                                                      \
 	} while (0)
 
-	if (id != 0) {
+	if (pos != 0) {
+		snprintf(idline, sizeof(idline), "id: %" PRIu64 ".%" PRIu64
+		    "\n", id, pos);
+		PUT(idline, strlen(idline));
+	} else if (id != 0) {
 		snprintf(idline, sizeof(idline), "id: %" PRIu64 "\n", id);
 		PUT(idline, strlen(idline));
 	}
@@ -56,18 +60,25 @@ int
 aa_event_new(struct aa_event **out, uint64_t id, const char *name,
     const char *data, size_t len)
 {
+	return aa_event_new_at(out, id, 0, name, data, len);
+}
+
+int
+aa_event_new_at(struct aa_event **out, uint64_t id, uint64_t pos,
+    const char *name, const char *data, size_t len)
+{
 	struct aa_event *ev;
 	size_t n;
 
 	*out = NULL;
 	if (name == NULL || name[0] == '\0' || strpbrk(name, "\r\n") != NULL)
 		return AA_EINVAL;
-	n = frame(NULL, id, name, data, len);
+	n = frame(NULL, id, pos, name, data, len);
 	if ((ev = malloc(sizeof(*ev) + n + 1)) == NULL)
 		return AA_ENOMEM;
 	ev->refs = 1;
-	ev->id = id;
-	ev->len = frame(ev->data, id, name, data, len);
+	ev->id = pos == 0 ? id : 0;
+	ev->len = frame(ev->data, id, pos, name, data, len);
 	ev->data[ev->len] = '\0';
 	*out = ev;
 	return 0;
@@ -77,6 +88,13 @@ int
 aa_event_new_json(struct aa_event **out, uint64_t id, const char *name,
     const cJSON *obj)
 {
+	return aa_event_new_json_at(out, id, 0, name, obj);
+}
+
+int
+aa_event_new_json_at(struct aa_event **out, uint64_t id, uint64_t pos,
+    const char *name, const cJSON *obj)
+{
 	char *s = cJSON_PrintUnformatted(obj);
 	int rc;
 
@@ -84,7 +102,7 @@ aa_event_new_json(struct aa_event **out, uint64_t id, const char *name,
 		*out = NULL;
 		return AA_ENOMEM;
 	}
-	rc = aa_event_new(out, id, name, s, strlen(s));
+	rc = aa_event_new_at(out, id, pos, name, s, strlen(s));
 	cJSON_free(s);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * event.h - aa_event: one serialized Server-Sent Event, shared by refcount.
  *
  * An event is built once, as the exact bytes of its SSE frame
- *     id: N\n            (omitted when id is 0)
+ *     id: N\n            (omitted when id is 0; "id: N.P" for the P-th
+ *                       frame of a replay of the state as of event N)
  *     event: name\n
  *     data: <one-line JSON>\n
  *     \n
@@ -32,6 +33,13 @@ int aa_event_new(struct aa_event **out, uint64_t id, const char *name,
 /* Builds an event whose data is obj printed as compact JSON. */
 int aa_event_new_json(struct aa_event **out, uint64_t id, const char *name,
     const cJSON *obj);
+/* The same with the id line "id: <id>.<pos>" (pos 0: "id: <id>"): a
+ * frame inside a replay, which resumes after itself (sse.h).  Such an
+ * event is not resumable through the ring (its ev->id is 0). */
+int aa_event_new_at(struct aa_event **out, uint64_t id, uint64_t pos,
+    const char *name, const char *data, size_t len);
+int aa_event_new_json_at(struct aa_event **out, uint64_t id, uint64_t pos,
+    const char *name, const cJSON *obj);
 /* Builds a comment frame (": text\n\n"), e.g. the heartbeat ": ping". */
 int aa_event_new_comment(struct aa_event **out, const char *text);
 /* Takes one more reference; returns ev. */

@@ -15,13 +15,22 @@
  * after its answer shuts down its write side and keeps discarding input
  * for a moment ("lingering close"), so the client reads the answer instead
  * of a reset.
+ *
+ * Slow clients cannot pin descriptors: a request head has one deadline
+ * from its first byte (from accept on a new connection), and connections
+ * are kept below the descriptor limit less a reserve.  When the server is
+ * full, or an accepted descriptor lands in the reserve, the oldest idle or
+ * slow connection is closed to make room, so a new request is served
+ * (issue 17: /status under thousands of slow clients).
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "base/aa-internal.h"
 #include "http/access.h"
@@ -37,6 +46,7 @@
 #define AA_HTTP_LINGER_MS 2000
 #define AA_HTTP_LINGER_BYTES (1024 * 1024)
 #define AA_HTTP_KEEP_IN (16 * 1024)    /* bigger input buffers are freed */
+#define AA_HTTP_MIN_BODY_RATE 256      /* bytes/s a body averages at least */
 
 struct aa_http_req {
 	struct aa_http_conn *conn;
@@ -78,6 +88,10 @@ struct aa_http_conn {
 	unsigned processing : 1;
 	unsigned reading : 1;
 	unsigned peer_eof : 1;
+	unsigned in_head_time : 1; /* head_t0 is set */
+	unsigned served : 1;       /* a request has been answered */
+	uint64_t head_t0;  /* loop time the current head began */
+	uint64_t body_t0;  /* loop time the current head ended */
 };
 
 struct aa_http_server {
@@ -89,6 +103,8 @@ struct aa_http_server {
 	struct aa_http_options o;
 	struct aa_list conns;
 	size_t nconns;
+	size_t cap;  /* connections kept at most (max_conns, fd reserve) */
+	int fd_high; /* an accepted descriptor this high: the table is full */
 	int pending; /* listener handles not yet closed */
 	int closing;
 	aa_http_close_cb close_cb; /* runs once everything has closed */
@@ -134,7 +150,7 @@ static const struct {
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
-	{ 504, "Gateway Timeout" },
+	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
 };
 
 const char *
@@ -576,6 +592,8 @@ req_begin(struct aa_http_conn *c)
 	struct aa_http_req *req = &c->req;
 
 	aa_buf_reset(&req->hdrs);
+	c->in_head_time = 0;
+	c->body_t0 = uv_now(c->srv->loop);
 	req->route = NULL;
 	req->active = 1;
 	req->msg_done = req->started = req->answered = 0;
@@ -596,7 +614,18 @@ req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
 	c->req.in_handler = 0;
 }
 
-/* Applies Host, CORS and token checks; returns 0 to go on routing. */
+/* Returns non-zero when a request on route must pass the Origin check. */
+static int
+req_changes_state(const struct aa_http_route *route, const char *method)
+{
+	if ((route->flags & AA_HTTP_ANY_ORIGIN) != 0)
+		return 0;
+	return (route->flags & AA_HTTP_CHANGES_STATE) != 0 ||
+	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0);
+}
+
+/* Applies Host, CORS, Origin and token checks; returns 0 to go on. */
 static int
 req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 {
@@ -604,6 +633,7 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 	struct aa_httpparse *p = &c->p;
 	char tok[512];
 	const char *qt = NULL;
+	int n;
 
 	if (a == NULL)
 		return 0;
@@ -625,12 +655,24 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 		}
 		return 0;
 	}
+	if (req_changes_state(route, p->method) &&
+	    !aa_access_origin_ok(a, aa_httpparse_header(p, "Origin"),
+	    aa_httpparse_header(p, "Host"),
+	    aa_httpparse_header(p, "Sec-Fetch-Site"))) {
+		c->srv->o.send_error(&c->req, 403,
+		    "cross-origin request refused: the Origin is not allowed");
+		return -1;
+	}
 	if ((route->flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a))
 		return 0;
-	if (aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) >= 0)
+	/* ?token= only where a header cannot be set (EventSource); a %00
+	 * would cut the decoded value short, so it is no token at all. */
+	n = (route->flags & AA_HTTP_QUERY_TOKEN) != 0 ?
+	    aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) : -1;
+	if (n >= 0 && strlen(tok) == (size_t)n)
 		qt = tok;
-	if (aa_access_token_ok(a, aa_httpparse_header(p, "Authorization"),
-	    qt))
+	if ((n < 0 || qt != NULL) && aa_access_token_ok(a,
+	    aa_httpparse_header(p, "Authorization"), qt))
 		return 0;
 	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
 	c->srv->o.send_error(&c->req, 401,
@@ -746,6 +788,8 @@ on_error(struct aa_http_conn *c)
 		req->conn->srv->o.send_error(req, 413, detail);
 	} else if (p->status == 431)
 		reply_text(c, 431, "431 Request Header Fields Too Large");
+	else if (p->status == 505)
+		reply_text(c, 505, "505 HTTP Version Not Supported");
 	else if (p->status == 400 || req->route == NULL)
 		reply_text(c, 400, "400 Bad Request");
 	else
@@ -761,6 +805,7 @@ req_complete(struct aa_http_conn *c)
 	if (!req->active)
 		return;
 	req->active = 0;
+	c->served = 1;
 	req->on_close = NULL;
 	req->on_drain = NULL;
 	if (req->close_after || c->p.status != 0) {
@@ -867,12 +912,21 @@ conn_timer_cb(uv_timer_t *t)
 		conn_close(c);
 }
 
-/* Arms the connection timer for what the connection is waiting for. */
+/*
+ * Arms the connection timer for what the connection is waiting for.  The
+ * request head has one deadline from its first byte, not a timeout that
+ * each byte restarts: a client sending a byte every few seconds would
+ * otherwise hold its connection (and a descriptor) forever (issue 17).
+ * A body may take long, but it may neither stall for read_timeout nor,
+ * after the first read_timeout, arrive slower than AA_HTTP_MIN_BODY_RATE
+ * on average (Kestrel's minimum data rate).
+ */
 static void
 conn_arm_timer(struct aa_http_conn *c)
 {
 	const struct aa_http_options *o = &c->srv->o;
 	struct aa_http_req *req = &c->req;
+	uint64_t now, ms;
 
 	if (c->closing || c->lingering)
 		return;
@@ -880,12 +934,29 @@ conn_arm_timer(struct aa_http_conn *c)
 		uv_timer_stop(&c->timer); /* handler or stream: no limit */
 		return;
 	}
-	if (req->active || c->p.in_head || c->in.len > 0)
-		uv_timer_start(&c->timer, conn_timer_cb, o->read_timeout_ms,
-		    0);
-	else
+	if (req->active) {
+		now = uv_now(c->srv->loop);
+		ms = o->read_timeout_ms + c->p.body_seen * 1000 /
+		    AA_HTTP_MIN_BODY_RATE;
+		ms = now - c->body_t0 >= ms ? 1 : ms - (now - c->body_t0);
+		uv_timer_start(&c->timer, conn_timer_cb,
+		    ms < o->read_timeout_ms ? ms : o->read_timeout_ms, 0);
+	} else if (c->p.in_head || c->in.len > 0 || !c->served) {
+		/* A new connection has until then to send its first head
+		 * (Go's ReadHeaderTimeout); only keep-alive idles longer. */
+		now = uv_now(c->srv->loop);
+		if (!c->in_head_time) {
+			c->in_head_time = 1;
+			c->head_t0 = now;
+		}
+		ms = now - c->head_t0 >= o->read_timeout_ms ? 1 :
+		    o->read_timeout_ms - (now - c->head_t0);
+		uv_timer_start(&c->timer, conn_timer_cb, ms, 0);
+	} else {
+		c->in_head_time = 0;
 		uv_timer_start(&c->timer, conn_timer_cb, o->idle_timeout_ms,
 		    0);
+	}
 }
 
 /* uv_close callback for both handles; the last one frees. */
@@ -1016,14 +1087,89 @@ conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	conn_process(c);
 }
 
+/*
+ * Returns how much a connection may be closed to make room: 0 never
+ * (a stream, or a request the handler is answering), else a rank where
+ * lower goes first: 1 lingering or idle between requests, 2 a head still
+ * coming in (or none yet: a new connection is the youngest of its rank,
+ * so it is not shed before its request could arrive), 3 a body coming
+ * in.
+ */
+static int
+conn_shed_rank(const struct aa_http_conn *c)
+{
+	const struct aa_http_req *req = &c->req;
+
+	if (c->closing)
+		return 0;
+	if (c->lingering)
+		return 1;
+	if (!req->active)
+		return c->served && !c->p.in_head && c->in.len == 0 ? 1 : 2;
+	if (!req->msg_done && !req->started && !req->in_handler)
+		return 3;
+	return 0;
+}
+
+/* Closes the oldest connection of the lowest rank (not keep); returns 0,
+ * or -1 when every connection is doing useful work. */
+static int
+server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
+{
+	struct aa_http_conn *best = NULL, *c;
+	struct aa_list *it;
+	int rank, best_rank = 4;
+
+	AA_LIST_FOREACH(it, &s->conns) {
+		c = AA_LIST_ENTRY(it, struct aa_http_conn, link);
+		if (c == keep || (rank = conn_shed_rank(c)) == 0 ||
+		    rank >= best_rank)
+			continue;
+		best = c;
+		best_rank = rank;
+		if (rank == 1)
+			break; /* the list is oldest first */
+	}
+	if (best == NULL)
+		return -1;
+	conn_close(best); /* an abandoned request hears of it on close */
+	return 0;
+}
+
+/*
+ * The descriptor table is full and accept() failed.  libuv first tries
+ * its own reserve-descriptor trick (accept and close what waits) and
+ * tells us only when that could not run: make room by closing idle and
+ * slow connections, and keep fewer from now on so the table does not
+ * fill up again.
+ */
+static void
+server_emfile(struct aa_http_server *s)
+{
+	size_t i, n = s->nconns / 16 + 4;
+
+	for (i = 0; i < n; i++)
+		if (server_shed_one(s, NULL) != 0)
+			break;
+	if (s->nconns > 16 && s->nconns < s->cap)
+		s->cap = s->nconns;
+}
+
 /* Accepts one connection. */
 static void
 server_conn_cb(uv_stream_t *lis, int status)
 {
 	struct aa_http_server *s = lis->data;
 	struct aa_http_conn *c;
+	uv_os_fd_t fd;
 
-	if (status < 0 || s->closing)
+	if (s->closing)
+		return;
+	if (status == UV_EMFILE || status == UV_ENFILE) {
+		server_emfile(s);
+		return;
+	}
+	if (status < 0)
 		return;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
@@ -1039,10 +1185,23 @@ server_conn_cb(uv_stream_t *lis, int status)
 	c->nhandles = 2;
 	aa_list_insert_tail(&s->conns, &c->link);
 	s->nconns++;
-	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0 ||
-	    s->nconns > s->o.max_conns) {
+	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0) {
 		conn_close(c);
 		return;
+	}
+	/* Full: the oldest idle or slow connection makes room for the new
+	 * one, so a fresh request is served while slow clients wait. */
+	if (s->nconns > s->cap && server_shed_one(s, c) != 0) {
+		conn_close(c);
+		return;
+	}
+	/* The kernel hands out the lowest free descriptor, so one this high
+	 * means every lower one is taken (by connections or by anything
+	 * else in the process): free two before accept() fails, since
+	 * libuv then drops the waiting connections unseen. */
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && fd >= s->fd_high) {
+		server_shed_one(s, c);
+		server_shed_one(s, c);
 	}
 	if (uv_read_start((uv_stream_t *)&c->tcp, conn_alloc_cb,
 	    conn_read_cb) != 0) {
@@ -1145,6 +1304,33 @@ server_bound_port(struct aa_http_server *s)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
+/*
+ * Caps the connections below the descriptor limit, keeping a reserve for
+ * everything else the process opens (the agent's PTY, state and upload
+ * files, new connections that shed old ones): an eighth of the limit,
+ * at least 32 and at most 1024.  *high is where an accepted descriptor
+ * says the table is nearly full: the top half of the reserve.
+ */
+static size_t
+server_fd_cap(size_t max_conns, int *high)
+{
+	struct rlimit rl;
+	size_t lim, reserve;
+
+	*high = INT_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return max_conns;
+	lim = (size_t)rl.rlim_cur;
+	reserve = lim / 8 < 32 ? 32 : lim / 8 > 1024 ? 1024 : lim / 8;
+	if (lim < INT_MAX)
+		*high = (int)(lim - reserve / 2);
+	if (lim <= 2 * reserve)
+		lim = lim / 2 > 0 ? lim / 2 : 1;
+	else
+		lim -= reserve;
+	return lim < max_conns ? lim : max_conns;
+}
+
 void
 aa_http_send_error_text(struct aa_http_req *req, int status,
     const char *detail)
@@ -1186,6 +1372,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 		s->o.read_timeout_ms = 5000;
 	if (s->o.max_conns == 0)
 		s->o.max_conns = 16384;
+	s->cap = server_fd_cap(s->o.max_conns, &s->fd_high);
 	if (s->o.send_error == NULL)
 		s->o.send_error = aa_http_send_error_text;
 	aa_list_init(&s->conns);

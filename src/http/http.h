@@ -3,9 +3,12 @@
  *
  * The server listens on a list of addresses, parses requests with llhttp
  * (keep-alive, pipelining, chunked bodies; see httpparse.h for limits),
- * applies the access checks of access.h before routing (Host allow-list
- * -> CORS preflight -> bearer token) and dispatches through a static route
- * table that the caller supplies.  Routing errors are answered here:
+ * applies the access checks of access.h around routing (Host allow-list
+ * -> CORS preflight -> route -> Origin of a state-changing request, 403
+ * -> bearer token, 401) and dispatches through a static route table that
+ * the caller supplies.  A request changes state unless its method is GET,
+ * HEAD or OPTIONS; a route can say otherwise with AA_HTTP_CHANGES_STATE or
+ * AA_HTTP_ANY_ORIGIN, so a new POST route is protected without a word.  Routing errors are answered here:
  * unknown path -> 404 "404 page not found\n", known path with another
  * method -> 405 with one Allow header per registered method (HEAD is not
  * implied by GET; spec http.md §2.3).
@@ -76,6 +79,11 @@ typedef int (*aa_http_body_fn)(void *arg, const char *p, size_t n);
 #define AA_HTTP_STREAM_BODY 0x2 /* handler runs after the head and takes the
 				 * body with aa_http_req_set_body_sink() */
 #define AA_HTTP_PUBLIC 0x4      /* no bearer token needed */
+#define AA_HTTP_QUERY_TOKEN 0x8 /* the token may come as ?token= (only for
+				 * EventSource, which cannot set headers) */
+#define AA_HTTP_CHANGES_STATE 0x10 /* refuse a foreign Origin even for
+				    * GET/HEAD (other methods always are) */
+#define AA_HTTP_ANY_ORIGIN 0x20 /* opt out: no Origin check at all */
 
 struct aa_http_route {
 	const char *method; /* "GET", "POST", ...; "*" = any method */
@@ -95,8 +103,14 @@ struct aa_http_options {
 	void *data;                  /* passed to every handler */
 	const struct aa_access *access; /* NULL = no Host/CORS/token checks */
 	unsigned idle_timeout_ms;    /* idle keep-alive; 0 = 120 s */
-	unsigned read_timeout_ms;    /* head or body stalls; 0 = 5 s */
-	size_t max_conns;            /* 0 = 16384; more are closed at once */
+	unsigned read_timeout_ms;    /* whole head, or a body stall (a body
+				      * must also average 256 B/s after
+				      * this long); 0 = 5 s */
+	size_t max_conns;            /* 0 = 16384; also kept below the
+				      * descriptor limit (RLIMIT_NOFILE less
+				      * a reserve).  When full, a new
+				      * connection closes the oldest idle or
+				      * slow one, else it is closed itself */
 	aa_http_error_fn send_error; /* NULL = aa_http_send_error_text */
 };
 

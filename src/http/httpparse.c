@@ -23,6 +23,7 @@
 static int on_message_begin(llhttp_t *);
 static int on_url(llhttp_t *, const char *, size_t);
 static int on_url_complete(llhttp_t *);
+static int on_version_complete(llhttp_t *);
 static int on_header_field(llhttp_t *, const char *, size_t);
 static int on_header_field_complete(llhttp_t *);
 static int on_header_value(llhttp_t *, const char *, size_t);
@@ -35,6 +36,7 @@ static const llhttp_settings_t aa_httpparse_settings = {
 	.on_message_begin = on_message_begin,
 	.on_url = on_url,
 	.on_url_complete = on_url_complete,
+	.on_version_complete = on_version_complete,
 	.on_header_field = on_header_field,
 	.on_header_field_complete = on_header_field_complete,
 	.on_header_value = on_header_value,
@@ -53,6 +55,15 @@ fail(struct aa_httpparse *p, int status, const char *why)
 		p->error = why;
 	}
 	return HPE_USER;
+}
+
+/* Fails the request for obs-fold; returns AA_HTTPPARSE_ERROR. */
+static int
+fail_ev(struct aa_httpparse *p)
+{
+	fail(p, 400, "obsolete line folding in the request head");
+	p->paused_for = 0;
+	return AA_HTTPPARSE_ERROR;
 }
 
 /* Appends head bytes, enforcing the 16 KiB head limit. */
@@ -91,6 +102,16 @@ on_url_complete(llhttp_t *ll)
 	return head_append(ll->data, "", 1);
 }
 
+/* The request line's version is known: we speak HTTP/1.x only.  llhttp
+ * takes "HTTP/2.0" (and 0.9) in a request line; Go answers those 505. */
+static int
+on_version_complete(llhttp_t *ll)
+{
+	if (ll->http_major != 1)
+		return fail(ll->data, 505, "HTTP version not supported");
+	return 0;
+}
+
 /* Collects (a piece of) a header name, opening a new header if needed. */
 static int
 on_header_field(llhttp_t *ll, const char *at, size_t n)
@@ -111,6 +132,19 @@ on_header_field(llhttp_t *ll, const char *at, size_t n)
 	return head_append(p, at, n);
 }
 
+/* Returns non-zero when s is a non-empty RFC 9110 token. */
+static int
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return 0;
+	return 1;
+}
+
 /* Terminates a header name; its value starts next. */
 static int
 on_header_field_complete(llhttp_t *ll)
@@ -120,6 +154,10 @@ on_header_field_complete(llhttp_t *ll)
 
 	if ((rc = head_append(p, "", 1)) != 0)
 		return rc;
+	/* llhttp 8 lets a space through inside a name ("Ho st"); RFC 9110
+	 * §5.1 says token, and Go refuses the rest too. */
+	if (!is_token(p->head.data + p->hdr[p->nhdr].name))
+		return fail(p, 400, "invalid header field name");
 	p->hdr[p->nhdr].value = (uint32_t)p->head.len;
 	p->in_value = 1;
 	return 0;
@@ -261,12 +299,32 @@ aa_httpparse_release(struct aa_httpparse *p)
 	aa_buf_release(&p->pathq);
 }
 
+/*
+ * Looks for obs-fold (RFC 9112 §5.2) in head bytes: a line that starts
+ * with SP or HT.  llhttp 8 folds such a line into the value silently (its
+ * callbacks cannot tell), and a proxy that unfolds differently is a
+ * smuggling path, so it is a 400 here.  p->lf carries "the last head byte
+ * was LF" across calls.
+ */
+static int
+head_folded(struct aa_httpparse *p, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p->lf && (s[i] == ' ' || s[i] == '\t'))
+			return 1;
+		p->lf = s[i] == '\n';
+	}
+	return 0;
+}
+
 enum aa_httpparse_event
 aa_httpparse_execute(struct aa_httpparse *p, const char *data, size_t len,
     size_t *used)
 {
 	llhttp_errno_t err;
-	int ev;
+	int ev, head = 0;
 
 	*used = 0;
 	if (p->status != 0)
@@ -275,13 +333,19 @@ aa_httpparse_execute(struct aa_httpparse *p, const char *data, size_t len,
 		llhttp_resume(&p->ll);
 		p->paused_for = 0;
 	}
+	head = p->method == NULL; /* these bytes start in the head */
 	err = llhttp_execute(&p->ll, data, len);
 	if (err == HPE_OK) {
 		*used = len;
+		if (head && head_folded(p, data, len))
+			return (enum aa_httpparse_event)fail_ev(p);
 		return AA_HTTPPARSE_MORE;
 	}
 	if (err == HPE_PAUSED && p->paused_for != 0) {
 		*used = (size_t)(llhttp_get_error_pos(&p->ll) - data);
+		if (head && p->paused_for == AA_HTTPPARSE_HEAD &&
+		    head_folded(p, data, *used))
+			return (enum aa_httpparse_event)fail_ev(p);
 		ev = p->paused_for;
 		return (enum aa_httpparse_event)ev;
 	}
@@ -323,6 +387,7 @@ aa_httpparse_next(struct aa_httpparse *p)
 	p->head_bytes = 0;
 	p->in_value = 0;
 	p->in_head = 0;
+	p->lf = 0;
 	p->body_limit = AA_HTTPPARSE_DEFAULT_BODY;
 	p->body_seen = 0;
 	p->sink = NULL;

@@ -11,7 +11,9 @@
  * header lines may take AA_HTTPPARSE_MAX_HEAD bytes and at most
  * AA_HTTPPARSE_MAX_HEADERS headers (else 431); a buffered body is refused
  * with 413 once it reaches the caller's limit (upstream's rule: a body of
- * exactly the limit is already too large); anything llhttp rejects is 400.
+ * exactly the limit is already too large); anything llhttp rejects is 400,
+ * and so is obs-fold (a header line starting with SP/HT), which llhttp
+ * takes; a version other than HTTP/1.x is 505.
  */
 #ifndef AA_HTTPPARSE_H
 #define AA_HTTPPARSE_H
@@ -56,6 +58,7 @@ struct aa_httpparse {
 	int in_head;       /* between message begin and headers complete */
 	int paused_for;    /* the event we paused at, or 0 */
 	int upgrade;       /* llhttp saw Upgrade/CONNECT; close after reply */
+	int lf;            /* the last head byte seen was LF (obs-fold) */
 
 	struct aa_buf body;   /* buffered body (reused across requests) */
 	size_t body_limit;    /* 413 when the body reaches this many bytes */

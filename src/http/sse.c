@@ -267,6 +267,7 @@ aa_sse_stream_new(struct aa_sse_stream **out, uv_loop_t *loop,
 	}
 	s->loop = loop;
 	s->next_id = o != NULL && o->first_id != 0 ? o->first_id : 1;
+	s->last_published = s->next_id - 1; /* "nothing yet" resumes too */
 	aa_list_init(&s->subs);
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;
@@ -422,19 +423,41 @@ aa_sse_sub_replay_since(struct aa_sse_sub *sub, uint64_t last_id)
 	return 0;
 }
 
-int
-aa_sse_last_event_id(const struct aa_http_req *req, uint64_t *id)
+/* Parses digits [p, end) into *n (at most 19 of them); -1 if not. */
+static int
+parse_u64(const char *p, const char *end, uint64_t *n)
 {
-	const char *v = aa_http_req_header(req, "Last-Event-ID");
-	uint64_t n = 0;
-
-	if (v == NULL || *v == '\0' || strlen(v) > 19)
-		return AA_ENOENT;
-	for (; *v != '\0'; v++) {
-		if (*v < '0' || *v > '9')
-			return AA_ENOENT;
-		n = n * 10 + (uint64_t)(*v - '0');
+	if (p == end || end - p > 19)
+		return -1;
+	for (*n = 0; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		*n = *n * 10 + (uint64_t)(*p - '0');
 	}
-	*id = n;
 	return 0;
+}
+
+int
+aa_sse_last_event_id(const struct aa_http_req *req, uint64_t *id,
+    uint64_t *pos)
+{
+	const char *v = aa_http_req_header(req, "Last-Event-ID"), *dot;
+	uint64_t n, p = 0;
+
+	if (v == NULL)
+		return AA_ENOENT;
+	dot = strchr(v, '.');
+	if (parse_u64(v, dot != NULL ? dot : v + strlen(v), &n) != 0 ||
+	    (dot != NULL && (parse_u64(dot + 1, dot + 1 + strlen(dot + 1),
+	    &p) != 0 || p == 0)))
+		return AA_ENOENT;
+	*id = n;
+	*pos = p;
+	return 0;
+}
+
+uint64_t
+aa_sse_last_id(const struct aa_sse_stream *s)
+{
+	return s->last_published;
 }

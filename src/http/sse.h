@@ -14,7 +14,12 @@
  * Resuming: the stream keeps a ring of the last events that carry ids
  * (from aa_sse_next_id()), so aa_sse_sub_replay_since() can send what a
  * client with Last-Event-ID missed, or say it is too old (AA_ENOENT) and
- * let the caller do a full replay with aa_sse_sub_send().
+ * let the caller do a full replay with aa_sse_sub_send().  A replay is
+ * resumable too: its frames carry "id: N.P" (aa_event_new_at), N being
+ * aa_sse_last_id() when it was built and P how many of its frames the
+ * client has after this one; its last frame carries plain N.  A client cut
+ * off inside a replay comes back with N.P, and as long as nothing was
+ * published since N the caller sends the replay from frame P on.
  * A ": ping" comment goes to every subscriber every heartbeat_ms while
  * the stream has subscribers (the timer is stopped otherwise).
  *
@@ -25,11 +30,11 @@
  *   {
  *   	struct app *app = data;
  *   	struct aa_sse_sub *sub;
- *   	uint64_t last;
+ *   	uint64_t last, pos;
  *
  *   	if (aa_sse_subscribe(app->events, req, &sub) != 0)
  *   		return;   (the request has been answered with an error)
- *   	if (aa_sse_last_event_id(req, &last) == 0 &&
+ *   	if (aa_sse_last_event_id(req, &last, &pos) == 0 && pos == 0 &&
  *   	    aa_sse_sub_replay_since(sub, last) == 0)
  *   		return;
  *   	app_replay_all(app, sub);   (aa_sse_sub_send() per event)
@@ -92,7 +97,11 @@ int aa_sse_sub_send(struct aa_sse_sub *sub, struct aa_event *ev);
 /* Queues the ring's events after last_id; AA_ENOENT when some are gone
  * (or last_id is unknown): the caller must replay everything. */
 int aa_sse_sub_replay_since(struct aa_sse_sub *sub, uint64_t last_id);
-/* Reads a Last-Event-ID header; 0 and *id, or AA_ENOENT. */
-int aa_sse_last_event_id(const struct aa_http_req *req, uint64_t *id);
+/* Reads a Last-Event-ID header, "N" or "N.P" (P > 0; *pos = 0 for "N");
+ * 0 and *id, *pos, or AA_ENOENT. */
+int aa_sse_last_event_id(const struct aa_http_req *req, uint64_t *id,
+    uint64_t *pos);
+/* The id of the newest published event; first_id - 1 before the first. */
+uint64_t aa_sse_last_id(const struct aa_sse_stream *s);
 
 #endif /* AA_SSE_H */

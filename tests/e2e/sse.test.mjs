@@ -85,12 +85,18 @@ add('sse_replay_then_live_with_ids', () => withServer({ agent: demo },
 		const all = e.frames;
 		assert(all.every((f) => NAMES.includes(f.event)), 'only ' +
 		    'the event names of openapi.json');
-		assert(all.every((f) => /^[0-9]+$/.test(f.id)), 'id: on ' +
+		assert(all.every((f) => /^[0-9]+(\.[0-9]+)?$/.test(f.id)), 'id: on ' +
 		    'every frame');
+		/* Replay frames "N.1", "N.2", ... "N": each resumes after
+		 * itself (issue 17). */
+		const replay = all.slice(0, from).map((f) => f.id);
+		const n0 = replay.at(-1);
+		assertEq(replay, [...replay.slice(0, -1).map((_, i) =>
+		    `${n0}.${i + 1}`), n0], 'replay ids');
 		const live = all.slice(from).map((f) => BigInt(f.id));
 		assert(live.every((x, i) => i === 0 || x > live[i - 1]),
 		    `live ids increase: ${live}`);
-		assert(live[0] >= BigInt(all[0].id), 'live after replay');
+		assert(live[0] > BigInt(n0), 'live after replay');
 		/* Live updates end where /messages is. */
 		const last = {};
 		for (const f of all)

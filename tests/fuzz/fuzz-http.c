@@ -60,6 +60,9 @@ on_head(struct aa_httpparse *p, struct aa_access *acc, size_t *total)
 		qt = tok;
 	(void)aa_access_token_ok(acc, aa_httpparse_header(p,
 	    "Authorization"), qt);
+	(void)aa_access_origin_ok(acc, aa_httpparse_header(p, "Origin"),
+	    aa_httpparse_header(p, "Host"),
+	    aa_httpparse_header(p, "Sec-Fetch-Site"));
 	idx = aa_http_route_find(routes, AA__ARRAY_SIZE(routes), p->method,
 	    p->path, &b);
 	if (idx >= 0)
