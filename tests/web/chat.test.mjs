@@ -7,7 +7,10 @@
  * "show me some code" reply has a list and a fenced code block and whose
  * "ask for permission" turn waits for a y/n key.  The mock server
  * (tests/web/mock-server.mjs) is kept only for what the demo cannot
- * produce: an agent_error event and ordered lists.  A tiny reverse proxy
+ * produce: an agent_error event, ordered lists, and the issue-13 cases
+ * (waiting prompt, interrupt, queue, ?url=, an old server) on demand.
+ * The real-server issue-13 cases skip, saying so, while the server's GET
+ * status has no "state" field.  A tiny reverse proxy
  * (the chat under a path prefix) and a parent page on another origin
  * (the chat in an iframe) are plain node:http servers started here.
  *
@@ -222,8 +225,8 @@ async function open(url, { width = 1024, height = 720, scheme = 'light',
 	const ctx = await browser.newContext({ viewport: { width, height },
 	    colorScheme: scheme });
 	const page = await ctx.newPage();
-	const info = { errors: [], foreign: [], posts: [], urls: [], ctx,
-	    page };
+	const info = { errors: [], foreign: [], posts: [], urls: [], calls: [],
+	    ctx, page };
 	await ctx.route('**/*', (route) => {
 		const u = route.request().url();
 		if (allowed.some((o) => u.startsWith(o + '/')) ||
@@ -243,9 +246,22 @@ async function open(url, { width = 1024, height = 720, scheme = 'light',
 		info.urls.push(r.url());
 		if (r.method() === 'POST' && r.url().endsWith('/message'))
 			info.posts.push(JSON.parse(r.postData()));
+		if (r.method() === 'POST' || r.method() === 'DELETE')
+			info.calls.push({ method: r.method(), path:
+			    new URL(r.url()).pathname, body: jsonOr(r.postData())
+			    });
 	});
 	await page.goto(url);
 	return info;
+}
+
+/* Parses a request body as JSON; other bodies as they are. */
+function jsonOr(text) {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
 }
 
 /* Closes the page's context and checks it stayed clean. */
@@ -297,6 +313,20 @@ async function checkFits(root, what) {
 
 /* ---- the cases (real server + demo agent) ----------------------------- */
 
+/* True when the server's GET status has the issue-13 "state" field. */
+async function hasState(srv) {
+	const s = await (await fetch(`${srv.url}/status`, srv.auth)).json();
+	return typeof s.state === 'string';
+}
+
+/* Skips the case on a server without "state" (the C side of issue 13
+ * not merged into this build yet). */
+async function needState(srv) {
+	if (!await hasState(srv))
+		skip('the server\'s GET /status has no "state" field (issue 13 ' +
+		    'server side not in this build)');
+}
+
 /* Page load, status, send gating, Enter / Shift+Enter, and the demo's
  * code reply rendered as a list and a fenced code block. */
 async function conversation() {
@@ -324,20 +354,56 @@ async function conversation() {
 		await p.locator('#status[data-status="running"]').waitFor(T);
 		assertEq(await p.locator('#status .label').textContent(),
 		    'Working…', 'status label while running');
+		/* Enter while the agent works: an old server cannot queue,
+		 * so the text stays and the page says why; a server with the
+		 * issue-13 queue takes it and sends it after the turn. */
+		const ext = await hasState(srv);
 		await p.fill('#input', 'too early');
-		assert(await p.locator('#send').isDisabled(),
-		    'send disabled while running');
-		await p.press('#input', 'Enter');
+		if (!ext) {
+			assert(await p.locator('#send').isDisabled(),
+			    'send disabled while running');
+			await p.press('#input', 'Enter');
+			assertEq(await p.textContent('#hint'), 'Not sent: the ' +
+			    'agent is working and this server cannot queue ' +
+			    'messages; send again when it is ready.',
+			    'Enter while running says why');
+			assert(await p.locator('#hint.refused').count() === 1,
+			    'the reason stands out');
+		} else {
+			assertEq(await p.textContent('#send'), 'Queue',
+			    'send queues while running');
+			await p.press('#input', 'Enter');
+			await p.locator('#queue .queued', { hasText:
+			    'too early' }).waitFor(T);
+		}
 		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY });
 		await reply.waitFor(T);
 		await p.locator('#status[data-status="stable"]').waitFor(T);
-		assertEq(await p.inputValue('#input'), 'too early',
-		    'Enter while running kept the text');
-		assertEq(t.posts, [{ content: 'show me some code',
-		    type: 'user' }], 'POST /message bodies');
-		assertEq(await p.locator('.msg').evaluateAll((l) => l.map(
-		    (e) => e.classList.contains('user') ? 'user' : 'agent')),
-		    ['agent', 'user', 'agent'], 'message roles in order');
+		if (!ext) {
+			assertEq(await p.inputValue('#input'), 'too early',
+			    'Enter while running kept the text');
+			assertEq(await p.textContent('#hint'), '',
+			    'the reason goes when the agent is ready');
+			assertEq(t.posts, [{ content: 'show me some code',
+			    type: 'user' }], 'POST /message bodies');
+			assertEq(await p.locator('.msg').evaluateAll((l) =>
+			    l.map((e) => e.classList.contains('user') ? 'user' :
+			    'agent')), ['agent', 'user', 'agent'],
+			    'message roles in order');
+		} else {
+			await p.locator('.msg.user:not(.pending)', { hasText:
+			    'too early' }).waitFor(T);
+			await until(async () => await p.locator('.msg:not(' +
+			    '.empty-msg):not(.pending)').count() === 5 &&
+			    await p.locator('#queue').isHidden(), 20000,
+			    'the queued message delivered and answered');
+			await p.locator('#status[data-status="stable"]')
+			    .waitFor(T);
+			assertEq(t.posts, [{ content: 'show me some code',
+			    type: 'user' }, { content: 'too early', type: 'user',
+			    queue: true }], 'POST /message bodies');
+			await p.fill('#input', 'later');
+		}
 		assertEq(await reply.locator('ul > li').allTextContents(),
 		    PLAN_ITEMS, 'list items');
 		assertEq(await reply.locator('pre.code code')
@@ -862,9 +928,9 @@ async function realSchemas() {
 
 /* ---- mock-only cases: what the demo agent cannot produce ------------- */
 
-/* Runs fn with a mock server; always stops it. */
-async function withMock(fn) {
-	const srv = await startMock(TOP, {});
+/* Runs fn with a mock server (opts: legacy); always stops it. */
+async function withMock(fn, opts = {}) {
+	const srv = await startMock(TOP, opts);
 	try {
 		const t = await open(`${srv.url}/chat/`);
 		await ready(t.page, MOCK_GREETING);
@@ -872,6 +938,278 @@ async function withMock(fn) {
 	} finally {
 		await srv.close();
 	}
+}
+
+/* POSTs a test hook of the mock. */
+async function mockSet(srv, body) {
+	const r = await fetch(`${srv.url}/__mock/set`, { method: 'POST',
+	    body: JSON.stringify(body) });
+	assertEq(r.status, 200, '/__mock/set');
+}
+
+async function mockLog(srv) {
+	return (await fetch(`${srv.url}/__mock/log`)).json();
+}
+
+const PROMPT = {
+	kind: 'permission',
+	question: 'Do you want to run this command?\n  rm -rf build/',
+	options: [{ key: '1', label: 'Yes' },
+	    { key: '2', label: "Yes, and don't ask again this session" },
+	    { key: '3', label: 'No, and tell Claude what to do differently' }],
+	since: '2026-12-02T07:20:00.123456789Z',
+};
+
+/* "Waiting for you": the question and one button per option; a click
+ * POSTs answer with the option's key; 409 and 422 show in the prompt. */
+async function mockWaiting() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		assert(await p.locator('#prompt').isHidden(),
+		    'no prompt while idle');
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Waiting for you', 'status label');
+		assertEq([await p.getAttribute('#status', 'data-state'),
+		    await p.getAttribute('#status', 'data-status')],
+		    ['waiting', 'stable'], 'pill state and status');
+		assertEq(await p.locator('#prompt-title').textContent(),
+		    'Waiting for you', 'prompt title');
+		assertEq(await p.locator('#prompt-question').textContent(),
+		    PROMPT.question, 'question, line breaks kept');
+		const opts = p.locator('#prompt-options button');
+		assertEq(await opts.evaluateAll((l) => l.map((b) =>
+		    [b.dataset.key, b.lastChild.textContent])),
+		    PROMPT.options.map((o) => [o.key, o.label]), 'buttons');
+		assert(await p.locator('#interrupt').isHidden(),
+		    'no interrupt while waiting');
+		await checkFits(p, 'prompt layout');
+		await shot(p, 'mock-waiting-1024');
+
+		/* The answer is sent by key; the agent goes on. */
+		const r = p.waitForResponse((x) => x.url().endsWith('/answer'));
+		await opts.nth(2).click();
+		assertEq((await r).status(), 200, 'POST /answer');
+		assertEq(t.calls.filter((c) => c.path === '/answer'),
+		    [{ method: 'POST', path: '/answer', body: { option: '3' } }],
+		    'POST /answer body');
+		await p.locator('.msg.agent', { hasText: 'You chose: No, and ' +
+		    'tell Claude' }).waitFor();
+		await p.locator('#prompt').waitFor({ state: 'hidden' });
+		await p.locator('#status[data-state="idle"]').waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Ready', 'ready again');
+
+		/* Nothing waiting any more (changed behind the page): 409. */
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		await mockSet(srv, { state: 'idle', silent: true });
+		await opts.first().click();
+		await p.locator('#prompt-error', { hasText: 'Nothing is ' +
+		    'waiting for an answer any more: the agent is not ' +
+		    'waiting for an answer' }).waitFor();
+		assert(await opts.first().isEnabled(), 'buttons usable again');
+
+		/* Options changed behind the page: 422 names the valid ones. */
+		const yn = { ...PROMPT, kind: 'confirm', question: 'Proceed?',
+		    options: [{ key: 'y', label: 'Yes' },
+		    { key: 'n', label: 'No' }] };
+		/* A new dialog (new since) clears the old error. */
+		await mockSet(srv, { state: 'waiting', prompt: { ...PROMPT,
+		    since: '2026-12-02T07:21:00Z' } });
+		await p.locator('#prompt-error').waitFor({ state: 'hidden' });
+		await mockSet(srv, { state: 'waiting', prompt: yn,
+		    silent: true });
+		await opts.nth(1).click();
+		const err = p.locator('#prompt-error');
+		await err.waitFor();
+		assertEq(await err.textContent(), 'Answer "Yes, and don\'t ' +
+		    'ask again this session" not accepted: unknown option ' +
+		    '"2": valid options: y (Yes), n (No)', '422 text');
+		assertEq(await err.getAttribute('role'), 'alert',
+		    'announced');
+		await shot(p, 'mock-waiting-error-1024');
+		assertEq((await mockLog(srv)).answers, [{ option: '3' },
+		    { option: '1' }, { option: '2' }], 'answers received');
+		await done(t, true); /* the 409 and 422 are logged */
+	});
+}
+
+/* The Interrupt button shows only while the agent works; a click POSTs
+ * interrupt and the partial reply stays, marked. */
+async function mockInterrupt() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		const btn = p.locator('#interrupt');
+		assert(await btn.isHidden(), 'hidden while idle');
+		await mockSet(srv, { state: 'working', reply: 'Partial answer' });
+		await btn.waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Working…', 'label');
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await btn.waitFor({ state: 'hidden' });
+		await mockSet(srv, { state: 'working' });
+		await btn.waitFor();
+		await shot(p, 'mock-working-1024');
+		await btn.click();
+		await p.locator('.msg.agent', { hasText: '[interrupted]' })
+		    .waitFor();
+		assertEq(await p.locator('.msg.agent', { hasText:
+		    '[interrupted]' }).locator('.body').textContent(),
+		    'Partial answer\n[interrupted]', 'partial reply kept');
+		await btn.waitFor({ state: 'hidden' });
+		assertEq(t.calls.filter((c) => c.path === '/interrupt'),
+		    [{ method: 'POST', path: '/interrupt', body: {} }],
+		    'POST /interrupt');
+		assertEq((await mockLog(srv)).interrupts, 1, 'one interrupt');
+		await done(t);
+	});
+}
+
+/* Typing while the agent works queues (Enter and the Queue button);
+ * queued messages show, can be removed, and leave the list in order as
+ * they are delivered. */
+async function mockQueue() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		await mockSet(srv, { state: 'working' });
+		await p.locator('#status[data-state="working"]').waitFor();
+		await p.fill('#input', 'first queued');
+		assertEq(await p.textContent('#send'), 'Queue', 'send label');
+		assert(await p.locator('#send').isEnabled(), 'can queue');
+		await p.press('#input', 'Enter');
+		await p.locator('#queue .queued', { hasText: 'first queued' })
+		    .waitFor();
+		assertEq(await p.inputValue('#input'), '', 'box cleared');
+		await p.fill('#input', 'second queued');
+		await p.press('#input', 'Enter');
+		await p.fill('#input', 'third queued');
+		await p.click('#send');
+		const items = p.locator('#queue .queued .qtext');
+		await until(async () => await items.count() === 3, 5000,
+		    'three queued');
+		assertEq(await items.allTextContents(), ['first queued',
+		    'second queued', 'third queued'], 'queue order');
+		assertEq(await p.locator('#queue .qtag').first().textContent(),
+		    'Queued', 'tag');
+		assertEq(t.posts, ['first', 'second', 'third'].map((w) =>
+		    ({ content: `${w} queued`, type: 'user', queue: true })),
+		    'POST /message bodies');
+		assertEq(await p.locator('.msg.user').count(), 0,
+		    'nothing in the conversation yet');
+		await checkFits(p, 'queue layout');
+		await shot(p, 'mock-queue-1024');
+
+		const rm = p.locator('#queue .queued', { hasText:
+		    'second queued' }).locator('button');
+		assertEq(await rm.getAttribute('aria-label'),
+		    'Remove queued message: second queued', 'remove name');
+		const r = p.waitForResponse((x) => x.request().method() ===
+		    'DELETE');
+		await rm.click();
+		assertEq([(await r).status(), new URL((await r).url()).pathname],
+		    [200, '/queue/2'], 'DELETE /queue/{id}');
+		await until(async () => await items.count() === 2, 5000,
+		    'removed');
+		assertEq((await mockLog(srv)).queue.map((q) => q.content),
+		    ['first queued', 'third queued'], 'server queue');
+
+		/* Waiting: still queued, never delivered into the dialog. */
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		await p.fill('#input', 'while waiting');
+		await p.press('#input', 'Enter');
+		await until(async () => await items.count() === 3, 5000,
+		    'queued while waiting');
+		assert((await p.textContent('#hint')).startsWith(
+		    'The agent is waiting for your answer'), 'hint');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#queue').waitFor({ state: 'hidden',
+		    timeout: 15000 });
+		await p.locator('.msg.agent', { hasText: 'Echo: while waiting' })
+		    .waitFor({ timeout: 15000 });
+		assertEq(await p.locator('.msg.user .body').allTextContents(),
+		    ['first queued', 'third queued', 'while waiting'],
+		    'delivered in order, the removed one never');
+		await done(t);
+	});
+}
+
+/* ?url= names the API root: the page from one server talks to another. */
+async function mockUrlParam() {
+	const api = await startMock(TOP, {});
+	const pages = await startMock(TOP, {});
+	try {
+		{
+			const t = await open(`${pages.url}/chat/embed?url=` +
+			    encodeURIComponent(api.url), { origins:
+			    [pages.url, api.url] });
+			const p = t.page;
+			await ready(p, MOCK_GREETING);
+			await mockSet(api, { agentText: 'only on the API server' });
+			await p.locator('.msg.agent', { hasText:
+			    'only on the API server' }).waitFor();
+			await p.fill('#input', 'via url');
+			await p.press('#input', 'Enter');
+			await p.locator('.msg.agent', { hasText: 'Echo: via url' })
+			    .waitFor();
+			assert(new URL(p.url()).searchParams.get('url') ===
+			    api.url, 'url kept in the address bar');
+			const reqs = (await mockLog(api)).requests;
+			for (const want of ['GET /events?extended=1',
+			    'POST /message'])
+				assert(reqs.includes(want), `API got ${want}`);
+			assertEq((await mockLog(pages)).requests, [],
+			    'the page server got no API calls');
+			await done(t);
+
+			/* Not http(s): ignored, with a warning. */
+			const bad = await open(`${pages.url}/chat/?url=` +
+			    'javascript:alert(1)');
+			await ready(bad.page, MOCK_GREETING);
+			await bad.page.locator('.toast.warning', { hasText:
+			    'Ignored ?url=' }).waitFor();
+			await done(bad);
+		}
+	} finally {
+		await api.close();
+		await pages.close();
+	}
+}
+
+/* An old server (no "state" in status): no queue, no interrupt; Enter
+ * while it works says why and sends nothing. */
+async function mockOldServer() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		await mockSet(srv, { state: 'working' });
+		await p.locator('#status[data-status="running"]').waitFor();
+		assertEq(await p.getAttribute('#status', 'data-state'), null,
+		    'no state');
+		await p.fill('#input', 'hello');
+		assertEq(await p.textContent('#send'), 'Send', 'label');
+		assert(await p.locator('#send').isDisabled(), 'send disabled');
+		assert(await p.locator('#interrupt').isHidden(), 'no interrupt');
+		await p.press('#input', 'Enter');
+		assertEq(await p.textContent('#hint'), 'Not sent: the agent ' +
+		    'is working and this server cannot queue messages; send ' +
+		    'again when it is ready.', 'reason shown');
+		await shot(p, 'mock-old-server-refused-1024');
+		assertEq(t.posts, [], 'nothing sent');
+		assertEq(await p.inputValue('#input'), 'hello', 'text kept');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#status[data-status="stable"]').waitFor();
+		assertEq(await p.textContent('#hint'), '', 'reason gone');
+		await p.press('#input', 'Enter');
+		await p.locator('.msg.agent', { hasText: 'Echo: hello' })
+		    .waitFor();
+		assertEq(t.posts, [{ content: 'hello', type: 'user' }],
+		    'plain POST /message');
+		assert(!(await mockLog(srv)).requests.some((x) =>
+		    /queue|answer|interrupt/.test(x)), 'no new endpoints used');
+		await done(t);
+	}, { legacy: true });
 }
 
 /* An agent_error event shows as a toast. */
@@ -924,6 +1262,11 @@ const CASES = {
 const MOCK_CASES = {
 	agent_error_shows_toast: mockAgentError,
 	ordered_lists_and_tilde_fences: mockOrderedLists,
+	waiting_prompt_buttons_post_answer: mockWaiting,
+	interrupt_button_only_while_working: mockInterrupt,
+	queue_add_remove_enter_while_busy: mockQueue,
+	url_parameter_names_the_api: mockUrlParam,
+	old_server_without_state: mockOldServer,
 };
 
 /* Builds the case list; the slow ones first so the pool stays busy. */
