@@ -623,11 +623,11 @@ function whyNot() {
 		    'is kept.';
 	if (st.state === 'exited')
 		return 'Not sent: the agent has exited.';
-	if (st.sending)
-		return 'Not sent: the previous message is still being sent.';
 	if (st.status === 'running')
 		return 'Not sent: the agent is working and this server ' +
 		    'cannot queue messages; send again when it is ready.';
+	if (st.sending)
+		return 'Not sent: the previous message is still being sent.';
 	return 'Not sent: the agent is not ready yet.';
 }
 

@@ -191,10 +191,25 @@ async function startHttp(handler) {
 }
 
 /* A reverse proxy that strips prefix and forwards to target (streaming,
- * so SSE passes through), as Coder's path-based app proxy does. */
-function startProxy(prefix, target) {
+ * so SSE passes through), as Coder's path-based app proxy does.  With
+ * log (an array) it records "METHOD /url" and answers CORS (any origin),
+ * as an API named by the chat's ?url= on another origin must. */
+function startProxy(prefix, target, log = null) {
 	const t = new URL(target);
 	return startHttp((req, res) => {
+		if (log) {
+			res.setHeader('Access-Control-Allow-Origin', '*');
+			if (req.method === 'OPTIONS') {
+				res.writeHead(204, {
+				    'Access-Control-Allow-Methods':
+				    'GET, POST, DELETE, OPTIONS',
+				    'Access-Control-Allow-Headers':
+				    'Authorization, Content-Type' });
+				res.end();
+				return;
+			}
+			log.push(`${req.method} ${req.url}`);
+		}
 		if (req.url !== prefix && !req.url.startsWith(prefix + '/')) {
 			res.writeHead(404).end('outside the prefix\n');
 			return;
@@ -890,6 +905,158 @@ async function routesAndDocs() {
 	});
 }
 
+/* ?url= through the real /chat/embed/ redirect: the query survives it and
+ * every API request goes to the named root (a CORS proxy on another
+ * origin in front of the same server). */
+async function urlParam() {
+	await withReal({}, async (srv) => {
+		const log = [];
+		const proxy = await startProxy('/api', srv.url, log);
+		try {
+			const apiRoot = `${proxy.url}/api`;
+			const t = await open(`${srv.url}/chat/embed/?url=` +
+			    encodeURIComponent(apiRoot), { origins: [srv.url,
+			    proxy.url] });
+			const p = t.page;
+			await ready(p);
+			const u = new URL(p.url());
+			assertEq([u.pathname, u.searchParams.get('url')],
+			    ['/chat/embed', apiRoot], 'redirected, query kept');
+			await say(p, 'make a plan');
+			for (const want of ['GET /api/events?extended=1',
+			    'POST /api/message'])
+				assert(log.includes(want), `the proxy saw ${want}`);
+			const direct = t.urls.filter((x) => x.startsWith(
+			    srv.url) && !new URL(x).pathname.startsWith('/chat/'));
+			assertEq(direct, [], 'API requests that bypassed ?url=');
+			await done(t);
+		} finally {
+			await proxy.close();
+		}
+	});
+}
+
+/* ---- issue 13 on the real server: skip while /status has no state ---- */
+
+/* The demo's y/n question shows as "Waiting for you" with buttons; the
+ * yes button answers it and the turn completes. */
+async function realWaiting() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'ask for permission');
+		await p.press('#input', 'Enter');
+		await p.locator('#prompt').waitFor(T);
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Waiting for you', 'status label');
+		assert((await p.locator('#prompt-question').textContent())
+		    .includes('Do you want to allow this?'), 'question');
+		const btns = p.locator('#prompt-options button');
+		const opts = await btns.evaluateAll((l) => l.map((b) =>
+		    ({ key: b.dataset.key, label: b.lastChild.textContent })));
+		assert(opts.length >= 2, `options: ${JSON.stringify(opts)}`);
+		const yes = opts.findIndex((o) => o.key.toLowerCase() === 'y' ||
+		    /^yes\b/i.test(o.label));
+		assert(yes >= 0, `a yes option: ${JSON.stringify(opts)}`);
+		assert(await p.locator('#interrupt').isHidden(),
+		    'no interrupt while waiting');
+		await shot(p, 'real-waiting-1024');
+		await btns.nth(yes).click();
+		await p.locator('.msg.agent', { hasText:
+		    'Thanks! I ran `make clean`' }).waitFor(T);
+		await p.locator('#prompt').waitFor({ state: 'hidden', ...T });
+		await p.locator('#status[data-state="idle"]').waitFor(T);
+		assertEq(t.calls.filter((c) => c.path === '/answer')
+		    .map((c) => c.body), [{ option: opts[yes].key }],
+		    'POST /answer body');
+		const r = await fetch(`${srv.url}/answer`, { method: 'POST',
+		    headers: { 'Content-Type': 'application/json' },
+		    body: JSON.stringify({ option: opts[yes].key }) });
+		assertEq([r.status, r.headers.get('content-type')], [409,
+		    'application/problem+json'], 'nothing waiting');
+		await done(t);
+	});
+}
+
+/* A slow reply: the Interrupt button shows while the agent works and
+ * stops it; the partial reply stays, marked by the demo. */
+async function realInterrupt() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		assert(await p.locator('#interrupt').isHidden(),
+		    'hidden while idle');
+		await p.fill('#input', 'tell me a slow story');
+		await p.press('#input', 'Enter');
+		await p.locator('#interrupt').waitFor(T);
+		await p.locator('#status[data-state="working"]').waitFor(T);
+		await shot(p, 'real-working-1024');
+		await p.click('#interrupt');
+		await p.locator('.msg.agent', { hasText: '[interrupted]' })
+		    .waitFor(T);
+		await p.locator('#status[data-state="idle"]').waitFor(T);
+		await p.locator('#interrupt').waitFor({ state: 'hidden', ...T });
+		assertEq(t.calls.filter((c) => c.path === '/interrupt'),
+		    [{ method: 'POST', path: '/interrupt', body: {} }],
+		    'POST /interrupt');
+		await say(p, 'make a plan');
+		await done(t);
+	});
+}
+
+/* Enter while the agent works queues (202); the queued message shows,
+ * one is removed, the other is delivered after the turn and leaves the
+ * list. */
+async function realQueue() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'a slow answer please');
+		await p.press('#input', 'Enter');
+		await p.locator('#status[data-state="working"]').waitFor(T);
+		for (const text of ['queued one', 'queued two']) {
+			const r = p.waitForResponse((x) => x.url().endsWith(
+			    '/message'));
+			await p.fill('#input', text);
+			assertEq(await p.textContent('#send'), 'Queue', 'label');
+			await p.press('#input', 'Enter');
+			const res = await r;
+			assertEq(res.status(), 202, `POST /message ${text}`);
+			const body = await res.json();
+			assert(body.queued === true &&
+			    Number.isSafeInteger(body.id), 'queued answer');
+			await p.locator('#queue .queued', { hasText: text })
+			    .waitFor(T);
+		}
+		await shot(p, 'real-queue-1024');
+		const r = p.waitForResponse((x) => x.request().method() ===
+		    'DELETE');
+		await p.locator('#queue .queued', { hasText: 'queued two' })
+		    .locator('button').click();
+		assertEq((await r).status(), 200, 'DELETE /queue/{id}');
+		await p.locator('#queue .queued', { hasText: 'queued two' })
+		    .waitFor({ state: 'detached', ...T });
+		await p.locator('.msg.user:not(.pending)', { hasText:
+		    'queued one' }).waitFor({ timeout: 40000 });
+		await p.locator('#queue').waitFor({ state: 'hidden', ...T });
+		await p.locator('#status[data-state="idle"]').waitFor(
+		    { timeout: 40000 });
+		assertEq(await p.locator('.msg.user .body').allTextContents(),
+		    ['a slow answer please', 'queued one'],
+		    'delivered in order, the removed one never');
+		assertEq(t.posts.map((x) => [x.content, x.queue === true]),
+		    [['a slow answer please', false], ['queued one', true],
+		    ['queued two', true]], 'POST /message bodies');
+		await done(t);
+	});
+}
+
 /* Validates real /status, /messages and /events against schemas/. */
 async function realSchemas() {
 	await withReal({}, async (srv) => {
@@ -1258,6 +1425,10 @@ const CASES = {
 	upload_by_picker_and_drop: uploads,
 	routes_and_docs_page: routesAndDocs,
 	responses_match_schemas: realSchemas,
+	url_parameter_through_embed_redirect: urlParam,
+	waiting_prompt_answered_by_button: realWaiting,
+	interrupt_stops_slow_reply: realInterrupt,
+	queue_while_working_delivered_after: realQueue,
 };
 const MOCK_CASES = {
 	agent_error_shows_toast: mockAgentError,
