@@ -391,7 +391,8 @@ async function conversation() {
 			await p.locator('#queue .queued', { hasText:
 			    'too early' }).waitFor(T);
 		}
-		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY });
+		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY })
+		    .first();
 		await reply.waitFor(T);
 		await p.locator('#status[data-status="stable"]').waitFor(T);
 		if (!ext) {
@@ -994,6 +995,8 @@ async function realInterrupt() {
 		await p.press('#input', 'Enter');
 		await p.locator('#interrupt').waitFor(T);
 		await p.locator('#status[data-state="working"]').waitFor(T);
+		/* Part of the reply is there: interrupt mid-stream. */
+		await p.locator('.msg.agent:not(.empty-msg)').nth(1).waitFor(T);
 		await shot(p, 'real-working-1024');
 		await p.click('#interrupt');
 		await p.locator('.msg.agent', { hasText: '[interrupted]' })
@@ -1345,6 +1348,42 @@ async function mockUrlParam() {
 	}
 }
 
+/* The prompt and the queue in the 400 px embed frame, light and dark:
+ * everything fits and nothing scrolls sideways. */
+async function mockNarrow() {
+	for (const scheme of ['light', 'dark']) {
+		const srv = await startMock(TOP, {});
+		try {
+			const t = await open(`${srv.url}/chat/embed`, { width: 400,
+			    height: 760, scheme });
+			const p = t.page;
+			await ready(p, MOCK_GREETING);
+			await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+			await p.locator('#prompt').waitFor();
+			await checkFits(p, `prompt at 400 px ${scheme}`);
+			await shot(p, `mock-waiting-400-${scheme}`);
+			await mockSet(srv, { state: 'working', reply: 'Working ' +
+			    'on it: reading the files involved…' });
+			await p.locator('#interrupt').waitFor();
+			for (const x of ['a queued message that is long enough ' +
+			    'to be cut at the end of its line', 'short one']) {
+				await p.fill('#input', x);
+				await p.press('#input', 'Enter');
+				await p.locator('#queue .queued', { hasText:
+				    x.slice(0, 20) }).waitFor();
+			}
+			await checkFits(p, `queue at 400 px ${scheme}`);
+			const cut = await p.locator('#queue .qtext').first()
+			    .evaluate((e) => e.scrollWidth > e.clientWidth);
+			assert(cut, 'a long queued message is cut, not wrapped');
+			await shot(p, `mock-queue-400-${scheme}`);
+			await done(t);
+		} finally {
+			await srv.close();
+		}
+	}
+}
+
 /* An old server (no "state" in status): no queue, no interrupt; Enter
  * while it works says why and sends nothing. */
 async function mockOldServer() {
@@ -1438,6 +1477,7 @@ const MOCK_CASES = {
 	queue_add_remove_enter_while_busy: mockQueue,
 	url_parameter_names_the_api: mockUrlParam,
 	old_server_without_state: mockOldServer,
+	prompt_and_queue_fit_400px_light_dark: mockNarrow,
 };
 
 /* Builds the case list; the slow ones first so the pool stays busy. */
