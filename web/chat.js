@@ -406,7 +406,6 @@ function renderPrompt() {
 	const p = st.prompt;
 	const opts = $('prompt-options');
 
-	$('interrupt').hidden = st.state !== 'working';
 	if (st.state !== 'waiting') {
 		box.hidden = true;
 		box.dataset.since = '';
@@ -641,7 +640,8 @@ function refuse(why) {
 	h.classList.add('flash');
 }
 
-/* Enables the send controls when a user message can be sent or queued. */
+/* Enables the send controls when a user message can be sent or queued,
+ * and shows Interrupt while the agent works. */
 function updateComposer() {
 	const now = canSendNow();
 	const queue = !now && canQueue();
@@ -649,6 +649,7 @@ function updateComposer() {
 	const send = $('send');
 	const empty = $('input').value.trim() === '';
 
+	$('interrupt').hidden = st.state !== 'working' || !online();
 	send.disabled = !(now || queue) || empty;
 	send.textContent = queue ? 'Queue' : 'Send';
 	send.title = queue ? 'The agent is busy: queue this message; it ' +

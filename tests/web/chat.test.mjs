@@ -1348,6 +1348,39 @@ async function mockUrlParam() {
 	}
 }
 
+/* Events blocked by a proxy: the polled GET status brings the state and
+ * the prompt, GET queue the queue. */
+async function mockPolling() {
+	const srv = await startMock(TOP, {});
+	try {
+		const t = await open(`${srv.url}/chat/`, { before: (ctx) =>
+		    ctx.route(/\/events(\?|$)/, () => {}) });
+		const p = t.page;
+		await p.locator('#conn[data-conn="polling"]').waitFor(
+		    { timeout: 20000 });
+		await ready(p, MOCK_GREETING);
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		assertEq(await p.locator('#prompt-options button').count(), 3,
+		    'buttons');
+		await p.fill('#input', 'polled queue');
+		await p.press('#input', 'Enter');
+		await p.locator('#queue .queued', { hasText: 'polled queue' })
+		    .waitFor();
+		await p.locator('#prompt-options button').first().click();
+		await p.locator('.msg.agent', { hasText: 'You chose: Yes' })
+		    .waitFor();
+		await p.locator('.msg.agent', { hasText: 'Echo: polled queue' })
+		    .waitFor({ timeout: 15000 });
+		await p.locator('#queue').waitFor({ state: 'hidden' });
+		assert(t.urls.some((u) => u.endsWith('/queue')),
+		    'GET /queue polled');
+		await done(t);
+	} finally {
+		await srv.close();
+	}
+}
+
 /* The prompt and the queue in the 400 px embed frame, light and dark:
  * everything fits and nothing scrolls sideways. */
 async function mockNarrow() {
@@ -1478,6 +1511,7 @@ const MOCK_CASES = {
 	url_parameter_names_the_api: mockUrlParam,
 	old_server_without_state: mockOldServer,
 	prompt_and_queue_fit_400px_light_dark: mockNarrow,
+	polling_fallback_state_and_queue: mockPolling,
 };
 
 /* Builds the case list; the slow ones first so the pool stays busy. */
