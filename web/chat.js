@@ -5,11 +5,12 @@
  * status_change / agent_error, plus, from a server that has them,
  * state_change (idle, working, waiting with the question the agent asks)
  * and queue_change; the page keeps one DOM node per message id and
- * replaces its content on each update.  If SSE delivers nothing while the server
- * answers GET status (a buffering proxy), the page polls GET messages and
- * GET status instead and keeps retrying SSE in the background.  Sending
- * is POST message {content, type}; uploads are POST upload (multipart,
- * field "file"); the terminal view reads GET internal/screen (SSE).
+ * replaces its content on each update.  If SSE delivers nothing while the
+ * server answers GET status (a buffering proxy), the page polls GET
+ * messages and GET status (and GET queue) instead and keeps retrying SSE
+ * in the background.  Sending is POST message {content, type}; uploads
+ * are POST upload (multipart, field "file"); the terminal view reads GET
+ * internal/screen (SSE).
  *
  * A server without the "state" field in GET status (upstream agentapi,
  * older agentapi-c) gets the chat as it always was: running / stable,
@@ -24,9 +25,10 @@
  * <prefix>/<chat-base>/ or <prefix>/<chat-base>/embed and the API at
  * <prefix>/, so this works at the root, behind a proxy that strips a path
  * prefix, and on a subdomain; as in upstream's chat, ?url=<api-base> in
- * the page URL names another API root (local development).  A token (--auth-token) comes from ?token=
- * in the page URL or from a prompt on 401; it is kept in memory only and
- * sent as "Authorization: Bearer" (fetch) or ?token= (EventSource).
+ * the page URL names another API root (local development).  A token
+ * (--auth-token) comes from ?token= in the page URL or from a prompt on
+ * 401; it is kept in memory only and sent as "Authorization: Bearer"
+ * (fetch) or ?token= (EventSource).
  */
 import { renderAgent, renderUser } from './render.js';
 
@@ -93,12 +95,13 @@ const st = {
 	pollTimer: 0,
 	screenEs: null,
 	control: false,
-	sending: false,
+	sending: 0,		/* POST message requests in flight */
 	stick: true,
 	drafts: [],
 	state: null,		/* extended state; null: the server has none */
 	prompt: null,		/* {kind, question, options, since} if waiting */
 	queue: [],		/* [{id, content, time}] queued messages */
+	queueSeen: new Set(),	/* ids ever listed by the server */
 	answering: false,
 	refusal: '',		/* why the last Enter could not send */
 };
@@ -510,13 +513,20 @@ function setQueue(items) {
 		return;
 	st.queue = items.filter((x) => x && Number.isSafeInteger(x.id) &&
 	    typeof x.content === 'string').slice(0, MAX_QUEUE_SHOWN);
+	if (st.queueSeen.size > 4096)
+		st.queueSeen.clear();
+	for (const x of st.queue)
+		st.queueSeen.add(x.id);
 	renderQueue();
 }
 
-/* Adds one item (the 202 answer to a queued POST message). */
+/* Adds one item (the 202 answer to a queued POST message), unless the
+ * events already showed it come and go (delivered before the answer). */
 function addQueued(item) {
-	if (!st.queue.some((x) => x.id === item.id))
-		st.queue.push(item);
+	if (st.queueSeen.has(item.id) ||
+	    st.queue.some((x) => x.id === item.id))
+		return;
+	st.queue.push(item);
 	renderQueue();
 }
 
@@ -930,7 +940,7 @@ async function sendUser() {
 		return;
 	}
 	st.refusal = '';
-	st.sending = true;
+	st.sending++;
 	input.value = '';
 	updateComposer();
 	const draft = addDraft(text);
@@ -958,7 +968,7 @@ async function sendUser() {
 	} finally {
 		draft.remove();
 		st.drafts = st.drafts.filter((d) => d.el !== draft);
-		st.sending = false;
+		st.sending--;
 		updateComposer();
 	}
 }
