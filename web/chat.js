@@ -76,6 +76,8 @@ const STATE_LABELS = {
 	starting: 'Starting…', waiting: 'Waiting for you', exited: 'Exited',
 };
 
+const TITLE = 'AgentAPI chat';
+
 const $ = (id) => document.getElementById(id);
 
 const st = {
@@ -359,6 +361,9 @@ function renderStatus() {
 	el.querySelector('.label').textContent = STATE_LABELS[s] ||
 	    names[st.status] || 'Unknown';
 	el.title = `Agent status: ${st.status}` + (s ? `, state: ${s}` : '');
+	/* Seen from another tab too. */
+	document.title = (s === 'waiting' ? 'Waiting for you · ' : '') +
+	    TITLE;
 }
 
 /* Clips text from the server to n characters. */
@@ -1093,6 +1098,10 @@ function wire() {
 		updateComposer();
 	});
 	$('interrupt').onclick = interrupt;
+	$('prompt-control').onclick = () => {
+		setControl(true);
+		input.focus();
+	};
 	input.addEventListener('keydown', (e) => {
 		if (e.isComposing)
 			return;

@@ -1154,6 +1154,10 @@ async function mockWaiting() {
 		    PROMPT.options.map((o) => [o.key, o.label]), 'buttons');
 		assert(await p.locator('#interrupt').isHidden(),
 		    'no interrupt while waiting');
+		assertEq(await p.title(), 'Waiting for you · AgentAPI chat',
+		    'tab title');
+		assert(await p.locator('#prompt-none').isHidden(),
+		    'no "answer in the terminal" with options');
 		await checkFits(p, 'prompt layout');
 		await shot(p, 'mock-waiting-1024');
 
@@ -1170,6 +1174,20 @@ async function mockWaiting() {
 		await p.locator('#status[data-state="idle"]').waitFor();
 		assertEq(await p.locator('#status .label').textContent(),
 		    'Ready', 'ready again');
+		assertEq(await p.title(), 'AgentAPI chat', 'tab title again');
+
+		/* A question without options: the terminal, in control mode. */
+		await mockSet(srv, { state: 'waiting', prompt: { kind: 'text',
+		    question: 'Paste your API key:', options: [],
+		    since: '2026-12-02T07:22:00Z' } });
+		await p.locator('#prompt-none').waitFor();
+		assertEq(await opts.count(), 0, 'no buttons');
+		await p.click('#prompt-control');
+		assertEq(await p.getAttribute('#mode', 'aria-pressed'), 'true',
+		    'control mode on');
+		await p.click('#mode');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#prompt').waitFor({ state: 'hidden' });
 
 		/* Nothing waiting any more (changed behind the page): 409. */
 		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
