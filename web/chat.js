@@ -1,20 +1,34 @@
 /*
  * chat.js - the agentapi-c web chat (no framework, no build step).
  *
- * Data flow: GET events (SSE) gives message_update / status_change /
- * agent_error; the page keeps one DOM node per message id and replaces
- * its content on each update.  If SSE delivers nothing while the server
- * answers GET status (a buffering proxy), the page polls GET messages and
- * GET status instead and keeps retrying SSE in the background.  Sending
- * is POST message {content, type}; uploads are POST upload (multipart,
- * field "file"); the terminal view reads GET internal/screen (SSE).
+ * Data flow: GET events?extended=1 (SSE) gives message_update /
+ * status_change / agent_error, plus, from a server that has them,
+ * state_change (idle, working, waiting with the question the agent asks)
+ * and queue_change; the page keeps one DOM node per message id and
+ * replaces its content on each update.  If SSE delivers nothing while the
+ * server answers GET status (a buffering proxy), the page polls GET
+ * messages and GET status (and GET queue) instead and keeps retrying SSE
+ * in the background.  Sending is POST message {content, type}; uploads
+ * are POST upload (multipart, field "file"); the terminal view reads GET
+ * internal/screen (SSE).
+ *
+ * A server without the "state" field in GET status (upstream agentapi,
+ * older agentapi-c) gets the chat as it always was: running / stable,
+ * and no sending while the agent works.  With it, the page shows
+ * "Waiting for you" with one button per option (POST answer), an
+ * Interrupt button while the agent works (POST interrupt), and queues
+ * what is typed while the agent is busy (POST message with "queue": true,
+ * GET queue, DELETE queue/{id}).  Enter never does nothing silently: it
+ * sends, queues, or says why it cannot.
  *
  * Every API URL is resolved relative to the page: the page lives at
  * <prefix>/<chat-base>/ or <prefix>/<chat-base>/embed and the API at
  * <prefix>/, so this works at the root, behind a proxy that strips a path
- * prefix, and on a subdomain.  A token (--auth-token) comes from ?token=
- * in the page URL or from a prompt on 401; it is kept in memory only and
- * sent as "Authorization: Bearer" (fetch) or ?token= (EventSource).
+ * prefix, and on a subdomain; as in upstream's chat, ?url=<api-base> in
+ * the page URL names another API root (local development).  A token
+ * (--auth-token) comes from ?token= in the page URL or from a prompt on
+ * 401; it is kept in memory only and sent as "Authorization: Bearer"
+ * (fetch) or ?token= (EventSource).
  */
 import { renderAgent, renderUser } from './render.js';
 
@@ -52,6 +66,17 @@ const FIRST_EVENT_MS = 6000;	/* no SSE event by then: check for a proxy */
 const POLL_MS = 2000;		/* polling period in fallback mode */
 const SSE_RETRY_MS = 30000;	/* retry SSE this often while polling */
 const STICK_PX = 48;		/* "at the bottom" tolerance for autoscroll */
+const RESEND_MS = 5000;		/* answer buttons come back if nothing moved */
+const MAX_OPTIONS = 32;		/* bounds on what a prompt may show */
+const MAX_PROMPT_TEXT = 4000;
+const MAX_QUEUE_SHOWN = 100;
+
+/* Labels of the extended states (GET status "state"). */
+const STATE_LABELS = {
+	starting: 'Starting…', waiting: 'Waiting for you', exited: 'Exited',
+};
+
+const TITLE = 'AgentAPI chat';
 
 const $ = (id) => document.getElementById(id);
 
@@ -72,9 +97,15 @@ const st = {
 	pollTimer: 0,
 	screenEs: null,
 	control: false,
-	sending: false,
+	sending: 0,		/* POST message requests in flight */
 	stick: true,
 	drafts: [],
+	state: null,		/* extended state; null: the server has none */
+	prompt: null,		/* {kind, question, options, since} if waiting */
+	queue: [],		/* [{id, content, time}] queued messages */
+	queueSeen: new Set(),	/* ids ever listed by the server */
+	answering: false,
+	refusal: '',		/* why the last Enter could not send */
 };
 
 /* Returns the API root URL derived from the page location. */
@@ -86,6 +117,30 @@ export function apiBase(loc) {
 	if (!p.endsWith('/'))
 		p = p.replace(/[^/]*$/, '');
 	return new URL('../', loc.origin + p);
+}
+
+/*
+ * Returns the API root named by a ?url= value (absolute or relative to
+ * the page, http or https only, always ending in "/" so relative API paths
+ * stay under it), or null when it is not usable.
+ */
+export function baseFromParam(value, loc) {
+	let u;
+
+	if (typeof value !== 'string' || value === '' || value.length > 2048)
+		return null;
+	try {
+		u = new URL(value, loc.href);
+	} catch {
+		return null;
+	}
+	if (u.protocol !== 'http:' && u.protocol !== 'https:')
+		return null;
+	u.search = '';
+	u.hash = '';
+	if (!u.pathname.endsWith('/'))
+		u.pathname += '/';
+	return u;
 }
 
 /* Builds an API URL; EventSource URLs carry the token as a parameter. */
@@ -273,9 +328,6 @@ function followOutput() {
 
 /* Applies a status_change (or a polled status). */
 function setStatus(status, agentType) {
-	const el = $('status');
-	const names = { stable: 'Ready', running: 'Working…' };
-
 	if (typeof agentType === 'string' && agentType !== st.agentType) {
 		st.agentType = agentType;
 		$('agent-name').textContent = agentType ? agentName() : '';
@@ -285,10 +337,262 @@ function setStatus(status, agentType) {
 				    `${agentName()} · ${clock(m.time)}`;
 	}
 	st.status = status;
-	el.dataset.status = status;
-	el.querySelector('.label').textContent = names[status] || 'Unknown';
-	el.title = `Agent status: ${status}`;
+	renderStatus();
 	updateComposer();
+}
+
+/*
+ * Shows the status pill.  data-status is upstream's status as is;
+ * data-state the extended state when the server has one.  Waiting,
+ * starting and exited come from the state; otherwise upstream's
+ * running / stable decides between "Working…" and "Ready", so the two
+ * streams can never disagree on screen.
+ */
+function renderStatus() {
+	const el = $('status');
+	const names = { stable: 'Ready', running: 'Working…' };
+	const s = st.state;
+
+	el.dataset.status = st.status;
+	if (s)
+		el.dataset.state = s;
+	else
+		delete el.dataset.state;
+	el.querySelector('.label').textContent = STATE_LABELS[s] ||
+	    names[st.status] || 'Unknown';
+	el.title = `Agent status: ${st.status}` + (s ? `, state: ${s}` : '');
+	/* Seen from another tab too. */
+	document.title = (s === 'waiting' ? 'Waiting for you · ' : '') +
+	    TITLE;
+}
+
+/* Clips text from the server to n characters. */
+function clip(text, n) {
+	return text.length > n ? `${text.slice(0, n)}…` : text;
+}
+
+/* Returns a checked copy of a prompt object, or null. */
+function checkPrompt(p) {
+	if (!p || typeof p !== 'object' || typeof p.question !== 'string')
+		return null;
+	const options = (Array.isArray(p.options) ? p.options : [])
+	    .filter((o) => o && typeof o.key === 'string' &&
+	    typeof o.label === 'string').slice(0, MAX_OPTIONS)
+	    .map((o) => ({ key: clip(o.key, 200),
+	    label: clip(o.label, 400) }));
+	return {
+		kind: typeof p.kind === 'string' ? clip(p.kind, 40) : '',
+		question: clip(p.question, MAX_PROMPT_TEXT),
+		options,
+		since: typeof p.since === 'string' ? p.since : '',
+	};
+}
+
+/*
+ * Applies the extended state (a state_change event or a polled status).
+ * A state that is not a string means an old server: the chat keeps to
+ * upstream's status alone.
+ */
+function setState(state, prompt) {
+	if (typeof state !== 'string') {
+		if (st.state === null)
+			return;
+		st.state = null;
+		st.prompt = null;
+	} else {
+		st.state = clip(state, 40);
+		st.prompt = state === 'waiting' ? checkPrompt(prompt) : null;
+	}
+	renderStatus();
+	renderPrompt();
+	updateComposer();
+}
+
+/* Shows or hides "Waiting for you" with one button per option. */
+function renderPrompt() {
+	const box = $('prompt');
+	const p = st.prompt;
+	const opts = $('prompt-options');
+
+	if (st.state !== 'waiting') {
+		box.hidden = true;
+		box.dataset.since = '';
+		$('prompt-error').hidden = true;
+		return;
+	}
+	const key = p ? `${p.since}\n${p.question}\n` +
+	    p.options.map((o) => `${o.key}=${o.label}`).join('\n') : '';
+	if (!box.hidden && box.dataset.since === key)
+		return;		/* the same question: keep errors shown */
+	box.dataset.since = key;
+	box.dataset.kind = p ? p.kind : '';
+	box.hidden = false;
+	$('prompt-error').hidden = true;
+	$('prompt-question').textContent = p ? p.question :
+	    'The agent is waiting for you (see the terminal).';
+	opts.replaceChildren();
+	for (const o of p ? p.options : []) {
+		const b = document.createElement('button');
+
+		b.type = 'button';
+		b.className = 'option';
+		b.dataset.key = o.key;
+		b.textContent = o.label;
+		if (o.key !== o.label) {
+			const k = document.createElement('span');
+			k.className = 'okey';
+			k.textContent = o.key;
+			b.prepend(k);
+		}
+		b.title = `Answer "${o.label}"`;
+		b.onclick = () => answer(o);
+		opts.append(b);
+	}
+	$('prompt-none').hidden = !!(p && p.options.length);
+	setAnswering(false);
+	followOutput();
+}
+
+function setAnswering(on) {
+	st.answering = on;
+	for (const b of $('prompt-options').querySelectorAll('button'))
+		b.disabled = on;
+	$('prompt').setAttribute('aria-busy', String(on));
+}
+
+/* POST answer {option: key}; errors (409, 422) show in the prompt. */
+async function answer(o) {
+	const box = $('prompt');
+	const key = box.dataset.since;
+	const err = $('prompt-error');
+
+	if (st.answering)
+		return;
+	setAnswering(true);
+	err.hidden = true;
+	try {
+		await api('answer', {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ option: o.key }),
+		});
+		/* The state change hides the prompt; if the same question is
+		 * still there a while later, let the user try again. */
+		setTimeout(() => {
+			if (box.dataset.since === key)
+				setAnswering(false);
+		}, RESEND_MS);
+	} catch (e) {
+		err.textContent = (e.status === 409 ?
+		    'Nothing is waiting for an answer any more: ' :
+		    `Answer "${o.label}" not accepted: `) + e.message;
+		err.hidden = false;
+		setAnswering(false);
+	}
+}
+
+/* POST interrupt: stops the agent's current turn. */
+async function interrupt() {
+	const b = $('interrupt');
+
+	b.disabled = true;
+	try {
+		await api('interrupt', {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: '{}',
+		});
+		toast('Interrupt sent to the agent', 'info', 3000);
+	} catch (e) {
+		toast(`Interrupt failed: ${e.message}`);
+	} finally {
+		b.disabled = false;
+	}
+}
+
+/* ---- queue ---------------------------------------------------------- */
+
+/* Replaces the queue with items (queue_change or GET queue). */
+function setQueue(items) {
+	if (!Array.isArray(items))
+		return;
+	st.queue = items.filter((x) => x && Number.isSafeInteger(x.id) &&
+	    typeof x.content === 'string').slice(0, MAX_QUEUE_SHOWN);
+	if (st.queueSeen.size > 4096)
+		st.queueSeen.clear();
+	for (const x of st.queue)
+		st.queueSeen.add(x.id);
+	renderQueue();
+}
+
+/* Adds one item (the 202 answer to a queued POST message), unless the
+ * events already showed it come and go (delivered before the answer). */
+function addQueued(item) {
+	if (st.queueSeen.has(item.id) ||
+	    st.queue.some((x) => x.id === item.id))
+		return;
+	st.queue.push(item);
+	renderQueue();
+}
+
+/* Shows the queued messages, each with its remove button. */
+function renderQueue() {
+	const list = $('queue');
+
+	list.replaceChildren();
+	for (const q of st.queue) {
+		const li = document.createElement('li');
+		const tag = document.createElement('span');
+		const txt = document.createElement('span');
+		const x = document.createElement('button');
+
+		li.className = 'queued';
+		li.dataset.id = q.id;
+		tag.className = 'qtag';
+		tag.textContent = 'Queued';
+		txt.className = 'qtext';
+		txt.textContent = clip(q.content, MAX_PROMPT_TEXT);
+		txt.title = clip(q.content, MAX_PROMPT_TEXT);
+		x.type = 'button';
+		x.className = 'qremove';
+		x.textContent = '×';
+		x.setAttribute('aria-label',
+		    `Remove queued message: ${clip(q.content, 80)}`);
+		x.onclick = () => removeQueued(q.id, x);
+		li.append(tag, txt, x);
+		list.append(li);
+	}
+	list.hidden = st.queue.length === 0;
+	followOutput();
+}
+
+/* DELETE queue/{id}; 404 means it was delivered (or removed) already. */
+async function removeQueued(id, btn) {
+	btn.disabled = true;
+	try {
+		await api(`queue/${encodeURIComponent(id)}`,
+		    { method: 'DELETE' });
+	} catch (e) {
+		if (e.status !== 404) {
+			toast(`Could not remove the queued message: ${
+			    e.message}`);
+			btn.disabled = false;
+			return;
+		}
+		toast('That message has already left the queue', 'info', 3000);
+	}
+	st.queue = st.queue.filter((x) => x.id !== id);
+	renderQueue();
+}
+
+/* GET queue (polling mode, or after a queued send without events). */
+async function fetchQueue() {
+	try {
+		const q = await api('queue');
+		setQueue(q && q.items);
+	} catch {
+		/* the next round or event will tell */
+	}
 }
 
 /* Shows the connection state: connecting, live, reconnecting, polling,
@@ -307,19 +611,82 @@ function setConn(c) {
 	updateComposer();
 }
 
-/* Enables the send controls only when a user message can go through. */
-function updateComposer() {
-	const online = st.conn === 'live' || st.conn === 'polling';
-	const ready = online && st.status === 'stable' && !st.sending;
-	const hint = $('hint');
+function online() {
+	return st.conn === 'live' || st.conn === 'polling';
+}
 
-	$('send').disabled = !ready || $('input').value.trim() === '';
-	$('composer').dataset.ready = ready ? 'yes' : 'no';
+/* A user message would go to the agent right now. */
+function canSendNow() {
+	return online() && !st.sending && st.status === 'stable' &&
+	    (st.state === null || st.state === 'idle');
+}
+
+/* The server queues messages and would take one now. */
+function canQueue() {
+	return online() && st.state !== null && st.state !== 'exited';
+}
+
+/* Why a user message can neither be sent nor queued now ('' if it can). */
+function whyNot() {
+	if (canSendNow() || canQueue())
+		return '';
+	if (st.conn === 'auth')
+		return 'Not sent: this server needs an access token.';
+	if (!online())
+		return 'Not sent: the server cannot be reached; your text ' +
+		    'is kept.';
+	if (st.state === 'exited')
+		return 'Not sent: the agent has exited.';
+	if (st.status === 'running')
+		return 'Not sent: the agent is working and this server ' +
+		    'cannot queue messages; send again when it is ready.';
+	if (st.sending)
+		return 'Not sent: the previous message is still being sent.';
+	return 'Not sent: the agent is not ready yet.';
+}
+
+/* Shows why Enter (or Send) did not send; kept while the reason holds. */
+function refuse(why) {
+	st.refusal = why;
+	updateComposer();
+	const h = $('hint');
+	h.classList.remove('flash');
+	void h.offsetWidth;	/* restart the animation on a repeat */
+	h.classList.add('flash');
+}
+
+/* Enables the send controls when a user message can be sent or queued,
+ * and shows Interrupt while the agent works. */
+function updateComposer() {
+	const now = canSendNow();
+	const queue = !now && canQueue();
+	const hint = $('hint');
+	const send = $('send');
+	const empty = $('input').value.trim() === '';
+
+	$('interrupt').hidden = st.state !== 'working' || !online();
+	send.disabled = !(now || queue) || empty;
+	send.textContent = queue ? 'Queue' : 'Send';
+	send.title = queue ? 'The agent is busy: queue this message; it ' +
+	    'is sent when the agent is ready' : '';
+	$('composer').dataset.ready = now ? 'yes' : queue ? 'queue' : 'no';
+	if (st.refusal && st.refusal !== whyNot())
+		st.refusal = '';
+	hint.classList.toggle('refused', !!st.refusal && !st.control);
+	if (!st.refusal)
+		hint.classList.remove('flash');
 	if (st.control)
 		hint.textContent = 'Keys go straight to the terminal';
-	else if (st.sending)
+	else if (st.refusal)
+		hint.textContent = st.refusal;
+	else if (st.sending && !queue)
 		hint.textContent = 'Sending…';
-	else if (online && st.status === 'running')
+	else if (queue && st.state === 'waiting')
+		hint.textContent = 'The agent is waiting for your answer; ' +
+		    'Enter queues a message';
+	else if (queue)
+		hint.textContent = 'Agent is busy; Enter queues your message';
+	else if (online() && st.status === 'running')
 		hint.textContent = 'Agent is working; send when ready';
 	else
 		hint.textContent = '';
@@ -346,10 +713,11 @@ function gotEvent() {
 		setConn('live');
 }
 
-/* Opens (or reopens) the /events stream. */
+/* Opens (or reopens) the /events stream, with the opt-in events (a
+ * server without them ignores the parameter). */
 function connectEvents() {
 	closeEvents();
-	const es = new EventSource(apiUrl('events', true));
+	const es = new EventSource(apiUrl('events?extended=1', true));
 
 	st.es = es;
 	st.esGot = false;
@@ -384,6 +752,20 @@ function connectEvents() {
 			prune(st.seen);
 		st.pruned = true;
 		setStatus(d.status, d.agent_type);
+	});
+	es.addEventListener('state_change', (e) => {
+		const d = data(e);
+
+		gotEvent();
+		if (d && typeof d.state === 'string')
+			setState(d.state, d.prompt);
+	});
+	es.addEventListener('queue_change', (e) => {
+		const d = data(e);
+
+		gotEvent();
+		if (d)
+			setQueue(d.items);
 	});
 	es.addEventListener('agent_error', (e) => {
 		const d = data(e);
@@ -470,6 +852,9 @@ async function poll() {
 		}
 		prune(keep);
 		setStatus(s.status, s.agent_type);
+		setState(s.state, s.prompt);
+		if (st.state !== null)
+			await fetchQueue();
 		if (st.conn !== 'polling' && st.pollTimer)
 			setConn('polling');
 	} catch (e) {
@@ -529,31 +914,66 @@ async function sendRaw(bytes) {
 	}
 }
 
-/* Sends the text box as a user message. */
+/* POST message as a user message, queued if asked; returns the body. */
+function postUser(text, queue) {
+	const msg = { content: text, type: 'user' };
+
+	if (queue)
+		msg.queue = true;
+	return api('message', {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(msg),
+	});
+}
+
+/*
+ * Sends the text box as a user message: now when the agent is ready,
+ * queued when it is busy and the server queues, and otherwise not at all
+ * but saying why (the text stays in the box).
+ */
 async function sendUser() {
 	const input = $('input');
 	const text = input.value.trim();
+	let queue = !canSendNow();
+	let r;
 
-	if (!text || $('send').disabled)
+	if (!text)
 		return;
-	st.sending = true;
+	if (queue && !canQueue()) {
+		refuse(whyNot());
+		return;
+	}
+	st.refusal = '';
+	st.sending++;
 	input.value = '';
 	updateComposer();
 	const draft = addDraft(text);
+	draft.classList.toggle('queueing', queue);
 	try {
-		await api('message', {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify({ content: text, type: 'user' }),
-		});
+		try {
+			r = await postUser(text, queue);
+		} catch (e) {
+			/* Busy by the time it arrived: queue it instead. */
+			if (e.status !== 409 || queue || st.state === null)
+				throw e;
+			queue = true;
+			r = await postUser(text, true);
+		}
+		if (r && r.queued === true && Number.isSafeInteger(r.id))
+			addQueued({ id: r.id, content: text,
+			    time: new Date().toISOString() });
+		if (r && r.queued === true && st.conn === 'polling')
+			await fetchQueue();
 	} catch (e) {
-		toast(`Message not sent: ${e.message}`);
+		toast(`Message not ${queue ? 'queued' : 'sent'}: ${
+		    e.message}`);
 		if (input.value === '')
 			input.value = text;
 	} finally {
 		draft.remove();
 		st.drafts = st.drafts.filter((d) => d.el !== draft);
-		st.sending = false;
+		st.sending--;
 		updateComposer();
 	}
 }
@@ -673,7 +1093,15 @@ function wire() {
 		if (!st.control)
 			sendUser();
 	});
-	input.addEventListener('input', updateComposer);
+	input.addEventListener('input', () => {
+		st.refusal = '';
+		updateComposer();
+	});
+	$('interrupt').onclick = interrupt;
+	$('prompt-control').onclick = () => {
+		setControl(true);
+		input.focus();
+	};
 	input.addEventListener('keydown', (e) => {
 		if (e.isComposing)
 			return;
@@ -748,6 +1176,17 @@ function main() {
 	const url = new URL(location.href);
 
 	st.base = apiBase(location);
+	if (url.searchParams.has('url')) {
+		/* Upstream's ?url=<api-base>: the API lives elsewhere. */
+		const b = baseFromParam(url.searchParams.get('url'), location);
+		if (b)
+			st.base = b;
+		else
+			setTimeout(() => toast('Ignored ?url=: not an http(s) ' +
+			    'URL; using this server', 'warning'));
+	}
+	if (st.base.origin !== location.origin)
+		$('conn').title = `Connection to the server at ${st.base}`;
 	if (/\/embed(\/|\.html)?$/.test(location.pathname))
 		$('app').classList.add('embed');
 	if (url.searchParams.has('token')) {

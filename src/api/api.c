@@ -737,7 +737,13 @@ h_chat(struct aa_http_req *req, void *data)
 		return;
 	}
 	if (strcmp(rest, "embed/") == 0) {
-		redirect(req, 301, "../embed");
+		/* Keep the query: the page reads ?url= and ?token=. */
+		const char *q = aa_http_req_query(req);
+		int n = snprintf(asset, sizeof(asset), "../embed%s%s",
+		    q != NULL && *q != '\0' ? "?" : "", q != NULL ? q : "");
+
+		redirect(req, 301, n > 0 && (size_t)n < sizeof(asset) ?
+		    asset : "../embed");
 		return;
 	}
 	if (strstr(rest, "..") != NULL || strlen(rest) > 200) {

@@ -420,6 +420,25 @@ add('chat_pages', async () => {
 	}
 });
 
+/* The embed/ redirect keeps the query: the chat reads ?url= (upstream's
+ * API base parameter) and ?token= from its own address. */
+add('chat_embed_redirect_keeps_query', async () => {
+	const s = await server();
+	let r = await request(s.port, 'GET', '/chat/embed/');
+	assertEq([r.status, r.headers.location], [301, '../embed'],
+	    'no query');
+	r = await request(s.port, 'GET', '/chat/embed/?url=' +
+	    'http%3A%2F%2Flocalhost%3A3284%2Fx&token=t%20k');
+	assertEq([r.status, r.headers.location], [301, '../embed?url=' +
+	    'http%3A%2F%2Flocalhost%3A3284%2Fx&token=t%20k'], 'query kept');
+	r = await request(s.port, 'GET', '/chat/embed/?');
+	assertEq([r.status, r.headers.location], [301, '../embed'],
+	    'empty query');
+	r = await request(s.port, 'GET', `/chat/embed/?u=${'a'.repeat(5000)}`);
+	assertEq([r.status, r.headers.location], [301, '../embed'],
+	    'a query too long for the Location is dropped, not cut');
+});
+
 add('listens_on_both_loopback_families', async () => {
 	const s = await server();
 	for (const [host, h] of [['127.0.0.1', '127.0.0.1'],

@@ -7,7 +7,10 @@
  * "show me some code" reply has a list and a fenced code block and whose
  * "ask for permission" turn waits for a y/n key.  The mock server
  * (tests/web/mock-server.mjs) is kept only for what the demo cannot
- * produce: an agent_error event and ordered lists.  A tiny reverse proxy
+ * produce: an agent_error event, ordered lists, and the issue-13 cases
+ * (waiting prompt, interrupt, queue, ?url=, an old server) on demand.
+ * The real-server issue-13 cases skip, saying so, while the server's GET
+ * status has no "state" field.  A tiny reverse proxy
  * (the chat under a path prefix) and a parent page on another origin
  * (the chat in an iframe) are plain node:http servers started here.
  *
@@ -188,10 +191,25 @@ async function startHttp(handler) {
 }
 
 /* A reverse proxy that strips prefix and forwards to target (streaming,
- * so SSE passes through), as Coder's path-based app proxy does. */
-function startProxy(prefix, target) {
+ * so SSE passes through), as Coder's path-based app proxy does.  With
+ * log (an array) it records "METHOD /url" and answers CORS (any origin),
+ * as an API named by the chat's ?url= on another origin must. */
+function startProxy(prefix, target, log = null) {
 	const t = new URL(target);
 	return startHttp((req, res) => {
+		if (log) {
+			res.setHeader('Access-Control-Allow-Origin', '*');
+			if (req.method === 'OPTIONS') {
+				res.writeHead(204, {
+				    'Access-Control-Allow-Methods':
+				    'GET, POST, DELETE, OPTIONS',
+				    'Access-Control-Allow-Headers':
+				    'Authorization, Content-Type' });
+				res.end();
+				return;
+			}
+			log.push(`${req.method} ${req.url}`);
+		}
 		if (req.url !== prefix && !req.url.startsWith(prefix + '/')) {
 			res.writeHead(404).end('outside the prefix\n');
 			return;
@@ -222,8 +240,8 @@ async function open(url, { width = 1024, height = 720, scheme = 'light',
 	const ctx = await browser.newContext({ viewport: { width, height },
 	    colorScheme: scheme });
 	const page = await ctx.newPage();
-	const info = { errors: [], foreign: [], posts: [], urls: [], ctx,
-	    page };
+	const info = { errors: [], foreign: [], posts: [], urls: [], calls: [],
+	    ctx, page };
 	await ctx.route('**/*', (route) => {
 		const u = route.request().url();
 		if (allowed.some((o) => u.startsWith(o + '/')) ||
@@ -243,9 +261,22 @@ async function open(url, { width = 1024, height = 720, scheme = 'light',
 		info.urls.push(r.url());
 		if (r.method() === 'POST' && r.url().endsWith('/message'))
 			info.posts.push(JSON.parse(r.postData()));
+		if (r.method() === 'POST' || r.method() === 'DELETE')
+			info.calls.push({ method: r.method(), path:
+			    new URL(r.url()).pathname, body: jsonOr(r.postData())
+			    });
 	});
 	await page.goto(url);
 	return info;
+}
+
+/* Parses a request body as JSON; other bodies as they are. */
+function jsonOr(text) {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return text;
+	}
 }
 
 /* Closes the page's context and checks it stayed clean. */
@@ -297,6 +328,20 @@ async function checkFits(root, what) {
 
 /* ---- the cases (real server + demo agent) ----------------------------- */
 
+/* True when the server's GET status has the issue-13 "state" field. */
+async function hasState(srv) {
+	const s = await (await fetch(`${srv.url}/status`, srv.auth)).json();
+	return typeof s.state === 'string';
+}
+
+/* Skips the case on a server without "state" (the C side of issue 13
+ * not merged into this build yet). */
+async function needState(srv) {
+	if (!await hasState(srv))
+		skip('the server\'s GET /status has no "state" field (issue 13 ' +
+		    'server side not in this build)');
+}
+
 /* Page load, status, send gating, Enter / Shift+Enter, and the demo's
  * code reply rendered as a list and a fenced code block. */
 async function conversation() {
@@ -324,20 +369,57 @@ async function conversation() {
 		await p.locator('#status[data-status="running"]').waitFor(T);
 		assertEq(await p.locator('#status .label').textContent(),
 		    'Working…', 'status label while running');
+		/* Enter while the agent works: an old server cannot queue,
+		 * so the text stays and the page says why; a server with the
+		 * issue-13 queue takes it and sends it after the turn. */
+		const ext = await hasState(srv);
 		await p.fill('#input', 'too early');
-		assert(await p.locator('#send').isDisabled(),
-		    'send disabled while running');
-		await p.press('#input', 'Enter');
-		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY });
+		if (!ext) {
+			assert(await p.locator('#send').isDisabled(),
+			    'send disabled while running');
+			await p.press('#input', 'Enter');
+			assertEq(await p.textContent('#hint'), 'Not sent: the ' +
+			    'agent is working and this server cannot queue ' +
+			    'messages; send again when it is ready.',
+			    'Enter while running says why');
+			assert(await p.locator('#hint.refused').count() === 1,
+			    'the reason stands out');
+		} else {
+			assertEq(await p.textContent('#send'), 'Queue',
+			    'send queues while running');
+			await p.press('#input', 'Enter');
+			await p.locator('#queue .queued', { hasText:
+			    'too early' }).waitFor(T);
+		}
+		const reply = p.locator('.msg.agent', { hasText: PLAN_REPLY })
+		    .first();
 		await reply.waitFor(T);
 		await p.locator('#status[data-status="stable"]').waitFor(T);
-		assertEq(await p.inputValue('#input'), 'too early',
-		    'Enter while running kept the text');
-		assertEq(t.posts, [{ content: 'show me some code',
-		    type: 'user' }], 'POST /message bodies');
-		assertEq(await p.locator('.msg').evaluateAll((l) => l.map(
-		    (e) => e.classList.contains('user') ? 'user' : 'agent')),
-		    ['agent', 'user', 'agent'], 'message roles in order');
+		if (!ext) {
+			assertEq(await p.inputValue('#input'), 'too early',
+			    'Enter while running kept the text');
+			assertEq(await p.textContent('#hint'), '',
+			    'the reason goes when the agent is ready');
+			assertEq(t.posts, [{ content: 'show me some code',
+			    type: 'user' }], 'POST /message bodies');
+			assertEq(await p.locator('.msg').evaluateAll((l) =>
+			    l.map((e) => e.classList.contains('user') ? 'user' :
+			    'agent')), ['agent', 'user', 'agent'],
+			    'message roles in order');
+		} else {
+			await p.locator('.msg.user:not(.pending)', { hasText:
+			    'too early' }).waitFor(T);
+			await until(async () => await p.locator('.msg:not(' +
+			    '.empty-msg):not(.pending)').count() === 5 &&
+			    await p.locator('#queue').isHidden(), 20000,
+			    'the queued message delivered and answered');
+			await p.locator('#status[data-status="stable"]')
+			    .waitFor(T);
+			assertEq(t.posts, [{ content: 'show me some code',
+			    type: 'user' }, { content: 'too early', type: 'user',
+			    queue: true }], 'POST /message bodies');
+			await p.fill('#input', 'later');
+		}
 		assertEq(await reply.locator('ul > li').allTextContents(),
 		    PLAN_ITEMS, 'list items');
 		assertEq(await reply.locator('pre.code code')
@@ -824,6 +906,160 @@ async function routesAndDocs() {
 	});
 }
 
+/* ?url= through the real /chat/embed/ redirect: the query survives it and
+ * every API request goes to the named root (a CORS proxy on another
+ * origin in front of the same server). */
+async function urlParam() {
+	await withReal({}, async (srv) => {
+		const log = [];
+		const proxy = await startProxy('/api', srv.url, log);
+		try {
+			const apiRoot = `${proxy.url}/api`;
+			const t = await open(`${srv.url}/chat/embed/?url=` +
+			    encodeURIComponent(apiRoot), { origins: [srv.url,
+			    proxy.url] });
+			const p = t.page;
+			await ready(p);
+			const u = new URL(p.url());
+			assertEq([u.pathname, u.searchParams.get('url')],
+			    ['/chat/embed', apiRoot], 'redirected, query kept');
+			await say(p, 'make a plan');
+			for (const want of ['GET /api/events?extended=1',
+			    'POST /api/message'])
+				assert(log.includes(want), `the proxy saw ${want}`);
+			const direct = t.urls.filter((x) => x.startsWith(
+			    srv.url) && !new URL(x).pathname.startsWith('/chat/'));
+			assertEq(direct, [], 'API requests that bypassed ?url=');
+			await done(t);
+		} finally {
+			await proxy.close();
+		}
+	});
+}
+
+/* ---- issue 13 on the real server: skip while /status has no state ---- */
+
+/* The demo's y/n question shows as "Waiting for you" with buttons; the
+ * yes button answers it and the turn completes. */
+async function realWaiting() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'ask for permission');
+		await p.press('#input', 'Enter');
+		await p.locator('#prompt').waitFor(T);
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Waiting for you', 'status label');
+		assert((await p.locator('#prompt-question').textContent())
+		    .includes('Do you want to allow this?'), 'question');
+		const btns = p.locator('#prompt-options button');
+		const opts = await btns.evaluateAll((l) => l.map((b) =>
+		    ({ key: b.dataset.key, label: b.lastChild.textContent })));
+		assert(opts.length >= 2, `options: ${JSON.stringify(opts)}`);
+		const yes = opts.findIndex((o) => o.key.toLowerCase() === 'y' ||
+		    /^yes\b/i.test(o.label));
+		assert(yes >= 0, `a yes option: ${JSON.stringify(opts)}`);
+		assert(await p.locator('#interrupt').isHidden(),
+		    'no interrupt while waiting');
+		await shot(p, 'real-waiting-1024');
+		await btns.nth(yes).click();
+		await p.locator('.msg.agent', { hasText:
+		    'Thanks! I ran `make clean`' }).waitFor(T);
+		await p.locator('#prompt').waitFor({ state: 'hidden', ...T });
+		await p.locator('#status[data-state="idle"]').waitFor(T);
+		assertEq(t.calls.filter((c) => c.path === '/answer')
+		    .map((c) => c.body), [{ option: opts[yes].key }],
+		    'POST /answer body');
+		const r = await fetch(`${srv.url}/answer`, { method: 'POST',
+		    headers: { 'Content-Type': 'application/json' },
+		    body: JSON.stringify({ option: opts[yes].key }) });
+		assertEq([r.status, r.headers.get('content-type')], [409,
+		    'application/problem+json'], 'nothing waiting');
+		await done(t);
+	});
+}
+
+/* A slow reply: the Interrupt button shows while the agent works and
+ * stops it; the partial reply stays, marked by the demo. */
+async function realInterrupt() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		assert(await p.locator('#interrupt').isHidden(),
+		    'hidden while idle');
+		await p.fill('#input', 'tell me a slow story');
+		await p.press('#input', 'Enter');
+		await p.locator('#interrupt').waitFor(T);
+		await p.locator('#status[data-state="working"]').waitFor(T);
+		/* Part of the reply is there: interrupt mid-stream. */
+		await p.locator('.msg.agent:not(.empty-msg)').nth(1).waitFor(T);
+		await shot(p, 'real-working-1024');
+		await p.click('#interrupt');
+		await p.locator('.msg.agent', { hasText: '[interrupted]' })
+		    .waitFor(T);
+		await p.locator('#status[data-state="idle"]').waitFor(T);
+		await p.locator('#interrupt').waitFor({ state: 'hidden', ...T });
+		assertEq(t.calls.filter((c) => c.path === '/interrupt'),
+		    [{ method: 'POST', path: '/interrupt', body: {} }],
+		    'POST /interrupt');
+		await say(p, 'make a plan');
+		await done(t);
+	});
+}
+
+/* Enter while the agent works queues (202); the queued message shows,
+ * one is removed, the other is delivered after the turn and leaves the
+ * list. */
+async function realQueue() {
+	await withReal({}, async (srv) => {
+		await needState(srv);
+		const t = await open(`${srv.url}/chat/`);
+		const p = t.page;
+		await ready(p);
+		await p.fill('#input', 'a slow answer please');
+		await p.press('#input', 'Enter');
+		await p.locator('#status[data-state="working"]').waitFor(T);
+		for (const text of ['queued one', 'queued two']) {
+			const r = p.waitForResponse((x) => x.url().endsWith(
+			    '/message'));
+			await p.fill('#input', text);
+			assertEq(await p.textContent('#send'), 'Queue', 'label');
+			await p.press('#input', 'Enter');
+			const res = await r;
+			assertEq(res.status(), 202, `POST /message ${text}`);
+			const body = await res.json();
+			assert(body.queued === true &&
+			    Number.isSafeInteger(body.id), 'queued answer');
+			await p.locator('#queue .queued', { hasText: text })
+			    .waitFor(T);
+		}
+		await shot(p, 'real-queue-1024');
+		const r = p.waitForResponse((x) => x.request().method() ===
+		    'DELETE');
+		await p.locator('#queue .queued', { hasText: 'queued two' })
+		    .locator('button').click();
+		assertEq((await r).status(), 200, 'DELETE /queue/{id}');
+		await p.locator('#queue .queued', { hasText: 'queued two' })
+		    .waitFor({ state: 'detached', ...T });
+		await p.locator('.msg.user:not(.pending)', { hasText:
+		    'queued one' }).waitFor({ timeout: 40000 });
+		await p.locator('#queue').waitFor({ state: 'hidden', ...T });
+		await p.locator('#status[data-state="idle"]').waitFor(
+		    { timeout: 40000 });
+		assertEq(await p.locator('.msg.user .body').allTextContents(),
+		    ['a slow answer please', 'queued one'],
+		    'delivered in order, the removed one never');
+		assertEq(t.posts.map((x) => [x.content, x.queue === true]),
+		    [['a slow answer please', false], ['queued one', true],
+		    ['queued two', true]], 'POST /message bodies');
+		await done(t);
+	});
+}
+
 /* Validates real /status, /messages and /events against schemas/. */
 async function realSchemas() {
 	await withReal({}, async (srv) => {
@@ -862,9 +1098,9 @@ async function realSchemas() {
 
 /* ---- mock-only cases: what the demo agent cannot produce ------------- */
 
-/* Runs fn with a mock server; always stops it. */
-async function withMock(fn) {
-	const srv = await startMock(TOP, {});
+/* Runs fn with a mock server (opts: legacy); always stops it. */
+async function withMock(fn, opts = {}) {
+	const srv = await startMock(TOP, opts);
 	try {
 		const t = await open(`${srv.url}/chat/`);
 		await ready(t.page, MOCK_GREETING);
@@ -872,6 +1108,365 @@ async function withMock(fn) {
 	} finally {
 		await srv.close();
 	}
+}
+
+/* POSTs a test hook of the mock. */
+async function mockSet(srv, body) {
+	const r = await fetch(`${srv.url}/__mock/set`, { method: 'POST',
+	    body: JSON.stringify(body) });
+	assertEq(r.status, 200, '/__mock/set');
+}
+
+async function mockLog(srv) {
+	return (await fetch(`${srv.url}/__mock/log`)).json();
+}
+
+const PROMPT = {
+	kind: 'permission',
+	question: 'Do you want to run this command?\n  rm -rf build/',
+	options: [{ key: '1', label: 'Yes' },
+	    { key: '2', label: "Yes, and don't ask again this session" },
+	    { key: '3', label: 'No, and tell Claude what to do differently' }],
+	since: '2026-12-02T07:20:00.123456789Z',
+};
+
+/* "Waiting for you": the question and one button per option; a click
+ * POSTs answer with the option's key; 409 and 422 show in the prompt. */
+async function mockWaiting() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		assert(await p.locator('#prompt').isHidden(),
+		    'no prompt while idle');
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Waiting for you', 'status label');
+		assertEq([await p.getAttribute('#status', 'data-state'),
+		    await p.getAttribute('#status', 'data-status')],
+		    ['waiting', 'stable'], 'pill state and status');
+		assertEq(await p.locator('#prompt-title').textContent(),
+		    'Waiting for you', 'prompt title');
+		assertEq(await p.locator('#prompt-question').textContent(),
+		    PROMPT.question, 'question, line breaks kept');
+		const opts = p.locator('#prompt-options button');
+		assertEq(await opts.evaluateAll((l) => l.map((b) =>
+		    [b.dataset.key, b.lastChild.textContent])),
+		    PROMPT.options.map((o) => [o.key, o.label]), 'buttons');
+		assert(await p.locator('#interrupt').isHidden(),
+		    'no interrupt while waiting');
+		assertEq(await p.title(), 'Waiting for you · AgentAPI chat',
+		    'tab title');
+		assert(await p.locator('#prompt-none').isHidden(),
+		    'no "answer in the terminal" with options');
+		await checkFits(p, 'prompt layout');
+		await shot(p, 'mock-waiting-1024');
+
+		/* The answer is sent by key; the agent goes on. */
+		const r = p.waitForResponse((x) => x.url().endsWith('/answer'));
+		await opts.nth(2).click();
+		assertEq((await r).status(), 200, 'POST /answer');
+		assertEq(t.calls.filter((c) => c.path === '/answer'),
+		    [{ method: 'POST', path: '/answer', body: { option: '3' } }],
+		    'POST /answer body');
+		await p.locator('.msg.agent', { hasText: 'You chose: No, and ' +
+		    'tell Claude' }).waitFor();
+		await p.locator('#prompt').waitFor({ state: 'hidden' });
+		await p.locator('#status[data-state="idle"]').waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Ready', 'ready again');
+		assertEq(await p.title(), 'AgentAPI chat', 'tab title again');
+
+		/* A question without options: the terminal, in control mode. */
+		await mockSet(srv, { state: 'waiting', prompt: { kind: 'text',
+		    question: 'Paste your API key:', options: [],
+		    since: '2026-12-02T07:22:00Z' } });
+		await p.locator('#prompt-none').waitFor();
+		assertEq(await opts.count(), 0, 'no buttons');
+		await p.click('#prompt-control');
+		assertEq(await p.getAttribute('#mode', 'aria-pressed'), 'true',
+		    'control mode on');
+		await p.click('#mode');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#prompt').waitFor({ state: 'hidden' });
+
+		/* Nothing waiting any more (changed behind the page): 409. */
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		await mockSet(srv, { state: 'idle', silent: true });
+		await opts.first().click();
+		await p.locator('#prompt-error', { hasText: 'Nothing is ' +
+		    'waiting for an answer any more: the agent is not ' +
+		    'waiting for an answer' }).waitFor();
+		assert(await opts.first().isEnabled(), 'buttons usable again');
+
+		/* Options changed behind the page: 422 names the valid ones. */
+		const yn = { ...PROMPT, kind: 'confirm', question: 'Proceed?',
+		    options: [{ key: 'y', label: 'Yes' },
+		    { key: 'n', label: 'No' }] };
+		/* A new dialog (new since) clears the old error. */
+		await mockSet(srv, { state: 'waiting', prompt: { ...PROMPT,
+		    since: '2026-12-02T07:21:00Z' } });
+		await p.locator('#prompt-error').waitFor({ state: 'hidden' });
+		await mockSet(srv, { state: 'waiting', prompt: yn,
+		    silent: true });
+		await opts.nth(1).click();
+		const err = p.locator('#prompt-error');
+		await err.waitFor();
+		assertEq(await err.textContent(), 'Answer "Yes, and don\'t ' +
+		    'ask again this session" not accepted: unknown option ' +
+		    '"2": valid options: y (Yes), n (No)', '422 text');
+		assertEq(await err.getAttribute('role'), 'alert',
+		    'announced');
+		await shot(p, 'mock-waiting-error-1024');
+		assertEq((await mockLog(srv)).answers, [{ option: '3' },
+		    { option: '1' }, { option: '2' }], 'answers received');
+		await done(t, true); /* the 409 and 422 are logged */
+	});
+}
+
+/* The Interrupt button shows only while the agent works; a click POSTs
+ * interrupt and the partial reply stays, marked. */
+async function mockInterrupt() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		const btn = p.locator('#interrupt');
+		assert(await btn.isHidden(), 'hidden while idle');
+		await mockSet(srv, { state: 'working', reply: 'Partial answer' });
+		await btn.waitFor();
+		assertEq(await p.locator('#status .label').textContent(),
+		    'Working…', 'label');
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await btn.waitFor({ state: 'hidden' });
+		await mockSet(srv, { state: 'working' });
+		await btn.waitFor();
+		await shot(p, 'mock-working-1024');
+		await btn.click();
+		await p.locator('.msg.agent', { hasText: '[interrupted]' })
+		    .waitFor();
+		assertEq(await p.locator('.msg.agent', { hasText:
+		    '[interrupted]' }).locator('.body').textContent(),
+		    'Partial answer\n[interrupted]', 'partial reply kept');
+		await btn.waitFor({ state: 'hidden' });
+		assertEq(t.calls.filter((c) => c.path === '/interrupt'),
+		    [{ method: 'POST', path: '/interrupt', body: {} }],
+		    'POST /interrupt');
+		assertEq((await mockLog(srv)).interrupts, 1, 'one interrupt');
+		await done(t);
+	});
+}
+
+/* Typing while the agent works queues (Enter and the Queue button);
+ * queued messages show, can be removed, and leave the list in order as
+ * they are delivered. */
+async function mockQueue() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		await mockSet(srv, { state: 'working' });
+		await p.locator('#status[data-state="working"]').waitFor();
+		await p.fill('#input', 'first queued');
+		assertEq(await p.textContent('#send'), 'Queue', 'send label');
+		assert(await p.locator('#send').isEnabled(), 'can queue');
+		await p.press('#input', 'Enter');
+		await p.locator('#queue .queued', { hasText: 'first queued' })
+		    .waitFor();
+		assertEq(await p.inputValue('#input'), '', 'box cleared');
+		await p.fill('#input', 'second queued');
+		await p.press('#input', 'Enter');
+		await p.fill('#input', 'third queued');
+		await p.click('#send');
+		const items = p.locator('#queue .queued .qtext');
+		await until(async () => await items.count() === 3, 5000,
+		    'three queued');
+		assertEq(await items.allTextContents(), ['first queued',
+		    'second queued', 'third queued'], 'queue order');
+		assertEq(await p.locator('#queue .qtag').first().textContent(),
+		    'Queued', 'tag');
+		assertEq(t.posts, ['first', 'second', 'third'].map((w) =>
+		    ({ content: `${w} queued`, type: 'user', queue: true })),
+		    'POST /message bodies');
+		assertEq(await p.locator('.msg.user').count(), 0,
+		    'nothing in the conversation yet');
+		await checkFits(p, 'queue layout');
+		await shot(p, 'mock-queue-1024');
+
+		const rm = p.locator('#queue .queued', { hasText:
+		    'second queued' }).locator('button');
+		assertEq(await rm.getAttribute('aria-label'),
+		    'Remove queued message: second queued', 'remove name');
+		const r = p.waitForResponse((x) => x.request().method() ===
+		    'DELETE');
+		await rm.click();
+		assertEq([(await r).status(), new URL((await r).url()).pathname],
+		    [200, '/queue/2'], 'DELETE /queue/{id}');
+		await until(async () => await items.count() === 2, 5000,
+		    'removed');
+		assertEq((await mockLog(srv)).queue.map((q) => q.content),
+		    ['first queued', 'third queued'], 'server queue');
+
+		/* Waiting: still queued, never delivered into the dialog. */
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		await p.fill('#input', 'while waiting');
+		await p.press('#input', 'Enter');
+		await until(async () => await items.count() === 3, 5000,
+		    'queued while waiting');
+		assert((await p.textContent('#hint')).startsWith(
+		    'The agent is waiting for your answer'), 'hint');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#queue').waitFor({ state: 'hidden',
+		    timeout: 15000 });
+		await p.locator('.msg.agent', { hasText: 'Echo: while waiting' })
+		    .waitFor({ timeout: 15000 });
+		assertEq(await p.locator('.msg.user .body').allTextContents(),
+		    ['first queued', 'third queued', 'while waiting'],
+		    'delivered in order, the removed one never');
+		await done(t);
+	});
+}
+
+/* ?url= names the API root: the page from one server talks to another. */
+async function mockUrlParam() {
+	const api = await startMock(TOP, {});
+	const pages = await startMock(TOP, {});
+	try {
+		{
+			const t = await open(`${pages.url}/chat/embed?url=` +
+			    encodeURIComponent(api.url), { origins:
+			    [pages.url, api.url] });
+			const p = t.page;
+			await ready(p, MOCK_GREETING);
+			await mockSet(api, { agentText: 'only on the API server' });
+			await p.locator('.msg.agent', { hasText:
+			    'only on the API server' }).waitFor();
+			await p.fill('#input', 'via url');
+			await p.press('#input', 'Enter');
+			await p.locator('.msg.agent', { hasText: 'Echo: via url' })
+			    .waitFor();
+			assert(new URL(p.url()).searchParams.get('url') ===
+			    api.url, 'url kept in the address bar');
+			const reqs = (await mockLog(api)).requests;
+			for (const want of ['GET /events?extended=1',
+			    'POST /message'])
+				assert(reqs.includes(want), `API got ${want}`);
+			assertEq((await mockLog(pages)).requests, [],
+			    'the page server got no API calls');
+			await done(t);
+
+			/* Not http(s): ignored, with a warning. */
+			const bad = await open(`${pages.url}/chat/?url=` +
+			    'javascript:alert(1)');
+			await ready(bad.page, MOCK_GREETING);
+			await bad.page.locator('.toast.warning', { hasText:
+			    'Ignored ?url=' }).waitFor();
+			await done(bad);
+		}
+	} finally {
+		await api.close();
+		await pages.close();
+	}
+}
+
+/* Events blocked by a proxy: the polled GET status brings the state and
+ * the prompt, GET queue the queue. */
+async function mockPolling() {
+	const srv = await startMock(TOP, {});
+	try {
+		const t = await open(`${srv.url}/chat/`, { before: (ctx) =>
+		    ctx.route(/\/events(\?|$)/, () => {}) });
+		const p = t.page;
+		await p.locator('#conn[data-conn="polling"]').waitFor(
+		    { timeout: 20000 });
+		await ready(p, MOCK_GREETING);
+		await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+		await p.locator('#prompt').waitFor();
+		assertEq(await p.locator('#prompt-options button').count(), 3,
+		    'buttons');
+		await p.fill('#input', 'polled queue');
+		await p.press('#input', 'Enter');
+		await p.locator('#queue .queued', { hasText: 'polled queue' })
+		    .waitFor();
+		await p.locator('#prompt-options button').first().click();
+		await p.locator('.msg.agent', { hasText: 'You chose: Yes' })
+		    .waitFor();
+		await p.locator('.msg.agent', { hasText: 'Echo: polled queue' })
+		    .waitFor({ timeout: 15000 });
+		await p.locator('#queue').waitFor({ state: 'hidden' });
+		assert(t.urls.some((u) => u.endsWith('/queue')),
+		    'GET /queue polled');
+		await done(t);
+	} finally {
+		await srv.close();
+	}
+}
+
+/* The prompt and the queue in the 400 px embed frame, light and dark:
+ * everything fits and nothing scrolls sideways. */
+async function mockNarrow() {
+	for (const scheme of ['light', 'dark']) {
+		const srv = await startMock(TOP, {});
+		try {
+			const t = await open(`${srv.url}/chat/embed`, { width: 400,
+			    height: 760, scheme });
+			const p = t.page;
+			await ready(p, MOCK_GREETING);
+			await mockSet(srv, { state: 'waiting', prompt: PROMPT });
+			await p.locator('#prompt').waitFor();
+			await checkFits(p, `prompt at 400 px ${scheme}`);
+			await shot(p, `mock-waiting-400-${scheme}`);
+			await mockSet(srv, { state: 'working', reply: 'Working ' +
+			    'on it: reading the files involved…' });
+			await p.locator('#interrupt').waitFor();
+			for (const x of ['a queued message that is long enough ' +
+			    'to be cut at the end of its line', 'short one']) {
+				await p.fill('#input', x);
+				await p.press('#input', 'Enter');
+				await p.locator('#queue .queued', { hasText:
+				    x.slice(0, 20) }).waitFor();
+			}
+			await checkFits(p, `queue at 400 px ${scheme}`);
+			const cut = await p.locator('#queue .qtext').first()
+			    .evaluate((e) => e.scrollWidth > e.clientWidth);
+			assert(cut, 'a long queued message is cut, not wrapped');
+			await shot(p, `mock-queue-400-${scheme}`);
+			await done(t);
+		} finally {
+			await srv.close();
+		}
+	}
+}
+
+/* An old server (no "state" in status): no queue, no interrupt; Enter
+ * while it works says why and sends nothing. */
+async function mockOldServer() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		await mockSet(srv, { state: 'working' });
+		await p.locator('#status[data-status="running"]').waitFor();
+		assertEq(await p.getAttribute('#status', 'data-state'), null,
+		    'no state');
+		await p.fill('#input', 'hello');
+		assertEq(await p.textContent('#send'), 'Send', 'label');
+		assert(await p.locator('#send').isDisabled(), 'send disabled');
+		assert(await p.locator('#interrupt').isHidden(), 'no interrupt');
+		await p.press('#input', 'Enter');
+		assertEq(await p.textContent('#hint'), 'Not sent: the agent ' +
+		    'is working and this server cannot queue messages; send ' +
+		    'again when it is ready.', 'reason shown');
+		await shot(p, 'mock-old-server-refused-1024');
+		assertEq(t.posts, [], 'nothing sent');
+		assertEq(await p.inputValue('#input'), 'hello', 'text kept');
+		await mockSet(srv, { state: 'idle' });
+		await p.locator('#status[data-status="stable"]').waitFor();
+		assertEq(await p.textContent('#hint'), '', 'reason gone');
+		await p.press('#input', 'Enter');
+		await p.locator('.msg.agent', { hasText: 'Echo: hello' })
+		    .waitFor();
+		assertEq(t.posts, [{ content: 'hello', type: 'user' }],
+		    'plain POST /message');
+		assert(!(await mockLog(srv)).requests.some((x) =>
+		    /queue|answer|interrupt/.test(x)), 'no new endpoints used');
+		await done(t);
+	}, { legacy: true });
 }
 
 /* An agent_error event shows as a toast. */
@@ -920,10 +1515,21 @@ const CASES = {
 	upload_by_picker_and_drop: uploads,
 	routes_and_docs_page: routesAndDocs,
 	responses_match_schemas: realSchemas,
+	url_parameter_through_embed_redirect: urlParam,
+	waiting_prompt_answered_by_button: realWaiting,
+	interrupt_stops_slow_reply: realInterrupt,
+	queue_while_working_delivered_after: realQueue,
 };
 const MOCK_CASES = {
 	agent_error_shows_toast: mockAgentError,
 	ordered_lists_and_tilde_fences: mockOrderedLists,
+	waiting_prompt_buttons_post_answer: mockWaiting,
+	interrupt_button_only_while_working: mockInterrupt,
+	queue_add_remove_enter_while_busy: mockQueue,
+	url_parameter_names_the_api: mockUrlParam,
+	old_server_without_state: mockOldServer,
+	prompt_and_queue_fit_400px_light_dark: mockNarrow,
+	polling_fallback_state_and_queue: mockPolling,
 };
 
 /* Builds the case list; the slow ones first so the pool stays busy. */
