@@ -714,6 +714,198 @@ TEST(pty_kill_pid_spares_the_group)
 	run_finish(&r, 0);
 }
 
+/* True while pid lives (a zombie counts as dead: it only waits to be
+ * reaped by whoever inherited it). */
+static int
+proc_alive(pid_t pid)
+{
+	char path[64], buf[512], *c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	c = strrchr(buf, ')');
+	return c != NULL && c[1] == ' ' && c[2] != 'Z' && c[2] != 'X';
+}
+
+/* Returns the session id of pid from /proc, or -1. */
+static long
+proc_sid(pid_t pid)
+{
+	char path[64], buf[512], *c;
+	long sid = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((c = strrchr(buf, ')')) == NULL ||
+	    sscanf(c + 1, " %*c %*d %*d %ld", &sid) != 1)
+		return -1;
+	return sid;
+}
+
+/*
+ * Issue 17, hostile agents: an agent leaves children that ignore SIGHUP
+ * and SIGTERM and keep the terminal, one in its group, one in a group of
+ * its own, one in a session of its own, then exits.  The exit is
+ * reported with the agent's status after the drain grace; closing then
+ * stops all three (SIGKILL after the SIGTERM they ignore) before it
+ * reports the close.
+ */
+TEST(pty_close_stops_what_is_left_of_the_session)
+{
+	const char *argv[] = {fake_agent(), "--exit-code", "4",
+	    "--hostile-children", NULL};
+	struct aa_pty_options o;
+	int pids[3], i, agent;
+	uint64_t t0, took;
+	const char *at;
+	struct run r;
+
+	run_init(&r);
+	run_options(&r, &o, argv);
+	o.drain_grace_ms = 200;
+	run_spawn_opts(&r, &o);
+	agent = aa_pty_pid(r.pty);
+	run_wait(&r, pred_output, "\r\n> ", 5000, "the children");
+	ASSERT_NOT_NULL(at = strstr(aa_buf_str(&r.out), "children "));
+	ASSERT_EQ(sscanf(at, "children %d %d %d", &pids[0], &pids[1],
+	    &pids[2]), 3);
+	for (i = 0; i < 3; i++)
+		ASSERT(proc_alive(pids[i]));
+	ASSERT_EQ(proc_sid(pids[0]), agent);
+	ASSERT_EQ(proc_sid(pids[1]), agent);
+	ASSERT_EQ(proc_sid(pids[2]), pids[2]); /* not ours by session */
+	ASSERT_EQ(aa_pty_write(r.pty, "\r", 1), 0);
+	run_wait(&r, pred_exited, NULL, 5000, "the exit");
+	ASSERT(WIFEXITED(r.status));
+	ASSERT_EQ(WEXITSTATUS(r.status), 4);
+	/* They ignored the hangup: all three still run. */
+	for (i = 0; i < 3; i++)
+		ASSERT(proc_alive(pids[i]));
+	t0 = uv_hrtime();
+	aa_pty_close(r.pty, on_closed);
+	r.pty = NULL;
+	run_wait(&r, pred_closed, NULL, 5000, "the close");
+	took = (uv_hrtime() - t0) / 1000000u;
+	for (i = 0; i < 3; i++)
+		if (proc_alive(pids[i]))
+			test_fail(__FILE__, __LINE__, "child %d (%d) survived "
+			    "the close", i, pids[i]);
+	/* SIGTERM was ignored, so SIGKILL came 250 ms later. */
+	ASSERT_GE(took, 200);
+	ASSERT_LT(took, 2500);
+	run_finish(&r, 0);
+}
+
+/* Closing a pty whose session has nothing left costs no wait. */
+TEST(pty_close_after_a_clean_exit_is_immediate)
+{
+	const char *argv[] = {"sh", "-c", "echo done", NULL};
+	uint64_t t0;
+	struct run r;
+
+	run_init(&r);
+	run_spawn(&r, argv);
+	run_wait(&r, pred_exited, NULL, 5000, "the exit");
+	t0 = uv_hrtime();
+	aa_pty_close(r.pty, on_closed);
+	r.pty = NULL;
+	run_wait(&r, pred_closed, NULL, 5000, "the close");
+	ASSERT_LT(uv_hrtime() - t0, 150 * 1000000ull);
+	run_finish(&r, 0);
+}
+
+/* Closing a pty whose child still runs stops it too (it used to get
+ * only the kernel's SIGHUP, which this one ignores). */
+TEST(pty_close_stops_a_running_child)
+{
+	const char *argv[] = {"sh", "-c",
+	    "trap '' HUP; echo started; exec sleep 30", NULL};
+	struct run r;
+	int pid;
+
+	run_init(&r);
+	run_spawn(&r, argv);
+	pid = aa_pty_pid(r.pty);
+	run_wait(&r, pred_output, "started\r\n", 5000, "the start");
+	aa_pty_close(r.pty, on_closed);
+	r.pty = NULL;
+	run_wait(&r, pred_closed, NULL, 5000, "the close");
+	/* Reaped by the close: not even a zombie of ours is left. */
+	ASSERT_EQ(waitpid(pid, NULL, WNOHANG), -1);
+	ASSERT(!proc_alive(pid));
+	run_finish(&r, 0);
+	ASSERT_EQ(r.exits, 0);
+}
+
+/*
+ * Issue 17, hostile agents: an agent that closes its terminal (fds 0-2)
+ * but runs on can neither hear nor answer us: writes fail at once, it
+ * gets SIGHUP and SIGTERM (ignored here), SIGKILL after the grace, and
+ * the exit is reported with that status.
+ */
+TEST(pty_agent_that_closes_its_terminal_is_stopped)
+{
+	const char *argv[] = {fake_agent(), "--close-terminal", NULL};
+	struct aa_pty_options o;
+	uint64_t t0;
+	struct run r;
+	int pid;
+
+	run_init(&r);
+	run_options(&r, &o, argv);
+	o.drain_grace_ms = 300;
+	run_spawn_opts(&r, &o);
+	pid = aa_pty_pid(r.pty);
+	run_wait(&r, pred_output, "> ", 5000, "the prompt");
+	ASSERT_EQ(aa_pty_write(r.pty, "\r", 1), 0);
+	t0 = uv_now(&r.loop);
+	run_wait(&r, pred_output, "closing\r\n", 5000, "the goodbye");
+	run_wait(&r, pred_exited, NULL, 5000, "the exit");
+	ASSERT(WIFSIGNALED(r.status));
+	ASSERT_EQ(WTERMSIG(r.status), SIGKILL);
+	ASSERT_GE(r.exit_ms - t0, 290);
+	ASSERT_LT(r.exit_ms - t0, 3000);
+	ASSERT(!proc_alive(pid));
+	ASSERT_EQ(aa_pty_write(r.pty, "x", 1), AA_EEXITED);
+	run_finish(&r, 0);
+}
+
+/* One that honours SIGHUP ends at once, not after the grace. */
+TEST(pty_agent_that_closes_its_terminal_gets_sighup)
+{
+	const char *argv[] = {"sh", "-c",
+	    "echo bye; exec sleep 30 0<&- 1>&- 2>&-", NULL};
+	struct aa_pty_options o;
+	struct run r;
+
+	run_init(&r);
+	run_options(&r, &o, argv);
+	o.drain_grace_ms = 10000;
+	run_spawn_opts(&r, &o);
+	run_wait(&r, pred_exited, NULL, 5000, "the exit");
+	ASSERT_STR_EQ(aa_buf_str(&r.out), "bye\r\n");
+	ASSERT(WIFSIGNALED(r.status));
+	ASSERT_EQ(WTERMSIG(r.status), SIGHUP);
+	ASSERT_LT(r.exit_ms - r.start_ms, 3000);
+	run_finish(&r, 0);
+}
+
 TEST(pty_child_signals_reset)
 {
 	const char *pipeline[] = {"sh", "-c", "yes | head -1", NULL};

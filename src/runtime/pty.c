@@ -25,8 +25,9 @@
  * re-reads in a row.  A normal exit is reported that much later.
  *
  * The terminal is the agent's only channel to us.  A child that closes it
- * (every slave fd) but keeps running is stopped after the grace: SIGHUP
- * and SIGTERM, then SIGKILL, and its exit is reported as usual.  And the
+ * (every slave fd) but keeps running is gone for us, so it is stopped:
+ * SIGHUP and SIGTERM, SIGKILL after the grace, and its exit is reported
+ * as usual; until then writes fail with AA_EEXITED.  And the
  * agent's session outlives it in children that ignore SIGHUP and SIGTERM
  * (in its process group, in groups of their own, or even in a session of
  * their own while they hold the slave), so aa_pty_close stops whatever is
@@ -144,6 +145,7 @@ static void pty_grace_cb(uv_timer_t *t);
 static size_t pty_queued(const struct aa_pty *p);
 static void pty_hangup(struct aa_pty *p);
 static void pty_reread_cb(uv_timer_t *t);
+static void pty_hup_stop(struct aa_pty *p);
 static void pty_hup_stop_cb(uv_timer_t *t);
 static int pty_holds_slave(const struct aa_pty *p, pid_t pid);
 static int pty_signal_session(struct aa_pty *p, const int *sigs);
@@ -701,7 +703,7 @@ pty_flush(struct aa_pty *p)
 
 /*
  * Notes the end of output; finishes when the child is already reaped,
- * else gives it the grace to exit before it is stopped.
+ * else stops it (pty_hup_stop).
  */
 static void
 pty_output_ended(struct aa_pty *p)
@@ -712,23 +714,24 @@ pty_output_ended(struct aa_pty *p)
 	if (p->state == PTY_RUNNING) {
 		p->state = PTY_OUTPUT_ENDED;
 		pty_poll_update(p);
-		uv_timer_start(&p->grace, pty_hup_stop_cb, p->grace_ms, 0);
+		pty_hup_stop(p);
 	} else if (p->state == PTY_EXITED)
 		pty_finish(p);
 }
 
 /*
- * The child closed its terminal but did not exit within the grace: it
- * can neither hear nor answer us any more.  SIGHUP and SIGTERM first (a
- * terminal that hangs up sends SIGHUP too), SIGKILL one grace later; the
- * exit is reported from SIGCHLD as always.
+ * Every slave fd is closed, yet the child has not been reaped: it closed
+ * its terminal and can neither hear nor answer us any more, so for us it
+ * is gone.  A terminal that hangs up sends SIGHUP, and so do we, with
+ * SIGTERM, at once (a child on its way out is past caring: its status is
+ * set), and SIGKILL one grace later.  The exit is reported from SIGCHLD
+ * as always.
  */
 static void
-pty_hup_stop_cb(uv_timer_t *t)
+pty_hup_stop(struct aa_pty *p)
 {
 	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
 	static const int kill9[] = { SIGKILL, 0 };
-	struct aa_pty *p = t->data;
 
 	if (p->state != PTY_OUTPUT_ENDED || p->hup_stop >= 2)
 		return;
@@ -736,6 +739,13 @@ pty_hup_stop_cb(uv_timer_t *t)
 	(void)pty_signal_session(p, p->hup_stop == 1 ? term : kill9);
 	if (p->hup_stop == 1)
 		uv_timer_start(&p->grace, pty_hup_stop_cb, p->grace_ms, 0);
+}
+
+/* The hung-up child ignored SIGHUP and SIGTERM for the grace. */
+static void
+pty_hup_stop_cb(uv_timer_t *t)
+{
+	pty_hup_stop(t->data);
 }
 
 /* Enters DRAINED: stops reading and reports the exit, once. */
