@@ -26,7 +26,7 @@
  *
  * The terminal is the agent's only channel to us.  A child that closes it
  * (every slave fd) but keeps running is gone for us, so it is stopped:
- * SIGHUP and SIGTERM, SIGKILL after the grace, and its exit is reported
+ * SIGHUP and SIGTERM, SIGKILL 250 ms later, and its exit is reported
  * as usual; until then writes fail with AA_EEXITED.  And the
  * agent's session outlives it in children that ignore SIGHUP and SIGTERM
  * (in its process group, in groups of their own, or even in a session of
@@ -724,8 +724,8 @@ pty_output_ended(struct aa_pty *p)
  * its terminal and can neither hear nor answer us any more, so for us it
  * is gone.  A terminal that hangs up sends SIGHUP, and so do we, with
  * SIGTERM, at once (a child on its way out is past caring: its status is
- * set), and SIGKILL one grace later.  The exit is reported from SIGCHLD
- * as always.
+ * set), and SIGKILL PTY_STOP_TERM_MS later, as a close does.  The exit is
+ * reported from SIGCHLD as always.
  */
 static void
 pty_hup_stop(struct aa_pty *p)
@@ -738,10 +738,11 @@ pty_hup_stop(struct aa_pty *p)
 	p->hup_stop++;
 	(void)pty_signal_session(p, p->hup_stop == 1 ? term : kill9);
 	if (p->hup_stop == 1)
-		uv_timer_start(&p->grace, pty_hup_stop_cb, p->grace_ms, 0);
+		uv_timer_start(&p->grace, pty_hup_stop_cb, PTY_STOP_TERM_MS,
+		    0);
 }
 
-/* The hung-up child ignored SIGHUP and SIGTERM for the grace. */
+/* The hung-up child ignored SIGHUP and SIGTERM for PTY_STOP_TERM_MS. */
 static void
 pty_hup_stop_cb(uv_timer_t *t)
 {

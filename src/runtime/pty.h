@@ -19,7 +19,7 @@
  * re-reads 20 ms apart: Linux says EIO under load while output is still
  * queued.  A child whose output ended (it closed every slave fd) but that
  * runs on is gone for us: it gets SIGHUP and SIGTERM at once and SIGKILL
- * after the drain grace, and on_exit reports how it ended.
+ * 250 ms later, and on_exit reports how it ended.
  *
  * The program must ignore SIGPIPE itself; the child gets every signal
  * disposition reset to the default and an empty signal mask.
