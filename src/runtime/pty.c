@@ -103,6 +103,8 @@ struct aa_pty {
 	int close_stop;     /* closing: 1 SIGTERM sent, 2 SIGKILL sent */
 	uint64_t close_deadline; /* of the current close_stop step */
 	char slave[64];     /* the slave's path, to find who holds it */
+	dev_t slave_dev;    /* and its file: another devpts instance (a */
+	ino_t slave_ino;    /* container's) has a /dev/pts/N of its own */
 
 	struct aa_buf wq; /* pending input from wq_head on */
 	size_t wq_head;
@@ -129,7 +131,7 @@ static void pty_reset_signals(void);
 static void pty_child(int master, int slave, int errfd,
     const struct pty_prep *pp) __attribute__((noreturn));
 static int pty_open(int *masterp, int *slavep, char *name, size_t size,
-    const struct winsize *ws);
+    struct stat *sb, const struct winsize *ws);
 static int pty_fork(struct aa_pty *p, const struct pty_prep *pp,
     const struct winsize *ws, int *child_err);
 static void pty_close_handles(struct aa_pty *p);
@@ -325,7 +327,7 @@ fail:
  */
 static int
 pty_open(int *masterp, int *slavep, char *name, size_t size,
-    const struct winsize *ws)
+    struct stat *sb, const struct winsize *ws)
 {
 	int m, s = -1, r;
 
@@ -336,7 +338,7 @@ pty_open(int *masterp, int *slavep, char *name, size_t size,
 		goto fail;
 	if ((s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
 		goto fail;
-	if (ioctl(s, TIOCSWINSZ, ws) == -1)
+	if (ioctl(s, TIOCSWINSZ, ws) == -1 || fstat(s, sb) == -1)
 		goto fail;
 	*masterp = m;
 	*slavep = s;
@@ -360,13 +362,16 @@ pty_fork(struct aa_pty *p, const struct pty_prep *pp,
 {
 	sigset_t all, old;
 	int master = -1, slave = -1, ep[2], err = 0, st, r;
+	struct stat sb;
 	ssize_t n;
 	pid_t pid;
 
 	*child_err = 0;
-	if ((r = pty_open(&master, &slave, p->slave, sizeof(p->slave), ws)) !=
-	    0)
+	r = pty_open(&master, &slave, p->slave, sizeof(p->slave), &sb, ws);
+	if (r != 0)
 		return r;
+	p->slave_dev = sb.st_dev;
+	p->slave_ino = sb.st_ino;
 	/* posix_openpt() need not honour O_CLOEXEC; make sure. */
 	if (fcntl(master, F_SETFD, FD_CLOEXEC) == -1 ||
 	    pipe2(ep, O_CLOEXEC) == -1) {
@@ -959,13 +964,16 @@ aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
 
 /*
  * True when process pid (a /proc entry) has an fd on our slave.  Only
- * the link text is read, so a hung file system cannot block us.
+ * links whose text names our slave are followed (stat), so a hung file
+ * system elsewhere cannot block us, and the file must be ours: the same
+ * name in another devpts instance is another terminal.
  */
 static int
 pty_holds_slave(const struct aa_pty *p, pid_t pid)
 {
 	char dir[32], path[300], link[sizeof(p->slave)];
 	struct dirent *e;
+	struct stat sb;
 	ssize_t n;
 	DIR *d;
 	int found = 0;
@@ -978,10 +986,12 @@ pty_holds_slave(const struct aa_pty *p, pid_t pid)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			found = strcmp(link, p->slave) == 0;
-		}
+		if (n <= 0 || (size_t)n >= sizeof(link) - 1)
+			continue;
+		link[n] = '\0';
+		found = strcmp(link, p->slave) == 0 && stat(path, &sb) == 0 &&
+		    S_ISCHR(sb.st_mode) && sb.st_dev == p->slave_dev &&
+		    sb.st_ino == p->slave_ino;
 	}
 	closedir(d);
 	return found;
