@@ -3,7 +3,8 @@
  * an agent whose children ignore SIGHUP and SIGTERM and keep the
  * terminal, from its group, a group and a session of their own, then
  * exits (the server exits with the agent's status only once they are
- * gone); an agent that closes its terminal but runs on (gone for the
+ * gone, and a server told to stop leaves none either); an agent that
+ * closes its terminal but runs on (gone for the
  * API: sends are refused as the status says, and the server stops it and
  * exits with how it ended, at once when it honours SIGHUP, 250 ms later
  * by SIGKILL when not).
@@ -87,6 +88,30 @@ add('children_of_an_exited_agent_are_stopped', async () => {
 		assertEq(await s.wait(10000 * SLOW), { code: 4, signal: null },
 		    'the agent\'s status');
 		assert(/non-zero exit code 4/.test(s.stderr), s.stderr);
+		pids.forEach((p, i) => assert(!alive(p),
+		    `child ${i} (${p}) outlived the server`));
+	} finally {
+		await s.kill();
+		pids.forEach((p) => {
+			try {
+				process.kill(p, 'SIGKILL');
+			} catch {}
+		});
+	}
+});
+
+/* The same agent (it ignores SIGINT too) when the server is told to
+ * stop: SIGINT, SIGKILL after 5 s, and then its children as well. */
+add('server_stop_leaves_no_children', async () => {
+	const s = await Server.start({ agent: [FAKE, '--hostile-children'] });
+	let pids = [];
+	try {
+		const c = await screenHas(s, /children \d+ \d+ \d+/);
+		pids = c.match(/children (\d+) (\d+) (\d+)/).slice(1)
+		    .map(Number);
+		pids.forEach((p) => assert(alive(p), `child ${p} runs`));
+		assertEq(await s.stop('SIGTERM', 15000 * SLOW), { code: 0,
+		    signal: null }, 'exit');
 		pids.forEach((p, i) => assert(!alive(p),
 		    `child ${i} (${p}) outlived the server`));
 	} finally {
