@@ -4,10 +4,10 @@
  * terminal, from its group, a group and a session of their own, then
  * exits (the server exits with the agent's status only once they are
  * gone, and a server told to stop leaves none either); an agent that
- * closes its terminal but runs on (gone for the
- * API: sends are refused as the status says, and the server stops it and
- * exits with how it ended, at once when it honours SIGHUP, 250 ms later
- * by SIGKILL when not).
+ * closes its terminal but runs on (gone for the API: sends are refused
+ * as the status says, and the server stops it and exits with how it
+ * ended, at once when it honours SIGHUP, by SIGKILL 250 ms later when
+ * not).
  */
 import fs from 'node:fs';
 import { assert, assertEq } from '../web/harness.mjs';
