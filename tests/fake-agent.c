@@ -23,11 +23,11 @@
  *   --cat             raw mode (no echo, no line editing), print "ready",
  *                     then copy stdin to stdout forever
  *   --hostile-children
- *                     leave three children that ignore SIGHUP, SIGINT and
- *                     SIGTERM and keep the terminal: one in our process
- *                     group, one in a group of its own, one in a session
- *                     of its own; print "children P1 P2 P3" and "> ",
- *                     read one line, exit
+ *                     ignore SIGHUP, SIGINT and SIGTERM, and leave three
+ *                     children that do too and keep the terminal: one in
+ *                     our process group, one in a group of its own, one
+ *                     in a session of its own; print "children P1 P2 P3"
+ *                     and "> ", read one line, exit
  *   --close-terminal  print "> ", read one line, ignore SIGHUP and
  *                     SIGTERM, print "closing", close fds 0-2 and live on
  *
