@@ -102,6 +102,7 @@ struct aa_pty {
 	int hup_stop;       /* hung-up child: 1 SIGTERM sent, 2 SIGKILL */
 	int close_stop;     /* closing: 1 SIGTERM sent, 2 SIGKILL sent */
 	uint64_t close_deadline; /* of the current close_stop step */
+	struct aa_log log;  /* says which processes we stop, and why */
 	char slave[64];     /* the slave's path, to find who holds it */
 	dev_t slave_dev;    /* and its file: another devpts instance (a */
 	ino_t slave_ino;    /* container's) has a /dev/pts/N of its own */
@@ -469,6 +470,8 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	p->on_data = o->on_data;
 	p->on_exit = o->on_exit;
 	p->ud = o->ud;
+	if (o->log != NULL)
+		p->log = *o->log;
 	aa_buf_init(&p->wq);
 	uv_signal_init(loop, &p->sigchld);
 	uv_timer_init(loop, &p->grace);
@@ -741,6 +744,14 @@ pty_hup_stop(struct aa_pty *p)
 	if (p->state != PTY_OUTPUT_ENDED || p->hup_stop >= 2)
 		return;
 	p->hup_stop++;
+	if (p->hup_stop == 1)
+		AA_LOG(&p->log, AA_LOG_WARN, "agent (pid %d) closed its "
+		    "terminal but runs on: sending SIGHUP and SIGTERM",
+		    (int)p->pid);
+	else
+		AA_LOG(&p->log, AA_LOG_WARN, "agent (pid %d) ignored SIGHUP "
+		    "and SIGTERM for %u ms: sending SIGKILL", (int)p->pid,
+		    PTY_STOP_TERM_MS);
 	(void)pty_signal_session(p, p->hup_stop == 1 ? term : kill9);
 	if (p->hup_stop == 1)
 		uv_timer_start(&p->grace, pty_hup_stop_cb, PTY_STOP_TERM_MS,
@@ -1021,15 +1032,16 @@ pty_signal_session(struct aa_pty *p, const int *sigs)
 	char state;
 	DIR *d;
 
-	for (i = 0; sigs[i] != 0; i++)
-		(void)kill(-p->pid, sigs[i]);
 	/* No POLLHUP on the master: some slave fd is still open. */
 	pfd.fd = p->fd;
 	pfd.events = POLLIN;
 	if (p->fd != -1 && poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP))
 		held = 1;
-	if ((d = opendir("/proc")) == NULL)
+	if ((d = opendir("/proc")) == NULL) {
+		for (i = 0; sigs[i] != 0; i++)
+			(void)kill(-p->pid, sigs[i]);
 		return kill(-p->pid, 0) == 0;
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
@@ -1061,6 +1073,10 @@ pty_signal_session(struct aa_pty *p, const int *sigs)
 			(void)kill(pid, sigs[i]);
 	}
 	closedir(d);
+	/* And the group, which /proc showed us already: after the scan, so
+	 * that what it kills is counted too. */
+	for (i = 0; sigs[i] != 0; i++)
+		(void)kill(-p->pid, sigs[i]);
 	return count;
 }
 
@@ -1094,21 +1110,36 @@ pty_close_stop(struct aa_pty *p)
 	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
 	static const int kill9[] = { SIGKILL, 0 };
 	static const int none[] = { 0 };
-	uint64_t now = uv_now(p->loop);
+	uint64_t now;
 	int left;
+
+	uv_update_time(p->loop); /* the cached time may be a turn old */
+	now = uv_now(p->loop);
 
 	pty_reap(p);
 	if (p->close_stop == 0) {
 		left = p->pid > 0 ? pty_signal_session(p, term) : 0;
 		p->close_stop = 1;
 		p->close_deadline = now + PTY_STOP_TERM_MS;
+		if (left > 0)
+			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) left of "
+			    "the agent's session (pid %d): sending SIGHUP and "
+			    "SIGTERM", left, (int)p->pid);
 	} else if (p->close_stop == 1 && now >= p->close_deadline) {
 		left = pty_signal_session(p, kill9);
 		p->close_stop = 2;
 		p->close_deadline = now + PTY_STOP_KILL_MS;
+		if (left > 0)
+			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) of the "
+			    "agent's session ignored SIGTERM for %u ms: sending "
+			    "SIGKILL", left, PTY_STOP_TERM_MS);
 	} else
 		left = pty_signal_session(p, none);
 	pty_reap(p);
+	if (left > 0 && p->close_stop == 2 && now >= p->close_deadline)
+		AA_LOG(&p->log, AA_LOG_ERROR, "%d process(es) of the agent's "
+		    "session still there %u ms after SIGKILL: closing anyway",
+		    left, PTY_STOP_KILL_MS);
 	if (left == 0 || (p->close_stop == 2 && now >= p->close_deadline)) {
 		pty_close_handles(p);
 		return;

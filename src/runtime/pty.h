@@ -32,6 +32,7 @@
 #include <uv.h>
 
 #include "agentapi.h"
+#include "base/log.h"
 
 /* The write queue's bound: aa_pty_write fails with AA_E2BIG beyond it. */
 #define AA_PTY_WRITE_QUEUE_MAX (4u << 20)
@@ -57,6 +58,8 @@ struct aa_pty_options {
 	void *ud;
 	/* Drain grace after the exit in ms; 0 means AA_PTY_DRAIN_GRACE_MS. */
 	unsigned drain_grace_ms;
+	/* Where the lines about stopping processes go; NULL: nowhere. */
+	const struct aa_log *log;
 };
 
 /*
