@@ -72,7 +72,9 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 HELPER_SRCS := $(filter-out tests/runner.c $(TEST_SRCS),$(wildcard tests/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Script tests: executables that print a "name: N passed, N failed" line.
-TEST_SCRIPTS := $(sort $(wildcard tests/*.test.sh tests/*/*.test.sh))
+# The long fault runs (tests/fault/) are `make test-fault`'s.
+FAULT_SCRIPTS := $(sort $(wildcard tests/fault/*.test.sh))
+TEST_SCRIPTS := $(filter-out $(FAULT_SCRIPTS),$(sort $(wildcard tests/*.test.sh tests/*/*.test.sh)))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=$(BUILD)/tests/replay-%)
 
@@ -84,7 +86,7 @@ $(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || \
 	echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
 .SECONDARY:
-.PHONY: all deps test test-asan check fuzz run clean install
+.PHONY: all deps test test-asan test-fault check fuzz run clean install
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(LIB_A) $(LIB_SO) $(HELPER_BINS)
@@ -162,6 +164,9 @@ test: $(NODE_STAMP) $(BIN) $(LIB_A) $(LIB_SO) $(TEST_BINS) $(HELPER_BINS) $(REPL
 	@$(TEST_ENV) sh tests/run.sh $(TEST_BINS) $(REPLAY_BINS) $(TEST_SCRIPTS)
 
 check: test
+
+test-fault: $(BIN) $(TEST_BINS) $(HELPER_BINS)
+	@$(TEST_ENV) sh tests/run.sh $(FAULT_SCRIPTS)
 
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test

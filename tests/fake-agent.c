@@ -22,6 +22,17 @@
  *   --ignore-input    print "ignoring", never read stdin, sleep forever
  *   --cat             raw mode (no echo, no line editing), print "ready",
  *                     then copy stdin to stdout forever
+ *   --hostile-children
+ *                     ignore SIGHUP, SIGINT and SIGTERM, and leave three
+ *                     children that do too and keep the terminal: one in
+ *                     our process group, one in a group of its own, one
+ *                     in a session of its own; print "children P1 P2 P3"
+ *                     and "> ", read one line, exit
+ *   --close-terminal  print "> ", read one line, ignore SIGHUP and
+ *                     SIGTERM, print "closing", close fds 0-2 and live on
+ *
+ * Children and the closed-terminal agent end themselves by alarm() after
+ * HOSTILE_MAX_S seconds, so a failed test leaves nothing for long.
  *
  * A write to the terminal that fails ends the program with status 97, so
  * the PTY tests can tell output the agent lost from output we lost.
@@ -52,6 +63,9 @@ struct msg {
 	int user;
 	const char *text;
 };
+
+/* How long the hostile modes' processes live at most. */
+#define HOSTILE_MAX_S 120
 
 static volatile sig_atomic_t got_winch;
 
@@ -441,6 +455,80 @@ run_cat(void)
 	}
 }
 
+/* Waits for one line on stdin (any end of input counts too). */
+static void
+wait_line(void)
+{
+	ssize_t n;
+	char c;
+
+	for (;;) {
+		n = read(0, &c, 1);
+		if (n == 1 && (c == '\n' || c == '\r'))
+			return;
+		if (n == 0 || (n == -1 && errno != EINTR))
+			return;
+	}
+}
+
+/*
+ * Leaves three children that ignore SIGHUP, SIGINT and SIGTERM and hold
+ * the terminal: kind 0 stays in our group, kind 1 makes a group of its
+ * own, kind 2 a session of its own.  Each says it is ready through a
+ * pipe before its pid is printed.
+ */
+static void
+run_hostile_children(void)
+{
+	char line[128], c;
+	pid_t pids[3];
+	int p[2], kind, len;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	if (pipe(p) == -1)
+		_exit(98);
+	for (kind = 0; kind < 3; kind++) {
+		if ((pids[kind] = fork()) == -1)
+			_exit(98);
+		if (pids[kind] == 0) {
+			alarm(HOSTILE_MAX_S);
+			if (kind == 1)
+				(void)setpgid(0, 0);
+			else if (kind == 2)
+				(void)setsid();
+			(void)!write(p[1], "r", 1);
+			for (;;)
+				pause();
+		}
+		if (read(p[0], &c, 1) != 1)
+			_exit(98);
+	}
+	len = snprintf(line, sizeof(line), "children %d %d %d\n> ",
+	    (int)pids[0], (int)pids[1], (int)pids[2]);
+	out(line, (size_t)len);
+	wait_line();
+}
+
+/* Closes the terminal after one line but lives on, deaf to SIGHUP and
+ * SIGTERM: only SIGKILL (or the alarm) ends it. */
+static void
+run_close_terminal(void)
+{
+	outs("> ");
+	wait_line();
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	outs("closing\n");
+	close(0);
+	close(1);
+	close(2);
+	alarm(HOSTILE_MAX_S);
+	for (;;)
+		pause();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -458,7 +546,9 @@ main(int argc, char **argv)
 			arg = atol(argv[++i]);
 		} else if (strcmp(argv[i], "--winsize") == 0 ||
 		    strcmp(argv[i], "--ignore-input") == 0 ||
-		    strcmp(argv[i], "--cat") == 0)
+		    strcmp(argv[i], "--cat") == 0 ||
+		    strcmp(argv[i], "--hostile-children") == 0 ||
+		    strcmp(argv[i], "--close-terminal") == 0)
 			mode = argv[i];
 		else {
 			printf("fake-agent: unknown option %s\n", argv[i]);
@@ -481,6 +571,10 @@ main(int argc, char **argv)
 		run_winsize();
 	else if (strcmp(mode, "--cat") == 0)
 		run_cat();
+	else if (strcmp(mode, "--hostile-children") == 0)
+		run_hostile_children();
+	else if (strcmp(mode, "--close-terminal") == 0)
+		run_close_terminal();
 	else {
 		outs("ignoring\n");
 		for (;;)

@@ -16,13 +16,33 @@
  * and EIO arrive in either order.  A grandchild that keeps the slave open
  * delays EIO without bound, so after the exit a grace timer caps the wait.
  *
+ * EIO is not believed at once.  Under CPU contention Linux answers read()
+ * with EIO while part of the child's last output still waits in the tty
+ * layer, and a read a few ms later returns it (issue 17: 6 runs in 119,800
+ * lost up to 7 KB).  So the first EIO only "hangs up" the master: we stop
+ * polling it (POLLHUP would fire without end), re-read it every
+ * PTY_HUP_REREAD_MS, and believe the end after PTY_HUP_EMPTY_READS empty
+ * re-reads in a row.  A normal exit is reported that much later.
+ *
+ * The terminal is the agent's only channel to us.  A child that closes it
+ * (every slave fd) but keeps running is gone for us, so it is stopped:
+ * SIGHUP and SIGTERM, SIGKILL 250 ms later, and its exit is reported
+ * as usual; until then writes fail with AA_EEXITED.  And the
+ * agent's session outlives it in children that ignore SIGHUP and SIGTERM
+ * (in its process group, in groups of their own, or even in a session of
+ * their own while they hold the slave), so aa_pty_close stops whatever is
+ * left of it before it reports the close (pty_signal_session).
+ *
  * Invariants: on_data is never called after on_exit; on_exit is called at
  * most once; the object is freed only in the last close_cb (libuv's rule),
  * so aa_pty_close may be called from inside any of our callbacks.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,20 +63,31 @@
 #define PTY_READ_BUDGET (256u << 10)
 #define PTY_DEFAULT_TERM "xterm-256color"
 #define PTY_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+/* After EIO: re-read this often, and believe the end after this many
+ * empty re-reads in a row (see the top of the file). */
+#define PTY_HUP_REREAD_MS 20u
+#define PTY_HUP_EMPTY_READS 2u
+/* Closing: how long the session's leftovers get between SIGTERM and
+ * SIGKILL, how long we wait for SIGKILL to work, and how often we look. */
+#define PTY_STOP_TERM_MS 250u
+#define PTY_STOP_KILL_MS 1000u
+#define PTY_STOP_TICK_MS 25u
 
 enum pty_state {
 	PTY_RUNNING,      /* child alive, output flowing */
-	PTY_OUTPUT_ENDED, /* EIO seen, waiting for the child to be reaped */
+	PTY_OUTPUT_ENDED, /* EIO believed, waiting for the child's exit */
 	PTY_EXITED,       /* child reaped, draining output until EIO or grace */
 	PTY_DRAINED,      /* both seen (or grace over); on_exit was called */
-	PTY_CLOSED        /* aa_pty_close called; handles closing */
+	PTY_CLOSED        /* aa_pty_close called; leftovers stopped, handles
+			     closing */
 };
 
 struct aa_pty {
 	uv_loop_t *loop;
 	uv_poll_t poll; /* on the master; initialised when fd >= 0 */
 	uv_signal_t sigchld;
-	uv_timer_t grace;
+	uv_timer_t grace; /* drain grace; stopping a hung-up child */
+	uv_timer_t tick;  /* re-reads after EIO; the stop when closing */
 	int fd; /* the master, O_NONBLOCK|O_CLOEXEC */
 	pid_t pid;
 	int status; /* wait status, -1 until reaped */
@@ -66,6 +97,15 @@ struct aa_pty {
 	int pending_closes;
 	unsigned grace_ms;
 	uint64_t nread;     /* bytes read in all, to see output during grace */
+	int hup;            /* EIO seen: not polled for input, re-read */
+	unsigned empty_reads; /* re-reads in a row that found nothing */
+	int hup_stop;       /* hung-up child: 1 SIGTERM sent, 2 SIGKILL */
+	int close_stop;     /* closing: 1 SIGTERM sent, 2 SIGKILL sent */
+	uint64_t close_deadline; /* of the current close_stop step */
+	struct aa_log log;  /* says which processes we stop, and why */
+	char slave[64];     /* the slave's path, to find who holds it */
+	dev_t slave_dev;    /* and its file: another devpts instance (a */
+	ino_t slave_ino;    /* container's) has a /dev/pts/N of its own */
 
 	struct aa_buf wq; /* pending input from wq_head on */
 	size_t wq_head;
@@ -91,7 +131,8 @@ static void pty_prep_release(struct pty_prep *pp);
 static void pty_reset_signals(void);
 static void pty_child(int master, int slave, int errfd,
     const struct pty_prep *pp) __attribute__((noreturn));
-static int pty_open(int *masterp, int *slavep, const struct winsize *ws);
+static int pty_open(int *masterp, int *slavep, char *name, size_t size,
+    struct stat *sb, const struct winsize *ws);
 static int pty_fork(struct aa_pty *p, const struct pty_prep *pp,
     const struct winsize *ws, int *child_err);
 static void pty_close_handles(struct aa_pty *p);
@@ -105,6 +146,15 @@ static void pty_finish(struct aa_pty *p);
 static void pty_sigchld_cb(uv_signal_t *h, int signum);
 static void pty_grace_cb(uv_timer_t *t);
 static size_t pty_queued(const struct aa_pty *p);
+static void pty_hangup(struct aa_pty *p);
+static void pty_reread_cb(uv_timer_t *t);
+static void pty_hup_stop(struct aa_pty *p);
+static void pty_hup_stop_cb(uv_timer_t *t);
+static int pty_holds_slave(const struct aa_pty *p, pid_t pid);
+static int pty_signal_session(struct aa_pty *p, const int *sigs);
+static void pty_reap(struct aa_pty *p);
+static void pty_close_stop(struct aa_pty *p);
+static void pty_close_tick_cb(uv_timer_t *t);
 
 
 /*
@@ -277,19 +327,19 @@ fail:
  * openpty() by hand: our "pty.h" shadows <pty.h> on the include path.
  */
 static int
-pty_open(int *masterp, int *slavep, const struct winsize *ws)
+pty_open(int *masterp, int *slavep, char *name, size_t size,
+    struct stat *sb, const struct winsize *ws)
 {
-	char name[128];
 	int m, s = -1, r;
 
 	if ((m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
 		return AA__ERR(errno);
 	if (grantpt(m) == -1 || unlockpt(m) == -1 ||
-	    ptsname_r(m, name, sizeof(name)) != 0)
+	    ptsname_r(m, name, size) != 0)
 		goto fail;
 	if ((s = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
 		goto fail;
-	if (ioctl(s, TIOCSWINSZ, ws) == -1)
+	if (ioctl(s, TIOCSWINSZ, ws) == -1 || fstat(s, sb) == -1)
 		goto fail;
 	*masterp = m;
 	*slavep = s;
@@ -313,12 +363,16 @@ pty_fork(struct aa_pty *p, const struct pty_prep *pp,
 {
 	sigset_t all, old;
 	int master = -1, slave = -1, ep[2], err = 0, st, r;
+	struct stat sb;
 	ssize_t n;
 	pid_t pid;
 
 	*child_err = 0;
-	if ((r = pty_open(&master, &slave, ws)) != 0)
+	r = pty_open(&master, &slave, p->slave, sizeof(p->slave), &sb, ws);
+	if (r != 0)
 		return r;
+	p->slave_dev = sb.st_dev;
+	p->slave_ino = sb.st_ino;
 	/* posix_openpt() need not honour O_CLOEXEC; make sure. */
 	if (fcntl(master, F_SETFD, FD_CLOEXEC) == -1 ||
 	    pipe2(ep, O_CLOEXEC) == -1) {
@@ -416,11 +470,15 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	p->on_data = o->on_data;
 	p->on_exit = o->on_exit;
 	p->ud = o->ud;
+	if (o->log != NULL)
+		p->log = *o->log;
 	aa_buf_init(&p->wq);
 	uv_signal_init(loop, &p->sigchld);
 	uv_timer_init(loop, &p->grace);
+	uv_timer_init(loop, &p->tick);
 	p->sigchld.data = p;
 	p->grace.data = p;
+	p->tick.data = p;
 	/* Before fork(): an early exit must find the watcher in place. */
 	if ((r = uv_signal_start(&p->sigchld, pty_sigchld_cb, SIGCHLD)) != 0)
 		goto fail;
@@ -467,9 +525,10 @@ out:
 static void
 pty_close_handles(struct aa_pty *p)
 {
-	p->pending_closes = 2;
+	p->pending_closes = 3;
 	uv_close((uv_handle_t *)&p->sigchld, pty_close_cb);
 	uv_close((uv_handle_t *)&p->grace, pty_close_cb);
+	uv_close((uv_handle_t *)&p->tick, pty_close_cb);
 	if (p->poll_inited) {
 		p->pending_closes++;
 		uv_close((uv_handle_t *)&p->poll, pty_close_cb);
@@ -505,14 +564,14 @@ pty_queued(const struct aa_pty *p)
 
 /*
  * Makes the poll handle watch what the state needs: readable while output
- * may still come, writable while input is queued.
+ * may still come, writable while input is queued; nothing once hung up.
  */
 static void
 pty_poll_update(struct aa_pty *p)
 {
 	int ev = 0;
 
-	if (p->state == PTY_RUNNING || p->state == PTY_EXITED) {
+	if ((p->state == PTY_RUNNING || p->state == PTY_EXITED) && !p->hup) {
 		ev = UV_READABLE;
 		if (pty_queued(p) > 0)
 			ev |= UV_WRITABLE;
@@ -533,7 +592,7 @@ pty_poll_cb(uv_poll_t *h, int status, int events)
 	struct aa_pty *p = h->data;
 
 	if (status < 0) {
-		pty_output_ended(p);
+		pty_hangup(p);
 		return;
 	}
 	if (events & UV_READABLE)
@@ -545,7 +604,8 @@ pty_poll_cb(uv_poll_t *h, int status, int events)
 
 /*
  * Reads the master until EAGAIN (the poll is level-triggered) or the
- * budget is spent; 0 or EIO means every slave fd is closed.
+ * budget is spent; 0 or EIO says every slave fd is closed, which is
+ * believed only after the re-reads (pty_hangup).
  */
 static void
 pty_read(struct aa_pty *p)
@@ -559,6 +619,7 @@ pty_read(struct aa_pty *p)
 		if (n > 0) {
 			total += (size_t)n;
 			p->nread += (uint64_t)n;
+			p->empty_reads = 0;
 			/* The grace counts from the last output, not from the
 			 * exit: under load the kernel may hand over the child's
 			 * last bytes late, and they must not be cut off. */
@@ -573,11 +634,52 @@ pty_read(struct aa_pty *p)
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 && errno == EAGAIN)
+		if (n == -1 && errno == EAGAIN) {
+			/* The slave was opened again: poll as before. */
+			if (p->hup) {
+				p->hup = 0;
+				uv_timer_stop(&p->tick);
+				pty_poll_update(p);
+			}
 			return;
+		}
+		pty_hangup(p);
+		return;
+	}
+}
+
+/*
+ * The master said EIO (or 0, or the poll failed): stop polling, it would
+ * report POLLHUP without end, and re-read on a timer instead.
+ */
+static void
+pty_hangup(struct aa_pty *p)
+{
+	if (p->hup || (p->state != PTY_RUNNING && p->state != PTY_EXITED))
+		return;
+	p->hup = 1;
+	p->empty_reads = 0;
+	pty_poll_update(p);
+	uv_timer_start(&p->tick, pty_reread_cb, PTY_HUP_REREAD_MS, 0);
+}
+
+/* Re-reads a hung-up master; enough empty re-reads end the output. */
+static void
+pty_reread_cb(uv_timer_t *t)
+{
+	struct aa_pty *p = t->data;
+	uint64_t before = p->nread;
+
+	if (!p->hup || (p->state != PTY_RUNNING && p->state != PTY_EXITED))
+		return;
+	pty_read(p);
+	if (!p->hup || (p->state != PTY_RUNNING && p->state != PTY_EXITED))
+		return;
+	if (p->nread == before && ++p->empty_reads >= PTY_HUP_EMPTY_READS) {
 		pty_output_ended(p);
 		return;
 	}
+	uv_timer_start(&p->tick, pty_reread_cb, PTY_HUP_REREAD_MS, 0);
 }
 
 /* Writes as much of the queue as the kernel takes. */
@@ -598,6 +700,7 @@ pty_flush(struct aa_pty *p)
 			break;
 		/* EIO: the terminal hung up; the reader will see it too. */
 		p->wq_head = p->wq.len;
+		pty_hangup(p);
 	}
 	if (pty_queued(p) == 0) {
 		aa_buf_reset(&p->wq);
@@ -606,17 +709,60 @@ pty_flush(struct aa_pty *p)
 	pty_poll_update(p);
 }
 
-/* Notes the end of output; finishes when the child is already reaped. */
+/*
+ * Notes the end of output; finishes when the child is already reaped,
+ * else stops it (pty_hup_stop).
+ */
 static void
 pty_output_ended(struct aa_pty *p)
 {
+	uv_timer_stop(&p->tick);
 	aa_buf_reset(&p->wq);
 	p->wq_head = 0;
 	if (p->state == PTY_RUNNING) {
 		p->state = PTY_OUTPUT_ENDED;
 		pty_poll_update(p);
+		pty_hup_stop(p);
 	} else if (p->state == PTY_EXITED)
 		pty_finish(p);
+}
+
+/*
+ * Every slave fd is closed, yet the child has not been reaped: it closed
+ * its terminal and can neither hear nor answer us any more, so for us it
+ * is gone.  A terminal that hangs up sends SIGHUP, and so do we, with
+ * SIGTERM, at once (a child on its way out is past caring: its status is
+ * set), and SIGKILL PTY_STOP_TERM_MS later, as a close does.  The exit is
+ * reported from SIGCHLD as always.
+ */
+static void
+pty_hup_stop(struct aa_pty *p)
+{
+	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
+	static const int kill9[] = { SIGKILL, 0 };
+
+	if (p->state != PTY_OUTPUT_ENDED || p->hup_stop >= 2)
+		return;
+	p->hup_stop++;
+	if (p->hup_stop == 1)
+		AA_LOG(&p->log, AA_LOG_WARN, "agent (pid %d) closed its "
+		    "terminal but runs on: sending SIGHUP and SIGTERM",
+		    (int)p->pid);
+	else
+		AA_LOG(&p->log, AA_LOG_WARN, "agent (pid %d) ignored SIGHUP "
+		    "and SIGTERM for %u ms: sending SIGKILL", (int)p->pid,
+		    PTY_STOP_TERM_MS);
+	(void)pty_signal_session(p, p->hup_stop == 1 ? term : kill9);
+	if (p->hup_stop == 1)
+		uv_timer_start(&p->grace, pty_hup_stop_cb, PTY_STOP_TERM_MS,
+		    0);
+}
+
+/* The hung-up child ignored SIGHUP and SIGTERM for PTY_STOP_TERM_MS. */
+static void
+pty_hup_stop_cb(uv_timer_t *t)
+{
+	pty_hup_stop(t->data);
 }
 
 /* Enters DRAINED: stops reading and reports the exit, once. */
@@ -625,6 +771,7 @@ pty_finish(struct aa_pty *p)
 {
 	p->state = PTY_DRAINED;
 	uv_timer_stop(&p->grace);
+	uv_timer_stop(&p->tick);
 	pty_poll_update(p);
 	if (p->on_exit != NULL)
 		p->on_exit(p->ud, p->status);
@@ -645,6 +792,10 @@ pty_sigchld_cb(uv_signal_t *h, int signum)
 	(void)signum;
 	if (p->status != -1)
 		return;
+	if (p->state == PTY_CLOSED) {
+		pty_reap(p); /* the close's stop waits for nothing else */
+		return;
+	}
 	do
 		r = waitpid(p->pid, &st, WNOHANG);
 	while (r == -1 && errno == EINTR);
@@ -659,6 +810,7 @@ pty_sigchld_cb(uv_signal_t *h, int signum)
 		pty_finish(p);
 		return;
 	}
+	/* After EIO the re-reads decide; the grace still caps the wait. */
 	p->state = PTY_EXITED;
 	uv_timer_start(&p->grace, pty_grace_cb, p->grace_ms, 0);
 }
@@ -668,14 +820,14 @@ static void
 pty_grace_cb(uv_timer_t *t)
 {
 	struct aa_pty *p = t->data;
-
 	uint64_t before = p->nread;
 
-	if (p->state != PTY_EXITED)
-		return;
+	if (p->state != PTY_EXITED || p->hup)
+		return; /* after EIO, the re-reads decide (a few ms) */
 	pty_read(p);
-	/* Output came during this last read: the timer was restarted. */
-	if (p->state == PTY_EXITED && p->nread == before)
+	/* Output came during this last read: the timer was restarted.  EIO
+	 * now: the re-reads decide. */
+	if (p->state == PTY_EXITED && p->nread == before && !p->hup)
 		pty_finish(p);
 }
 
@@ -689,7 +841,7 @@ aa_pty_write(struct aa_pty *p, const void *data, size_t n)
 
 	if (p == NULL || (d == NULL && n > 0))
 		return AA_EINVAL;
-	if (p->state != PTY_RUNNING && p->state != PTY_EXITED)
+	if ((p->state != PTY_RUNNING && p->state != PTY_EXITED) || p->hup)
 		return AA_EEXITED;
 	if (n > AA_PTY_WRITE_QUEUE_MAX - pty_queued(p))
 		return AA_E2BIG;
@@ -701,8 +853,11 @@ aa_pty_write(struct aa_pty *p, const void *data, size_t n)
 			n -= (size_t)w;
 		} else if (w == -1 && errno == EAGAIN)
 			break;
-		else if (w == -1 && errno != EINTR)
-			return errno == EIO ? AA_EEXITED : AA__ERR(errno);
+		else if (w == -1 && errno == EIO) {
+			pty_hangup(p);
+			return AA_EEXITED;
+		} else if (w == -1 && errno != EINTR)
+			return AA__ERR(errno);
 	}
 	if (n == 0)
 		return 0;
@@ -799,7 +954,10 @@ aa_pty_wait_status(const struct aa_pty *p)
 	return p == NULL ? -1 : p->status;
 }
 
-/* Marks p closed and starts closing its handles; frees it later. */
+/*
+ * Marks p closed, stops what is left of the agent's session, then closes
+ * the handles; frees p later.
+ */
 void
 aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
 {
@@ -808,5 +966,190 @@ aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
 	p->state = PTY_CLOSED;
 	p->closed = closed;
 	uv_timer_stop(&p->grace);
-	pty_close_handles(p);
+	uv_timer_stop(&p->tick);
+	if (p->poll_inited && p->poll_events != 0)
+		uv_poll_stop(&p->poll);
+	p->poll_events = 0;
+	pty_close_stop(p);
+}
+
+/*
+ * True when process pid (a /proc entry) has an fd on our slave.  Only
+ * links whose text names our slave are followed (stat), so a hung file
+ * system elsewhere cannot block us, and the file must be ours: the same
+ * name in another devpts instance is another terminal.
+ */
+static int
+pty_holds_slave(const struct aa_pty *p, pid_t pid)
+{
+	char dir[32], path[300], link[sizeof(p->slave)];
+	struct dirent *e;
+	struct stat sb;
+	ssize_t n;
+	DIR *d;
+	int found = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(dir)) == NULL)
+		return 0; /* gone, or not ours to look at */
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0 || (size_t)n >= sizeof(link) - 1)
+			continue;
+		link[n] = '\0';
+		found = strcmp(link, p->slave) == 0 && stat(path, &sb) == 0 &&
+		    S_ISCHR(sb.st_mode) && sb.st_dev == p->slave_dev &&
+		    sb.st_ino == p->slave_ino;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Sends each signal of sigs (0-terminated; none: only count) to every
+ * live process of the agent's session: its process group, every process
+ * whose session id is the agent's (groups of their own included), and,
+ * while somebody still holds the slave, whoever holds it (a session of
+ * their own does not hide them).  Returns how many there were.  Where
+ * /proc cannot be read, the process group alone.
+ *
+ * The agent's pid names its session and group; Linux keeps that number
+ * from being reused while any member lives, so a match is one of ours.
+ */
+static int
+pty_signal_session(struct aa_pty *p, const int *sigs)
+{
+	char path[32], stat[512], *c;
+	struct pollfd pfd;
+	struct dirent *e;
+	long pgrp, sid;
+	pid_t pid, self = getpid();
+	ssize_t n;
+	int count = 0, held = 0, fd, i, match;
+	char state;
+	DIR *d;
+
+	/* No POLLHUP on the master: some slave fd is still open. */
+	pfd.fd = p->fd;
+	pfd.events = POLLIN;
+	if (p->fd != -1 && poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP))
+		held = 1;
+	if ((d = opendir("/proc")) == NULL) {
+		for (i = 0; sigs[i] != 0; i++)
+			(void)kill(-p->pid, sigs[i]);
+		return kill(-p->pid, 0) == 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		pid = (pid_t)strtol(e->d_name, NULL, 10);
+		if (pid == self || pid <= 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, stat, sizeof(stat) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		stat[n] = '\0';
+		/* "pid (comm) state ppid pgrp session ...": comm may hold
+		 * anything, so parse from its last ')'. */
+		if ((c = strrchr(stat, ')')) == NULL ||
+		    sscanf(c + 1, " %c %*d %ld %ld", &state, &pgrp, &sid) != 3)
+			continue;
+		if (state == 'Z' || state == 'X')
+			continue; /* dead; its parent reaps it */
+		match = sid == p->pid || pgrp == p->pid;
+		if (!match && held)
+			match = pty_holds_slave(p, pid);
+		if (!match)
+			continue;
+		count++;
+		for (i = 0; sigs[i] != 0; i++)
+			(void)kill(pid, sigs[i]);
+	}
+	closedir(d);
+	/* And the group, which /proc showed us already: after the scan, so
+	 * that what it kills is counted too. */
+	for (i = 0; sigs[i] != 0; i++)
+		(void)kill(-p->pid, sigs[i]);
+	return count;
+}
+
+/* Reaps our child if it has exited, so that it is not counted again. */
+static void
+pty_reap(struct aa_pty *p)
+{
+	pid_t r;
+	int st;
+
+	if (p->status != -1 || p->pid <= 0)
+		return;
+	do
+		r = waitpid(p->pid, &st, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == p->pid)
+		p->status = st;
+	else if (r == -1)
+		p->status = 255 << 8; /* reaped by someone else */
+}
+
+/*
+ * The close's stop: SIGHUP, SIGTERM and SIGCONT to everything left of the
+ * session, SIGKILL after PTY_STOP_TERM_MS, and the handles close once
+ * nobody is left (or PTY_STOP_KILL_MS after the SIGKILL, whatever holds
+ * on).  Nobody left: closed at once, with no timer.
+ */
+static void
+pty_close_stop(struct aa_pty *p)
+{
+	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
+	static const int kill9[] = { SIGKILL, 0 };
+	static const int none[] = { 0 };
+	uint64_t now;
+	int left;
+
+	uv_update_time(p->loop); /* the cached time may be a turn old */
+	now = uv_now(p->loop);
+
+	pty_reap(p);
+	if (p->close_stop == 0) {
+		left = p->pid > 0 ? pty_signal_session(p, term) : 0;
+		p->close_stop = 1;
+		p->close_deadline = now + PTY_STOP_TERM_MS;
+		if (left > 0)
+			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) left of "
+			    "the agent's session (pid %d): sending SIGHUP and "
+			    "SIGTERM", left, (int)p->pid);
+	} else if (p->close_stop == 1 && now >= p->close_deadline) {
+		left = pty_signal_session(p, kill9);
+		p->close_stop = 2;
+		p->close_deadline = now + PTY_STOP_KILL_MS;
+		if (left > 0)
+			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) of the "
+			    "agent's session ignored SIGTERM for %u ms: sending "
+			    "SIGKILL", left, PTY_STOP_TERM_MS);
+	} else
+		left = pty_signal_session(p, none);
+	pty_reap(p);
+	if (left > 0 && p->close_stop == 2 && now >= p->close_deadline)
+		AA_LOG(&p->log, AA_LOG_ERROR, "%d process(es) of the agent's "
+		    "session still there %u ms after SIGKILL: closing anyway",
+		    left, PTY_STOP_KILL_MS);
+	if (left == 0 || (p->close_stop == 2 && now >= p->close_deadline)) {
+		pty_close_handles(p);
+		return;
+	}
+	uv_timer_start(&p->tick, pty_close_tick_cb, PTY_STOP_TICK_MS, 0);
+}
+
+/* Looks again whether the session's leftovers are gone. */
+static void
+pty_close_tick_cb(uv_timer_t *t)
+{
+	pty_close_stop(t->data);
 }

@@ -9,10 +9,17 @@
  * watcher on the loop with waitpid() on its own pid only.
  *
  * Life cycle: RUNNING until the child exits (EXITED) or its output ends
- * (OUTPUT_ENDED); DRAINED once both have happened, or 300 ms after the
- * exit when a grandchild keeps the slave open; CLOSED after aa_pty_close.
- * on_data is never called after on_exit, and on_exit is called exactly
- * once, so the agent's last screen is never lost (STYLE.md habit 11).
+ * (OUTPUT_ENDED); DRAINED once both have happened, or the drain grace
+ * after the last output when a grandchild keeps the slave open; CLOSED
+ * after aa_pty_close.  on_data is never called after on_exit, and on_exit
+ * is called exactly once, so the agent's last screen is never lost
+ * (STYLE.md habit 11).
+ *
+ * The end of output is EIO on the master, believed only after two empty
+ * re-reads 20 ms apart: Linux says EIO under load while output is still
+ * queued.  A child whose output ended (it closed every slave fd) but that
+ * runs on is gone for us: it gets SIGHUP and SIGTERM at once and SIGKILL
+ * 250 ms later, and on_exit reports how it ended.
  *
  * The program must ignore SIGPIPE itself; the child gets every signal
  * disposition reset to the default and an empty signal mask.
@@ -25,6 +32,7 @@
 #include <uv.h>
 
 #include "agentapi.h"
+#include "base/log.h"
 
 /* The write queue's bound: aa_pty_write fails with AA_E2BIG beyond it. */
 #define AA_PTY_WRITE_QUEUE_MAX (4u << 20)
@@ -50,6 +58,8 @@ struct aa_pty_options {
 	void *ud;
 	/* Drain grace after the exit in ms; 0 means AA_PTY_DRAIN_GRACE_MS. */
 	unsigned drain_grace_ms;
+	/* Where the lines about stopping processes go; NULL: nowhere. */
+	const struct aa_log *log;
 };
 
 /*
@@ -71,7 +81,8 @@ int aa_pty_write(struct aa_pty *p, const void *data, size_t n);
 size_t aa_pty_write_queued(const struct aa_pty *p);
 /* Sets the window size (TIOCSWINSZ); the kernel sends SIGWINCH. */
 int aa_pty_resize(struct aa_pty *p, unsigned cols, unsigned rows);
-/* Sends sig to the child's process group (also after the child exited). */
+/* Sends sig to the child's process group (also after the child exited);
+ * aa_pty_close reaches the rest of the session. */
 int aa_pty_kill(struct aa_pty *p, int sig);
 /* Sends sig to the child alone; -ESRCH once it has been reaped. */
 int aa_pty_kill_pid(struct aa_pty *p, int sig);
@@ -84,11 +95,16 @@ int aa_pty_drained(const struct aa_pty *p);
 /* Returns the wait status after the child was reaped, else -1. */
 int aa_pty_wait_status(const struct aa_pty *p);
 /*
- * Stops all callbacks, closes the handles and frees p in the last
- * close_cb, then calls closed(ud) (closed may be NULL).  It kills nothing
- * itself, but closing the master hangs the terminal up, so a child still
- * running gets SIGHUP from the kernel; callers normally wait for on_exit.
- * Safe to call from inside on_data or on_exit.
+ * Stops all callbacks, stops what is left of the agent's session, closes
+ * the handles and frees p in the last close_cb, then calls closed(ud)
+ * (closed may be NULL).  What is left: the child if it still runs, its
+ * process group, every process of its session (groups of their own
+ * too), and whoever holds the slave even from a session of its own
+ * (found in /proc on Linux; elsewhere the group alone).  They get
+ * SIGHUP, SIGTERM and SIGCONT, then SIGKILL 250 ms later; closed is
+ * called once none is left (at once when there was none, at most about
+ * 1.3 s later).  Callers normally wait for on_exit first.  Safe to call
+ * from inside on_data or on_exit.
  */
 void aa_pty_close(struct aa_pty *p, void (*closed)(void *ud));
 

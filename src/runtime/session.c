@@ -925,7 +925,7 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	r = aa_pty_spawn(loop, &s->pty, &(struct aa_pty_options){
 	    .argv = o->argv, .env = o->env, .term = s->o.term,
 	    .cols = s->o.cols, .rows = s->o.rows, .on_data = session_on_data,
-	    .on_exit = session_on_exit, .ud = s }, cause);
+	    .on_exit = session_on_exit, .ud = s, .log = &s->log }, cause);
 	if (r < 0)
 		goto fail;
 	session_log_command(s, o->argv);
