@@ -120,6 +120,16 @@ enum aa_conv_status {
 	AA_CONV_STABLE	      /* the screen has been quiet long enough */
 };
 
+/* What the agent is doing, as its user sees it; finer than the status,
+ * which stays running/stable as upstream shows it. */
+enum aa_agent_state {
+	AA_STATE_STARTING,    /* not ready for input yet */
+	AA_STATE_IDLE,        /* ready, nothing to do */
+	AA_STATE_WORKING,     /* busy with a turn (or being typed to) */
+	AA_STATE_WAITING,     /* asking the user: a permission, a choice */
+	AA_STATE_EXITED       /* the agent is gone */
+};
+
 /* Who wrote a message. */
 enum aa_role {
 	AA_ROLE_AGENT,
