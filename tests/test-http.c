@@ -50,6 +50,7 @@ struct fix {
 	int published;
 	struct aa_http_req *pending;
 	int done_sent;
+	int parts_closed; /* close callbacks of the server and the stream */
 };
 
 static void tick_cb(uv_timer_t *t);
@@ -201,13 +202,22 @@ close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* The server or the stream has closed and freed itself. */
+static void
+part_closed(void *ud)
+{
+	struct fix *f = ud;
+
+	f->parts_closed++;
+}
+
 static void
 on_done(uv_async_t *a)
 {
 	struct fix *f = a->data;
 
-	aa_http_server_free(f->srv);
-	aa_sse_stream_free(f->sse);
+	aa_http_server_close(f->srv, part_closed, f);
+	aa_sse_stream_close(f->sse, part_closed, f);
 	uv_close((uv_handle_t *)&f->done, NULL);
 	uv_close((uv_handle_t *)&f->tick, NULL);
 }
@@ -271,6 +281,7 @@ fix_run(struct fix *f, client_fn fn, const struct aa_sse_options *so,
 	pthread_join(f->th, NULL);
 	uv_walk(&f->loop, close_walk, NULL);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(f->parts_closed, 2);
 	ASSERT_EQ(uv_loop_close(&f->loop), 0);
 	aa_access_free(f->access);
 	close(f->release[0]);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/aa-internal.h"
+#include "core/agent.h"
 #include "prog/cli.h"
 #include "base/text.h"
 
@@ -63,16 +64,10 @@ struct cli_option {
 
 #define F(field) offsetof(struct aa_cli, field)
 
-/* Upstream's alias table, for the help text only (validation asks the
- * agent table through the lookup callback). */
-#define AGENT_NAMES                                                            \
-	"aider, amazonq, amp, auggie, claude, codex, copilot, cursor, "        \
-	"cursor-agent, custom, gemini, goose, opencode, q"
-
 static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	[AA_CLI_OPT_TYPE] = { "type", 't', "AGENTAPI_TYPE", T_STRING, "",
 	    F(type), C_SERVER, K_UPSTREAM,
-	    "Override the agent type (one of: " AGENT_NAMES ")" },
+	    "Override the agent type" },
 	[AA_CLI_OPT_PORT] = { "port", 'p', "AGENTAPI_PORT", T_INT, "3284",
 	    F(port), C_SERVER, K_UPSTREAM, "Port to run the server on" },
 	[AA_CLI_OPT_PRINT_OPENAPI] = { "print-openapi", 'P',
@@ -188,6 +183,7 @@ static int	validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup,
 		    char **cause);
 static void	help_wrap(struct aa_buf *b, const char *text, size_t col,
 		    size_t indent);
+static void	help_agent_names(struct aa_buf *b);
 static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
 		    const char *cname);
 static void	quote_go(struct aa_buf *b, const char *s);
@@ -1265,6 +1261,8 @@ help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
 			aa_buf_printf(&t, "help for %s", cname);
 		else
 			aa_buf_puts(&t, o->help);
+		if (i == AA_CLI_OPT_TYPE)
+			help_agent_names(&t);
 		if (o->type == T_STRING && o->def[0] != '\0')
 			aa_buf_printf(&t, " (default \"%s\")", o->def);
 		else if ((o->type == T_INT || o->type == T_UINT16))
@@ -1283,9 +1281,19 @@ help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
 	aa_buf_release(&t);
 }
 
+/* Appends " (one of: <every agent name and alias>)" from the agent table. */
+static void
+help_agent_names(struct aa_buf *b)
+{
+	aa_buf_puts(b, " (one of: ");
+	aa_agent_list_names(b);
+	aa_buf_putc(b, ')');
+}
+
 int
 aa_cli_help(struct aa_buf *out, const char *sub)
 {
+	struct aa_buf t;
 	size_t before = out->len;
 
 	if (sub == NULL || *sub == '\0') {
@@ -1301,8 +1309,11 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
 		    "--help\" for more information about a command.\n");
 	} else if (strcmp(sub, "server") == 0) {
-		help_wrap(out, "Run the server with the specified agent "
-		    "(one of: " AGENT_NAMES ")", 0, 0);
+		aa_buf_init(&t);
+		aa_buf_puts(&t, "Run the server with the specified agent");
+		help_agent_names(&t);
+		help_wrap(out, aa_buf_str(&t), 0, 0);
+		aa_buf_release(&t);
 		aa_buf_puts(out, "\nUsage:\n  " AA_CLI_PROGRAM
 		    " server [flags] [agent] [-- agent-args...]\n\n"
 		    "Put \"--\" before the agent's own flags, or they are "

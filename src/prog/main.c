@@ -29,12 +29,14 @@
 #include "core/agent.h"
 #include "prog/attach.h"
 #include "base/buf.h"
+#include "base/log.h"
 #include "prog/cli.h"
 #include "prog/demo.h"
 #include "prog/pidfile.h"
 #include "runtime/session.h" /* aa_session_read_stdin_prompt */
 #include "base/text.h"
 #include "base/timefmt.h"
+#include "api/server.h" /* aa_server_new_log */
 #include "api/webassets.h"
 
 extern char **environ;
@@ -57,23 +59,21 @@ static struct {
 	int verbose;
 } prog;
 
-/* Writes one log line in upstream's slog text format to stdout. */
+/* Writes one log record in upstream's slog text format to stdout: the
+ * message only, as upstream prints it (the function's name is left out). */
 static void
-log_line(void *ud, int level, const char *msg)
+log_record(void *ud, const struct aa_log_record *r)
 {
 	static const char *const names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+	const char *msg = r->msg;
+	int level = r->level;
 	struct aa_buf t;
-	const char *p;
 
 	(void)ud;
 	if (level == AA_LOG_DEBUG && !prog.verbose)
 		return;
 	if (level < 0 || level > AA_LOG_ERROR)
 		level = AA_LOG_INFO;
-	/* Drop the "function: " prefix the library puts on its lines. */
-	p = strstr(msg, ": ");
-	if (p != NULL && strchr(msg, ' ') > p)
-		msg = p + 2;
 	aa_buf_init(&t);
 	aa_time_format(&t, aa__wall_ns() / 1000000 * 1000000, 0);
 	printf("time=%s level=%s msg=\"", aa_buf_str(&t), names[level]);
@@ -90,20 +90,21 @@ log_line(void *ud, int level, const char *msg)
 	aa_buf_release(&t);
 }
 
-/* Logs a formatted INFO line. */
+/* The program's logger, also handed to the server. */
+static const struct aa_log prog_log = { .record = log_record };
+
+/* Logs a formatted INFO line through the program's logger. */
 static void
 logf_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 logf_info(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	aa_log_vprintf(&prog_log, AA_LOG_INFO, __func__, fmt, ap);
 	va_end(ap);
-	log_line(NULL, AA_LOG_INFO, line);
 }
 
 /* Maps an agent name or alias to its canonical type (for aa_cli). */
@@ -264,7 +265,6 @@ server_options(struct aa_server_options *o, const char *prompt)
 	o->api.auth_token = c->auth_token;
 	o->api.chat_base_path = c->chat_base_path;
 	o->on_exit = on_agent_exit;
-	o->log = log_line;
 }
 
 /* Decides the exit code once the loop has ended (spec §9.8, §9.9): the
@@ -322,7 +322,8 @@ run_server(void)
 	}
 	prog.loop = uv_default_loop();
 	server_options(&o, initial);
-	rc = aa_server_new(prog.loop, &prog.server, &o, &cause);
+	rc = aa_server_new_log(prog.loop, &prog.server, &o, &prog_log,
+	    &cause);
 	free(prompt);
 	if (rc != 0) {
 		fprintf(stderr, "agentapi-c: %s\n",

@@ -41,6 +41,8 @@
 #include <unistd.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "core/agent.h"
 #include "base/buf.h"
 #include "core/conv.h"
@@ -126,10 +128,9 @@ struct aa_session {
 	aa_session_stop_cb stop_cb;
 	void *stop_ud;
 	struct aa_buf statebuf;
+	struct aa_log log;
 };
 
-static void session_log(struct aa_session *, int, const char *, const char *,
-    ...) __attribute__((format(printf, 4, 5)));
 static void session_now(struct aa_session *, struct aa_time *);
 static int session_refresh(struct aa_session *);
 static void session_tick(struct aa_session *);
@@ -169,27 +170,7 @@ static void session_save_cb(uv_timer_t *);
 static void session_stop_cb(uv_timer_t *);
 static void session_stop_begin(struct aa_session *);
 
-#define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
-
-/* Formats one log line, prefixed with the calling function's name. */
-static void
-session_log(struct aa_session *s, int level, const char *fn, const char *fmt,
-    ...)
-{
-	char line[SESSION_LOG_MAX];
-	va_list ap;
-	int n;
-
-	if (s->o.log == NULL)
-		return;
-	n = snprintf(line, sizeof(line), "%s: ", fn);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = 0;
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	s->o.log(s->o.ud, level, line);
-}
+#define SLOG(s, lvl, ...) AA_LOG(&(s)->log, (lvl), __VA_ARGS__)
 
 /* Reads the loop's monotonic time (refreshed) and the wall clock. */
 static void
@@ -728,7 +709,8 @@ session_hook_diff(void *ud, const char *old, size_t oldlen, const char *cur,
 {
 	struct aa_session *s = ud;
 
-	return aa_snapshot_diff(old, oldlen, cur, curlen, s->agent, out);
+	return aa_snapshot_diff(old, oldlen, cur, curlen,
+	    aa_agent_diff_skip(s->agent), out);
 }
 
 /* The conversation's format hook: this agent's formatter (§4.4, §4.6). */
@@ -875,7 +857,7 @@ session_log_command(struct aa_session *s, const char *const *argv)
 	struct aa_buf b;
 	size_t i;
 
-	if (s->o.log == NULL)
+	if (!aa_log_enabled(&s->log))
 		return;
 	aa_buf_init(&b);
 	for (i = 0; argv[i] != NULL && b.len < SESSION_LOG_MAX; i++)
@@ -945,10 +927,12 @@ session_init_core(struct aa_session *s)
 }
 
 
-/* Spawns the agent and starts tracking it (see agentapi.h). */
+/* Spawns the agent and starts tracking it (see agentapi.h); log lines go
+ * to log rather than o->log (session.h). */
 int
-aa_session_new(uv_loop_t *loop, struct aa_session **out,
-    const struct aa_session_options *o, char **cause)
+aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause)
 {
 	const struct aa_agent *agent;
 	uv_timer_t *timers[5];
@@ -977,6 +961,8 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 		return AA_ENOMEM;
 	s->loop = loop;
 	s->o = *o;
+	if (log != NULL)
+		s->log = *log;
 	session_defaults(&s->o);
 	s->wait_status = -1;
 	s->screen_stale = 1; /* the first tick reads the blank screen */
@@ -1027,6 +1013,17 @@ fail:
 	return r;
 }
 
+/* Spawns the agent and starts tracking it (see agentapi.h). */
+int
+aa_session_new(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, char **cause)
+{
+	struct aa_log log = { .line = o != NULL ? o->log : NULL,
+		.ud = o != NULL ? o->ud : NULL };
+
+	return aa_session_new_log(loop, out, o, &log, cause);
+}
+
 /* Types a user message (see agentapi.h). */
 int
 aa_session_send_user(struct aa_session *s, const char *text, size_t len,
@@ -1067,33 +1064,12 @@ aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 	return session_write(s, bytes, len);
 }
 
-/* Returns upstream's wording for a send error (see session.h). */
+/* Returns upstream's wording for a send error (see session.h), from the
+ * error table (base/error.h). */
 const char *
 aa_session_send_error(int err)
 {
-	switch (err) {
-	case 0:
-		return "ok";
-	case AA_EBUSY:
-		return "message can only be sent when the agent is waiting "
-		       "for user input";
-	case AA_EEMPTY:
-		return "message must not be empty";
-	case AA_EUNTRIMMED:
-		return "message must be trimmed of leading and trailing "
-		       "whitespace";
-	case AA_ENOREACT:
-		return "failed to send message: failed to wait for processing "
-		       "to start: timeout waiting for condition";
-	case AA_EEXITED:
-		return "failed to send message: the agent has exited";
-	case AA_ECANCELED:
-		return "failed to send message: context canceled";
-	case AA_EIO:
-		return "failed to send message: failed to write message part";
-	default:
-		return "failed to send message";
-	}
+	return aa_error_send_text(err);
 }
 
 /* Returns the internal status. */

@@ -30,6 +30,16 @@
 #include "agentapi.h"
 #include "core/conv.h"
 
+struct aa_log;
+
+/* aa_session_new, with the session's log lines going to log (copied;
+ * NULL: silent) instead of o->log: the server hands its owner's logger
+ * on this way, records with the function name in a field of their own
+ * included (base/log.h). */
+int aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause);
+
 /* Returns upstream's human text for a send error code (the HTTP API's
  * error message). */
 const char *aa_session_send_error(int err);
