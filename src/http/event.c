@@ -67,6 +67,7 @@ aa_event_new(struct aa_event **out, uint64_t id, const char *name,
 		return AA_ENOMEM;
 	ev->refs = 1;
 	ev->id = id;
+	ev->extended = 0;
 	ev->len = frame(ev->data, id, name, data, len);
 	ev->data[ev->len] = '\0';
 	*out = ev;
@@ -102,6 +103,7 @@ aa_event_new_comment(struct aa_event **out, const char *text)
 		return AA_ENOMEM;
 	ev->refs = 1;
 	ev->id = 0;
+	ev->extended = 0;
 	ev->len = (size_t)snprintf(ev->data, n + 5, ": %s\n\n", text);
 	*out = ev;
 	return 0;
