@@ -66,6 +66,8 @@ TEST(error_send_text)
 	    "timeout waiting for condition");
 	ASSERT_STR_EQ(aa_error_send_text(AA_EEXITED),
 	    "failed to send message: the agent has exited");
+	ASSERT_STR_EQ(aa_error_send_text(AA_EAGAIN),
+	    "the agent is not reading its input");
 	ASSERT_STR_EQ(aa_error_send_text(AA_ECANCELED),
 	    "failed to send message: context canceled");
 	ASSERT_STR_EQ(aa_error_send_text(AA_EIO),
@@ -75,12 +77,13 @@ TEST(error_send_text)
 	ASSERT_STR_EQ(aa_error_send_text(-4999), "failed to send message");
 }
 
-/* Busy is 409, empty 422, exited 503; everything else is the server's
- * 500 "unexpected error occurred" (README, "differs from upstream"). */
+/* Busy is 409, empty 422, exited or not reading 503, no reaction 504;
+ * everything else is the server's 500 "unexpected error occurred"
+ * (README, "differs from upstream"). */
 TEST(error_http_status_and_detail)
 {
 	static const int others[] = { AA_ENOMEM, AA_EINVAL, AA_EIO,
-		AA_ECANCELED, AA_ENOREACT, AA_EUNTRIMMED, AA_ECORRUPT, -EPERM,
+		AA_ECANCELED, AA_EUNTRIMMED, AA_ECORRUPT, -EPERM,
 		-4999 };
 	size_t i;
 
@@ -92,6 +95,12 @@ TEST(error_http_status_and_detail)
 	ASSERT_EQ(aa_error_http_status(AA_EEXITED), 503);
 	ASSERT_STR_EQ(aa_error_http_detail(AA_EEXITED),
 	    "the agent has exited");
+	ASSERT_EQ(aa_error_http_status(AA_EAGAIN), 503);
+	ASSERT_STR_EQ(aa_error_http_detail(AA_EAGAIN),
+	    "the agent is not reading its input");
+	ASSERT_EQ(aa_error_http_status(AA_ENOREACT), 504);
+	ASSERT_STR_EQ(aa_error_http_detail(AA_ENOREACT),
+	    "the agent did not react to the message");
 	for (i = 0; i < AA__ARRAY_SIZE(others); i++) {
 		ASSERT_EQ(aa_error_http_status(others[i]), 500);
 		ASSERT_STR_EQ(aa_error_http_detail(others[i]),

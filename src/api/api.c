@@ -707,8 +707,9 @@ h_message(struct aa_http_req *req, void *data)
 		if (rc == 0)
 			send_ok(req);
 		else
-			send_failure(req, rc, rc == AA_EEXITED ?
-			    aa_error_send_text(rc) : aa_strerror(rc));
+			send_failure(req, rc, rc == AA_EEXITED ||
+			    rc == AA_EAGAIN ? aa_error_send_text(rc) :
+			    aa_strerror(rc));
 	} else if (queue && !aa_session_idle(api->session))
 		queue_user(api, req, content->valuestring);
 	else

@@ -42,8 +42,9 @@
 	    "failed to send message")                                          \
 	X(AA_EIO, 500, AA_ERROR_UNEXPECTED, "input/output error",              \
 	    AA_ERROR_SEND_FAILED "failed to write message part")               \
-	X(AA_EAGAIN, 500, AA_ERROR_UNEXPECTED,                                 \
-	    "resource temporarily unavailable", "failed to send message")      \
+	X(AA_EAGAIN, 503, "the agent is not reading its input",                \
+	    "resource temporarily unavailable",                                \
+	    "the agent is not reading its input")                              \
 	X(AA_ETIMEDOUT, 500, AA_ERROR_UNEXPECTED,                              \
 	    "timeout waiting for condition", "failed to send message")         \
 	X(AA_ECANCELED, 500, AA_ERROR_UNEXPECTED, "context canceled",          \
@@ -62,7 +63,7 @@
 	    "message must be trimmed of leading and trailing whitespace")      \
 	X(AA_EEXITED, 503, "the agent has exited", "the agent has exited",     \
 	    AA_ERROR_SEND_FAILED "the agent has exited")                       \
-	X(AA_ENOREACT, 500, AA_ERROR_UNEXPECTED,                               \
+	X(AA_ENOREACT, 504, "the agent did not react to the message",          \
 	    "failed to wait for processing to start: timeout waiting for "     \
 	    "condition",                                                       \
 	    AA_ERROR_SEND_FAILED "failed to wait for processing to start: "    \

@@ -33,7 +33,7 @@
 #include "prog/cli.h"
 #include "prog/demo.h"
 #include "prog/pidfile.h"
-#include "runtime/session.h" /* aa_session_read_stdin_prompt */
+#include "prog/stdin.h"
 #include "base/text.h"
 #include "base/timefmt.h"
 #include "api/server.h" /* aa_server_new_log */
@@ -200,7 +200,7 @@ stdin_prompt(char **prompt)
 	*prompt = NULL;
 	if (isatty(STDIN_FILENO))
 		return 0;
-	if (aa_session_read_stdin_prompt(STDIN_FILENO, STDIN_PROMPT_MAX,
+	if (aa_stdin_read_prompt(STDIN_FILENO, STDIN_PROMPT_MAX,
 		STDIN_PROMPT_TIMEOUT_MS, &text, &len, &cause) != 0) {
 		fprintf(stderr, "Error: failed to read initial prompt from "
 				"stdin: %s\n",

@@ -14,11 +14,10 @@
  * "●"), each read is passed through aa_residue_hold first, so that the
  * blink alone does not count as a change.
  *
- * Sending is a state machine driven by send_timer (core.md §2.7, §2.8):
- * ECHO polls for the echo with WaitFor's backoff, SETTLE re-checks it
- * after echo_settle_ms, then PROC writes "\r" and PROC_CHECK looks for
- * the screen to move 25 ms later, re-sending "\r" every cr_retry_ms,
- * until process_timeout_ms.  Only one send runs at a time; the initial
+ * Sending is the pure machine of send.c (core.md §1.7, §2.7, §2.8); the
+ * session only carries out its steps: it feeds it the screen when
+ * send_timer fires, writes what it asks for to the PTY and re-arms the
+ * timer for its next wake-up.  Only one send runs at a time; the initial
  * prompt goes through the same machine.  Every state has a deadline.
  *
  * Lifetime (STYLE.md habit 12): the session embeds five timers and owns
@@ -30,14 +29,12 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/aa-internal.h"
@@ -48,6 +45,7 @@
 #include "core/conv.h"
 #include "runtime/pty.h"
 #include "core/residue.h"
+#include "core/send.h"
 #include "runtime/session.h"
 #include "core/snapshot.h"
 #include "core/state.h"
@@ -58,24 +56,10 @@
 #define SESSION_COALESCE_MS 8
 /* Longest a read waits for a synchronized-output frame to end. */
 #define SESSION_SYNC_MAX_MS 100
-/* WaitFor intervals of the two send phases (core.md §2.7). */
-#define SESSION_ECHO_MIN_MS 50
-#define SESSION_PROC_MIN_MS 25
-#define SESSION_WAIT_MAX_MS 500
-/* Sleep between writing "\r" and looking at the screen. */
-#define SESSION_CR_SLEEP_MS 25
 /* After SIGKILL, how long to wait for the exit before closing anyway. */
 #define SESSION_KILL_GRACE_MS 1000
 /* Longest log line. */
 #define SESSION_LOG_MAX 512
-
-enum session_send_state {
-	SEND_IDLE,
-	SEND_ECHO,	 /* phase 1: sleeping before the next echo check */
-	SEND_SETTLE,	 /* phase 1: echo seen, waiting to re-check it */
-	SEND_PROC,	 /* phase 2: sleeping before the next "\r" check */
-	SEND_PROC_CHECK, /* phase 2: "\r" written, waiting to look */
-};
 
 enum session_stop_state {
 	STOP_NONE,
@@ -86,15 +70,9 @@ enum session_stop_state {
 };
 
 struct session_send {
-	enum session_send_state state;
+	struct aa_send *m;	/* the typing protocol (send.c) */
+	int active;		/* a send is in progress */
 	int prompt;		/* this send is the initial prompt */
-	struct aa_buf text;	/* the trimmed message */
-	struct aa_buf before;	/* screen before typing / before "\r" */
-	struct aa_buf probe;	/* phase 1: the first changed screen */
-	uint64_t deadline;	/* of the current phase, loop ms */
-	uint64_t interval;	/* current WaitFor interval */
-	uint64_t last_cr;	/* when "\r" was last written */
-	int cr_sent;
 	aa_session_send_cb cb;
 	void *ud;
 };
@@ -141,10 +119,8 @@ static void session_schedule_save(struct aa_session *);
 static int session_write(struct aa_session *, const void *, size_t);
 static int session_send_start(struct aa_session *, const char *, size_t, int,
     aa_session_send_cb, void *);
-static void session_send_arm(struct aa_session *, uint64_t);
-static void session_echo_next(struct aa_session *);
-static void session_proc_begin(struct aa_session *);
-static void session_proc_condition(struct aa_session *);
+static void session_send_input(struct aa_session *, struct aa_send_input *);
+static int session_send_apply(struct aa_session *, struct aa_send_step *);
 static void session_send_finish(struct aa_session *, int);
 static void session_close_all(struct aa_session *);
 static void session_handle_closed(uv_handle_t *);
@@ -254,7 +230,7 @@ session_after_tick(struct aa_session *s)
 	if (aa_conv_wants_load(s->conv))
 		session_load(s);
 	prompt = aa_conv_prompt_due(s->conv);
-	if (prompt != NULL && s->send.state == SEND_IDLE && !s->exited &&
+	if (prompt != NULL && !s->send.active && !s->exited &&
 	    s->stop == STOP_NONE) {
 		SLOG(s, AA_LOG_INFO, "sending the initial prompt");
 		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
@@ -366,23 +342,20 @@ session_write(struct aa_session *s, const void *p, size_t n)
 }
 
 /*
- * Starts typing text (core.md §1.7): records the screen before, writes
- * "x\b", the paste start, the text and the paste end, then waits for the
- * echo.  prompt marks the initial prompt, whose result only gets logged.
+ * Starts typing text (core.md §1.7): records the screen before, lets the
+ * send machine frame and write the text, then waits for the echo.  prompt
+ * marks the initial prompt, whose result only gets logged.
  */
 static int
 session_send_start(struct aa_session *s, const char *text, size_t len,
     int prompt, aa_session_send_cb cb, void *ud)
 {
-	static const char *const pre[] = { "x\b", "\033[200~" };
 	struct session_send *q = &s->send;
+	struct aa_send_input in;
+	struct aa_send_step st;
 	struct aa_time now;
-	size_t i;
 	int r;
 
-	aa_buf_reset(&q->text);
-	if ((r = aa_buf_append(&q->text, text, len)) < 0)
-		return r;
 	if ((r = session_refresh(s)) < 0)
 		return r;
 	session_now(s, &now);
@@ -390,168 +363,89 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	    s->screen.len);
 	if (r < 0)
 		return r;
+	session_send_input(s, &in);
+	r = aa_send_begin(q->m, &in, text, len, &st);
+	if (r == 0 && session_send_apply(s, &st) != 0)
+		r = st.err;
+	if (r != 0) {
+		/* Nothing was recorded; the conversation unfreezes. */
+		session_now(s, &now);
+		aa_conv_send_end(s->conv, &now, text, len, 0);
+		return r;
+	}
+	q->active = 1;
 	q->prompt = prompt;
 	q->cb = cb;
 	q->ud = ud;
-	aa_buf_reset(&q->before);
-	if ((r = aa_buf_append(&q->before, s->screen.data, s->screen.len)) < 0)
-		goto fail;
-	for (i = 0; i < AA__ARRAY_SIZE(pre); i++)
-		if ((r = session_write(s, pre[i], strlen(pre[i]))) < 0)
-			goto fail;
-	if ((r = session_write(s, text, len)) < 0 ||
-	    (r = session_write(s, "\033[201~", 6)) < 0)
-		goto fail;
-	q->state = SEND_ECHO;
-	q->deadline = uv_now(s->loop) + s->o.echo_timeout_ms;
-	q->interval = SESSION_ECHO_MIN_MS;
-	session_send_arm(s, q->interval);
 	return 0;
-fail:
-	/* Nothing was recorded; the conversation unfreezes. */
-	session_now(s, &now);
-	aa_conv_send_end(s->conv, &now, text, len, 0);
-	q->cb = NULL;
-	SLOG(s, AA_LOG_ERROR, "failed to write message part: %s",
-	    aa_strerror(r));
-	return r == AA_EEXITED ? r : AA_EIO;
 }
 
-/* Sleeps ms, but never past the current phase's deadline (WaitFor). */
+/* What the send machine sees: the loop's time, the last screen read and
+ * the PTY's input queue. */
 static void
-session_send_arm(struct aa_session *s, uint64_t ms)
+session_send_input(struct aa_session *s, struct aa_send_input *in)
 {
-	uint64_t now = uv_now(s->loop), left;
-
-	left = s->send.deadline > now ? s->send.deadline - now : 0;
-	uv_timer_start(&s->send_timer, session_send_cb, AA__MIN(ms, left), 0);
+	in->now = (int64_t)uv_now(s->loop);
+	in->screen = aa_buf_str(&s->screen);
+	in->len = s->screen.len;
+	in->queued = aa_pty_write_queued(s->pty);
+	in->queue_max = AA_PTY_WRITE_QUEUE_MAX;
 }
 
-/* Phase 1 round failed: back off and try again (or time out). */
-static void
-session_echo_next(struct aa_session *s)
+/*
+ * Carries out a step of the send machine: its log line, its writes (a
+ * failed one ends the send), then the timer for its next wake-up.
+ * Returns 1 when the send ended (st->err says how), else 0.
+ */
+static int
+session_send_apply(struct aa_session *s, struct aa_send_step *st)
 {
-	struct session_send *q = &s->send;
-
-	q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
-	q->state = SEND_ECHO;
-	session_send_arm(s, q->interval);
-}
-
-/* Starts phase 2: remember the screen, then write "\r" at once. */
-static void
-session_proc_begin(struct aa_session *s)
-{
-	struct session_send *q = &s->send;
+	int64_t now = (int64_t)uv_now(s->loop);
+	size_t i;
 	int r;
 
-	if ((r = session_refresh(s)) < 0) {
-		session_send_finish(s, r);
-		return;
-	}
-	aa_buf_reset(&q->before);
-	if (aa_buf_append(&q->before, s->screen.data, s->screen.len) < 0) {
-		session_send_finish(s, AA_ENOMEM);
-		return;
-	}
-	q->deadline = uv_now(s->loop) + s->o.process_timeout_ms;
-	q->interval = SESSION_PROC_MIN_MS;
-	q->cr_sent = 0;
-	session_proc_condition(s);
-}
-
-/* Phase 2 condition: write "\r" unless one went out recently, then look. */
-static void
-session_proc_condition(struct aa_session *s)
-{
-	struct session_send *q = &s->send;
-	uint64_t now = uv_now(s->loop);
-	int r;
-
-	if (!q->cr_sent || now - q->last_cr >= s->o.cr_retry_ms) {
-		if ((r = session_write(s, "\r", 1)) < 0) {
-			SLOG(s, AA_LOG_ERROR,
-			    "failed to write carriage return: %s",
-			    aa_strerror(r));
-			session_send_finish(s, r == AA_EEXITED ? r : AA_EIO);
-			return;
+	if (st->log != NULL)
+		SLOG(s, st->log_level, "%s", st->log);
+	for (i = 0; i < st->nwrites; i++) {
+		r = session_write(s, st->writes[i].data, st->writes[i].len);
+		if (r < 0) {
+			aa_send_write_failed(s->send.m, r, st);
+			SLOG(s, st->log_level, "%s", st->log);
+			break;
 		}
-		q->cr_sent = 1;
-		q->last_cr = now;
 	}
-	q->state = SEND_PROC_CHECK;
-	/* The look-after sleep is part of the condition: no deadline. */
-	uv_timer_start(&s->send_timer, session_send_cb, SESSION_CR_SLEEP_MS, 0);
+	if (st->done)
+		return 1;
+	uv_timer_start(&s->send_timer, session_send_cb,
+	    st->wake > now ? (uint64_t)(st->wake - now) : 0, 0);
+	return 0;
 }
 
-/* Advances the send machine when its timer fires. */
+/* Feeds the send machine the screen when its timer fires. */
 static void
 session_send_cb(uv_timer_t *t)
 {
 	struct aa_session *s = t->data;
-	struct session_send *q = &s->send;
-	uint64_t now = uv_now(s->loop);
+	struct aa_send_input in;
+	struct aa_send_step st;
 	int r;
 
 	if ((r = session_refresh(s)) < 0) {
 		session_send_finish(s, r);
 		return;
 	}
-	switch (q->state) {
-	case SEND_ECHO:
-		if (now >= q->deadline) {
-			SLOG(s, AA_LOG_INFO, "echo detection timed "
-			    "out, sending carriage return timeout=%ums",
-			    s->o.echo_timeout_ms);
-			session_proc_begin(s);
-		} else if (s->screen.len != q->before.len ||
-		    memcmp(s->screen.data, q->before.data, q->before.len)) {
-			aa_buf_reset(&q->probe);
-			if (aa_buf_append(&q->probe, s->screen.data,
-			    s->screen.len) < 0) {
-				session_send_finish(s, AA_ENOMEM);
-				return;
-			}
-			q->state = SEND_SETTLE;
-			uv_timer_start(&s->send_timer, session_send_cb,
-			    s->o.echo_settle_ms, 0);
-		} else
-			session_echo_next(s);
-		break;
-	case SEND_SETTLE:
-		if (s->screen.len == q->probe.len &&
-		    memcmp(s->screen.data, q->probe.data, q->probe.len) == 0)
-			session_proc_begin(s);
-		else
-			session_echo_next(s);
-		break;
-	case SEND_PROC:
-		if (now >= q->deadline) {
-			SLOG(s, AA_LOG_WARN, "failed to wait for "
-			    "processing to start: timeout waiting for "
-			    "condition");
-			session_send_finish(s, AA_ENOREACT);
-		} else
-			session_proc_condition(s);
-		break;
-	case SEND_PROC_CHECK:
-		if (s->screen.len != q->before.len ||
-		    memcmp(s->screen.data, q->before.data, q->before.len)) {
-			session_send_finish(s, 0);
-			return;
-		}
-		q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
-		q->state = SEND_PROC;
-		session_send_arm(s, q->interval);
-		break;
-	case SEND_IDLE:
-		break;
-	}
+	session_send_input(s, &in);
+	aa_send_tick(s->send.m, &in, &st);
+	if (session_send_apply(s, &st))
+		session_send_finish(s, st.err);
 }
 
 /*
- * Ends the send in progress with err: records the user message on
- * success, unfreezes the conversation and calls the completion callback.
+ * Ends the send in progress with err.  Records the user message on
+ * success and also when the agent did not react (the text and Enter were
+ * written, so it is what the agent was sent, and a retry would type it
+ * twice); then unfreezes the conversation and calls the completion
+ * callback.
  */
 static void
 session_send_finish(struct aa_session *s, int err)
@@ -560,16 +454,19 @@ session_send_finish(struct aa_session *s, int err)
 	struct aa_time now;
 	aa_session_send_cb cb = q->cb;
 	void *ud = q->ud;
-	int r;
+	const char *text;
+	size_t len;
+	int recorded = err == 0 || err == AA_ENOREACT, r;
 
-	if (q->state == SEND_IDLE)
+	if (!q->active)
 		return;
 	uv_timer_stop(&s->send_timer);
-	q->state = SEND_IDLE;
+	aa_send_cancel(q->m);
+	q->active = 0;
 	q->cb = NULL;
 	session_now(s, &now);
-	r = aa_conv_send_end(s->conv, &now, aa_buf_str(&q->text), q->text.len,
-	    err == 0);
+	text = aa_send_text(q->m, &len);
+	r = aa_conv_send_end(s->conv, &now, text, len, recorded);
 	if (err == 0 && r < 0)
 		err = r;
 	if (err != 0)
@@ -841,9 +738,7 @@ session_release(struct aa_session *s)
 	aa_buf_release(&s->scratch);
 	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
-	aa_buf_release(&s->send.text);
-	aa_buf_release(&s->send.before);
-	aa_buf_release(&s->send.probe);
+	aa_send_free(s->send.m);
 	free(s->state_file);
 	free(s);
 	if (cb != NULL)
@@ -905,6 +800,13 @@ session_init_core(struct aa_session *s)
 
 	r = aa_vt_new(&s->vt, &(struct aa_vt_options){ .cols = s->o.cols,
 	    .rows = s->o.rows, .reply = session_on_reply, .ud = s });
+	if (r < 0)
+		return r;
+	r = aa_send_new(&s->send.m, &(struct aa_send_options){
+	    .echo_timeout_ms = s->o.echo_timeout_ms,
+	    .echo_settle_ms = s->o.echo_settle_ms,
+	    .process_timeout_ms = s->o.process_timeout_ms,
+	    .cr_retry_ms = s->o.cr_retry_ms });
 	if (r < 0)
 		return r;
 	memset(&co, 0, sizeof(co));
@@ -971,9 +873,6 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	aa_buf_init(&s->scratch);
 	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
-	aa_buf_init(&s->send.text);
-	aa_buf_init(&s->send.before);
-	aa_buf_init(&s->send.probe);
 	if (o->state_file != NULL && o->state_file[0] != '\0' &&
 	    (s->state_file = strdup(o->state_file)) == NULL) {
 		r = AA_ENOMEM;
@@ -1039,12 +938,12 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 	aa_text_trim_ws6(text != NULL ? text : "", len, &a, &b);
 	if (a == b)
 		return AA_EEMPTY;
-	if (s->send.state != SEND_IDLE)
+	if (s->send.active)
 		return AA_EBUSY;
 	/* Let the check see the latest screen. */
 	if (s->screen_stale)
 		session_tick(s);
-	if (s->send.state != SEND_IDLE)
+	if (s->send.active)
 		return AA_EBUSY; /* the tick started the initial prompt */
 	if ((r = aa_conv_check_send(s->conv, text + a, b - a)) < 0)
 		return r;
@@ -1055,13 +954,19 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 int
 aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 {
+	int r;
+
 	if (s == NULL || (bytes == NULL && len > 0))
 		return AA_EINVAL;
 	if (s->stop != STOP_NONE)
 		return AA_EEXITED;
 	if (len == 0)
 		return 0;
-	return session_write(s, bytes, len);
+	r = session_write(s, bytes, len);
+	/* A full queue: the agent is not reading; bounded, so refuse. */
+	if (r == AA_E2BIG && len <= AA_PTY_WRITE_QUEUE_MAX)
+		r = AA_EAGAIN;
+	return r;
 }
 
 /* Returns upstream's wording for a send error (see session.h), from the
@@ -1190,72 +1095,4 @@ aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
 	/* Deferred, so that a callback may stop the session it came from. */
 	s->stop = STOP_REQUESTED;
 	uv_timer_start(&s->stop_timer, session_stop_cb, 0, 0);
-}
-
-/* Reads an initial prompt from a non-terminal fd (see session.h). */
-int
-aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
-    char **out, size_t *lenp, char **cause)
-{
-	struct aa_buf b;
-	struct pollfd pfd;
-	struct timespec t0, t1;
-	char chunk[4096];
-	int64_t left;
-	ssize_t n;
-	int r;
-
-	*out = NULL;
-	*lenp = 0;
-	if (cause != NULL)
-		*cause = NULL;
-	if (isatty(fd))
-		return 0;
-	aa_buf_init(&b);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = (int64_t)timeout_ms -
-		    ((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0)
-			break; /* a pipe that never closes: keep what came */
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = AA__ERR(errno);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0) {
-			r = AA__ERR(errno);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			r = AA_E2BIG;
-			goto fail;
-		}
-		if ((r = aa_buf_append(&b, chunk, (size_t)n)) < 0)
-			goto fail;
-	}
-	if (b.len > 0)
-		*out = aa_buf_steal(&b, lenp);
-	aa_buf_release(&b);
-	return 0;
-fail:
-	if (cause != NULL && asprintf(cause, "failed to read initial prompt "
-	    "from stdin: %s", r == AA_E2BIG ? "more than the limit" :
-	    aa_strerror(r)) < 0)
-		*cause = NULL;
-	aa_buf_release(&b);
-	return r;
 }

@@ -44,14 +44,4 @@ int aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
  * error message). */
 const char *aa_session_send_error(int err);
 
-/*
- * Reads an initial prompt from fd when it is not a terminal (http.md
- * §9.5), without hanging: at most max bytes (AA_E2BIG beyond), giving up
- * waiting for end of input after timeout_ms (what arrived is kept).
- * Returns 0 with *out malloc'd (NULL when fd is a terminal or gave
- * nothing), or an error with *cause malloc'd.
- */
-int aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
-    char **out, size_t *lenp, char **cause);
-
 #endif /* AA_SESSION_H */
