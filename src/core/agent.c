@@ -147,16 +147,35 @@ agent_trim_in_place(struct aa_buf *out, size_t base)
 	return 0;
 }
 
-/* Formats an agent message: echo, box, blank lines, tool calls (§4.4-6). */
+/* Formats an agent message: echo, box, blank lines, tool calls (§4.4-6),
+ * then blank runs. */
 int
 aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, struct aa_buf *out,
     struct aa_buf *tool_calls)
 {
-	struct aa_buf tmp;
-	size_t off, base = out->len;
+	return aa_agent_format_ex(a, msg, len, user, ulen, 0, out, tool_calls,
+	    NULL);
+}
+
+/*
+ * Upstream's formatting, byte for byte (the conformance vectors keep
+ * blank runs: amazonq's expected messages hold five blank lines in a
+ * row), then, unless AA_AGENT_FORMAT_UPSTREAM, blank runs collapsed as
+ * a last step of its own, so the vectors still check upstream's part.
+ */
+int
+aa_agent_format_ex(const struct aa_agent *a, const char *msg, size_t len,
+    const char *user, size_t ulen, unsigned flags, struct aa_buf *out,
+    struct aa_buf *tool_calls, struct aa_agent_format_info *info)
+{
+	struct aa_agent_format_info dummy;
+	struct aa_buf tmp, up;
+	size_t off;
 	int rc;
 
+	if (info == NULL)
+		info = &dummy;
 	if (msg == NULL)
 		msg = "";
 	if (user == NULL)
@@ -164,19 +183,25 @@ aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
 	if ((rc = aa_format_echo_offset(msg, len, user, ulen, &a->echo,
 	    &off)) < 0)
 		return rc;
-	if (a->tools.remove == NULL) {
-		if ((rc = aa_residue_box(&a->box, msg + off, len - off,
-		    out)) < 0)
-			return rc;
-		return agent_trim_in_place(out, base);
-	}
-	/* The tool-call scan needs the formatted text as its input. */
+	info->echo = ulen == 0 ? -1 : off > 0;
 	aa_buf_init(&tmp);
-	if ((rc = aa_residue_box(&a->box, msg + off, len - off, &tmp)) == 0 &&
-	    (rc = agent_trim_in_place(&tmp, 0)) == 0 &&
-	    (rc = a->tools.remove(&a->tools, tmp.data, tmp.len, out,
+	aa_buf_init(&up);
+	if ((rc = aa_residue_box_path(&a->box, msg + off, len - off, &tmp,
+	    &info->box)) != 0 || (rc = agent_trim_in_place(&tmp, 0)) != 0)
+		goto out;
+	if (a->tools.remove == NULL)
+		rc = aa_buf_append(&up, tmp.data, tmp.len);
+	else if ((rc = a->tools.remove(&a->tools, tmp.data, tmp.len, &up,
 	    tool_calls)) == 0)
-		rc = aa_buf_append(out, "", 0);
+		rc = aa_buf_append(&up, "", 0);
+	if (rc != 0)
+		goto out;
+	if (flags & AA_AGENT_FORMAT_UPSTREAM)
+		rc = aa_buf_append(out, up.data, up.len);
+	else
+		rc = aa_format_collapse_blank(up.data, up.len, out);
+out:
+	aa_buf_release(&up);
 	aa_buf_release(&tmp);
 	return rc;
 }

@@ -71,12 +71,28 @@ const struct aa_agent *const *aa_agent_table(void);
 const char *aa_agent_name(const struct aa_agent *a);
 /*
  * Appends FormatAgentMessage (§4.4) then FormatToolCall (§4.6) of msg to
- * out; if tool_calls is not NULL the removed calls are appended to it,
- * joined with "\n---\n".  Returns 0 or AA_ENOMEM.
+ * out, with blank runs collapsed (aa_format_collapse_blank); if
+ * tool_calls is not NULL the removed calls are appended to it, joined
+ * with "\n---\n".  Returns 0 or AA_ENOMEM.
  */
 int aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, struct aa_buf *out,
     struct aa_buf *tool_calls);
+
+/* aa_agent_format_ex's flags: upstream's bytes, blank runs kept. */
+#define AA_AGENT_FORMAT_UPSTREAM 0x1u
+
+/* How aa_agent_format_ex came by its text (for parser health). */
+struct aa_agent_format_info {
+	int echo;	/* 1: the echo of user was found; 0: not; -1: no user */
+	enum aa_residue_path box;	/* which rule found the input box */
+};
+
+/* aa_agent_format, with flags and, if info is not NULL, how the text was
+ * found; the output does not depend on info. */
+int aa_agent_format_ex(const struct aa_agent *a, const char *msg, size_t len,
+    const char *user, size_t ulen, unsigned flags, struct aa_buf *out,
+    struct aa_buf *tool_calls, struct aa_agent_format_info *info);
 /* 1 if screen shows the agent ready for its first prompt (§4.5), else 0;
  * AA_ENOMEM if memory ran out. */
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);
