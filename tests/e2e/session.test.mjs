@@ -86,6 +86,25 @@ add('e2e_basic', () => withServer({ agent: fake('basic') }, async (s) => {
 	checkClean(m);
 }));
 
+/* The same prompt twice in a row: the second reply is kept (upstream's
+ * screen diff found nothing new and served ""; issue 14). */
+add('repeated_prompt_keeps_reply', async () => {
+	const file = path.join(tmpdir(), 'repeat.json');
+	fs.writeFileSync(file, JSON.stringify([
+		{ expectMessage: '', responseMessage: 'Hello.' },
+		{ expectMessage: 'same', responseMessage: 'Echo: same' },
+		{ expectMessage: 'same', responseMessage: 'Echo: same' },
+	]));
+	await withServer({ agent: [FAKE, file] }, async (s) => {
+		await turn(s, 'same');
+		await turn(s, 'same');
+		const m = await messages(s.port);
+		assertEq(trimmed(m), ['Hello.', 'same', 'Echo: same', 'same',
+		    'Echo: same'], 'messages');
+		checkClean(m);
+	});
+});
+
 add('e2e_thinking', () => withServer({ agent: fake('thinking') },
     async (s) => {
 	await s.waitStable(20000);
