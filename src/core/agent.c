@@ -206,6 +206,21 @@ out:
 	return rc;
 }
 
+/* Tells whether the agent's own box rules found nothing. */
+int
+aa_agent_format_generic(const struct aa_agent *a,
+    const struct aa_agent_format_info *info)
+{
+	const struct aa_residue_rules *r = &a->box;
+
+	/* An agent whose one rule is the generic remover (custom, aider)
+	 * has no rules of its own to miss. */
+	return info->box == AA_RESIDUE_NONE && ((r->upstream != NULL &&
+	    r->upstream != aa_format_box_generic) || r->layout.top != NULL ||
+	    r->trim != 0 || r->lead != NULL || r->trail != NULL ||
+	    r->dialog != NULL);
+}
+
 /* Tells whether the screen shows an input box to remove (§4.5). */
 int
 aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)

@@ -93,6 +93,11 @@ struct aa_agent_format_info {
 int aa_agent_format_ex(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, unsigned flags, struct aa_buf *out,
     struct aa_buf *tool_calls, struct aa_agent_format_info *info);
+/* 1 if info says the text matched none of the agent's own input-box
+ * rules: the "generic fallback" of parser health (core/health.h).  Never
+ * for an agent whose only rule is the generic remover (custom, aider). */
+int aa_agent_format_generic(const struct aa_agent *a,
+    const struct aa_agent_format_info *info);
 /* 1 if screen shows the agent ready for its first prompt (§4.5), else 0;
  * AA_ENOMEM if memory ran out. */
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);
