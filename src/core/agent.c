@@ -31,7 +31,11 @@ static const struct aa_agent *const agent_table[] = {
 	NULL,
 };
 
+/* The table in use (aa_agent_use_table). */
+static const struct aa_agent *const *agent_active = agent_table;
+
 static int agent_trim_in_place(struct aa_buf *, size_t);
+static int agent_busy_line(const struct aa_agent *, const struct aa_line *);
 static int agent_strcmp(const void *, const void *);
 
 /* Looks an agent up by canonical name, then by alias. */
@@ -43,7 +47,7 @@ aa_agent_find(const char *name)
 
 	if (name == NULL)
 		return NULL;
-	for (a = agent_table; *a != NULL; a++) {
+	for (a = agent_active; *a != NULL; a++) {
 		if (strcmp((*a)->name, name) == 0)
 			return *a;
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
@@ -59,21 +63,35 @@ aa_agent_for_command(const char *argv0)
 {
 	const struct aa_agent *a = aa_agent_find(argv0);
 
-	return a != NULL ? a : &aa_agent_generic;
+	return a != NULL ? a : aa_agent_custom();
 }
 
-/* Returns the generic "custom" agent. */
+/* Returns the generic "custom" agent, the table's last. */
 const struct aa_agent *
 aa_agent_custom(void)
 {
-	return &aa_agent_generic;
+	return agent_active[AA__ARRAY_SIZE(agent_table) - 2];
 }
 
-/* Returns the NULL-terminated agent table. */
+/* Returns the NULL-terminated agent table in use. */
 const struct aa_agent *const *
 aa_agent_table(void)
 {
+	return agent_active;
+}
+
+/* Returns the compiled-in table. */
+const struct aa_agent *const *
+aa_agent_builtin(void)
+{
 	return agent_table;
+}
+
+/* Puts a table in use (NULL: the compiled-in one). */
+void
+aa_agent_use_table(const struct aa_agent *const *table)
+{
+	agent_active = table != NULL ? table : agent_table;
 }
 
 /* Returns the agent's canonical type string. */
@@ -114,13 +132,13 @@ aa_agent_list_names(struct aa_buf *out)
 	size_t n = 0, i;
 	int rc = 0;
 
-	for (a = agent_table; *a != NULL; a++)
+	for (a = agent_active; *a != NULL; a++)
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
 			n++;
 	if ((v = malloc(n * sizeof(*v))) == NULL)
 		return AA_ENOMEM;
 	n = 0;
-	for (a = agent_table; *a != NULL; a++)
+	for (a = agent_active; *a != NULL; a++)
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
 			v[n++] = *alias;
 	qsort(v, n, sizeof(*v), agent_strcmp);
@@ -225,12 +243,15 @@ aa_agent_format_generic(const struct aa_agent *a,
 int
 aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 {
+	const char *const *m;
 	struct aa_buf tmp;
 	size_t s, e;
 	int rc;
 
-	if (screen == NULL)
+	if (screen == NULL) {
 		screen = "";
+		len = 0;
+	}
 	/* Ready when the box remover finds an input box to remove. */
 	aa_format_trim_span(screen, len, &s, &e);
 	aa_buf_init(&tmp);
@@ -241,13 +262,35 @@ aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 	if (rc == 1 && a->ready_text)
 		rc = !aa_text_is_blank(tmp.data != NULL ? tmp.data : "",
 		    tmp.len);
+	/* And with ready markers, one of them must show too. */
+	if (rc == 1 && a->ready != NULL && a->ready[0] != NULL) {
+		for (m = a->ready; *m != NULL; m++)
+			if (aa_text_contains(screen, len, *m))
+				break;
+		rc = *m != NULL;
+	}
 	aa_buf_release(&tmp);
 	return rc;
 }
 
+/* 1 if the line holds one of the agent's busy marks. */
+static int
+agent_busy_line(const struct aa_agent *a, const struct aa_line *l)
+{
+	const char *const *m;
+
+	if (a->busy.mark != NULL && aa_text_contains(l->s, l->len,
+	    a->busy.mark))
+		return 1;
+	for (m = a->busy.marks; m != NULL && *m != NULL; m++)
+		if (aa_text_contains(l->s, l->len, *m))
+			return 1;
+	return 0;
+}
+
 /*
- * Tells whether the screen shows the agent at work: its busy mark in one
- * of the last few non-blank lines; 0 if it cannot say.
+ * Tells whether the screen shows the agent at work: one of its busy
+ * marks in one of the last few non-blank lines; 0 if it cannot say.
  */
 int
 aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
@@ -256,7 +299,8 @@ aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
 	size_t i, seen = 0;
 	int rc = 0;
 
-	if (a->busy.mark == NULL)
+	if (a->busy.mark == NULL && (a->busy.marks == NULL ||
+	    a->busy.marks[0] == NULL))
 		return 0;
 	aa_lines_init(&l);
 	if (aa_lines_split(&l, screen != NULL ? screen : "",
@@ -266,7 +310,7 @@ aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
 		if (aa_text_is_blank(l.v[i].s, l.v[i].len))
 			continue;
 		seen++;
-		if (aa_text_contains(l.v[i].s, l.v[i].len, a->busy.mark)) {
+		if (agent_busy_line(a, &l.v[i])) {
 			rc = 1;
 			break;
 		}
