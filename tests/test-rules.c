@@ -406,3 +406,43 @@ TEST(rules_broken_ready_marker_then_fixed)
 	aa_rules_free(nomarker);
 	free(screen);
 }
+
+/* Replaces every from in s[0..n) by to (same length) in place. */
+static void
+swap_all(char *s, size_t n, const char *from, const char *to)
+{
+	size_t k = strlen(from), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(s + i, from, k) == 0)
+			memcpy(s + i, to, k);
+}
+
+/* README's worked example: Codex's composer marker changes from "›" to
+ * "❯"; the compiled-in rules miss it, the file's patch finds it. */
+TEST(rules_readme_worked_example)
+{
+	static const char doc[] = "{\"version\": 1, \"agents\": {\"codex\": "
+	    "{\"box\": {\"top\": \"\xe2\x9d\xaf\", \"scan\": 6, \"under\": 2}}}}";
+	struct aa_rules *r = parse_ok(doc);
+	struct aa_buf out;
+	size_t len;
+	char *screen = test_must_read_at(CODEX_READY, "ready.txt", &len);
+
+	swap_all(screen, len, "\xe2\x80\xba", "\xe2\x9d\xaf");
+	ASSERT_EQ(aa_agent_ready(aa_agent_find("codex"), screen, len), 0);
+	ASSERT_EQ(aa_agent_ready(agent_in(r, "codex"), screen, len), 1);
+	/* And a message loses the composer and the footer again. */
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_agent_format(agent_in(r, "codex"), screen, len, NULL, 0,
+	    &out, NULL), 0);
+	ASSERT_NULL(strstr(aa_buf_str(&out), "Ask Codex"));
+	ASSERT_NULL(strstr(aa_buf_str(&out), "for shortcuts"));
+	aa_buf_reset(&out);
+	ASSERT_EQ(aa_agent_format(aa_agent_find("codex"), screen, len, NULL,
+	    0, &out, NULL), 0);
+	ASSERT_NOT_NULL(strstr(aa_buf_str(&out), "for shortcuts"));
+	aa_buf_release(&out);
+	aa_rules_free(r);
+	free(screen);
+}
