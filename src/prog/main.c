@@ -38,6 +38,7 @@
 #include "base/timefmt.h"
 #include "api/server.h" /* aa_server_new_log */
 #include "api/webassets.h"
+#include "core/rules.h"
 
 extern char **environ;
 
@@ -57,6 +58,7 @@ static struct {
 	int agent_status;
 	char *last_screen;
 	int verbose;
+	struct aa_rules *rules;	/* --agent-rules, in use while we run */
 } prog;
 
 /* Writes one log record in upstream's slog text format to stdout: the
@@ -320,6 +322,19 @@ run_server(void)
 		logf_info("Wrote PID file pidFile=%s pid=%d",
 		    prog.cli.pid_file, (int)getpid());
 	}
+	/* The rules are in use before the session looks its agent up. */
+	if (prog.cli.agent_rules != NULL && *prog.cli.agent_rules != '\0') {
+		if (aa_rules_load(prog.cli.agent_rules, &prog.rules,
+		    &cause) != 0) {
+			fprintf(stderr, "Error: %s\n", cause ? cause :
+			    "agent-rules: cannot load");
+			free(cause);
+			free(prompt);
+			return 1;
+		}
+		aa_agent_use_table(aa_rules_table(prog.rules));
+		logf_info("Loaded agent rules file=%s", prog.cli.agent_rules);
+	}
 	prog.loop = uv_default_loop();
 	server_options(&o, initial);
 	rc = aa_server_new_log(prog.loop, &prog.server, &o, &prog_log,
@@ -346,6 +361,9 @@ out:
 		free(cause);
 	}
 	free(prog.last_screen);
+	aa_agent_use_table(NULL);
+	aa_rules_free(prog.rules);
+	prog.rules = NULL;
 	return rc;
 }
 
