@@ -73,6 +73,8 @@ struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
 };
 
+static int add_steer(const struct aa_api *api, cJSON *o);
+
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
 static const char *

@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "http/http.h"
 
-struct aa_http_route;
 struct aa_queue;
 
 /* POST /resize bounds. */

@@ -1245,6 +1245,107 @@ aa_session_dequeue(struct aa_session *s, uint64_t id)
 	return r;
 }
 
+const char *
+aa_session_prompt_question(const struct aa_session *s, const char **kind,
+    size_t *noptions)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+
+	if (p == NULL)
+		return NULL;
+	if (kind != NULL)
+		*kind = aa_prompt_kind_name(p->kind);
+	if (noptions != NULL)
+		*noptions = p->nopts;
+	return p->question;
+}
+
+const char *
+aa_session_prompt_option(const struct aa_session *s, size_t i,
+    const char **label)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+
+	if (p == NULL || i >= p->nopts)
+		return NULL;
+	if (label != NULL)
+		*label = p->opts[i].label;
+	return p->opts[i].key;
+}
+
+int
+aa_session_answer_option(struct aa_session *s, const char *option)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+	int i;
+
+	if (p == NULL)
+		return AA_ENOENT;
+	if (option == NULL || (i = aa_prompt_find(p, option)) < 0)
+		return AA_EINVAL;
+	return aa_session_answer(s, (size_t)i);
+}
+
+int
+aa_session_keys(struct aa_session *s, const char *const *keys, size_t n)
+{
+	struct aa_buf b;
+	size_t i;
+	int r = 0;
+
+	aa_buf_init(&b);
+	for (i = 0; r == 0 && i < n; i++)
+		r = aa_keys_encode(keys[i], aa_session_app_cursor(s), &b);
+	if (r == AA_ENOENT)
+		r = AA_EINVAL;
+	if (r == 0)
+		r = aa_session_send_raw(s, b.data, b.len);
+	aa_buf_release(&b);
+	return r;
+}
+
+int
+aa_session_queue_push(struct aa_session *s, const char *text, size_t len,
+    uint64_t *id)
+{
+	uint64_t tmp;
+	size_t a, b;
+
+	if (s == NULL || (text == NULL && len > 0))
+		return AA_EINVAL;
+	aa_text_trim_space(text != NULL ? text : "", len, &a, &b);
+	if (a == b)
+		return AA_EEMPTY;
+	return aa_session_enqueue(s, text + a, b - a, id != NULL ? id : &tmp);
+}
+
+int
+aa_session_queue_remove(struct aa_session *s, uint64_t id)
+{
+	return aa_session_dequeue(s, id);
+}
+
+size_t
+aa_session_queue_count(const struct aa_session *s)
+{
+	return s->steer.queue.n;
+}
+
+const char *
+aa_session_queue_item(const struct aa_session *s, size_t i, uint64_t *id,
+    size_t *lenp)
+{
+	const struct aa_queue *q = &s->steer.queue;
+
+	if (i >= q->n)
+		return NULL;
+	if (id != NULL)
+		*id = q->v[i].id;
+	if (lenp != NULL)
+		*lenp = q->v[i].len;
+	return q->v[i].text;
+}
+
 enum aa_agent_state
 aa_session_state(const struct aa_session *s)
 {
