@@ -54,4 +54,6 @@ const struct aa_agent aa_agent_amp = {
 	.box = { .upstream = amp_box },
 	.diff_skip = 0,
 	.start_input = " \b",
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

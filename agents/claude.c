@@ -122,4 +122,6 @@ const struct aa_agent aa_agent_claude = {
 	.diff_skip = 0,
 	.start_input = NULL,
 	.blink = "\xe2\x97\x8f",
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

@@ -141,4 +141,6 @@ const struct aa_agent aa_agent_codex = {
 	},
 	.diff_skip = 0,
 	.start_input = NULL,
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

@@ -47,4 +47,6 @@ const struct aa_agent aa_agent_copilot = {
 	},
 	.diff_skip = 0,
 	.start_input = NULL,
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

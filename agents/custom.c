@@ -16,4 +16,6 @@ const struct aa_agent aa_agent_generic = {
 	.box = { .upstream = aa_format_box_generic },
 	.diff_skip = 0,
 	.start_input = NULL,
+	.interrupt = "ctrl-c",
+	.prompt_answer = "digit-enter",
 };

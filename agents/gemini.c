@@ -58,4 +58,6 @@ const struct aa_agent aa_agent_gemini = {
 	.diff_skip = 0,
 	.start_input = NULL,
 	.ready_text = 1,
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

@@ -15,4 +15,6 @@ const struct aa_agent aa_agent_goose = {
 	.box = { .upstream = aa_format_box_generic },
 	.diff_skip = 0,
 	.start_input = NULL,
+	.interrupt = "ctrl-c",
+	.prompt_answer = "digit-enter",
 };

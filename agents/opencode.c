@@ -82,4 +82,6 @@ const struct aa_agent aa_agent_opencode = {
 	.diff_skip = 3,
 	.start_input = NULL,
 	.busy = { "esc interrupt", 3 },
+	.interrupt = "esc",
+	.prompt_answer = "arrows",
 };

@@ -120,6 +120,16 @@ enum aa_conv_status {
 	AA_CONV_STABLE	      /* the screen has been quiet long enough */
 };
 
+/* What the agent is doing, as its user sees it; finer than the status,
+ * which stays running/stable as upstream shows it. */
+enum aa_agent_state {
+	AA_STATE_STARTING,    /* not ready for input yet */
+	AA_STATE_IDLE,        /* ready, nothing to do */
+	AA_STATE_WORKING,     /* busy with a turn (or being typed to) */
+	AA_STATE_WAITING,     /* asking the user: a permission, a choice */
+	AA_STATE_EXITED       /* the agent is gone */
+};
+
 /* Who wrote a message. */
 enum aa_role {
 	AA_ROLE_AGENT,
@@ -268,8 +278,51 @@ AA_EXTERN int aa_session_exit_status(const struct aa_session *s);
 /* Resizes the terminal and the PTY (cols, rows >= 10). */
 AA_EXTERN int aa_session_resize(struct aa_session *s, unsigned cols,
     unsigned rows);
-/* Sends Ctrl-C (0x03) to the agent, as a user at its terminal would. */
+/* Stops the agent's current turn without quitting it: presses its
+ * interrupt key (Esc for most TUIs, Ctrl-C for others) as a user would. */
 AA_EXTERN int aa_session_interrupt(struct aa_session *s);
+/*
+ * Steering (beyond upstream).  The state says what the agent is doing for
+ * its user; while it is AA_STATE_WAITING the agent asks a question
+ * (a permission, a trust or sign-in dialog, a y/n) whose options can be
+ * read and answered.  Messages may be queued for the next idle moment.
+ */
+/* Returns the agent's state. */
+AA_EXTERN enum aa_agent_state aa_session_state(const struct aa_session *s);
+/* "starting", "idle", "working", "waiting" or "exited". */
+AA_EXTERN const char *aa_agent_state_name(enum aa_agent_state st);
+/* While waiting: returns the question and sets *kind ("permission",
+ * "choice", "confirm", "trust", "login" or "text") and *noptions; NULL
+ * when nothing waits.  Valid until the loop runs again. */
+AA_EXTERN const char *aa_session_prompt_question(const struct aa_session *s,
+    const char **kind, size_t *noptions);
+/* While waiting: option i's key ("1", "y") and, if label is not NULL,
+ * its label; NULL for no such option. */
+AA_EXTERN const char *aa_session_prompt_option(const struct aa_session *s,
+    size_t i, const char **label);
+/* Chooses an option by key or label (case ignored, a unique prefix will
+ * do), typing what the agent's dialog needs.  AA_ENOENT when nothing
+ * waits, AA_EINVAL for an unknown option. */
+AA_EXTERN int aa_session_answer_option(struct aa_session *s,
+    const char *option);
+/* Presses named keys ("enter", "esc", "shift-tab", "ctrl-c", "f5"...);
+ * AA_EINVAL (nothing typed) when a name is unknown. */
+AA_EXTERN int aa_session_keys(struct aa_session *s, const char *const *keys,
+    size_t n);
+/* Queues a user message for when the agent is idle; *id (if not NULL)
+ * gets its id.  AA_EEMPTY, AA_EAGAIN (the queue is full), AA_E2BIG (its
+ * bytes would pass the bound), AA_EEXITED. */
+AA_EXTERN int aa_session_queue_push(struct aa_session *s, const char *text,
+    size_t len, uint64_t *id);
+/* Removes a queued message; AA_ENOENT when there is none. */
+AA_EXTERN int aa_session_queue_remove(struct aa_session *s, uint64_t id);
+/* Returns the number of queued messages. */
+AA_EXTERN size_t aa_session_queue_count(const struct aa_session *s);
+/* Returns queued message i's text (and *id, *lenp if not NULL), NULL past
+ * the end; valid until the loop runs again. */
+AA_EXTERN const char *aa_session_queue_item(const struct aa_session *s,
+    size_t i, uint64_t *id, size_t *lenp);
+
 /* Saves the state file now if saving is enabled and something changed;
  * returns 0 (also when there was nothing to do) or an error. */
 AA_EXTERN int aa_session_save_state(struct aa_session *s);

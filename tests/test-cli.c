@@ -193,6 +193,9 @@ render(const struct aa_cli *c, enum aa_cli_opt opt, char *out, size_t n)
 		snprintf(out, n, "%s", c->auth_token); return;
 	case AA_CLI_OPT_VERBOSE: snprintf(out, n, "%d", c->verbose); return;
 	case AA_CLI_OPT_TERM: snprintf(out, n, "%s", c->term); return;
+	case AA_CLI_OPT_AGENT_RULES:
+		snprintf(out, n, "%s", c->agent_rules);
+		return;
 	case AA_CLI_OPT_URL: snprintf(out, n, "%s", c->url); return;
 	default: snprintf(out, n, "?"); return;
 	}
@@ -332,6 +335,8 @@ static const struct flag_case flag_cases[] = {
 	    "vt100" },
 	{ "term_eq", ARGV("server", "--term=screen", "x"), AA_CLI_OPT_TERM,
 	    "screen" },
+	{ "agent_rules", ARGV("server", "--agent-rules", "r.json", "x"),
+	    AA_CLI_OPT_AGENT_RULES, "r.json" },
 	{ "last_scalar_wins", ARGV("server", "-p", "1", "--port", "2", "x"),
 	    AA_CLI_OPT_PORT, "2" },
 	{ "flag_after_agent", ARGV("server", "x", "--port", "9"),
@@ -427,6 +432,8 @@ static const struct env_case env_cases[] = {
 	{ "verbose", ENV("AGENTAPI_VERBOSE=true"), SRV, AA_CLI_OPT_VERBOSE,
 	    "1" },
 	{ "term", ENV("AGENTAPI_TERM=vt100"), SRV, AA_CLI_OPT_TERM, "vt100" },
+	{ "agent_rules", ENV("AGENTAPI_AGENT_RULES=/etc/r.json"), SRV,
+	    AA_CLI_OPT_AGENT_RULES, "/etc/r.json" },
 	{ "first_occurrence_wins", ENV("AGENTAPI_PORT=1", "AGENTAPI_PORT=2"),
 	    SRV, AA_CLI_OPT_PORT, "1" },
 	{ "prefix_not_confused", ENV("AGENTAPI_PORTX=1", "AGENTAPI_PORT=2"),

@@ -9,6 +9,9 @@
  */
 #include "conv-fixture.h"
 
+#include "core/agent.h"
+#include "core/snapshot.h"
+
 #define I AA_CONV_INITIALIZING
 #define C AA_CONV_CHANGING
 #define S AA_CONV_STABLE
@@ -571,5 +574,56 @@ TEST(conv_busy_screen_is_never_stable)
 	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), C);
 	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), C);
 	ASSERT_EQ(fx_tick(&f, 100, "reply\nctrl+p commands"), S);
+	aa_conv_free(f.c);
+}
+
+/* The session's hooks: the real screen diff and the custom agent. */
+static int
+real_diff(void *ud, const char *old, size_t oldlen, const char *cur,
+    size_t curlen, struct aa_buf *out)
+{
+	(void)ud;
+	return aa_snapshot_diff(old, oldlen, cur, curlen, 0, out);
+}
+
+static int
+real_format(void *ud, const char *msg, size_t len, const char *user,
+    size_t ulen, struct aa_buf *out, struct aa_buf *tools)
+{
+	(void)ud;
+	return aa_agent_format(aa_agent_custom(), msg, len, user, ulen, out,
+	    tools);
+}
+
+/*
+ * The same prompt twice in a row, with the same reply: upstream's diff
+ * found every line of the second turn on the screen before it, so the
+ * reply came out "" (the chat drew "●●●" for it).
+ */
+TEST(conv_repeated_prompt_keeps_the_reply)
+{
+	static const char s0[] = "Welcome\n\n> \n\n\n";
+	static const char s1[] = "Welcome\n\n> same\nEcho: same\n\n> \n\n";
+	static const char s2[] = "Welcome\n\n> same\nEcho: same\n\n"
+	    "> same\nEcho: same\n\n> \n";
+	static const char s3[] = "Welcome\n\n> same\nEcho: same\n\n"
+	    "> same\nEcho: same\n\n> same\nEcho: same\n\n> \n";
+	struct fx f;
+
+	fx_init(&f, 100, 200);
+	f.o.diff = real_diff;
+	f.o.format = real_format;
+	fx_start(&f);
+	fx_until_stable(&f, s0, 5);
+	ASSERT_EQ(fx_send(&f, "same", s0, 1), 0);
+	fx_until_stable(&f, s1, 5);
+	ASSERT_EQ(fx_send(&f, "same", s1, 1), 0);
+	fx_until_stable(&f, s2, 5);
+	FX_EXPECT(&f, "Welcome", "u:same", "Echo: same", "u:same",
+	    "Echo: same");
+	ASSERT_EQ(fx_send(&f, "same", s2, 1), 0);
+	fx_until_stable(&f, s3, 5);
+	FX_EXPECT(&f, "Welcome", "u:same", "Echo: same", "u:same",
+	    "Echo: same", "u:same", "Echo: same");
 	aa_conv_free(f.c);
 }

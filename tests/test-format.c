@@ -102,7 +102,7 @@ run_format(void *arg)
 {
 	const struct vec *v = arg;
 	const struct aa_agent *a = aa_agent_find(v->agent);
-	struct aa_buf out, calls;
+	struct aa_buf out, calls, want;
 	size_t ml, ul, el, cl;
 	char *msg, *user, *exp, *tc, *path;
 
@@ -116,12 +116,25 @@ run_format(void *arg)
 	free(path);
 	aa_buf_init(&out);
 	aa_buf_init(&calls);
-	ASSERT_EQ(aa_agent_format(a, msg, ml, user, ul, &out, &calls), 0);
+	ASSERT_EQ(aa_agent_format_ex(a, msg, ml, user, ul,
+	    AA_AGENT_FORMAT_UPSTREAM, &out, &calls, NULL), 0);
 	ASSERT_MEM_EQ(out.data, out.len, exp, el);
 	if (tc != NULL)
 		ASSERT_MEM_EQ(calls.data, calls.len, tc, cl);
 	else if (a->tools.remove == NULL)
 		ASSERT_EQ(calls.len, 0);
+	/*
+	 * Upstream keeps blank runs (amazonq's second_message has five blank
+	 * lines in a row, cursor's confirmation_box four); we collapse them
+	 * as a last step of our own, so the message we serve is upstream's
+	 * expected text with its blank runs collapsed.
+	 */
+	aa_buf_reset(&out);
+	aa_buf_init(&want);
+	ASSERT_EQ(aa_format_collapse_blank(exp, el, &want), 0);
+	ASSERT_EQ(aa_agent_format(a, msg, ml, user, ul, &out, NULL), 0);
+	ASSERT_MEM_EQ(out.data, out.len, want.data, want.len);
+	aa_buf_release(&want);
 	aa_buf_release(&out);
 	aa_buf_release(&calls);
 	free(msg);
@@ -681,4 +694,100 @@ TEST(format_ready_inline)
 	ASSERT_EQ(aa_agent_ready(aa_agent_find("amp"), "", 0), 1);
 	ASSERT_EQ(aa_agent_ready(aa_agent_find("codex"), "x\n\xe2\x80\xba\n\n"
 	    "footer", 12), 1);
+}
+
+/* Collapses s and compares with want. */
+static void
+check_collapse(const char *s, const char *want)
+{
+	struct aa_buf out;
+
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_format_collapse_blank(s, strlen(s), &out), 0);
+	ASSERT_STR_EQ(aa_buf_str(&out), want);
+	aa_buf_release(&out);
+}
+
+TEST(format_collapse_blank)
+{
+	check_collapse("", "");
+	check_collapse("\n\n  \n", "");
+	check_collapse("a", "a");
+	check_collapse("\n\na\n\n\n", "a");
+	check_collapse("a\nb", "a\nb");
+	/* One blank line stays as it is, padding included. */
+	check_collapse("a\n   \nb", "a\n   \nb");
+	/* A run becomes its first line. */
+	check_collapse("a\n\n\n\n\nb\n \n\t\nc\n\n", "a\n\nb\n \nc");
+	/* A closed fence keeps its blank lines; outside, runs collapse. */
+	check_collapse("x\n\n\n```\n1\n\n\n2\n```\n\n\ny",
+	    "x\n\n```\n1\n\n\n2\n```\n\ny");
+	check_collapse("  ~~~\n\n\n  ~~~", "  ~~~\n\n\n  ~~~");
+	/* A fence closes only with its own character. */
+	check_collapse("```\n\n\n~~~\n\n\n```", "```\n\n\n~~~\n\n\n```");
+	/* An unclosed fence protects nothing. */
+	check_collapse("```\na\n\n\n\nb", "```\na\n\nb");
+	check_collapse("a\n\n\n```\n\n", "a\n\n```");
+}
+
+TEST(format_collapse_codex_startup)
+{
+	struct aa_buf in, out;
+	size_t i, blank = 0;
+
+	/* Codex draws at the top of a tall screen: its start-up message is
+	 * a header, about a thousand blank rows and a tip. */
+	aa_buf_init(&in);
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_buf_puts(&in, ">_ OpenAI Codex (v0.169.0)\n"), 0);
+	for (i = 0; i < 1000; i++)
+		ASSERT_EQ(aa_buf_puts(&in, "\n"), 0);
+	ASSERT_EQ(aa_buf_puts(&in, "  Tip: use /status\n\n\n"), 0);
+	ASSERT_EQ(aa_agent_format(aa_agent_find("codex"), in.data, in.len,
+	    NULL, 0, &out, NULL), 0);
+	for (i = 0; i < out.len; i++)
+		blank += out.data[i] == '\n';
+	ASSERT_EQ(blank, 2);
+	ASSERT_STR_EQ(aa_buf_str(&out),
+	    ">_ OpenAI Codex (v0.169.0)\n\n  Tip: use /status");
+	aa_buf_reset(&out);
+	ASSERT_EQ(aa_agent_format_ex(aa_agent_find("codex"), in.data, in.len,
+	    NULL, 0, AA_AGENT_FORMAT_UPSTREAM, &out, NULL, NULL), 0);
+	for (i = 0, blank = 0; i < out.len; i++)
+		blank += out.data[i] == '\n';
+	ASSERT_EQ(blank, 1001);
+	aa_buf_release(&in);
+	aa_buf_release(&out);
+}
+
+TEST(format_info_reports_the_path)
+{
+	struct aa_agent_format_info info;
+	struct aa_buf out;
+	const char *box = "hi there\nreply\n\n> \n";
+	const char *bare = "hi there\nreply\n";
+	const char *codex = "reply\n\xe2\x80\xba \n\nstatus\nfooter";
+
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_agent_format_ex(aa_agent_custom(), box, strlen(box),
+	    "hi there", 8, 0, &out, NULL, &info), 0);
+	ASSERT_STR_EQ(aa_buf_str(&out), "reply");
+	ASSERT_EQ(info.echo, 1);
+	ASSERT_EQ(info.box, AA_RESIDUE_UPSTREAM);
+	aa_buf_reset(&out);
+	ASSERT_EQ(aa_agent_format_ex(aa_agent_custom(), bare, strlen(bare),
+	    "nothing like it", 15, 0, &out, NULL, &info), 0);
+	ASSERT_STR_EQ(aa_buf_str(&out), "hi there\nreply");
+	ASSERT_EQ(info.echo, 0);
+	ASSERT_EQ(info.box, AA_RESIDUE_NONE);
+	aa_buf_reset(&out);
+	ASSERT_EQ(aa_agent_format_ex(aa_agent_custom(), bare, strlen(bare),
+	    NULL, 0, 0, &out, NULL, &info), 0);
+	ASSERT_EQ(info.echo, -1);
+	aa_buf_reset(&out);
+	ASSERT_EQ(aa_agent_format_ex(aa_agent_find("codex"), codex,
+	    strlen(codex), NULL, 0, 0, &out, NULL, &info), 0);
+	ASSERT_STR_EQ(aa_buf_str(&out), "reply");
+	ASSERT_EQ(info.box, AA_RESIDUE_LAYOUT);
+	aa_buf_release(&out);
 }

@@ -185,3 +185,28 @@ TEST(snapshot_diff_appends)
 	ASSERT_STR_EQ(aa_buf_str(&out), "x|b");
 	aa_buf_release(&out);
 }
+
+/* Diffs old against cur for the custom agent and compares with want. */
+static void
+check_diff(const char *old, const char *cur, const char *want)
+{
+	struct aa_buf out;
+
+	aa_buf_init(&out);
+	ASSERT_EQ(aa_snapshot_diff(old, strlen(old), cur, strlen(cur), 0,
+	    &out), 0);
+	ASSERT_STR_EQ(aa_buf_str(&out), want);
+	aa_buf_release(&out);
+}
+
+TEST(snapshot_repeated_lines_are_new)
+{
+	/* A turn that repeats the one before it is new (upstream: ""). */
+	check_diff("> a\nok\n> ", "> a\nok\n> a\nok\n> ", "> a\nok\n> ");
+	/* Each old line stands for one line of cur, in order. */
+	check_diff("x\nx\ny", "x\nx\nx\ny", "x\ny");
+	/* Scrolled off the top, the rest is still old. */
+	check_diff("1\n2\n3\n", "2\n3\n\n", "");
+	/* Blank lines are not counted: padding that moves is not new. */
+	check_diff("A\n\nB\n", "A\n\n\nB\nC\n", "C");
+}

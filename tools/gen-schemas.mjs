@@ -27,6 +27,12 @@ export const SCHEMA_FILES = {
 	'event-status_change': 'StatusChangeBody',
 	'event-agent_error': 'ErrorBody',
 	'event-screen': 'ScreenUpdateBody',
+	QueueResponseBody: 'QueueResponseBody',
+	AnswerRequestBody: 'AnswerRequestBody',
+	KeysRequestBody: 'KeysRequestBody',
+	ResizeRequestBody: 'ResizeRequestBody',
+	'event-state_change': 'StateChangeBody',
+	'event-queue_change': 'QueueChangeBody',
 };
 
 /* Converts one OpenAPI 3.0 schema object into JSON Schema draft-07. */

@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "http/access.h"
 #include "api/api.h"
+#include "api/control.h"
 #include "http/event.h"
 #include "http/http.h"
 #include "api/json.h"
@@ -40,6 +41,9 @@
 #include "http/sse.h"
 #include "base/text.h"
 #include "base/timefmt.h"
+#include "core/prompt.h"
+#include "core/queue.h"
+#include "core/steer.h"
 #include "api/upload.h"
 #include "api/webassets.h"
 
@@ -52,6 +56,7 @@ struct aa_api {
 	struct aa_access *access;
 	struct aa_sse_stream *events;
 	struct aa_sse_stream *screen;
+	struct aa_http_route *routes;	 /* upstream's, then control.c's */
 	struct aa_session *session;
 	char agent_type[32];
 	char *chat_base;	 /* external chat path, no trailing slash */
@@ -69,6 +74,8 @@ struct aa_api {
 struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
 };
+
+static int add_steer(const struct aa_api *api, cJSON *o);
 
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
@@ -182,11 +189,14 @@ status_event(struct aa_api *api, uint64_t id, const char *status)
 	return json_event(id, "status_change", status_json(api, status));
 }
 
-/* Publishes a frame to /events with the next id. */
+typedef struct aa_event *(*build_fn)(struct aa_api *, uint64_t,
+    const void *);
+
+/* Publishes a frame to /events with the next id.  Frames built by the
+ * steering builders are marked extended: only subscribers that opted in
+ * with ?extended=1 get them, live or on resume (sse.c). */
 static void
-publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
-					uint64_t, const void *),
-    const void *arg)
+publish(struct aa_api *api, build_fn build, const void *arg)
 {
 	struct aa_event *ev;
 	uint64_t id = aa_sse_next_id(api->events);
@@ -225,6 +235,55 @@ build_error(struct aa_api *api, uint64_t id, const void *arg)
 	if (aa_event_new(&ev, id, "agent_error", arg, strlen(arg)) != 0)
 		return NULL;
 	return ev;
+}
+
+/* publish() builder: a state_change (extended). */
+static struct aa_event *
+build_state(struct aa_api *api, uint64_t id, const void *arg)
+{
+	struct aa_event *ev;
+	cJSON *o = cJSON_CreateObject();
+
+	(void)arg;
+	if (o != NULL && add_steer(api, o) != 0) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	if ((ev = json_event(id, "state_change", o)) != NULL)
+		ev->extended = 1;
+	return ev;
+}
+
+/* publish() builder: a queue_change (extended). */
+static struct aa_event *
+build_queue(struct aa_api *api, uint64_t id, const void *arg)
+{
+	struct aa_queue empty;
+	struct aa_event *ev = NULL;
+	struct aa_buf b;
+	int rc;
+
+	(void)arg;
+	aa_queue_init(&empty, 0, 0);
+	aa_buf_init(&b);
+	rc = aa_buf_puts(&b, "{\"items\":");
+	AA__FIRST_ERROR(rc, aa_control_queue_json(api->session != NULL ?
+	    aa_session_queue(api->session) : &empty, &b));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "}"));
+	if (rc == 0 && aa_event_new(&ev, id, "queue_change", b.data,
+	    b.len) == 0)
+		ev->extended = 1;
+	aa_buf_release(&b);
+	return ev;
+}
+
+void
+aa_api_on_steer(struct aa_api *api, unsigned changes)
+{
+	if (changes & (AA_STEER_STATE | AA_STEER_PROMPT | AA_STEER_QUEUE))
+		publish(api, build_state, NULL);
+	if (changes & AA_STEER_QUEUE)
+		publish(api, build_queue, NULL);
 }
 
 void
@@ -309,6 +368,47 @@ send_json(struct aa_http_req *req, int status, const char *schema, cJSON *o)
 	cJSON_Delete(o);
 }
 
+/* Adds "state", "prompt" (only while waiting) and "queue" (its length)
+ * to o: what /status and state_change add to upstream's fields. */
+static int
+add_steer(const struct aa_api *api, cJSON *o)
+{
+	const struct aa_session *s = api->session;
+	const struct aa_prompt *p;
+	cJSON *po, *opts, *it;
+	int64_t since;
+	size_t i;
+
+	if (cJSON_AddStringToObject(o, "state", aa_agent_state_name(s !=
+	    NULL ? aa_session_state(s) : AA_STATE_STARTING)) == NULL)
+		return AA_ENOMEM;
+	if (s != NULL && (p = aa_session_prompt(s, &since)) != NULL) {
+		if ((po = cJSON_AddObjectToObject(o, "prompt")) == NULL ||
+		    cJSON_AddStringToObject(po, "kind",
+			aa_prompt_kind_name(p->kind)) == NULL ||
+		    add_text(po, "question", p->question,
+			strlen(p->question)) == NULL ||
+		    (opts = cJSON_AddArrayToObject(po, "options")) == NULL)
+			return AA_ENOMEM;
+		for (i = 0; i < p->nopts; i++) {
+			if ((it = cJSON_CreateObject()) == NULL)
+				return AA_ENOMEM;
+			cJSON_AddItemToArray(opts, it);
+			if (cJSON_AddStringToObject(it, "key",
+				p->opts[i].key) == NULL ||
+			    add_text(it, "label", p->opts[i].label,
+				strlen(p->opts[i].label)) == NULL)
+				return AA_ENOMEM;
+		}
+		if (add_time(po, "since", since) == NULL)
+			return AA_ENOMEM;
+	}
+	if (cJSON_AddNumberToObject(o, "queue", s != NULL ?
+	    (double)aa_session_queue(s)->n : 0) == NULL)
+		return AA_ENOMEM;
+	return 0;
+}
+
 /* GET /status */
 static void
 h_status(struct aa_http_req *req, void *data)
@@ -320,7 +420,8 @@ h_status(struct aa_http_req *req, void *data)
 	    (cJSON_AddStringToObject(o, "status", api_status(api)) == NULL ||
 		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
 		    NULL ||
-		cJSON_AddStringToObject(o, "transport", "pty") == NULL)) {
+		cJSON_AddStringToObject(o, "transport", "pty") == NULL ||
+		add_steer(api, o) != 0)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -374,17 +475,35 @@ h_messages(struct aa_http_req *req, void *data)
 	aa_buf_release(&b);
 }
 
-/* Sends {"ok":true} (MessageResponseBody). */
-static void
-send_ok(struct aa_http_req *req)
+void
+aa_api_send_ok(struct aa_http_req *req, int status, cJSON *extra)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *it;
 
 	if (o != NULL && cJSON_AddTrueToObject(o, "ok") == NULL) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
-	send_json(req, 200, "MessageResponseBody", o);
+	/* "ok" first, as upstream prints it, then the extra members. */
+	while (o != NULL && extra != NULL && (it = extra->child) != NULL) {
+		cJSON_DetachItemViaPointer(extra, it);
+		cJSON_AddItemToObject(o, it->string, it);
+	}
+	cJSON_Delete(extra);
+	send_json(req, status, "MessageResponseBody", o);
+}
+
+/* Sends {"ok":true} (MessageResponseBody). */
+static void
+send_ok(struct aa_http_req *req)
+{
+	aa_api_send_ok(req, 200, NULL);
+}
+
+struct aa_session *
+aa_api_session(const struct aa_api *api)
+{
+	return api->session;
 }
 
 /* Answers a failed send with the error table's status and detail (a 4xx
@@ -429,9 +548,9 @@ pending_done(void *ud, int err)
  * returns 0 and the two members, or sends a 422. */
 static int
 check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
-    cJSON **type)
+    cJSON **type, int *queue)
 {
-	cJSON *p, *it, *c = NULL, *t = NULL;
+	cJSON *p, *it, *c = NULL, *t = NULL, *q = NULL;
 	char loc[300];
 
 	if (!cJSON_IsObject(body)) {
@@ -450,6 +569,8 @@ check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
 			c = it;
 		else if (strcasecmp(it->string, "type") == 0)
 			t = it;
+		else if (strcmp(it->string, "queue") == 0)
+			q = it;	/* ours: queue while the agent works */
 		else if (strcmp(it->string, "$schema") != 0) {
 			snprintf(loc, sizeof(loc), "body.%.256s", it->string);
 			aa_json_problem_add(p, "unexpected property", loc,
@@ -475,6 +596,9 @@ check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
 		aa_json_problem_add(p, "expected value to be one of \"user, "
 				       "raw\"",
 		    "body.type", cJSON_Duplicate(t, 1));
+	if (q != NULL && !cJSON_IsBool(q))
+		aa_json_problem_add(p, "expected boolean", "body.queue",
+		    cJSON_Duplicate(q, 1));
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p,
 		"errors")) > 0) {
 		aa_json_send_problem(req, p);
@@ -484,6 +608,7 @@ check_message_body(struct aa_http_req *req, cJSON *body, cJSON **content,
 	cJSON_Delete(p);
 	*content = c;
 	*type = t;
+	*queue = cJSON_IsTrue(q);
 	return 0;
 }
 
@@ -514,17 +639,69 @@ send_user(struct aa_api *api, struct aa_http_req *req, const char *text)
 	aa_http_req_on_close(req, pending_closed, p);
 }
 
+/* Queues a user message for when the agent is idle: 202 with its id and
+ * position, 429 when the queue is full, 413 past its byte bound. */
+static void
+queue_user(struct aa_api *api, struct aa_http_req *req, const char *text)
+{
+	struct aa_buf clean;
+	uint64_t id;
+	cJSON *extra;
+	size_t a, b;
+	int rc;
+
+	aa_buf_init(&clean);
+	if (aa_utf8_sanitize(&clean, text, strlen(text)) != 0) {
+		aa_buf_release(&clean);
+		aa_json_send_error(req, 500, "out of memory");
+		return;
+	}
+	aa_text_trim_space(clean.data, clean.len, &a, &b);
+	if (a == b)
+		rc = AA_EEMPTY;
+	else
+		rc = aa_session_enqueue(api->session, clean.data + a, b - a,
+		    &id);
+	aa_buf_release(&clean);
+	if (rc == AA_EAGAIN) {
+		aa_json_send_one(req, 429, "Too Many Requests",
+		    "the queue is full", "body.queue", NULL);
+		return;
+	}
+	if (rc == AA_E2BIG) {
+		aa_json_send_one(req, 413, "Request Entity Too Large",
+		    "the queue's messages would pass its size limit",
+		    "body.content", NULL);
+		return;
+	}
+	if (rc != 0) {
+		send_failure(req, rc, aa_error_send_text(rc));
+		return;
+	}
+	if ((extra = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddTrueToObject(extra, "queued") == NULL ||
+	    cJSON_AddNumberToObject(extra, "id", (double)id) == NULL ||
+	    cJSON_AddNumberToObject(extra, "position", (double)
+		aa_queue_position(aa_session_queue(api->session), id)) ==
+		NULL) {
+		cJSON_Delete(extra);
+		aa_json_send_error(req, 500, "out of memory");
+		return;
+	}
+	aa_api_send_ok(req, 202, extra);
+}
+
 /* POST /message */
 static void
 h_message(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
 	cJSON *body, *content, *type;
-	int rc;
+	int rc, queue;
 
 	if (aa_json_req_body(req, &body) != 0)
 		return;
-	if (check_message_body(req, body, &content, &type) != 0) {
+	if (check_message_body(req, body, &content, &type, &queue) != 0) {
 		cJSON_Delete(body);
 		return;
 	}
@@ -543,7 +720,9 @@ h_message(struct aa_http_req *req, void *data)
 			send_failure(req, rc, rc == AA_EEXITED ||
 			    rc == AA_EAGAIN ? aa_error_send_text(rc) :
 			    aa_strerror(rc));
-	} else
+	} else if (queue && !aa_session_idle(api->session))
+		queue_user(api, req, content->valuestring);
+	else
 		send_user(api, req, content->valuestring);
 	cJSON_Delete(body);
 }
@@ -612,6 +791,22 @@ replay_events(struct aa_api *api, struct aa_sse_sub *sub, uint64_t from)
 	return 0;
 }
 
+/* The opt-in part of the replay: the state, then the queue. */
+static void
+replay_steer(struct aa_api *api, struct aa_sse_sub *sub)
+{
+	struct aa_event *ev;
+
+	if ((ev = build_state(api, 0, NULL)) != NULL) {
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+	if ((ev = build_queue(api, 0, NULL)) != NULL) {
+		aa_sse_sub_send(sub, ev);
+		aa_event_unref(ev);
+	}
+}
+
 /* GET /events */
 static void
 h_events(struct aa_http_req *req, void *data)
@@ -620,20 +815,35 @@ h_events(struct aa_http_req *req, void *data)
 	struct aa_sse_sub *sub;
 	uint64_t last, pos, from = 0;
 
+	char ext[8];
+	int extended;
+
+	extended = aa_http_req_query_param(req, "extended", ext,
+	    sizeof(ext)) > 0 && (strcmp(ext, "1") == 0 ||
+	    strcmp(ext, "true") == 0);
 	if (aa_sse_subscribe(api->events, req, &sub) != 0)
 		return;
 	AA_LOG(&api->log, AA_LOG_DEBUG, "New subscriber");
+	if (extended)
+		aa_sse_sub_set_extended(sub);
 	if (aa_sse_last_event_id(req, &last, &pos) == 0) {
 		if (pos == 0 && aa_sse_sub_replay_since(sub, last) == 0)
-			return;
+			goto steer;
 		/* Inside a replay of a state that has not changed since. */
 		if (pos != 0 && last == aa_sse_last_id(api->events))
 			from = pos;
 	}
 	if (from != 0 && replay_events(api, sub, from) == 0)
-		return;
-	if (replay_events(api, sub, 0) != 0)
+		goto steer;
+	if (replay_events(api, sub, 0) != 0) {
 		aa_http_req_close(req);
+		return;
+	}
+steer:
+	/* The opt-in snapshot comes after every (re)connect, without an id:
+	 * it is whole, so a resumed client is never left without it. */
+	if (extended)
+		replay_steer(api, sub);
 }
 
 /* GET /internal/screen */
@@ -881,8 +1091,17 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	ho.addrs = o->addrs;
 	ho.naddrs = o->naddrs;
 	ho.port = o->port;
-	ho.routes = routes;
-	ho.nroutes = AA__ARRAY_SIZE(routes);
+	api->routes = calloc(AA__ARRAY_SIZE(routes) + aa_control_nroutes,
+	    sizeof(*api->routes));
+	if (api->routes == NULL) {
+		rc = AA_ENOMEM;
+		goto fail;
+	}
+	memcpy(api->routes, routes, sizeof(routes));
+	memcpy(api->routes + AA__ARRAY_SIZE(routes), aa_control_routes,
+	    aa_control_nroutes * sizeof(*api->routes));
+	ho.routes = api->routes;
+	ho.nroutes = AA__ARRAY_SIZE(routes) + aa_control_nroutes;
 	ho.data = api;
 	ho.access = api->access;
 	if ((rc = aa_http_server_new(&api->http, loop, &ho, cause)) != 0)
@@ -918,6 +1137,7 @@ api_release(struct aa_api *api)
 	for (i = 0; i < api->nerrors; i++)
 		cJSON_free(api->errors[(api->errhead + i) % API_MAX_ERRORS]);
 	free(api->chat_base);
+	free(api->routes);
 	free(api);
 	if (cb != NULL)
 		cb(ud);

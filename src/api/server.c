@@ -62,6 +62,15 @@ srv_status(void *ud, enum aa_conv_status st)
 		s->user.on_status(s->user.ud, st);
 }
 
+/* Session hook: the state, the prompt or the queue changed. */
+static void
+srv_steer(void *ud, unsigned changes)
+{
+	struct aa_server *s = ud;
+
+	aa_api_on_steer(s->api, changes);
+}
+
 /* Session callback: the screen changed. */
 static void
 srv_screen(void *ud, const char *text, size_t len)
@@ -156,6 +165,7 @@ aa_server_new_log(uv_loop_t *loop, struct aa_server **out,
 	}
 	aa_api_set_session(s->api, s->session,
 	    aa_session_agent_name(s->session));
+	aa_session_on_steer(s->session, srv_steer, s);
 	s->port = aa_api_port(s->api);
 	*out = s;
 	return 0;

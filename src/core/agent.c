@@ -31,7 +31,11 @@ static const struct aa_agent *const agent_table[] = {
 	NULL,
 };
 
+/* The table in use (aa_agent_use_table). */
+static const struct aa_agent *const *agent_active = agent_table;
+
 static int agent_trim_in_place(struct aa_buf *, size_t);
+static int agent_busy_line(const struct aa_agent *, const struct aa_line *);
 static int agent_strcmp(const void *, const void *);
 
 /* Looks an agent up by canonical name, then by alias. */
@@ -43,7 +47,7 @@ aa_agent_find(const char *name)
 
 	if (name == NULL)
 		return NULL;
-	for (a = agent_table; *a != NULL; a++) {
+	for (a = agent_active; *a != NULL; a++) {
 		if (strcmp((*a)->name, name) == 0)
 			return *a;
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
@@ -59,21 +63,35 @@ aa_agent_for_command(const char *argv0)
 {
 	const struct aa_agent *a = aa_agent_find(argv0);
 
-	return a != NULL ? a : &aa_agent_generic;
+	return a != NULL ? a : aa_agent_custom();
 }
 
-/* Returns the generic "custom" agent. */
+/* Returns the generic "custom" agent, the table's last. */
 const struct aa_agent *
 aa_agent_custom(void)
 {
-	return &aa_agent_generic;
+	return agent_active[AA__ARRAY_SIZE(agent_table) - 2];
 }
 
-/* Returns the NULL-terminated agent table. */
+/* Returns the NULL-terminated agent table in use. */
 const struct aa_agent *const *
 aa_agent_table(void)
 {
+	return agent_active;
+}
+
+/* Returns the compiled-in table. */
+const struct aa_agent *const *
+aa_agent_builtin(void)
+{
 	return agent_table;
+}
+
+/* Puts a table in use (NULL: the compiled-in one). */
+void
+aa_agent_use_table(const struct aa_agent *const *table)
+{
+	agent_active = table != NULL ? table : agent_table;
 }
 
 /* Returns the agent's canonical type string. */
@@ -114,13 +132,13 @@ aa_agent_list_names(struct aa_buf *out)
 	size_t n = 0, i;
 	int rc = 0;
 
-	for (a = agent_table; *a != NULL; a++)
+	for (a = agent_active; *a != NULL; a++)
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
 			n++;
 	if ((v = malloc(n * sizeof(*v))) == NULL)
 		return AA_ENOMEM;
 	n = 0;
-	for (a = agent_table; *a != NULL; a++)
+	for (a = agent_active; *a != NULL; a++)
 		for (alias = (*a)->aliases; *alias != NULL; alias++)
 			v[n++] = *alias;
 	qsort(v, n, sizeof(*v), agent_strcmp);
@@ -147,16 +165,35 @@ agent_trim_in_place(struct aa_buf *out, size_t base)
 	return 0;
 }
 
-/* Formats an agent message: echo, box, blank lines, tool calls (§4.4-6). */
+/* Formats an agent message: echo, box, blank lines, tool calls (§4.4-6),
+ * then blank runs. */
 int
 aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, struct aa_buf *out,
     struct aa_buf *tool_calls)
 {
-	struct aa_buf tmp;
-	size_t off, base = out->len;
+	return aa_agent_format_ex(a, msg, len, user, ulen, 0, out, tool_calls,
+	    NULL);
+}
+
+/*
+ * Upstream's formatting, byte for byte (the conformance vectors keep
+ * blank runs: amazonq's expected messages hold five blank lines in a
+ * row), then, unless AA_AGENT_FORMAT_UPSTREAM, blank runs collapsed as
+ * a last step of its own, so the vectors still check upstream's part.
+ */
+int
+aa_agent_format_ex(const struct aa_agent *a, const char *msg, size_t len,
+    const char *user, size_t ulen, unsigned flags, struct aa_buf *out,
+    struct aa_buf *tool_calls, struct aa_agent_format_info *info)
+{
+	struct aa_agent_format_info dummy;
+	struct aa_buf tmp, up;
+	size_t off;
 	int rc;
 
+	if (info == NULL)
+		info = &dummy;
 	if (msg == NULL)
 		msg = "";
 	if (user == NULL)
@@ -164,33 +201,57 @@ aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
 	if ((rc = aa_format_echo_offset(msg, len, user, ulen, &a->echo,
 	    &off)) < 0)
 		return rc;
-	if (a->tools.remove == NULL) {
-		if ((rc = aa_residue_box(&a->box, msg + off, len - off,
-		    out)) < 0)
-			return rc;
-		return agent_trim_in_place(out, base);
-	}
-	/* The tool-call scan needs the formatted text as its input. */
+	info->echo = ulen == 0 ? -1 : off > 0;
 	aa_buf_init(&tmp);
-	if ((rc = aa_residue_box(&a->box, msg + off, len - off, &tmp)) == 0 &&
-	    (rc = agent_trim_in_place(&tmp, 0)) == 0 &&
-	    (rc = a->tools.remove(&a->tools, tmp.data, tmp.len, out,
+	aa_buf_init(&up);
+	if ((rc = aa_residue_box_path(&a->box, msg + off, len - off, &tmp,
+	    &info->box)) != 0 || (rc = agent_trim_in_place(&tmp, 0)) != 0)
+		goto out;
+	if (a->tools.remove == NULL)
+		rc = aa_buf_append(&up, tmp.data, tmp.len);
+	else if ((rc = a->tools.remove(&a->tools, tmp.data, tmp.len, &up,
 	    tool_calls)) == 0)
-		rc = aa_buf_append(out, "", 0);
+		rc = aa_buf_append(&up, "", 0);
+	if (rc != 0)
+		goto out;
+	if (flags & AA_AGENT_FORMAT_UPSTREAM)
+		rc = aa_buf_append(out, up.data, up.len);
+	else
+		rc = aa_format_collapse_blank(up.data, up.len, out);
+out:
+	aa_buf_release(&up);
 	aa_buf_release(&tmp);
 	return rc;
+}
+
+/* Tells whether the agent's own box rules found nothing. */
+int
+aa_agent_format_generic(const struct aa_agent *a,
+    const struct aa_agent_format_info *info)
+{
+	const struct aa_residue_rules *r = &a->box;
+
+	/* An agent whose one rule is the generic remover (custom, aider)
+	 * has no rules of its own to miss. */
+	return info->box == AA_RESIDUE_NONE && ((r->upstream != NULL &&
+	    r->upstream != aa_format_box_generic) || r->layout.top != NULL ||
+	    r->trim != 0 || r->lead != NULL || r->trail != NULL ||
+	    r->dialog != NULL);
 }
 
 /* Tells whether the screen shows an input box to remove (§4.5). */
 int
 aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 {
+	const char *const *m;
 	struct aa_buf tmp;
 	size_t s, e;
 	int rc;
 
-	if (screen == NULL)
+	if (screen == NULL) {
 		screen = "";
+		len = 0;
+	}
 	/* Ready when the box remover finds an input box to remove. */
 	aa_format_trim_span(screen, len, &s, &e);
 	aa_buf_init(&tmp);
@@ -201,13 +262,35 @@ aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len)
 	if (rc == 1 && a->ready_text)
 		rc = !aa_text_is_blank(tmp.data != NULL ? tmp.data : "",
 		    tmp.len);
+	/* And with ready markers, one of them must show too. */
+	if (rc == 1 && a->ready != NULL && a->ready[0] != NULL) {
+		for (m = a->ready; *m != NULL; m++)
+			if (aa_text_contains(screen, len, *m))
+				break;
+		rc = *m != NULL;
+	}
 	aa_buf_release(&tmp);
 	return rc;
 }
 
+/* 1 if the line holds one of the agent's busy marks. */
+static int
+agent_busy_line(const struct aa_agent *a, const struct aa_line *l)
+{
+	const char *const *m;
+
+	if (a->busy.mark != NULL && aa_text_contains(l->s, l->len,
+	    a->busy.mark))
+		return 1;
+	for (m = a->busy.marks; m != NULL && *m != NULL; m++)
+		if (aa_text_contains(l->s, l->len, *m))
+			return 1;
+	return 0;
+}
+
 /*
- * Tells whether the screen shows the agent at work: its busy mark in one
- * of the last few non-blank lines; 0 if it cannot say.
+ * Tells whether the screen shows the agent at work: one of its busy
+ * marks in one of the last few non-blank lines; 0 if it cannot say.
  */
 int
 aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
@@ -216,7 +299,8 @@ aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
 	size_t i, seen = 0;
 	int rc = 0;
 
-	if (a->busy.mark == NULL)
+	if (a->busy.mark == NULL && (a->busy.marks == NULL ||
+	    a->busy.marks[0] == NULL))
 		return 0;
 	aa_lines_init(&l);
 	if (aa_lines_split(&l, screen != NULL ? screen : "",
@@ -226,7 +310,7 @@ aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
 		if (aa_text_is_blank(l.v[i].s, l.v[i].len))
 			continue;
 		seen++;
-		if (aa_text_contains(l.v[i].s, l.v[i].len, a->busy.mark)) {
+		if (agent_busy_line(a, &l.v[i])) {
 			rc = 1;
 			break;
 		}

@@ -12,7 +12,9 @@
  * remover (§4.6), the diff's header skip (§3) and the start-up input
  * (§1.2-5).  What is data is data: the echo's markers, the residue lines
  * and the layout fallback of today's TUIs (core/residue.h), the tool
- * call's markers, the busy footer.  What is an algorithm is a function
+ * call's markers, the busy footer, the ready markers, the interrupt key
+ * and how prompts are answered.  It can be overridden at start from a
+ * file (core/rules.h, --agent-rules).  What is an algorithm is a function
  * in the agent's own file: upstream's per-agent box removers and the
  * tool-call scans.  So everything one agent needs is in agents/<name>.c.
  */
@@ -29,6 +31,7 @@
 struct aa_agent_busy {
 	const char *mark;	/* contained in the footer; NULL: no footer */
 	unsigned lines;		/* last non-blank lines searched for it */
+	const char *const *marks; /* more marks, NULL-terminated, or NULL */
 };
 
 struct aa_agent {
@@ -43,6 +46,17 @@ struct aa_agent {
 	/* Ready only once something is drawn above the input box too. */
 	int ready_text;
 	struct aa_agent_busy busy;	/* the screen shows it at work */
+	/* Ready only while one of these is on the screen too; NULL-
+	 * terminated; NULL or empty: the input box is enough. */
+	const char *const *ready;
+	/* The key that interrupts the agent: "esc" or "ctrl-c". */
+	const char *interrupt;
+	/* How an option of a waiting prompt is chosen: "arrows" (move,
+	 * then Enter), "digit" or "digit-enter". */
+	const char *prompt_answer;
+	/* Lines that show the agent waiting on a prompt, for the prompt
+	 * detector; NULL-terminated, or NULL. */
+	const char *const *prompt_hints;
 };
 
 extern const struct aa_agent aa_agent_claude;
@@ -65,18 +79,48 @@ const struct aa_agent *aa_agent_find(const char *name);
 const struct aa_agent *aa_agent_for_command(const char *argv0);
 /* The generic fallback agent. */
 const struct aa_agent *aa_agent_custom(void);
-/* Every agent, NULL-terminated, custom last. */
+/* Every agent, NULL-terminated, custom last: the table in use. */
 const struct aa_agent *const *aa_agent_table(void);
+/* The compiled-in table, whatever is in use. */
+const struct aa_agent *const *aa_agent_builtin(void);
+/*
+ * Puts a table in use for the whole process (NULL: the compiled-in one),
+ * e.g. aa_rules_table's copy with a file's overrides; it must name the
+ * same agents in the same order and outlive every session.  Call it
+ * before any session starts: lookups do not lock.
+ */
+void aa_agent_use_table(const struct aa_agent *const *table);
 /* The agent's canonical type string. */
 const char *aa_agent_name(const struct aa_agent *a);
 /*
  * Appends FormatAgentMessage (§4.4) then FormatToolCall (§4.6) of msg to
- * out; if tool_calls is not NULL the removed calls are appended to it,
- * joined with "\n---\n".  Returns 0 or AA_ENOMEM.
+ * out, with blank runs collapsed (aa_format_collapse_blank); if
+ * tool_calls is not NULL the removed calls are appended to it, joined
+ * with "\n---\n".  Returns 0 or AA_ENOMEM.
  */
 int aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
     const char *user, size_t ulen, struct aa_buf *out,
     struct aa_buf *tool_calls);
+
+/* aa_agent_format_ex's flags: upstream's bytes, blank runs kept. */
+#define AA_AGENT_FORMAT_UPSTREAM 0x1u
+
+/* How aa_agent_format_ex came by its text (for parser health). */
+struct aa_agent_format_info {
+	int echo;	/* 1: the echo of user was found; 0: not; -1: no user */
+	enum aa_residue_path box;	/* which rule found the input box */
+};
+
+/* aa_agent_format, with flags and, if info is not NULL, how the text was
+ * found; the output does not depend on info. */
+int aa_agent_format_ex(const struct aa_agent *a, const char *msg, size_t len,
+    const char *user, size_t ulen, unsigned flags, struct aa_buf *out,
+    struct aa_buf *tool_calls, struct aa_agent_format_info *info);
+/* 1 if info says the text matched none of the agent's own input-box
+ * rules: the "generic fallback" of parser health (core/health.h).  Never
+ * for an agent whose only rule is the generic remover (custom, aider). */
+int aa_agent_format_generic(const struct aa_agent *a,
+    const struct aa_agent_format_info *info);
 /* 1 if screen shows the agent ready for its first prompt (§4.5), else 0;
  * AA_ENOMEM if memory ran out. */
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);

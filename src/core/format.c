@@ -49,6 +49,7 @@ struct runes {
 };
 
 static int is_border(const char *, size_t);
+static int fence_char(const struct aa_line *);
 static int keep_lines_above(const char *, size_t, struct aa_buf *);
 static void runes_init(struct runes *, const char *, size_t);
 static void runes_release(struct runes *);
@@ -65,6 +66,77 @@ static int join_kept(const struct aa_lines *,
     const struct aa_format_range *, size_t, struct aa_buf *);
 static int join_calls(const struct aa_lines *,
     const struct aa_format_range *, size_t, struct aa_buf *);
+
+/* '`' or '~' if the line opens or closes a code fence, else 0. */
+static int
+fence_char(const struct aa_line *l)
+{
+	size_t k = 0;
+
+	while (k < l->len && l->s[k] == ' ')
+		k++;
+	if (l->len - k >= 3 && (l->s[k] == '`' || l->s[k] == '~') &&
+	    l->s[k + 1] == l->s[k] && l->s[k + 2] == l->s[k])
+		return l->s[k];
+	return 0;
+}
+
+/*
+ * Collapses blank runs outside closed code fences.  Terminal agents draw
+ * at the top of a tall screen and leave the rows between a message and
+ * what follows it blank: Codex's start-up message is about 1,000 blank
+ * rows with a few lines at either end.  Only a fence that is closed
+ * protects its lines, so a stray ``` on a screen cannot keep those rows.
+ */
+int
+aa_format_collapse_blank(const char *s, size_t n, struct aa_buf *out)
+{
+	struct aa_lines l;
+	unsigned char *code = NULL;
+	size_t i, j, emitted = 0, gap = SIZE_MAX;
+	int rc, c;
+
+	aa_lines_init(&l);
+	if ((rc = aa_lines_split(&l, s != NULL ? s : "", s != NULL ? n : 0)) < 0)
+		return rc;
+	if ((code = calloc(l.n, 1)) == NULL) {
+		rc = AA_ENOMEM;
+		goto out;
+	}
+	/* Mark the lines of each closed fence, fence lines included. */
+	for (i = 0; i < l.n; i++) {
+		if ((c = fence_char(&l.v[i])) == 0)
+			continue;
+		for (j = i + 1; j < l.n && fence_char(&l.v[j]) != c; j++)
+			;
+		if (j == l.n)
+			continue;
+		memset(code + i, 1, j - i + 1);
+		i = j;
+	}
+	/* A run's first blank line stands for the run, as it is. */
+	for (i = 0; i < l.n && rc == 0; i++) {
+		if (!code[i] && aa_text_is_blank(l.v[i].s, l.v[i].len)) {
+			if (gap == SIZE_MAX && emitted > 0)
+				gap = i;
+			continue;
+		}
+		if (emitted > 0 && (rc = aa_buf_append(out, "\n", 1)) == 0 &&
+		    gap != SIZE_MAX &&
+		    (rc = aa_buf_append(out, l.v[gap].s, l.v[gap].len)) == 0)
+			rc = aa_buf_append(out, "\n", 1);
+		if (rc == 0)
+			rc = aa_buf_append(out, l.v[i].s, l.v[i].len);
+		emitted++;
+		gap = SIZE_MAX;
+	}
+	if (rc == 0)
+		rc = aa_buf_append(out, "", 0);
+out:
+	free(code);
+	aa_lines_release(&l);
+	return rc;
+}
 
 /* Tests for a horizontal box border: 15 solid or 15 dashed rules (§4.3). */
 static int

@@ -66,6 +66,14 @@ void aa_format_trim_span(const char *s, size_t n, size_t *start,
 int aa_format_trim_empty_lines(const char *s, size_t n, struct aa_buf *out);
 
 /*
+ * Appends s with blank runs collapsed (beyond upstream): blank lines at
+ * either end go, and every run of blank lines becomes one empty line,
+ * except inside a closed ``` or ~~~ code fence, whose lines are kept as
+ * they are.  Returns 0 or AA_ENOMEM.
+ */
+int aa_format_collapse_blank(const char *s, size_t n, struct aa_buf *out);
+
+/*
  * Locates the echo of user in msg over their non-WS6 runes (§4.2 steps
  * 2-4).  Returns 1 with the rune indices of the first and last matched
  * rune, 0 when there is no echo, or AA_ENOMEM.

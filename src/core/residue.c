@@ -253,17 +253,36 @@ int
 aa_residue_box(const struct aa_residue_rules *r, const char *s, size_t n,
     struct aa_buf *out)
 {
+	return aa_residue_box_path(r, s, n, out, NULL);
+}
+
+/* aa_residue_box, telling which rule found the box. */
+int
+aa_residue_box_path(const struct aa_residue_rules *r, const char *s, size_t n,
+    struct aa_buf *out, enum aa_residue_path *pathp)
+{
 	aa_format_box_fn upstream = r->upstream;
+	enum aa_residue_path path = AA_RESIDUE_UPSTREAM;
 	struct aa_buf tmp;
 	unsigned after = AA_RESIDUE_AFTER_UPSTREAM;
+	size_t base = out->len;
 	int rc;
 
+	if (pathp != NULL)
+		*pathp = AA_RESIDUE_NONE;
 	if (upstream == NULL)
 		upstream = aa_format_box_generic;
-	if (r->dialog != NULL && residue_dialog(r->dialog, s, n))
+	if (r->dialog != NULL && residue_dialog(r->dialog, s, n)) {
+		if (pathp != NULL)
+			*pathp = AA_RESIDUE_DIALOG;
 		return residue_keep_dialog(r->lead, s, n, out);
-	if (r->trim == 0 && r->layout.top == NULL)
-		return upstream(s, n, out);
+	}
+	if (r->trim == 0 && r->layout.top == NULL) {
+		rc = upstream(s, n, out);
+		if (rc == 0 && pathp != NULL && out->len - base != n)
+			*pathp = AA_RESIDUE_UPSTREAM;
+		return rc;
+	}
 	aa_buf_init(&tmp);
 	if ((rc = upstream(s, n, &tmp)) < 0)
 		goto out;
@@ -272,6 +291,7 @@ aa_residue_box(const struct aa_residue_rules *r, const char *s, size_t n,
 		if ((rc = residue_layout(&r->layout, s, n, &tmp)) < 0)
 			goto out;
 		after = AA_RESIDUE_AFTER_LAYOUT;
+		path = AA_RESIDUE_LAYOUT;
 	}
 	/* Residue goes only once a remover found the box. */
 	if (tmp.len == n || (r->trim & after) == 0)
@@ -280,6 +300,8 @@ aa_residue_box(const struct aa_residue_rules *r, const char *s, size_t n,
 	else
 		rc = residue_trim(r, tmp.data != NULL ? tmp.data : "", tmp.len,
 		    out);
+	if (rc == 0 && pathp != NULL && tmp.len != n)
+		*pathp = path;
 out:
 	aa_buf_release(&tmp);
 	return rc;

@@ -81,10 +81,22 @@ struct aa_residue_rules {
 	const char *dialog;
 };
 
+/* Which rule of aa_residue_box found the input box. */
+enum aa_residue_path {
+	AA_RESIDUE_NONE = 0,	/* none: s is kept as it is */
+	AA_RESIDUE_UPSTREAM,	/* the agent's upstream remover */
+	AA_RESIDUE_LAYOUT,	/* today's layout fallback */
+	AA_RESIDUE_DIALOG,	/* a dialog: only the lead was cut */
+};
+
 /* Appends s without its input box and residue, by rules (see above).
  * Returns 0 or AA_ENOMEM. */
 int aa_residue_box(const struct aa_residue_rules *rules, const char *s,
     size_t n, struct aa_buf *out);
+/* aa_residue_box, telling through *path (if not NULL) which rule found
+ * the box; the output is the same. */
+int aa_residue_box_path(const struct aa_residue_rules *rules, const char *s,
+    size_t n, struct aa_buf *out, enum aa_residue_path *path);
 /* 1 if one line (without its "\n") matches any entry of m (may be NULL). */
 int aa_residue_match(const struct aa_residue_match *m, const char *s,
     size_t n);

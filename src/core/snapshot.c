@@ -8,6 +8,9 @@
  * from there to the bottom, less blank lines at either end, is the
  * result - always one contiguous substring of the new screen.
  *
+ * One departure: each line of old can stand for one line of cur only
+ * (blank lines excepted), so a turn that repeats the last one is new.
+ *
  * Upstream quirks kept on purpose: a header skip (opencode's three lines)
  * makes the section start that many lines early (§3 step 3), and an all-blank
  * section is returned as it is (step 5).  Defect §9.1 (opencode with a
@@ -27,6 +30,7 @@ struct slot {
 	const char *s;
 	size_t len;
 	uint64_t hash;
+	size_t count;	/* times old shows it, less the times cur used */
 };
 
 struct lineset {
@@ -36,8 +40,9 @@ struct lineset {
 
 static uint64_t line_hash(const char *, size_t);
 static int lineset_init(struct lineset *, const char *, size_t);
-static int lineset_has(const struct lineset *, const char *, size_t,
-    uint64_t);
+static struct slot *lineset_find(const struct lineset *, const char *,
+    size_t, uint64_t);
+static int lineset_take(const struct lineset *, const char *, size_t);
 static size_t line_end(const char *, size_t, size_t);
 
 /*
@@ -60,9 +65,9 @@ line_hash(const char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
-/* Tests whether the set holds the line s[0..n) of hash h. */
-static int
-lineset_has(const struct lineset *set, const char *s, size_t n, uint64_t h)
+/* The slot of the line s[0..n) of hash h, or NULL. */
+static struct slot *
+lineset_find(const struct lineset *set, const char *s, size_t n, uint64_t h)
 {
 	size_t i;
 
@@ -70,9 +75,30 @@ lineset_has(const struct lineset *set, const char *s, size_t n, uint64_t h)
 	    i = (i + 1) & set->mask) {
 		if (set->v[i].hash == h && set->v[i].len == n &&
 		    memcmp(set->v[i].s, s, n) == 0)
-			return 1;
+			return &set->v[i];
 	}
-	return 0;
+	return NULL;
+}
+
+/*
+ * Tests whether old showed the line s[0..n) and uses one of its
+ * occurrences up.  Upstream asks only whether old showed the line at all,
+ * so when the same prompt is sent twice and the agent gives the same
+ * reply, every line of the second turn is "old" and the reply comes out
+ * empty (chat: "●●●").  Counting occurrences makes the second copy new.
+ * Blank lines are not counted: a screen's blank padding moves about, and
+ * a new section never starts on one anyway (it is trimmed).
+ */
+static int
+lineset_take(const struct lineset *set, const char *s, size_t n)
+{
+	struct slot *t = lineset_find(set, s, n, line_hash(s, n));
+
+	if (t == NULL || t->count == 0)
+		return 0;
+	if (!aa_text_is_blank(s, n))
+		t->count--;
+	return 1;
 }
 
 /* End (exclusive) of the line of s[0..n) starting at start. */
@@ -90,6 +116,7 @@ lineset_init(struct lineset *set, const char *old, size_t n)
 {
 	size_t lines = 1, cap = 16, start = 0, end, i;
 	const char *p = old;
+	struct slot *t;
 	uint64_t h;
 
 	while ((p = memchr(p, '\n', n - (size_t)(p - old))) != NULL) {
@@ -105,13 +132,17 @@ lineset_init(struct lineset *set, const char *old, size_t n)
 	for (;;) {
 		end = line_end(old, n, start);
 		h = line_hash(old + start, end - start);
-		if (!lineset_has(set, old + start, end - start, h)) {
+		if ((t = lineset_find(set, old + start, end - start, h)) !=
+		    NULL) {
+			t->count++;
+		} else {
 			for (i = (size_t)h & set->mask; set->v[i].s != NULL;
 			    i = (i + 1) & set->mask)
 				;
 			set->v[i].s = old + start;
 			set->v[i].len = end - start;
 			set->v[i].hash = h;
+			set->v[i].count = 1;
 		}
 		if (end == n)
 			break;
@@ -150,8 +181,7 @@ aa_snapshot_diff(const char *old, size_t oldlen, const char *cur,
 		    curlen;
 	for (; idx < lines; idx++) {
 		end = line_end(cur, curlen, start);
-		if (!lineset_has(&set, cur + start, end - start,
-		    line_hash(cur + start, end - start))) {
+		if (!lineset_take(&set, cur + start, end - start)) {
 			found = 1;
 			break;
 		}

@@ -83,6 +83,8 @@ enum vt_verdict {
 /* Modes the filter tracks because libtsm ignores them. */
 #define VT_MODE_BRACKETED 0x01
 #define VT_MODE_SYNC 0x02
+/* DECCKM, which libtsm keeps privately: the keys we type follow it. */
+#define VT_MODE_APP_CURSOR 0x04
 
 /* libtsm's default colours (its "legacy" palette). */
 #define VT_FG 0xe5
@@ -275,7 +277,9 @@ vt_decrqm(struct aa_vt *vt, int dec)
 	vt_answer(vt, buf, (size_t)n);
 }
 
-/* Follows DEC private mode changes libtsm does not keep (?2004, ?2026). */
+/* Follows DEC private mode changes libtsm does not keep (?2004, ?2026)
+ * or keeps out of reach (?1, DECCKM).  The sequence still goes on to
+ * libtsm. */
 static void
 vt_track_modes(struct aa_vt *vt, int set)
 {
@@ -286,6 +290,8 @@ vt_track_modes(struct aa_vt *vt, int set)
 			bit = VT_MODE_BRACKETED;
 		else if (vt->argv[i] == 2026)
 			bit = VT_MODE_SYNC;
+		else if (vt->argv[i] == 1)
+			bit = VT_MODE_APP_CURSOR;
 		else
 			continue;
 		if (set)
@@ -925,6 +931,12 @@ int
 aa_vt_bracketed_paste(const struct aa_vt *vt)
 {
 	return (vt->modes & VT_MODE_BRACKETED) != 0;
+}
+
+int
+aa_vt_app_cursor(const struct aa_vt *vt)
+{
+	return (vt->modes & VT_MODE_APP_CURSOR) != 0;
 }
 
 int

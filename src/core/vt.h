@@ -61,6 +61,8 @@ uint64_t aa_vt_age(const struct aa_vt *vt);
 int aa_vt_bracketed_paste(const struct aa_vt *vt);
 /* Non-zero inside synchronized output (?2026h .. ?2026l). */
 int aa_vt_synchronized(const struct aa_vt *vt);
+/* Non-zero while the cursor keys are in application mode (DECCKM). */
+int aa_vt_app_cursor(const struct aa_vt *vt);
 /* Non-zero while the alternate screen is shown. */
 int aa_vt_alt_screen(const struct aa_vt *vt);
 /* Non-zero while the agent hides the cursor (?25l). */

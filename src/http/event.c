@@ -78,6 +78,7 @@ aa_event_new_at(struct aa_event **out, uint64_t id, uint64_t pos,
 		return AA_ENOMEM;
 	ev->refs = 1;
 	ev->id = pos == 0 ? id : 0;
+	ev->extended = 0;
 	ev->len = frame(ev->data, id, pos, name, data, len);
 	ev->data[ev->len] = '\0';
 	*out = ev;
@@ -120,6 +121,7 @@ aa_event_new_comment(struct aa_event **out, const char *text)
 		return AA_ENOMEM;
 	ev->refs = 1;
 	ev->id = 0;
+	ev->extended = 0;
 	ev->len = (size_t)snprintf(ev->data, n + 5, ": %s\n\n", text);
 	*out = ev;
 	return 0;

@@ -23,6 +23,7 @@
 struct aa_event {
 	unsigned refs;
 	uint64_t id;  /* 0 = no id line (not resumable) */
+	unsigned extended; /* only for subscribers that opted in */
 	size_t len;   /* bytes of the frame in data */
 	char data[];  /* the frame, NUL-terminated */
 };

@@ -35,6 +35,7 @@ struct aa_sse_sub {
 	struct aa_event *slot; /* latest-wins pending event */
 	uint64_t slot_t;
 	int dead;
+	int extended;          /* takes extended events too */
 };
 
 struct aa_sse_stream {
@@ -341,9 +342,13 @@ aa_sse_publish(struct aa_sse_stream *s, struct aa_event *ev)
 
 	if (ev->id != 0)
 		ring_push(s, ev);
-	AA_LIST_FOREACH_SAFE(it, tmp, &s->subs)
-		sub_enqueue(AA_LIST_ENTRY(it, struct aa_sse_sub, link), ev,
-		    s->o.latest_wins);
+	AA_LIST_FOREACH_SAFE(it, tmp, &s->subs) {
+		struct aa_sse_sub *sub = AA_LIST_ENTRY(it, struct aa_sse_sub,
+		    link);
+
+		if (!ev->extended || sub->extended)
+			sub_enqueue(sub, ev, s->o.latest_wins);
+	}
 	return 0;
 }
 
@@ -417,10 +422,16 @@ aa_sse_sub_replay_since(struct aa_sse_sub *sub, uint64_t last_id)
 		return AA_ENOENT;
 	for (i = 0; i < s->rlen; i++) {
 		ev = s->ring[(s->rhead + i) % s->o.ring];
-		if (ev->id > last_id)
+		if (ev->id > last_id && (!ev->extended || sub->extended))
 			sub_enqueue(sub, ev, 0);
 	}
 	return 0;
+}
+
+void
+aa_sse_sub_set_extended(struct aa_sse_sub *sub)
+{
+	sub->extended = 1;
 }
 
 /* Parses digits [p, end) into *n (at most 19 of them); -1 if not. */

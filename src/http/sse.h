@@ -97,6 +97,9 @@ int aa_sse_sub_send(struct aa_sse_sub *sub, struct aa_event *ev);
 /* Queues the ring's events after last_id; AA_ENOENT when some are gone
  * (or last_id is unknown): the caller must replay everything. */
 int aa_sse_sub_replay_since(struct aa_sse_sub *sub, uint64_t last_id);
+/* Lets the subscriber receive events marked extended (opt-in kinds that
+ * upstream's clients would stop at), live and on resume. */
+void aa_sse_sub_set_extended(struct aa_sse_sub *sub);
 /* Reads a Last-Event-ID header, "N" or "N.P" (P > 0; *pos = 0 for "N");
  * 0 and *id, *pos, or AA_ENOENT. */
 int aa_sse_last_event_id(const struct aa_http_req *req, uint64_t *id,

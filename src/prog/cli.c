@@ -151,6 +151,11 @@ static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	[AA_CLI_OPT_TERM] = { "term", 0, "AGENTAPI_TERM", T_STRING,
 	    "vt100", F(term), C_SERVER, K_OURS,
 	    "TERM value set for the agent (upstream sets vt100)" },
+	[AA_CLI_OPT_AGENT_RULES] = { "agent-rules", 0, "AGENTAPI_AGENT_RULES",
+	    T_STRING, "", F(agent_rules), C_SERVER, K_OURS,
+	    "JSON file of overrides for the agents' rules (ready markers, "
+	    "input box, chrome lines, busy marks, interrupt key), loaded at "
+	    "start; see README \"Agent rules\"" },
 	[AA_CLI_OPT_URL] = { "url", 'u', NULL, T_STRING, "localhost:3284",
 	    F(url), C_ATTACH, K_UPSTREAM,
 	    "URL of the agentapi server to attach to. May include a path if "

@@ -70,6 +70,7 @@ enum aa_cli_opt {
 	AA_CLI_OPT_AUTH_TOKEN,
 	AA_CLI_OPT_VERBOSE,
 	AA_CLI_OPT_TERM,
+	AA_CLI_OPT_AGENT_RULES,
 	AA_CLI_OPT_URL,
 	AA_CLI_OPT_HELP,
 	AA_CLI_OPT__COUNT
@@ -114,6 +115,7 @@ struct aa_cli {
 	char *auth_token;	/* --auth-token, "" = no authentication */
 	int verbose;		/* -v, --verbose */
 	char *term;		/* --term, TERM for the agent */
+	char *agent_rules;	/* --agent-rules FILE, "" when unset */
 
 	/* server: the agent command, NULL-terminated (agent_argc > 0). */
 	char **agent_argv;

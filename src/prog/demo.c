@@ -12,8 +12,11 @@
  * `x BS ESC[200~ text ESC[201~ CR`; read_line() collects one line and
  * clean_input() undoes the typing protocol.  Everything is bounded: lines
  * are cut at DEMO_LINE_MAX bytes and only the last DEMO_KEEP turns are
- * kept on screen.  SIGINT (Ctrl-C) and end of input end the program with
- * status 0.  The demo writes to its own stdout only, never exits from a
+ * kept on screen.  SIGINT (Ctrl-C) while a reply is being thought or
+ * streamed stops that reply, keeping what was shown of it (the demo's
+ * interrupt key, as Ctrl-C is Claude Code's); at the prompt, SIGINT,
+ * SIGTERM and end of input end the program with status 0.  A message
+ * with the word "slow" gets its reply streamed word by word.  The demo writes to its own stdout only, never exits from a
  * helper, and keeps its state in a struct on main's stack.
  */
 #include <ctype.h>
@@ -50,17 +53,29 @@ struct demo {
 };
 
 static volatile sig_atomic_t demo_interrupted;
+static volatile sig_atomic_t demo_terminated;
 
 static void demo_on_sigint(int);
+static void demo_on_sigterm(int);
 static void demo_write(const char *, size_t);
 static void demo_puts(const char *);
 static void demo_redraw(const struct demo *, int);
 static void demo_add(struct demo *, int, const char *);
 static int demo_think(const struct demo *);
 static int demo_read_line(struct demo *);
+static int demo_stream(struct demo *, const char *);
 static void demo_clean_input(char *);
 static int demo_has_word(const char *, const char *);
 static void demo_answer(struct demo *, const char *);
+
+/* SIGTERM always ends the demo, even in the middle of a reply. */
+static void
+demo_on_sigterm(int sig)
+{
+	(void)sig;
+	demo_terminated = 1;
+	demo_interrupted = 1;
+}
 
 /* Records that Ctrl-C arrived; the main loop notices it after read(). */
 static void
@@ -104,7 +119,7 @@ demo_redraw(const struct demo *d, int thinking)
 	demo_puts("agentapi-c demo agent - a pretend coding assistant.\n");
 	demo_puts("Try: \"show me some code\", \"make a plan\", or "
 		  "\"ask for permission\".\n");
-	demo_puts("Ctrl-C quits.\n\n");
+	demo_puts("Ctrl-C quits. (While I reply, it stops the reply.)\n\n");
 	for (i = 0; i < d->nturns; i++) {
 		if (d->turns[i].user)
 			demo_puts("> ");
@@ -250,6 +265,41 @@ demo_has_word(const char *s, const char *word)
 	return 0;
 }
 
+/*
+ * Shows text as a new agent turn one word every 150 ms, as an agent
+ * streams its reply; returns -1 if Ctrl-C stopped it, keeping the words
+ * shown so far and marking the turn "[interrupted]".
+ */
+static int
+demo_stream(struct demo *d, const char *text)
+{
+	struct timespec ts = { 0, 150 * 1000 * 1000 };
+	struct demo_turn *t;
+	size_t n = 0, len = strlen(text);
+
+	demo_add(d, 0, "");
+	t = &d->turns[d->nturns - 1];
+	while (n < len) {
+		while (n < len && text[n] == ' ')
+			n++;
+		while (n < len && text[n] != ' ')
+			n++;
+		if (n >= sizeof(t->text))
+			break;
+		memcpy(t->text, text, n);
+		t->text[n] = '\0';
+		demo_redraw(d, 0);
+		if (n < len)
+			nanosleep(&ts, NULL);
+		if (demo_interrupted) {
+			snprintf(t->text + n, sizeof(t->text) - n,
+			    "\n[interrupted]");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Composes the reply to one user line and appends it as an agent turn. */
 static void
 demo_answer(struct demo *d, const char *q)
@@ -280,6 +330,15 @@ demo_answer(struct demo *d, const char *q)
 		DEMO_ADD("Do you want to allow this? (y/n)");
 		d->asked_permission = 1;
 		demo_add(d, 0, out);
+		return;
+	}
+	if (demo_has_word(q, "slow")) {
+		int i;
+
+		DEMO_ADD("Here is a slow answer, one step at a time:");
+		for (i = 1; i <= 30; i++)
+			DEMO_ADD(" step %d%s", i, i < 30 ? "," : ".");
+		(void)demo_stream(d, out);
 		return;
 	}
 	DEMO_ADD("Here is what I would do:\n");
@@ -324,6 +383,7 @@ aa_demo_main(int argc, char **argv)
 	sa.sa_handler = demo_on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: read() returns */
+	sa.sa_handler = demo_on_sigterm;
 	sigaction(SIGTERM, &sa, NULL);
 
 	demo_add(d, 0, "Hello! I'm the agentapi-c demo agent. "
@@ -339,9 +399,20 @@ aa_demo_main(int argc, char **argv)
 			continue;
 		}
 		demo_add(d, 1, d->line);
-		if (!d->asked_permission && demo_think(d) < 0)
-			break;
+		if (!d->asked_permission && demo_think(d) < 0) {
+			if (demo_terminated)
+				break;
+			/* Ctrl-C while thinking: no reply, back to the
+			 * prompt. */
+			demo_interrupted = 0;
+			demo_add(d, 0, "[interrupted]");
+			demo_redraw(d, 0);
+			continue;
+		}
 		demo_answer(d, d->line);
+		if (demo_terminated)
+			break;
+		demo_interrupted = 0;
 		demo_redraw(d, 0);
 	}
 	if (demo_interrupted)

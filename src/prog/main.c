@@ -39,6 +39,7 @@
 #include "base/timefmt.h"
 #include "api/server.h" /* aa_server_new_log */
 #include "api/webassets.h"
+#include "core/rules.h"
 
 extern char **environ;
 
@@ -60,6 +61,7 @@ static struct {
 	int verbose;
 	int save_failed;	/* the last state save failed */
 	char *save_why;
+	struct aa_rules *rules;	/* --agent-rules, in use while we run */
 } prog;
 
 /* Writes one log record in upstream's slog text format to stdout: the
@@ -335,6 +337,19 @@ run_server(void)
 		logf_info("Wrote PID file pidFile=%s pid=%d",
 		    prog.cli.pid_file, (int)getpid());
 	}
+	/* The rules are in use before the session looks its agent up. */
+	if (prog.cli.agent_rules != NULL && *prog.cli.agent_rules != '\0') {
+		if (aa_rules_load(prog.cli.agent_rules, &prog.rules,
+		    &cause) != 0) {
+			fprintf(stderr, "Error: %s\n", cause ? cause :
+			    "agent-rules: cannot load");
+			free(cause);
+			free(prompt);
+			return 1;
+		}
+		aa_agent_use_table(aa_rules_table(prog.rules));
+		logf_info("Loaded agent rules file=%s", prog.cli.agent_rules);
+	}
 	prog.loop = uv_default_loop();
 	server_options(&o, initial);
 	rc = aa_server_new_log(prog.loop, &prog.server, &o, &prog_log,
@@ -369,6 +384,9 @@ out:
 	}
 	free(prog.last_screen);
 	free(prog.save_why);
+	aa_agent_use_table(NULL);
+	aa_rules_free(prog.rules);
+	prog.rules = NULL;
 	return rc;
 }
 

@@ -41,6 +41,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "core/agent.h"
+#include "core/keys.h"
 #include "base/buf.h"
 #include "core/conv.h"
 #include "runtime/pty.h"
@@ -49,6 +50,7 @@
 #include "runtime/session.h"
 #include "core/snapshot.h"
 #include "runtime/store.h"
+#include "core/steer.h"
 #include "base/text.h"
 #include "core/vt.h"
 
@@ -110,6 +112,11 @@ struct aa_session {
 	void *stop_ud;
 	struct aa_buf statebuf;
 	struct aa_log log;
+
+	struct aa_steer steer;	/* state, prompt, queue (core/steer.h) */
+	int steering;		/* inside session_steer: no re-entry */
+	aa_session_steer_fn steer_fn;
+	void *steer_ud;
 };
 
 static void session_now(struct aa_session *, struct aa_time *);
@@ -117,6 +124,8 @@ static int session_refresh(struct aa_session *);
 static void session_tick(struct aa_session *);
 static void session_after_tick(struct aa_session *);
 static void session_load(struct aa_session *);
+static void session_steer(struct aa_session *);
+static enum aa_prompt_answer session_answer_style(const struct aa_agent *);
 static int session_save(struct aa_session *, const char *);
 static void session_schedule_save(struct aa_session *);
 static void session_journal(struct aa_session *, int);
@@ -248,6 +257,64 @@ session_after_tick(struct aa_session *s)
 		    deadline > now ? (uint64_t)(deadline - now) : 0, 0);
 	}
 	session_schedule_save(s);
+	session_steer(s);
+}
+
+/* A queued message's send ended: nothing to answer, but say why it
+ * failed in the log (it is not retried: it may have been typed). */
+static void
+session_queued_done(void *ud, int err)
+{
+	struct aa_session *s = ud;
+
+	if (err != 0)
+		SLOG(s, AA_LOG_WARN, "queued message: %s",
+		    aa_error_send_text(err));
+}
+
+/*
+ * Recomputes the user-facing state (core/steer.h) from the status, the
+ * send, the exit and the screen; types the next queued message when the
+ * agent is idle; tells the hook what changed.
+ */
+static void
+session_steer(struct aa_session *s)
+{
+	struct aa_steer_input in;
+	const struct aa_queue_item *due;
+	uint64_t id;
+	unsigned ch;
+	int r;
+
+	if (s->steering || s->stop == STOP_CLOSING)
+		return;
+	s->steering = 1;
+	memset(&in, 0, sizeof(in));
+	in.now_ns = aa__wall_ns();
+	in.status = aa_conv_status(s->conv);
+	in.sending = s->send.active;
+	in.exited = s->exited || s->stop != STOP_NONE;
+	in.screen = aa_buf_str(&s->screen);
+	in.screen_len = s->screen.len;
+	aa_steer_update(&s->steer, &in);
+	if ((due = aa_steer_due(&s->steer)) != NULL) {
+		id = due->id;
+		r = aa_session_send_user(s, due->text, due->len,
+		    session_queued_done, s);
+		/* Busy after all (the conversation's own check): later. */
+		if (r != AA_EBUSY) {
+			if (r != 0)
+				SLOG(s, AA_LOG_WARN, "queued message "
+				    "dropped: %s", aa_error_send_text(r));
+			aa_steer_delivered(&s->steer, id);
+			in.sending = s->send.active;
+			aa_steer_update(&s->steer, &in);
+		}
+	}
+	s->steering = 0;
+	ch = aa_steer_take_changes(&s->steer);
+	if (ch != 0 && s->steer_fn != NULL)
+		s->steer_fn(s->steer_ud, ch);
 }
 
 /* Loads the state file once the conversation asks for it (§5.3). */
@@ -413,6 +480,7 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	q->prompt = prompt;
 	q->cb = cb;
 	q->ud = ud;
+	session_steer(s);
 	return 0;
 }
 
@@ -780,6 +848,7 @@ session_release(struct aa_session *s)
 	aa_buf_release(&s->statebuf);
 	aa_send_free(s->send.m);
 	aa_store_free(s->store);
+	aa_steer_release(&s->steer);
 	free(s->state_file);
 	free(s);
 	if (cb != NULL)
@@ -914,6 +983,8 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	aa_buf_init(&s->scratch);
 	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
+	aa_steer_init(&s->steer, NULL, 0, 0);
+	s->steer.rules.prompt.answer = session_answer_style(agent);
 	if (o->state_file != NULL && o->state_file[0] != '\0' &&
 	    ((s->state_file = strdup(o->state_file)) == NULL ||
 	    (r = aa_store_new(&s->store, o->state_file)) < 0)) {
@@ -1110,11 +1181,223 @@ aa_session_resize(struct aa_session *s, unsigned cols, unsigned rows)
 	return 0;
 }
 
-/* Sends Ctrl-C through the terminal. */
+/* Presses the agent's interrupt key (its descriptor's: Esc or Ctrl-C). */
 int
 aa_session_interrupt(struct aa_session *s)
 {
-	return aa_session_send_raw(s, "\003", 1);
+	struct aa_buf b;
+	int r;
+
+	aa_buf_init(&b);
+	r = aa_keys_encode(s->agent->interrupt != NULL ?
+	    s->agent->interrupt : "ctrl-c", aa_session_app_cursor(s), &b);
+	if (r == 0)
+		r = aa_session_send_raw(s, b.data, b.len);
+	aa_buf_release(&b);
+	return r;
+}
+
+/* The descriptor's prompt_answer as the prompt module's enum. */
+static enum aa_prompt_answer
+session_answer_style(const struct aa_agent *a)
+{
+	if (a->prompt_answer != NULL && strcmp(a->prompt_answer, "digit") == 0)
+		return AA_ANSWER_DIGIT;
+	if (a->prompt_answer != NULL &&
+	    strcmp(a->prompt_answer, "digit-enter") == 0)
+		return AA_ANSWER_DIGIT_ENTER;
+	return AA_ANSWER_ARROWS;
+}
+
+void
+aa_session_on_steer(struct aa_session *s, aa_session_steer_fn fn, void *ud)
+{
+	s->steer_fn = fn;
+	s->steer_ud = ud;
+}
+
+const struct aa_prompt *
+aa_session_prompt(const struct aa_session *s, int64_t *since_ns)
+{
+	if (s->steer.state != AA_STATE_WAITING)
+		return NULL;
+	if (since_ns != NULL)
+		*since_ns = s->steer.since_ns;
+	return &s->steer.prompt;
+}
+
+int
+aa_session_answer(struct aa_session *s, size_t idx)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+	struct aa_buf b;
+	int r;
+
+	if (p == NULL)
+		return AA_ENOENT;
+	aa_buf_init(&b);
+	r = aa_prompt_answer(p, idx, &s->steer.rules.prompt, &b);
+	if (r == 0)
+		r = aa_session_send_raw(s, b.data, b.len);
+	aa_buf_release(&b);
+	return r;
+}
+
+int
+aa_session_app_cursor(const struct aa_session *s)
+{
+	return aa_vt_app_cursor(s->vt);
+}
+
+int
+aa_session_idle(const struct aa_session *s)
+{
+	return s->steer.state == AA_STATE_IDLE && !s->send.active;
+}
+
+const struct aa_queue *
+aa_session_queue(const struct aa_session *s)
+{
+	return &s->steer.queue;
+}
+
+int
+aa_session_enqueue(struct aa_session *s, const char *text, size_t len,
+    uint64_t *id)
+{
+	int r;
+
+	if (s->exited || s->stop != STOP_NONE)
+		return AA_EEXITED;
+	if ((r = aa_steer_enqueue(&s->steer, text, len, aa__wall_ns(),
+	    id)) != 0)
+		return r;
+	/* Idle already (the client raced the state): deliver now. */
+	session_steer(s);
+	return 0;
+}
+
+int
+aa_session_dequeue(struct aa_session *s, uint64_t id)
+{
+	int r = aa_steer_dequeue(&s->steer, id);
+
+	if (r == 0)
+		session_steer(s);
+	return r;
+}
+
+const char *
+aa_session_prompt_question(const struct aa_session *s, const char **kind,
+    size_t *noptions)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+
+	if (p == NULL)
+		return NULL;
+	if (kind != NULL)
+		*kind = aa_prompt_kind_name(p->kind);
+	if (noptions != NULL)
+		*noptions = p->nopts;
+	return p->question;
+}
+
+const char *
+aa_session_prompt_option(const struct aa_session *s, size_t i,
+    const char **label)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+
+	if (p == NULL || i >= p->nopts)
+		return NULL;
+	if (label != NULL)
+		*label = p->opts[i].label;
+	return p->opts[i].key;
+}
+
+int
+aa_session_answer_option(struct aa_session *s, const char *option)
+{
+	const struct aa_prompt *p = aa_session_prompt(s, NULL);
+	int i;
+
+	if (p == NULL)
+		return AA_ENOENT;
+	if (option == NULL || (i = aa_prompt_find(p, option)) < 0)
+		return AA_EINVAL;
+	return aa_session_answer(s, (size_t)i);
+}
+
+int
+aa_session_keys(struct aa_session *s, const char *const *keys, size_t n)
+{
+	struct aa_buf b;
+	size_t i;
+	int r = 0;
+
+	aa_buf_init(&b);
+	for (i = 0; r == 0 && i < n; i++)
+		r = aa_keys_encode(keys[i], aa_session_app_cursor(s), &b);
+	if (r == AA_ENOENT)
+		r = AA_EINVAL;
+	if (r == 0)
+		r = aa_session_send_raw(s, b.data, b.len);
+	aa_buf_release(&b);
+	return r;
+}
+
+int
+aa_session_queue_push(struct aa_session *s, const char *text, size_t len,
+    uint64_t *id)
+{
+	uint64_t tmp;
+	size_t a, b;
+
+	if (s == NULL || (text == NULL && len > 0))
+		return AA_EINVAL;
+	aa_text_trim_space(text != NULL ? text : "", len, &a, &b);
+	if (a == b)
+		return AA_EEMPTY;
+	return aa_session_enqueue(s, text + a, b - a, id != NULL ? id : &tmp);
+}
+
+int
+aa_session_queue_remove(struct aa_session *s, uint64_t id)
+{
+	return aa_session_dequeue(s, id);
+}
+
+size_t
+aa_session_queue_count(const struct aa_session *s)
+{
+	return s->steer.queue.n;
+}
+
+const char *
+aa_session_queue_item(const struct aa_session *s, size_t i, uint64_t *id,
+    size_t *lenp)
+{
+	const struct aa_queue *q = &s->steer.queue;
+
+	if (i >= q->n)
+		return NULL;
+	if (id != NULL)
+		*id = q->v[i].id;
+	if (lenp != NULL)
+		*lenp = q->v[i].len;
+	return q->v[i].text;
+}
+
+enum aa_agent_state
+aa_session_state(const struct aa_session *s)
+{
+	return s->steer.state;
+}
+
+const char *
+aa_agent_state_name(enum aa_agent_state st)
+{
+	return aa_steer_state_name(st);
 }
 
 /* Saves the state file now (SIGUSR1). */

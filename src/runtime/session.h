@@ -32,6 +32,8 @@
 #include "core/conv.h"
 
 struct aa_log;
+struct aa_prompt;
+struct aa_queue;
 
 /* aa_session_new, with the session's log lines going to log (copied;
  * NULL: silent) instead of o->log: the server hands its owner's logger
@@ -57,5 +59,32 @@ typedef void (*aa_session_save_fn)(void *ud, int err, const char *why);
  * non-zero when the last save, the one at shutdown, failed. */
 void aa_session_on_save(struct aa_session *s, aa_session_save_fn fn,
     void *ud);
+
+/* ---- Steering (core/steer.h): what the API's control endpoints use ---- */
+
+/* Called with the AA_STEER_* bits that changed (state, prompt, queue). */
+typedef void (*aa_session_steer_fn)(void *ud, unsigned changes);
+/* Sets the one steering hook (the server's: the opt-in events). */
+void aa_session_on_steer(struct aa_session *s, aa_session_steer_fn fn,
+    void *ud);
+/* The prompt the agent waits on and since when (wall ns), or NULL. */
+const struct aa_prompt *aa_session_prompt(const struct aa_session *s,
+    int64_t *since_ns);
+/* Types what chooses option idx of the waiting prompt; AA_ENOENT when
+ * nothing waits, AA_EINVAL for an index out of range. */
+int aa_session_answer(struct aa_session *s, size_t idx);
+/* Non-zero when the agent set the cursor keys to application mode. */
+int aa_session_app_cursor(const struct aa_session *s);
+/* Non-zero when the agent is idle and nothing is being typed: a message
+ * sent now would not wait. */
+int aa_session_idle(const struct aa_session *s);
+/* The message queue (read-only). */
+const struct aa_queue *aa_session_queue(const struct aa_session *s);
+/* Queues a user message (already trimmed) for the next idle moment;
+ * aa_queue_push's codes. */
+int aa_session_enqueue(struct aa_session *s, const char *text, size_t len,
+    uint64_t *id);
+/* Removes a queued message; AA_ENOENT when there is none. */
+int aa_session_dequeue(struct aa_session *s, uint64_t id);
 
 #endif /* AA_SESSION_H */

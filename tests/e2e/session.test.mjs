@@ -86,6 +86,63 @@ add('e2e_basic', () => withServer({ agent: fake('basic') }, async (s) => {
 	checkClean(m);
 }));
 
+/* The same prompt twice in a row: the second reply is kept (upstream's
+ * screen diff found nothing new and served ""; issue 14). */
+add('repeated_prompt_keeps_reply', async () => {
+	const file = path.join(tmpdir(), 'repeat.json');
+	fs.writeFileSync(file, JSON.stringify([
+		{ expectMessage: '', responseMessage: 'Hello.' },
+		{ expectMessage: 'same', responseMessage: 'Echo: same' },
+		{ expectMessage: 'same', responseMessage: 'Echo: same' },
+	]));
+	await withServer({ agent: [FAKE, file] }, async (s) => {
+		await turn(s, 'same');
+		await turn(s, 'same');
+		const m = await messages(s.port);
+		assertEq(trimmed(m), ['Hello.', 'same', 'Echo: same', 'same',
+		    'Echo: same'], 'messages');
+		checkClean(m);
+	});
+});
+
+/* --agent-rules: a ready marker the screen never shows keeps the agent
+ * from ever being ready (status stays running); the corrected file
+ * brings it back.  A bad file stops the start with the key's path. */
+add('agent_rules_ready_marker', async () => {
+	const dir = tmpdir();
+	const broken = path.join(dir, 'broken.json');
+	const fixed = path.join(dir, 'fixed.json');
+	const bad = path.join(dir, 'bad.json');
+	fs.writeFileSync(broken, JSON.stringify({ version: 1,
+	    agents: { custom: { ready: ['Not on this screen'] } } }));
+	fs.writeFileSync(fixed, JSON.stringify({ version: 1,
+	    agents: { custom: { ready: ['ready to help'] } } }));
+	fs.writeFileSync(bad, '{"version": 1, "agents": {"custom": ' +
+	    '{"ready": ["ok", 7]}}}');
+	await withServer({ agent: fake('basic'), args: ['--agent-rules',
+	    broken] }, async (s) => {
+		await delay(4000);
+		assertEq(await status(s.port), 'running', 'never ready');
+	});
+	await withServer({ agent: fake('basic'), args: ['--agent-rules',
+	    fixed] }, async (s) => {
+		await s.waitStable(20000);
+		await turn(s, 'This is a test message.');
+		assertEq(trimmed(await messages(s.port)).slice(1), [
+		    'This is a test message.',
+		    'Echo: This is a test message.'], 'messages');
+	});
+	const s = await Server.start({ agent: fake('basic'),
+	    args: ['--agent-rules', bad], ready: false });
+	try {
+		assertEq(await s.wait(), { code: 1, signal: null }, 'exit');
+		assert(s.stderr.includes('agent-rules: agents.custom.' +
+		    'ready[1]: must be a string'), s.stderr);
+	} finally {
+		await s.kill();
+	}
+});
+
 add('e2e_thinking', () => withServer({ agent: fake('thinking') },
     async (s) => {
 	await s.waitStable(20000);
