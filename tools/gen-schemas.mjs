@@ -55,7 +55,9 @@ function convert(node, components) {
 	}
 	const out = {};
 	for (const [k, v] of Object.entries(node)) {
-		if (k === 'nullable' || k === 'example')
+		/* Vendor extensions mark our additions in the contract; a
+		 * validator in strict mode rejects them. */
+		if (k === 'nullable' || k === 'example' || k.startsWith('x-'))
 			continue;
 		out[k] = k === 'properties'
 		    ? Object.fromEntries(Object.entries(v).map(

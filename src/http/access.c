@@ -664,14 +664,16 @@ aa_access_origin_ok(const struct aa_access *a, const char *origin,
 
 	if (a->any_origin || (has_origin && origin_ok(a, origin)))
 		return 1;
+	/* The page was served by this server under the name it used: only
+	 * our own pages have our origin, whichever way (a proxy named by the
+	 * chat's ?url=) the request then came. */
+	if (has_origin && same_origin(origin, host))
+		return 1;
 	/* A browser says where the request comes from (Fetch metadata);
 	 * "none" is the user's own navigation. */
 	if (sec_fetch_site != NULL)
 		return strcasecmp(sec_fetch_site, "same-origin") == 0 ||
 		    strcasecmp(sec_fetch_site, "none") == 0;
 	/* No Origin: not a browser's cross-site request (curl, SDKs). */
-	if (!has_origin)
-		return 1;
-	/* The page was served by this server under the name it used. */
-	return same_origin(origin, host);
+	return !has_origin;
 }

@@ -13,7 +13,7 @@
  *     a multipart or text/plain POST from any page without a preflight,
  *     so CORS alone does not stop it.  aa_access_origin_ok() refuses an
  *     Origin that is present and neither allowed nor this server's own
- *     (Sec-Fetch-Site decides first when a browser sends it);
+ *     (then Sec-Fetch-Site decides when a browser sends it);
  *   - an optional bearer token (DESIGN "Beyond parity"):
  *     "Authorization: Bearer <t>" or "?token=<t>", compared in constant
  *     time (both hashed with SHA-256, then the digests compared).

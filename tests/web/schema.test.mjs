@@ -50,33 +50,50 @@ const cases = [
 		assertEq(api.info.version, v, 'info.version = our version');
 	} },
 	{ name: 'schema_openapi_keeps_upstream_names', fn: () => {
-		assertEq(Object.keys(api.components.schemas).sort(), [
-		    'AgentStatus', 'ConversationRole', 'ErrorBody',
-		    'ErrorDetail', 'ErrorLevel', 'ErrorModel', 'Message',
-		    'MessageRequestBody', 'MessageResponseBody', 'MessageType',
-		    'MessageUpdateBody', 'MessagesResponseBody',
+		/* Upstream's names stay; every addition is marked ours. */
+		const upstream = ['AgentStatus', 'ConversationRole',
+		    'ErrorBody', 'ErrorDetail', 'ErrorLevel', 'ErrorModel',
+		    'Message', 'MessageRequestBody', 'MessageResponseBody',
+		    'MessageType', 'MessageUpdateBody', 'MessagesResponseBody',
 		    'ScreenUpdateBody', 'StatusChangeBody',
-		    'StatusResponseBody', 'Transport', 'UploadResponseBody'],
-		    'component names');
+		    'StatusResponseBody', 'Transport', 'UploadResponseBody'];
+		const names = Object.keys(api.components.schemas);
+		for (const n of upstream)
+			assert(names.includes(n), `component ${n} kept`);
+		for (const n of names.filter((x) => !upstream.includes(x)))
+			assert(api.components.schemas[n]['x-agentapi-c'] === true,
+			    `component ${n} marked x-agentapi-c`);
 		for (const [n, s] of Object.entries(api.components.schemas)) {
 			if (s.type !== 'object')
 				continue;
 			assertEq(s.additionalProperties, false, n);
 		}
 		for (const n of ['StatusResponseBody', 'MessagesResponseBody',
-		    'MessageResponseBody', 'UploadResponseBody', 'ErrorModel'])
+		    'MessageResponseBody', 'UploadResponseBody', 'ErrorModel',
+		    'QueueResponseBody'])
 			assert(api.components.schemas[n].properties.$schema
 			    .readOnly === true, `${n}.$schema read-only`);
 		const ops = {};
+		const ours = [];
 		for (const [p, item] of Object.entries(api.paths))
-			for (const [m, op] of Object.entries(item))
+			for (const [m, op] of Object.entries(item)) {
 				ops[op.operationId] = `${m} ${p}`;
-		assertEq(ops, { subscribeEvents: 'get /events',
+				if (op['x-agentapi-c'] === true)
+					ours.push(op.operationId);
+			}
+		const up = { subscribeEvents: 'get /events',
 		    subscribeScreen: 'get /internal/screen',
 		    'post-message': 'post /message',
 		    'get-messages': 'get /messages',
-		    'get-status': 'get /status', 'post-upload': 'post /upload' },
-		    'operations');
+		    'get-status': 'get /status', 'post-upload': 'post /upload' };
+		for (const [id, where] of Object.entries(up))
+			assertEq(ops[id], where, `operation ${id}`);
+		assertEq(Object.keys(ops).filter((id) => !(id in up)).sort(),
+		    ['delete-queue-item', 'get-queue', 'post-answer',
+		    'post-interrupt', 'post-keys', 'post-resize'],
+		    'our operations');
+		for (const id of Object.keys(ops).filter((x) => !(x in up)))
+			assert(ours.includes(id), `${id} marked x-agentapi-c`);
 		assert(api.paths['/internal/screen'].get['x-agentapi-c'] ===
 		    true, 'addition marked');
 		assert(api.components.securitySchemes.bearerAuth[
@@ -84,7 +101,9 @@ const cases = [
 		const ev = api.paths['/events'].get.responses['200']
 		    .content['text/event-stream'].schema.items.oneOf;
 		assertEq(ev.map((e) => e.title), ['Event agent_error',
-		    'Event message_update', 'Event status_change'], 'events');
+		    'Event message_update', 'Event status_change',
+		    'Event state_change (only with ?extended=1)',
+		    'Event queue_change (only with ?extended=1)'], 'events');
 	} },
 	{ name: 'schema_files_up_to_date', fn: () => {
 		const gen = generate(TOP);
