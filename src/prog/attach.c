@@ -2,32 +2,48 @@
  * attach.c - `agentapi-c attach`: watch a running server's terminal and
  * type into it (../shared/spec/http.md §10).
  *
- * A small blocking client, deliberately not on libuv: one SSE connection to
- * <url>/internal/screen whose `screen` events are drawn full-screen, and
- * stdin in raw mode whose every chunk is POSTed to <url>/message as a raw
- * message.  A lone Ctrl-C detaches.  Responses are parsed with llhttp (so
- * chunked encoding is handled), SSE framing by a bounded line parser of our
- * own: an event larger than 256 KiB ends the session with an error, as
- * upstream's client does.
+ * A small client on its own libuv loop: one SSE connection to
+ * <url>/internal/screen whose `screen` events are drawn on the alternate
+ * screen (the bottom rows that fit, above a status line), and stdin in raw
+ * mode without ISIG, so that every key, Ctrl-C included, is POSTed to
+ * <url>/message as a raw message.  Only the detach keys (--detach-keys,
+ * Ctrl-] by default, as telnet's) are kept back; they end attach with
+ * status 0.  The local terminal's size goes to POST /resize at start and,
+ * debounced, after SIGWINCH, so the agent lays out for the terminal that
+ * watches it (the last client to resize wins).  A second SSE connection to
+ * /events?extended=1 feeds the status line with the agent's state; it is
+ * optional, and attach goes on without it.  The requests themselves are
+ * blocking and short (one connection each, to a server that answers at
+ * once).  Every way out, including errors and SIGTERM/SIGHUP/SIGINT/
+ * SIGQUIT, goes through one path that restores the terminal.
+ *
+ * Responses are parsed with llhttp (so chunked encoding is handled), SSE
+ * framing by a bounded line parser of our own: an event larger than
+ * 256 KiB ends the session with an error, as upstream's client does.
  */
 #include <netdb.h>
-#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cJSON.h>
 #include <llhttp.h>
+#include <uv.h>
 
 #include "base/aa-internal.h"
+#include "api/control.h"
 #include "prog/attach.h"
 #include "base/buf.h"
 
 #define ATTACH_MAX_EVENT (256 * 1024)
 #define ATTACH_MAX_REPLY (1024 * 1024)
+#define ATTACH_RESIZE_DEBOUNCE_MS 100
 
 struct target {
 	char host[256];
@@ -398,29 +414,6 @@ raw_body(const char *p, size_t n)
 	return s;
 }
 
-/* Draws one `screen` event. */
-static int
-on_screen_event(void *ud, const char *name, const char *data)
-{
-	cJSON *o, *s;
-	size_t n;
-
-	(void)ud;
-	if (strcmp(name, "screen") != 0)
-		return 0;
-	o = cJSON_Parse(data);
-	s = cJSON_GetObjectItemCaseSensitive(o, "screen");
-	if (cJSON_IsString(s)) {
-		n = strlen(s->valuestring);
-		write_all(STDOUT_FILENO, "\x1b[H\x1b[2J", 7);
-		write_all(STDOUT_FILENO, s->valuestring, n);
-		if (n == 0 || s->valuestring[n - 1] != '\n')
-			write_all(STDOUT_FILENO, "\r\n", 2);
-	}
-	cJSON_Delete(o);
-	return 0;
-}
-
 /* Checks the server's transport; a failure only warns, as upstream. */
 static int
 check_status(const struct target *t, const char *token)
@@ -476,98 +469,667 @@ forward_input(const struct target *t, const char *token, const char *p,
 	return rc;
 }
 
-/* The main loop: screen events in, keyboard chunks out. */
-static int
-attach_loop(const struct target *t, const char *token, int sse_fd,
-    struct reply *sse)
+/* One attach session: the loop, its handles and what the screen shows. */
+struct attach {
+	uv_loop_t loop;
+	struct target t;
+	const char *url;
+	const char *token;
+	struct aa_attach_keys keys;
+	char keys_name[AA_ATTACH_KEYS_MAX * 8];
+	int tty;		/* stdin is a terminal, now in raw mode */
+	struct termios saved;
+	int screen_fd;
+	int state_fd;		/* -1 once the state stream is gone */
+	struct reply screen;
+	struct reply state;
+	uv_poll_t in_poll;
+	uv_poll_t screen_poll;
+	uv_poll_t state_poll;
+	uv_signal_t winch;
+	uv_signal_t sigs[4];
+	uv_timer_t resize_timer;
+	int in_polled, state_polled;
+	char *last;		/* the last screen received, for redraws */
+	unsigned cols, rows;	/* the local terminal; 0 when unknown */
+	unsigned sent_cols, sent_rows; /* the last size the server took */
+	char state_text[160];	/* "working", "waiting for you: ..." */
+	int has_state_change;	/* the server speaks issue 13's state */
+	int rc;
+};
+
+/* Signals that end attach (after the terminal is restored). */
+static const int attach_signals[4] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+
+/* Ends the session with exit code rc (the first reason wins). */
+static void
+attach_stop(struct attach *a, int rc)
 {
-	struct pollfd pfd[2];
+	if (a->rc < 0)
+		a->rc = rc;
+	uv_stop(&a->loop);
+}
+
+/* Reads the local terminal's size into a->cols/rows (0 when unknown). */
+static void
+local_size(struct attach *a)
+{
+	struct winsize ws;
+
+	if ((ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 ||
+		ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) &&
+	    ws.ws_col > 0 && ws.ws_row > 0) {
+		a->cols = ws.ws_col;
+		a->rows = ws.ws_row;
+	} else
+		a->cols = a->rows = 0;
+}
+
+/* Appends s to b with control bytes shown as '?', at most max bytes. */
+static void
+put_clean(struct aa_buf *b, const char *s, size_t max)
+{
+	for (; *s != '\0' && max > 0; s++, max--)
+		aa_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' :
+		    *s);
+}
+
+/* Appends the status line (last row, reverse video) to b. */
+static void
+put_status(struct attach *a, struct aa_buf *b)
+{
+	struct aa_buf t;
+	size_t n;
+
+	if (!a->tty || a->rows < 2 || a->cols == 0)
+		return;
+	aa_buf_init(&t);
+	aa_buf_printf(&t, " attached to %s; detach with %s", a->url,
+	    a->keys_name);
+	if (a->state_text[0] != '\0')
+		aa_buf_printf(&t, " | agent: %s", a->state_text);
+	aa_buf_printf(b, "\x1b" "7\x1b[%u;1H\x1b[7m", a->rows);
+	put_clean(b, aa_buf_str(&t), a->cols);
+	for (n = t.len; n < a->cols; n++)
+		aa_buf_putc(b, ' ');
+	aa_buf_puts(b, "\x1b[m\x1b" "8");
+	aa_buf_release(&t);
+}
+
+/*
+ * Draws the last screen.  On a terminal: the bottom rows that fit above
+ * the status line, each line cleared to its end (no full clear, so no
+ * flicker), autowrap being off so a wider screen is clipped.  Elsewhere:
+ * the whole screen after a clear, as upstream.
+ */
+static void
+draw(struct attach *a)
+{
+	const char *s = a->last != NULL ? a->last : "", *p, *nl;
+	size_t nlines = 0, avail, skip, i = 0;
+	struct aa_buf b;
+
+	aa_buf_init(&b);
+	if (!a->tty || a->rows < 2) {
+		aa_buf_puts(&b, "\x1b[H\x1b[2J");
+		for (p = s; *p != '\0'; p++) {
+			if (*p == '\n')
+				aa_buf_putc(&b, '\r');
+			aa_buf_putc(&b, *p);
+		}
+		if (b.len == 7 || b.data[b.len - 1] != '\n')
+			aa_buf_puts(&b, "\r\n");
+		goto out;
+	}
+	if (*s != '\0')
+		for (nlines = 1, p = s; *p != '\0'; p++)
+			nlines += *p == '\n';
+	avail = a->rows - 1;
+	skip = nlines > avail ? nlines - avail : 0;
+	aa_buf_puts(&b, "\x1b[H");
+	for (p = s; *p != '\0' || i < nlines; i++) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (i >= skip) {
+			if (i > skip)
+				aa_buf_puts(&b, "\r\n");
+			aa_buf_append(&b, p, (size_t)(nl - p));
+			aa_buf_puts(&b, "\x1b[K");
+		}
+		if (*nl == '\0')
+			break;
+		p = nl + 1;
+	}
+	aa_buf_puts(&b, "\x1b[J");
+	put_status(a, &b);
+out:
+	if (b.data != NULL)
+		write_all(STDOUT_FILENO, b.data, b.len);
+	aa_buf_release(&b);
+}
+
+/* Redraws the status line alone. */
+static void
+draw_status(struct attach *a)
+{
+	struct aa_buf b;
+
+	aa_buf_init(&b);
+	put_status(a, &b);
+	if (b.data != NULL)
+		write_all(STDOUT_FILENO, b.data, b.len);
+	aa_buf_release(&b);
+}
+
+/* Keeps and draws one `screen` event. */
+static int
+on_screen_event(void *ud, const char *name, const char *data)
+{
+	struct attach *a = ud;
+	cJSON *o, *s;
+	char *dup;
+
+	if (strcmp(name, "screen") != 0)
+		return 0;
+	o = cJSON_Parse(data);
+	s = cJSON_GetObjectItemCaseSensitive(o, "screen");
+	if (cJSON_IsString(s) && (dup = strdup(s->valuestring)) != NULL) {
+		free(a->last);
+		a->last = dup;
+		draw(a);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+/* Takes the agent's state from an opt-in `state_change` event or, from a
+ * server without them, upstream's `status_change`. */
+static int
+on_state_event(void *ud, const char *name, const char *data)
+{
+	struct attach *a = ud;
+	const char *word = NULL;
+	cJSON *o, *st, *q;
+
+	o = cJSON_Parse(data);
+	if (strcmp(name, "state_change") == 0) {
+		a->has_state_change = 1;
+		st = cJSON_GetObjectItemCaseSensitive(o, "state");
+		if (cJSON_IsString(st))
+			word = st->valuestring;
+	} else if (strcmp(name, "status_change") == 0 &&
+	    !a->has_state_change) {
+		st = cJSON_GetObjectItemCaseSensitive(o, "status");
+		if (cJSON_IsString(st))
+			word = strcmp(st->valuestring, "running") == 0 ?
+			    "working" : "idle";
+	}
+	if (word != NULL) {
+		q = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(o, "prompt"), "question");
+		if (strcmp(word, "waiting") == 0)
+			snprintf(a->state_text, sizeof(a->state_text),
+			    "waiting for you%s%s", cJSON_IsString(q) ? ": " : "",
+			    cJSON_IsString(q) ? q->valuestring : "");
+		else
+			snprintf(a->state_text, sizeof(a->state_text), "%s",
+			    word);
+		draw_status(a);
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+/* POSTs the local size (clamped, less the status line) to /resize once it
+ * differs from what the server last took.  A server without /resize (or
+ * an exited agent) only costs the request. */
+static void
+post_resize(struct attach *a)
+{
+	struct reply r;
+	char body[64], *cause = NULL;
+	unsigned cols, rows;
+
+	if (!a->tty || a->cols == 0)
+		return;
+	aa_attach_clamp(a->cols, a->rows > 1 ? a->rows - 1 : a->rows, &cols,
+	    &rows);
+	if (cols == a->sent_cols && rows == a->sent_rows)
+		return;
+	snprintf(body, sizeof(body), "{\"cols\":%u,\"rows\":%u}", cols, rows);
+	reply_init(&r, 0);
+	if (round_trip(&a->t, a->token, "POST", "/resize", body, &r,
+		&cause) == 0 && r.status == 200) {
+		a->sent_cols = cols;
+		a->sent_rows = rows;
+	}
+	free(cause);
+	reply_release(&r);
+}
+
+/* Reads the screen stream. */
+static void
+screen_cb(uv_poll_t *h, int status, int events)
+{
+	struct attach *a = h->data;
 	char buf[16384];
 	ssize_t n;
 	int rc;
 
-	pfd[0].fd = STDIN_FILENO;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sse_fd;
-	pfd[1].events = POLLIN;
+	(void)status;
+	(void)events;
+	n = read(a->screen_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	rc = reply_feed(&a->screen, buf, n > 0 ? (size_t)n : 0);
+	if (a->screen.status != 0 && a->screen.status != 200) {
+		fprintf(stderr, "\r\nAttach failed: screen stream answered "
+				"%d\r\n", a->screen.status);
+		attach_stop(a, 1);
+	} else if (rc != 0 || n <= 0) {
+		fprintf(stderr, "\r\nagentapi-c: the server closed the screen "
+				"stream\r\n");
+		attach_stop(a, rc < 0 && rc != AA_EIO ? 1 : 0);
+	}
+}
+
+/* Drops the state stream (it is optional: attach goes on without it). */
+static void
+state_drop(struct attach *a)
+{
+	if (a->state_polled) {
+		uv_poll_stop(&a->state_poll);
+		uv_close((uv_handle_t *)&a->state_poll, NULL);
+		a->state_polled = 0;
+	}
+	if (a->state_fd >= 0)
+		close(a->state_fd);
+	a->state_fd = -1;
+	a->state_text[0] = '\0';
+	draw_status(a);
+}
+
+/* Reads the opt-in events stream for the agent's state. */
+static void
+state_cb(uv_poll_t *h, int status, int events)
+{
+	struct attach *a = h->data;
+	char buf[16384];
+	ssize_t n;
+	int rc;
+
+	(void)status;
+	(void)events;
+	n = read(a->state_fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	rc = reply_feed(&a->state, buf, n > 0 ? (size_t)n : 0);
+	if (rc != 0 || n <= 0 ||
+	    (a->state.status != 0 && a->state.status != 200))
+		state_drop(a);
+}
+
+/* Forwards one chunk of input, less the detach keys; stops on detach. */
+static int
+forward_chunk(struct attach *a, const char *buf, size_t n)
+{
+	char out[sizeof(((struct aa_attach_keys *)0)->k) + 16384];
+	size_t on = 0, i, j;
+	int detach;
+
+	if (n > 16384)
+		n = 16384;
+	detach = aa_attach_keys_feed(&a->keys, buf, n, out, &on);
+	/* A NUL cannot travel in a JSON string here: Ctrl-@ is dropped. */
+	for (i = j = 0; i < on; i++)
+		if (out[i] != '\0')
+			out[j++] = out[i];
+	if (j > 0 && forward_input(&a->t, a->token, out, j) != 0)
+		return 1;
+	return detach ? 0 : -1;
+}
+
+/* Reads the keyboard. */
+static void
+input_cb(uv_poll_t *h, int status, int events)
+{
+	struct attach *a = h->data;
+	char buf[16384];
+	ssize_t n;
+	int rc;
+
+	(void)status;
+	(void)events;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		attach_stop(a, 0);
+		return;
+	}
+	if ((rc = forward_chunk(a, buf, (size_t)n)) >= 0)
+		attach_stop(a, rc);
+}
+
+/* The resizing has settled: tell the server. */
+static void
+resize_timer_cb(uv_timer_t *h)
+{
+	post_resize(h->data);
+}
+
+/* The local terminal changed size: redraw now, tell the server when the
+ * resizing settles (a dragged window sends a burst of SIGWINCH). */
+static void
+winch_cb(uv_signal_t *h, int signum)
+{
+	struct attach *a = h->data;
+
+	(void)signum;
+	local_size(a);
+	draw(a);
+	uv_timer_start(&a->resize_timer, resize_timer_cb,
+	    ATTACH_RESIZE_DEBOUNCE_MS, 0);
+}
+
+/* SIGTERM, SIGHUP, SIGINT (only from kill: the terminal is raw), SIGQUIT:
+ * leave through the same path, which restores the terminal. */
+static void
+signal_cb(uv_signal_t *h, int signum)
+{
+	attach_stop(h->data, 128 + signum);
+}
+
+/* Closes a handle that is not closing yet (the teardown's uv_walk). */
+static void
+close_walk_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* Stdin that cannot be polled (a regular file, /dev/null): forward it
+ * all, then leave, as at end of input. */
+static int
+forward_stdin_file(struct attach *a)
+{
+	char buf[16384];
+	ssize_t n;
+	int rc;
+
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 1;
-		}
-		if (pfd[1].revents != 0) {
-			n = read(sse_fd, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			rc = reply_feed(sse, buf, n > 0 ? (size_t)n : 0);
-			if (rc != 0 || n <= 0) {
-				fprintf(stderr, "\r\nagentapi-c: the server "
-						"closed the screen stream\r\n");
-				return rc < 0 && rc != AA_EIO ? 1 : 0;
-			}
-			if (sse->status != 0 && sse->status != 200) {
-				fprintf(stderr, "\r\nAttach failed: screen "
-						"stream answered %d\r\n",
-				    sse->status);
-				return 1;
-			}
-		}
-		if (pfd[0].revents != 0) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				return 0;
-			if (n == 1 && buf[0] == '\x03')
-				return 0;
-			if (forward_input(t, token, buf, (size_t)n) != 0)
-				return 1;
-		}
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		if ((rc = forward_chunk(a, buf, (size_t)n)) >= 0)
+			return rc;
+	}
+}
+
+/* Puts the terminal in raw mode (no ISIG: Ctrl-C is a key for the agent)
+ * on the alternate screen, autowrap off. */
+static void
+term_enter(struct attach *a)
+{
+	struct termios raw;
+
+	a->tty = isatty(STDIN_FILENO) &&
+	    tcgetattr(STDIN_FILENO, &a->saved) == 0;
+	if (!a->tty)
+		return;
+	raw = a->saved;
+	cfmakeraw(&raw);
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	write_all(STDOUT_FILENO, "\x1b[?1049h\x1b[?7l", 13);
+}
+
+/* Undoes term_enter(). */
+static void
+term_leave(struct attach *a)
+{
+	if (!a->tty)
+		return;
+	write_all(STDOUT_FILENO, "\x1b[?7h\x1b[?1049l", 13);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &a->saved);
+	a->tty = 0;
+}
+
+/* Runs the loop: screen and state streams in, keys out, resizes. */
+static int
+attach_run(struct attach *a)
+{
+	size_t i;
+	int r;
+
+	uv_signal_init(&a->loop, &a->winch);
+	a->winch.data = a;
+	uv_signal_start(&a->winch, winch_cb, SIGWINCH);
+	for (i = 0; i < AA__ARRAY_SIZE(attach_signals); i++) {
+		uv_signal_init(&a->loop, &a->sigs[i]);
+		a->sigs[i].data = a;
+		uv_signal_start(&a->sigs[i], signal_cb, attach_signals[i]);
+	}
+	uv_timer_init(&a->loop, &a->resize_timer);
+	a->resize_timer.data = a;
+	if ((r = uv_poll_init(&a->loop, &a->screen_poll, a->screen_fd)) != 0) {
+		fprintf(stderr, "Attach failed: %s\n", uv_strerror(r));
+		return 1;
+	}
+	a->screen_poll.data = a;
+	uv_poll_start(&a->screen_poll, UV_READABLE | UV_DISCONNECT, screen_cb);
+	if (a->state_fd >= 0 &&
+	    uv_poll_init(&a->loop, &a->state_poll, a->state_fd) == 0) {
+		a->state_polled = 1;
+		a->state_poll.data = a;
+		uv_poll_start(&a->state_poll, UV_READABLE | UV_DISCONNECT,
+		    state_cb);
+	}
+	if (uv_poll_init(&a->loop, &a->in_poll, STDIN_FILENO) == 0) {
+		a->in_polled = 1;
+		a->in_poll.data = a;
+		uv_poll_start(&a->in_poll, UV_READABLE | UV_DISCONNECT,
+		    input_cb);
+	} else
+		return forward_stdin_file(a);
+	local_size(a);
+	post_resize(a);
+	draw_status(a);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	return a->rc < 0 ? 0 : a->rc;
+}
+
+int
+aa_attach_main(const char *url, const char *token, const char *detach_keys)
+{
+	struct attach *a;
+	char *cause = NULL;
+	int rc;
+
+	if (url == NULL || *url == '\0')
+		url = "localhost:3284";
+	if (detach_keys == NULL || *detach_keys == '\0')
+		detach_keys = AA_ATTACH_DETACH_DEFAULT;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return 1;
+	a->url = url;
+	a->token = token;
+	a->rc = -1;
+	a->screen_fd = a->state_fd = -1;
+	if (aa_attach_parse_keys(detach_keys, &a->keys, &cause) != 0 ||
+	    parse_target(&a->t, url, &cause) != 0) {
+		fprintf(stderr, "Attach failed: %s\n", cause ? cause : url);
+		free(cause);
+		free(a);
+		return 1;
+	}
+	aa_attach_keys_name(&a->keys, a->keys_name, sizeof(a->keys_name));
+	if (check_status(&a->t, token) != 0) {
+		free(a);
+		return 1;
+	}
+	a->screen_fd = send_request(&a->t, token, "GET", "/internal/screen",
+	    NULL, &cause);
+	if (a->screen_fd < 0) {
+		fprintf(stderr, "Attach failed: %s\n", cause ? cause : "error");
+		free(cause);
+		free(a);
+		return 1;
+	}
+	/* The state is a nicety: a server that refuses it is still attached. */
+	a->state_fd = send_request(&a->t, token, "GET", "/events?extended=1",
+	    NULL, &cause);
+	free(cause);
+	reply_init(&a->screen, 1);
+	a->screen.on_event = on_screen_event;
+	a->screen.ud = a;
+	reply_init(&a->state, 1);
+	a->state.on_event = on_state_event;
+	a->state.ud = a;
+	fprintf(stderr, "attached to %s; detach with %s\n", url, a->keys_name);
+	if ((rc = uv_loop_init(&a->loop)) != 0) {
+		fprintf(stderr, "Attach failed: %s\n", uv_strerror(rc));
+		rc = 1;
+		goto out;
+	}
+	term_enter(a);
+	rc = attach_run(a);
+	term_leave(a);
+	uv_walk(&a->loop, close_walk_cb, NULL);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&a->loop);
+	if (rc == 0)
+		fprintf(stderr, "detached from %s\n", url);
+out:
+	close(a->screen_fd);
+	if (a->state_fd >= 0)
+		close(a->state_fd);
+	reply_release(&a->screen);
+	reply_release(&a->state);
+	free(a->last);
+	free(a);
+	return rc;
+}
+
+/* Parses one key of --detach-keys: "ctrl-X" or one printable character. */
+static int
+parse_key(const char *p, size_t n, unsigned char *out)
+{
+	unsigned char c;
+
+	if (n == 1 && (unsigned char)p[0] > 0x20 && (unsigned char)p[0] < 0x7f) {
+		*out = (unsigned char)p[0];
+		return 0;
+	}
+	if (n != 6 || strncasecmp(p, "ctrl-", 5) != 0)
+		return AA_EINVAL;
+	c = (unsigned char)p[5];
+	if (c >= 'a' && c <= 'z')
+		*out = (unsigned char)(c - 'a' + 1);
+	else if (c >= 'A' && c <= 'Z')
+		*out = (unsigned char)(c - 'A' + 1);
+	else if (c == '@')
+		*out = 0;
+	else if (c == '\\' || c == ']' || c == '^' || c == '_')
+		*out = (unsigned char)(c - 0x40);
+	else
+		return AA_EINVAL;	/* ctrl-[ is Esc, which begins every
+					 * arrow and function key */
+	return 0;
+}
+
+int
+aa_attach_parse_keys(const char *spec, struct aa_attach_keys *k,
+    char **cause)
+{
+	const char *p = spec, *e;
+	size_t n;
+
+	memset(k, 0, sizeof(*k));
+	if (spec == NULL || *spec == '\0')
+		return aa__cause(cause, AA_EINVAL, "invalid --detach-keys: empty");
+	for (;;) {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (k->n == AA_ATTACH_KEYS_MAX)
+			return aa__cause(cause, AA_EINVAL, "invalid --detach-keys "
+			    "\"%s\": at most %d keys", spec, AA_ATTACH_KEYS_MAX);
+		if (parse_key(p, n, &k->k[k->n]) != 0)
+			return aa__cause(cause, AA_EINVAL, "invalid --detach-keys "
+			    "\"%s\": \"%.*s\" is not ctrl-a..ctrl-z, ctrl-@, "
+			    "ctrl-\\, ctrl-], ctrl-^, ctrl-_ or one printable "
+			    "character", spec, (int)n, p);
+		k->n++;
+		if (e == NULL)
+			return 0;
+		p = e + 1;
+	}
+}
+
+void
+aa_attach_keys_name(const struct aa_attach_keys *k, char *buf, size_t size)
+{
+	size_t i, o = 0;
+	int w;
+	unsigned char c;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < k->n; i++) {
+		c = k->k[i];
+		if (c < 0x20)
+			w = snprintf(buf + o, size - o, "%sCtrl-%c",
+			    i > 0 ? "," : "", c + 0x40);
+		else
+			w = snprintf(buf + o, size - o, "%s%c",
+			    i > 0 ? "," : "", c);
+		if (w < 0 || (size_t)w >= size - o)
+			return;
+		o += (size_t)w;
 	}
 }
 
 int
-aa_attach_main(const char *url, const char *token)
+aa_attach_keys_feed(struct aa_attach_keys *k, const char *in, size_t n,
+    char *out, size_t *outn)
 {
-	struct target t;
-	struct reply sse;
-	struct termios saved, raw;
-	char *cause = NULL;
-	int fd, rc, tty;
+	unsigned char c;
+	size_t i, o = 0;
 
-	if (url == NULL || *url == '\0')
-		url = "localhost:3284";
-	if (parse_target(&t, url, &cause) != 0) {
-		fprintf(stderr, "Attach failed: %s\n", cause ? cause : url);
-		free(cause);
-		return 1;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)in[i];
+		if (k->matched > 0 && c != k->k[k->matched]) {
+			/* Not the sequence after all: the held keys go out. */
+			memcpy(out + o, k->k, k->matched);
+			o += k->matched;
+			k->matched = 0;
+		}
+		if (c == k->k[k->matched]) {
+			if (++k->matched == k->n) {
+				k->matched = 0;
+				*outn = o;
+				return 1;
+			}
+			continue;
+		}
+		out[o++] = (char)c;
 	}
-	if (check_status(&t, token) != 0)
-		return 1;
-	fd = send_request(&t, token, "GET", "/internal/screen", NULL, &cause);
-	if (fd < 0) {
-		fprintf(stderr, "Attach failed: %s\n", cause ? cause : "error");
-		free(cause);
-		return 1;
-	}
-	reply_init(&sse, 1);
-	sse.on_event = on_screen_event;
-	tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
-	if (tty) {
-		raw = saved;
-		cfmakeraw(&raw);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		write_all(STDOUT_FILENO, "\x1b[?1049h", 8);
-	}
-	rc = attach_loop(&t, token, fd, &sse);
-	if (tty) {
-		write_all(STDOUT_FILENO, "\x1b[?1049l", 8);
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	}
-	close(fd);
-	reply_release(&sse);
-	return rc;
+	*outn = o;
+	return 0;
+}
+
+void
+aa_attach_clamp(unsigned cols, unsigned rows, unsigned *ocols,
+    unsigned *orows)
+{
+	*ocols = cols < AA_CONTROL_MIN_COLS ? AA_CONTROL_MIN_COLS :
+	    cols > AA_CONTROL_MAX_COLS ? AA_CONTROL_MAX_COLS : cols;
+	*orows = rows < AA_CONTROL_MIN_ROWS ? AA_CONTROL_MIN_ROWS :
+	    rows > AA_CONTROL_MAX_ROWS ? AA_CONTROL_MAX_ROWS : rows;
 }
 
 int

@@ -160,6 +160,12 @@ static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	    F(url), C_ATTACH, K_UPSTREAM,
 	    "URL of the agentapi server to attach to. May include a path if "
 	    "the server is behind a reverse proxy" },
+	[AA_CLI_OPT_DETACH_KEYS] = { "detach-keys", 0, "AGENTAPI_DETACH_KEYS",
+	    T_STRING, "ctrl-]", F(detach_keys), C_ATTACH, K_OURS,
+	    "Keys that detach from the agent, which receives every other key "
+	    "(Ctrl-C included): ctrl-a..ctrl-z, ctrl-@, ctrl-\\, ctrl-], "
+	    "ctrl-^, ctrl-_ or a character, comma-separated for a sequence "
+	    "(e.g. ctrl-p,ctrl-q)" },
 	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
 	    C_ROOT | C_SERVER | C_ATTACH, K_UPSTREAM, "help for this command" },
 	/* Root only; not in enum aa_cli_opt because it sets no field. */

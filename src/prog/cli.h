@@ -8,7 +8,7 @@
  *
  *   agentapi-c [--version|-v] [--help|-h]
  *   agentapi-c server [flags] [agent] [-- agent-args...]
- *   agentapi-c attach [--url|-u URL]
+ *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS]
  *   agentapi-c help [server|attach]
  *
  * Flags take every pflag form (--f v, --f=v, -f v, -fv, -f=v, bare bools,
@@ -72,6 +72,7 @@ enum aa_cli_opt {
 	AA_CLI_OPT_TERM,
 	AA_CLI_OPT_AGENT_RULES,
 	AA_CLI_OPT_URL,
+	AA_CLI_OPT_DETACH_KEYS,
 	AA_CLI_OPT_HELP,
 	AA_CLI_OPT__COUNT
 };
@@ -125,6 +126,7 @@ struct aa_cli {
 
 	/* attach */
 	char *url;		/* --url, as "http://localhost:3284" */
+	char *detach_keys;	/* --detach-keys, "ctrl-]" */
 
 	/* Where each option's value came from. */
 	unsigned char src[AA_CLI_OPT__COUNT];

@@ -8,7 +8,7 @@
  * project live here.
  *
  *   agentapi-c server [flags] -- <agent> [args...]
- *   agentapi-c attach [--url URL]
+ *   agentapi-c attach [--url URL] [--detach-keys KEYS]
  *   agentapi-c demo-agent [script.json]     the built-in demo agent
  *   agentapi-c --version | --help
  */
@@ -422,7 +422,8 @@ main(int argc, char **argv)
 		rc = 0;
 		break;
 	case AA_CLI_ATTACH:
-		rc = aa_attach_main(prog.cli.url, prog.cli.auth_token);
+		rc = aa_attach_main(prog.cli.url, prog.cli.auth_token,
+		    prog.cli.detach_keys);
 		break;
 	case AA_CLI_SERVER:
 	default:
