@@ -544,10 +544,11 @@ put_status(struct attach *a, struct aa_buf *b)
 	if (!a->tty || a->rows < 2 || a->cols == 0)
 		return;
 	aa_buf_init(&t);
+	/* The state first: a narrow terminal cuts the end of the line. */
+	if (a->state_text[0] != '\0')
+		aa_buf_printf(&t, " agent: %s |", a->state_text);
 	aa_buf_printf(&t, " attached to %s; detach with %s", a->url,
 	    a->keys_name);
-	if (a->state_text[0] != '\0')
-		aa_buf_printf(&t, " | agent: %s", a->state_text);
 	aa_buf_printf(b, "\x1b" "7\x1b[%u;1H\x1b[7m", a->rows);
 	put_clean(b, aa_buf_str(&t), a->cols);
 	for (n = t.len; n < a->cols; n++)
@@ -1087,8 +1088,10 @@ aa_attach_keys_name(const struct aa_attach_keys *k, char *buf, size_t size)
 		else
 			w = snprintf(buf + o, size - o, "%s%c",
 			    i > 0 ? "," : "", c);
-		if (w < 0 || (size_t)w >= size - o)
+		if (w < 0 || (size_t)w >= size - o) {
+			buf[o] = '\0';	/* whole keys only */
 			return;
+		}
 		o += (size_t)w;
 	}
 }
