@@ -9,6 +9,7 @@
  * Our stdin is copied to the master (the keyboard), the master to our
  * stdout (the screen).  Lines "resize C R" on fd 3, when it is open, set
  * the PTY's size, which makes the kernel send SIGWINCH to the command.
+ * "pty-run: pid=N" on stderr at start names the command's process.
  * When the command has exited, and its last output has been copied, we
  * print "pty-run: exit=N restored=B" on stderr, B being 1 when the
  * terminal's modes are those it started with (a client that leaves the
@@ -126,6 +127,7 @@ main(int argc, char **argv)
 		execvp(argv[3], argv + 3);
 		_exit(127);
 	}
+	fprintf(stderr, "pty-run: pid=%d\n", (int)pid);
 	while (!exited) {
 		pfd[0].fd = master;
 		pfd[0].events = POLLIN;

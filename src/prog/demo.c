@@ -16,7 +16,8 @@
  * streamed stops that reply, keeping what was shown of it (the demo's
  * interrupt key, as Ctrl-C is Claude Code's); at the prompt, SIGINT,
  * SIGTERM and end of input end the program with status 0.  A message
- * with the word "slow" gets its reply streamed word by word.  The demo writes to its own stdout only, never exits from a
+ * with the word "slow" gets its reply streamed word by word.  A resize
+ * (SIGWINCH) at the prompt repaints the screen, as full-screen TUIs do.  The demo writes to its own stdout only, never exits from a
  * helper, and keeps its state in a struct on main's stack.
  */
 #include <ctype.h>
@@ -54,9 +55,11 @@ struct demo {
 
 static volatile sig_atomic_t demo_interrupted;
 static volatile sig_atomic_t demo_terminated;
+static volatile sig_atomic_t demo_resized;
 
 static void demo_on_sigint(int);
 static void demo_on_sigterm(int);
+static void demo_on_sigwinch(int);
 static void demo_write(const char *, size_t);
 static void demo_puts(const char *);
 static void demo_redraw(const struct demo *, int);
@@ -83,6 +86,15 @@ demo_on_sigint(int sig)
 {
 	(void)sig;
 	demo_interrupted = 1;
+}
+
+/* Records a resize; the prompt repaints, as full-screen TUIs do (a
+ * terminal that shrinks may have dropped the rows we drew). */
+static void
+demo_on_sigwinch(int sig)
+{
+	(void)sig;
+	demo_resized = 1;
 }
 
 /* Writes all of buf to stdout, retrying short writes and EINTR. */
@@ -188,8 +200,13 @@ demo_read_line(struct demo *d)
 			n = read(STDIN_FILENO, d->in, sizeof(d->in));
 			if (demo_interrupted)
 				return -1;
-			if (n < 0 && errno == EINTR)
+			if (n < 0 && errno == EINTR) {
+				if (demo_resized && d->linelen == 0) {
+					demo_resized = 0;
+					demo_redraw(d, 0);
+				}
 				continue;
+			}
 			if (n < 0)
 				return -1;
 			if (n == 0)
@@ -385,6 +402,8 @@ aa_demo_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);	/* no SA_RESTART: read() returns */
 	sa.sa_handler = demo_on_sigterm;
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = demo_on_sigwinch;
+	sigaction(SIGWINCH, &sa, NULL);
 
 	demo_add(d, 0, "Hello! I'm the agentapi-c demo agent. "
 		       "Send me a message.");
