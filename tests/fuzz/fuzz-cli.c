@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agentapi.h"
+#include "prog/attach.h"
 #include "prog/cli.h"
 
 #define FUZZ_MAX_WORDS 256
@@ -33,6 +34,38 @@ lookup(const char *name)
 			return names[i];
 	}
 	return NULL;
+}
+
+/* attach's --detach-keys: parsed, named, and run over its own text. */
+static void
+check_detach_keys(const char *spec)
+{
+	struct aa_attach_keys k;
+	char name[AA_ATTACH_KEYS_MAX * 8], out[256 + AA_ATTACH_KEYS_MAX];
+	char *cause = NULL;
+	size_t n = strlen(spec), on;
+
+	if (aa_attach_parse_keys(spec, &k, &cause) != 0) {
+		if (cause == NULL)
+			abort();
+		free(cause);
+		return;
+	}
+	if (k.n == 0 || k.n > AA_ATTACH_KEYS_MAX)
+		abort();
+	aa_attach_keys_name(&k, name, sizeof(name));
+	if (strlen(name) >= sizeof(name))
+		abort();
+	if (n > 256)
+		n = 256;
+	aa_attach_keys_feed(&k, spec, n, out, &on);
+	if (on > n + AA_ATTACH_KEYS_MAX)
+		abort();
+	/* The sequence itself always detaches. */
+	k.matched = 0;
+	if (aa_attach_keys_feed(&k, (const char *)k.k, k.n, out, &on) != 1 ||
+	    on != 0)
+		abort();
 }
 
 /* Checks one parsed configuration and releases it. */
@@ -58,6 +91,8 @@ check(struct aa_cli *c)
 			abort();
 		free(cause);
 	}
+	if (c->cmd == AA_CLI_ATTACH)
+		check_detach_keys(c->detach_keys);
 	aa_buf_release(&b);
 	aa_cli_release(c);
 }
