@@ -525,13 +525,21 @@ local_size(struct attach *a)
 		a->cols = a->rows = 0;
 }
 
-/* Appends s to b with control bytes shown as '?', at most max bytes. */
-static void
+/* Appends s to b with control bytes shown as '?', at most max columns
+ * (one per character: UTF-8 sequences are never cut); returns the columns
+ * used. */
+static size_t
 put_clean(struct aa_buf *b, const char *s, size_t max)
 {
-	for (; *s != '\0' && max > 0; s++, max--)
-		aa_buf_putc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' :
-		    *s);
+	unsigned char c;
+	size_t used = 0;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if ((c & 0xc0) != 0x80 && used++ == max)
+			break;
+		aa_buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	return used > max ? max : used;
 }
 
 /* Appends the status line (last row, reverse video) to b. */
@@ -550,8 +558,7 @@ put_status(struct attach *a, struct aa_buf *b)
 	aa_buf_printf(&t, " attached to %s; detach with %s", a->url,
 	    a->keys_name);
 	aa_buf_printf(b, "\x1b" "7\x1b[%u;1H\x1b[7m", a->rows);
-	put_clean(b, aa_buf_str(&t), a->cols);
-	for (n = t.len; n < a->cols; n++)
+	for (n = put_clean(b, aa_buf_str(&t), a->cols); n < a->cols; n++)
 		aa_buf_putc(b, ' ');
 	aa_buf_puts(b, "\x1b[m\x1b" "8");
 	aa_buf_release(&t);

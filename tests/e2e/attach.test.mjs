@@ -229,6 +229,20 @@ add('two_clients_at_once', () => withServer(demo, async (s) => {
 	}));
 }));
 
+add('status_line_shows_waiting', () => withServer(demo, async (s) => {
+	await withAttach(s, 100, 24, [], async (a) => {
+		await idle(s.port);
+		const m = a.mark();
+		a.type('ask for permission\r');
+		await a.see('agent: waiting for you', m);
+		const m2 = a.mark();
+		a.type('y\r');
+		await a.see('agent: idle', m2);
+		a.type('\x1d');
+		assertEq(await a.end(), { code: 0, restored: true }, 'detach');
+	});
+}));
+
 add('detach_keys_flag', () => withServer(demo, async (s) => {
 	await withAttach(s, 80, 24, ['--detach-keys', 'ctrl-p,ctrl-q'],
 	    async (a) => {
