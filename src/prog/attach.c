@@ -443,10 +443,11 @@ out:
 	return rc;
 }
 
-/* POSTs one chunk of keyboard input as a raw message. */
+/* POSTs one chunk of keyboard input as a raw message; a failure is
+ * described in why[0..whysize). */
 static int
 forward_input(const struct target *t, const char *token, const char *p,
-    size_t n)
+    size_t n, char *why, size_t whysize)
 {
 	struct reply r;
 	char *body, *cause = NULL;
@@ -457,11 +458,11 @@ forward_input(const struct target *t, const char *token, const char *p,
 	reply_init(&r, 0);
 	rc = round_trip(t, token, "POST", "/message", body, &r, &cause);
 	if (rc == 0 && r.status != 200) {
-		fprintf(stderr, "\r\nAttach failed: failed to write raw input: "
-				"%d\r\n", r.status);
+		snprintf(why, whysize, "Attach failed: failed to write raw "
+					"input: %d", r.status);
 		rc = AA_EIO;
 	} else if (rc != 0)
-		fprintf(stderr, "\r\nAttach failed: %s\r\n",
+		snprintf(why, whysize, "Attach failed: %s",
 		    cause ? cause : "error");
 	cJSON_free(body);
 	free(cause);
@@ -496,6 +497,8 @@ struct attach {
 	char state_text[160];	/* "working", "waiting for you: ..." */
 	int has_state_change;	/* the server speaks issue 13's state */
 	int rc;
+	char why[512];		/* why it ended, said once the terminal is
+				 * back (the alternate screen would hide it) */
 };
 
 /* Signals that end attach (after the terminal is restored). */
@@ -727,17 +730,19 @@ screen_cb(uv_poll_t *h, int status, int events)
 
 	(void)status;
 	(void)events;
+	if (a->why[0] != '\0')
+		return;		/* already ending, for the first reason */
 	n = read(a->screen_fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	rc = reply_feed(&a->screen, buf, n > 0 ? (size_t)n : 0);
 	if (a->screen.status != 0 && a->screen.status != 200) {
-		fprintf(stderr, "\r\nAttach failed: screen stream answered "
-				"%d\r\n", a->screen.status);
+		snprintf(a->why, sizeof(a->why), "Attach failed: screen "
+		    "stream answered %d", a->screen.status);
 		attach_stop(a, 1);
 	} else if (rc != 0 || n <= 0) {
-		fprintf(stderr, "\r\nagentapi-c: the server closed the screen "
-				"stream\r\n");
+		snprintf(a->why, sizeof(a->why), "agentapi-c: the server "
+		    "closed the screen stream");
 		attach_stop(a, rc < 0 && rc != AA_EIO ? 1 : 0);
 	}
 }
@@ -793,7 +798,8 @@ forward_chunk(struct attach *a, const char *buf, size_t n)
 	for (i = j = 0; i < on; i++)
 		if (out[i] != '\0')
 			out[j++] = out[i];
-	if (j > 0 && forward_input(&a->t, a->token, out, j) != 0)
+	if (j > 0 && forward_input(&a->t, a->token, out, j, a->why,
+	    sizeof(a->why)) != 0)
 		return 1;
 	return detach ? 0 : -1;
 }
@@ -1009,6 +1015,8 @@ aa_attach_main(const char *url, const char *token, const char *detach_keys)
 	uv_walk(&a->loop, close_walk_cb, NULL);
 	uv_run(&a->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&a->loop);
+	if (a->why[0] != '\0')
+		fprintf(stderr, "%s\n", a->why);
 	if (rc == 0)
 		fprintf(stderr, "detached from %s\n", url);
 out:

@@ -5,8 +5,8 @@
  * reply is drawn; the terminal's size reaches POST /resize at start and
  * after a resize; Ctrl-C goes to the agent (the demo stops a slow reply,
  * "[interrupted]") instead of ending attach; the detach keys end it with
- * status 0 and the terminal's modes restored, as a signal or the server's
- * end do; two clients attach to one server at once and both see and type.
+ * status 0 and the terminal's modes restored, as a signal, an error or
+ * the server's end do; two clients attach to one server at once and both see and type.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -282,6 +282,28 @@ add('signal_and_server_end_restore_the_terminal', () =>
 		assertEq(r, { code: 0, restored: true }, 'server gone');
 		assert(a.out.includes('the server closed the screen stream'),
 		    a.out.slice(-300));
+	});
+}));
+
+add('error_restores_the_terminal_and_says_why', () =>
+    withServer({ ...demo, args: ['--auth-token', 'sesame'] }, async (s) => {
+	/* Without the token the screen stream is refused: status 1, the
+	 * reason shown after the alternate screen is left. */
+	const a = new Attach(s.port, 80, 24);
+	try {
+		assertEq(await a.end(), { code: 1, restored: true }, 'refused');
+		const left = a.out.lastIndexOf('\x1b[?1049l');
+		const why = a.out.indexOf('Attach failed: screen stream ' +
+		    'answered 401');
+		assert(why >= 0 && (left < 0 || why > left),
+		    `the reason after the terminal is back: ${a.out}`);
+	} finally {
+		a.kill();
+	}
+	/* With it, attach works. */
+	await withAttach(s, 80, 24, ['--auth-token', 'sesame'], async (b) => {
+		b.type('\x1d');
+		assertEq(await b.end(), { code: 0, restored: true }, 'detach');
 	});
 }));
 
