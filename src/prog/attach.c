@@ -787,7 +787,7 @@ state_cb(uv_poll_t *h, int status, int events)
 static int
 forward_chunk(struct attach *a, const char *buf, size_t n)
 {
-	char out[sizeof(((struct aa_attach_keys *)0)->k) + 16384];
+	char out[16384 + AA_ATTACH_KEYS_MAX];
 	size_t on = 0, i, j;
 	int detach;
 
