@@ -267,7 +267,7 @@ build_queue(struct aa_api *api, uint64_t id, const void *arg)
 	aa_queue_init(&empty, 0, 0);
 	aa_buf_init(&b);
 	rc = aa_buf_puts(&b, "{\"items\":");
-	AA__FIRST_ERROR(rc, aa_control_queue_json(api->session != NULL ?
+	AA__FIRST_ERROR(rc, aa_json_put_queue(api->session != NULL ?
 	    aa_session_queue(api->session) : &empty, &b));
 	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "}"));
 	if (rc == 0 && aa_event_new(&ev, id, "queue_change", b.data,
@@ -475,35 +475,18 @@ h_messages(struct aa_http_req *req, void *data)
 	aa_buf_release(&b);
 }
 
-void
-aa_api_send_ok(struct aa_http_req *req, int status, cJSON *extra)
-{
-	cJSON *o = cJSON_CreateObject(), *it;
-
-	if (o != NULL && cJSON_AddTrueToObject(o, "ok") == NULL) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	/* "ok" first, as upstream prints it, then the extra members. */
-	while (o != NULL && extra != NULL && (it = extra->child) != NULL) {
-		cJSON_DetachItemViaPointer(extra, it);
-		cJSON_AddItemToObject(o, it->string, it);
-	}
-	cJSON_Delete(extra);
-	send_json(req, status, "MessageResponseBody", o);
-}
-
 /* Sends {"ok":true} (MessageResponseBody). */
 static void
 send_ok(struct aa_http_req *req)
 {
-	aa_api_send_ok(req, 200, NULL);
+	aa_json_send_ok(req, 200, NULL);
 }
 
+/* control.h: the control routes' data is the API. */
 struct aa_session *
-aa_api_session(const struct aa_api *api)
+aa_control_session(void *data)
 {
-	return api->session;
+	return ((struct aa_api *)data)->session;
 }
 
 /* Answers a failed send with the error table's status and detail (a 4xx
@@ -688,7 +671,7 @@ queue_user(struct aa_api *api, struct aa_http_req *req, const char *text)
 		aa_json_send_error(req, 500, "out of memory");
 		return;
 	}
-	aa_api_send_ok(req, 202, extra);
+	aa_json_send_ok(req, 202, extra);
 }
 
 /* POST /message */
