@@ -882,37 +882,63 @@ vt_draw_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch,
 	return 0;
 }
 
+/*
+ * Appends the whole screen to b through tsm_screen_draw, the emulator's
+ * one public way to read cells: it walks and calls back for all of them.
+ */
+static int
+vt_draw_full(struct aa_vt *vt, struct aa_buf *b)
+{
+	struct vt_draw d;
+	unsigned rows = aa_vt_rows(vt), cols = aa_vt_cols(vt);
+
+	/* One reservation covers any screen of single code points (4 bytes
+	 * at most per cell, a newline per row), so the draw callback needs
+	 * no bounds check per cell. */
+	if (aa_buf_reserve(b, (size_t)rows * (cols * 4 + 1) + 16) != 0)
+		return AA_ENOMEM;
+	memset(&d, 0, sizeof(d));
+	d.b = b;
+	d.keep = b->len;
+	tsm_screen_draw(vt->scr, vt_draw_cell, &d);
+	vt_draw_rows(&d, rows);
+	return d.err ? AA_ENOMEM : 0;
+}
+
 int
 aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
 {
-	struct vt_draw d;
-	unsigned rows, cols;
+	int rc;
 
 	if (vt == NULL || out == NULL)
 		return AA_EINVAL;
 	if (!vt->text_ok || vt->text_age != vt->age) {
-		rows = aa_vt_rows(vt);
-		cols = aa_vt_cols(vt);
 		aa_buf_reset(&vt->text);
-		/* One reservation covers any screen of single code points
-		 * (4 bytes at most per cell, a newline per row), so the
-		 * draw callback needs no bounds check per cell. */
-		if (aa_buf_reserve(&vt->text, (size_t)rows * (cols * 4 + 1) +
-			16) != 0)
-			return AA_ENOMEM;
-		memset(&d, 0, sizeof(d));
-		d.b = &vt->text;
-		tsm_screen_draw(vt->scr, vt_draw_cell, &d);
-		vt_draw_rows(&d, rows);
-		if (d.err) {
+		rc = vt_draw_full(vt, &vt->text);
+		if (rc < 0) {
 			vt->text_ok = 0;
 			aa_buf_reset(&vt->text);
-			return AA_ENOMEM;
+			return rc;
 		}
 		vt->text_ok = 1;
 		vt->text_age = vt->age;
 	}
 	return aa_buf_append(out, vt->text.data, vt->text.len);
+}
+
+int
+aa_vt_text_full(struct aa_vt *vt, struct aa_buf *out)
+{
+	size_t len0;
+	int rc;
+
+	if (vt == NULL || out == NULL)
+		return AA_EINVAL;
+	len0 = out->len;
+	rc = vt_draw_full(vt, out);
+	if (rc < 0)
+		out->len = len0;
+	return rc;
 }
 
 uint64_t
