@@ -8,7 +8,11 @@
  * byte after an invalid sequence, only ever sees valid UTF-8) and mirrors
  * libtsm's escape-sequence parser closely enough to know, for every code
  * point, which state libtsm is in.  Most bytes are forwarded untouched, in
- * runs, straight from the caller's buffer.  The filter changes the stream
+ * runs, straight from the caller's buffer; in the ground state printable
+ * text, valid UTF-8 and ordinary CSI sequences (SGR, cursor moves,
+ * erases) are skipped over without decoding (vt_utf8_plain,
+ * vt_csi_plain), so only the sequences the filter answers or strips, and
+ * whatever is cut by the end of a feed, take the per-code-point path.  The filter changes the stream
  * in only three ways:
  *
  *   - the final byte of a CSI sequence libtsm would misexecute is replaced
@@ -722,6 +726,57 @@ vt_utf8_incomplete(const unsigned char *s, size_t n)
 }
 
 /*
+ * Returns the length of the valid, complete UTF-8 sequence at s[0..n) if
+ * the filter has nothing to do with it (any code point from U+00A0 on,
+ * which libtsm prints), else 0: invalid or cut short bytes, and the C1
+ * controls U+0080-U+009F, which libtsm executes, go the slow way.
+ */
+static size_t
+vt_utf8_plain(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 &&
+		    (c != 0xC2 || s[1] >= 0xA0) ? 2 : 0;
+	if (c < 0xF0)
+		return n >= 3 && (s[1] & 0xC0) == 0x80 &&
+		    (s[2] & 0xC0) == 0x80 && (c != 0xE0 || s[1] >= 0xA0) &&
+		    (c != 0xED || s[1] <= 0x9F) ? 3 : 0;
+	if (c < 0xF5)
+		return n >= 4 && (s[1] & 0xC0) == 0x80 &&
+		    (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 &&
+		    (c != 0xF0 || s[1] >= 0x90) && (c != 0xF4 || s[1] <= 0x8F)
+		    ? 4 : 0;
+	return 0;
+}
+
+/*
+ * Returns the length of the complete CSI sequence at s[0..n) (ESC, '[',
+ * digits and ';', a final byte) if the filter would pass it unchanged,
+ * else 0.  That is every final but 'p', 's' and 'u' when there is no
+ * private marker, no intermediate and nothing libtsm executes midway: SGR,
+ * cursor moves, erases.  vt_csi_dispatch decides the others.
+ */
+static size_t
+vt_csi_plain(const unsigned char *s, size_t n)
+{
+	size_t j;
+
+	if (n < 3 || s[1] != '[')
+		return 0;
+	for (j = 2; j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';');
+	    j++)
+		;
+	if (j == n || s[j] < 0x40 || s[j] > 0x7e || s[j] == 'p' ||
+	    s[j] == 's' || s[j] == 'u')
+		return 0;
+	return j + 1;
+}
+
+/*
  * Filters p[0..n) into libtsm.  Returns how many bytes were consumed: all
  * of them, except an incomplete UTF-8 sequence at the very end.
  */
@@ -736,11 +791,22 @@ vt_run(struct aa_vt *vt, const char *p, size_t n)
 	vt->run_start = 0;
 	while (i < n) {
 		if (vt->state == VT_GROUND) {
-			/* The common case: text and controls libtsm may
-			 * have as they are. */
-			while (i < n && u[i] < 0x80 && u[i] != 0x1b &&
-			    u[i] != 0x05)
-				i++;
+			/* The common case: text, valid UTF-8 and ordinary CSI
+			 * sequences libtsm may have as they are, skipped
+			 * without decoding a code point. */
+			while (i < n) {
+				if (u[i] < 0x80 && u[i] != 0x1b && u[i] != 0x05)
+					k = 1;
+				else if (u[i] >= 0x80)
+					k = vt_utf8_plain(u + i, n - i);
+				else if (u[i] == 0x1b)
+					k = vt_csi_plain(u + i, n - i);
+				else
+					k = 0;
+				if (k == 0)
+					break;
+				i += k;
+			}
 			if (i == n)
 				break;
 		}
