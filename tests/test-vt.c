@@ -879,3 +879,30 @@ TEST(vt_incremental_one_line)
 	aa_buf_release(&a);
 	aa_buf_release(&b);
 }
+
+/* Rows that grow, shrink or empty are spliced into the cached text; past
+ * vt.c's splice limit every row is read afresh: both match the full read. */
+TEST(vt_incremental_many_rows)
+{
+	struct aa_vt *vt;
+	char line[96];
+	int i, k, round;
+
+	ASSERT_EQ(aa_vt_new(&vt, &(struct aa_vt_options){ .cols = 80,
+	    .rows = 200 }), 0);
+	check_incremental(vt, "blank", 0);
+	for (round = 0; round < 6; round++) {
+		/* 3, 30, 70, 150 changed rows, then fewer again. */
+		int n = (int[]){ 3, 30, 70, 150, 65, 1 }[round];
+
+		for (i = 0; i < n; i++) {
+			k = snprintf(line, sizeof(line), "\033[%d;1H\033[2K%.*s",
+			    1 + (i * 7 + round) % 200, (i * 13 + round * 5) %
+			    79, "a longer or shorter row of text, cut to "
+			    "length each round so rows grow and shrink...");
+			ASSERT_EQ(aa_vt_feed(vt, line, (size_t)k), 0);
+		}
+		check_incremental(vt, "rows", (size_t)round);
+	}
+	aa_vt_free(vt);
+}

@@ -47,8 +47,9 @@
  * (insert/delete characters), and it moves whole line objects to scroll,
  * insert or delete lines and to switch to the alternate screen.  A read
  * re-renders only the rows whose line object moved or whose cells or line
- * are as new as the last read; the cached text of the others is copied.
- * (libtsm's screen-wide age is of no use: every erase sets it.)  What the
+ * are as new as the last read, and splices them into the cached text in
+ * place; the rest stays as it was.  (libtsm's screen-wide age is of no
+ * use: every erase sets it.)  What the
  * ages cannot vouch for (a counter that wrapped, a resize, a scrollback
  * view, a combined symbol) reads all rows.  If the probe fails, every read
  * goes through tsm_screen_draw.
@@ -123,6 +124,10 @@ _Static_assert(offsetof(struct vt_tsm_screen, flags) == 0x1c &&
  * libtsm's own that it does not export. */
 #define VT_TSM_UCS4_MAX 0x7fffffffu
 
+/* Changed rows spliced into the cached text one by one; more are read
+ * afresh (each splice moves the text after the row). */
+#define VT_SPLICE_MAX 64
+
 /* The filter's view of libtsm's parser state. */
 enum vt_state {
 	VT_GROUND, /* also DCS/SOS/PM/APC strings: nothing to watch there */
@@ -184,7 +189,7 @@ struct aa_vt {
 	size_t *row_off;   /* nrows + 1 offsets of the rows in text */
 	const struct vt_tsm_line **row_line; /* the line each row showed */
 	tsm_age_t seen;    /* libtsm's age counter at that read */
-	struct aa_buf next; /* the text being built */
+	struct aa_buf row; /* one row being rendered */
 
 	/* Filter state, carried across feeds. */
 	enum vt_state state;
@@ -907,7 +912,7 @@ aa_vt_new(struct aa_vt **out, const struct aa_vt_options *o)
 	if (vt == NULL)
 		return AA_ENOMEM;
 	aa_buf_init(&vt->text);
-	aa_buf_init(&vt->next);
+	aa_buf_init(&vt->row);
 	if (o != NULL) {
 		vt->reply = o->reply;
 		vt->ud = o->ud;
@@ -945,7 +950,7 @@ aa_vt_free(struct aa_vt *vt)
 	if (vt->scr != NULL)
 		tsm_screen_unref(vt->scr);
 	aa_buf_release(&vt->text);
-	aa_buf_release(&vt->next);
+	aa_buf_release(&vt->row);
 	free(vt->row_off);
 	free(vt->row_line);
 	free(vt);
@@ -1138,13 +1143,6 @@ vt_line_changed(const struct vt_tsm_line *l, unsigned cols, tsm_age_t seen)
 	return 0;
 }
 
-/* Appends bytes [a, z) of from to b. */
-static int
-vt_copy(struct aa_buf *b, const struct aa_buf *from, size_t a, size_t z)
-{
-	return z > a ? aa_buf_append(b, from->data + a, z - a) : 0;
-}
-
 /* The probe's terminal answers nothing. */
 static void
 vt_probe_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
@@ -1220,19 +1218,38 @@ vt_rows_size(struct aa_vt *vt, unsigned rows)
 	return 0;
 }
 
+/* Replaces row y of vt->text by the bytes in vt->row. */
+static int
+vt_splice(struct aa_vt *vt, unsigned y)
+{
+	struct aa_buf *t = &vt->text;
+	size_t a = vt->row_off[y], z = vt->row_off[y + 1], n = vt->row.len;
+	unsigned j;
+
+	if (n > z - a && aa_buf_reserve(t, n - (z - a)) != 0)
+		return AA_ENOMEM;
+	memmove(t->data + a + n, t->data + z, t->len - z + 1);
+	memcpy(t->data + a, vt->row.data, n);
+	t->len = t->len - (z - a) + n;
+	for (j = y + 1; j <= vt->nrows; j++)
+		vt->row_off[j] = vt->row_off[j] - (z - a) + n;
+	return 0;
+}
+
 /*
- * Rebuilds vt->text from libtsm's lines, re-rendering only the rows that
- * changed since the last read.  Returns 0, 1 when only tsm_screen_draw can
- * read this screen, or AA_ENOMEM.
+ * Brings vt->text up to date from libtsm's lines.  Only the rows that
+ * changed since the last read are rendered and spliced into the text in
+ * place; past VT_SPLICE_MAX of them (a scroll, a new screen) every row
+ * is rendered afresh.  Returns 0, 1 when only tsm_screen_draw can read
+ * this screen, or AA_ENOMEM.
  */
 static int
 vt_read_direct(struct aa_vt *vt)
 {
 	const struct vt_tsm_screen *m = (const void *)vt->scr;
 	const struct vt_tsm_line *l;
-	struct aa_buf *b = &vt->next, tmp;
-	unsigned rows = m->size_y, cols = m->size_x, y;
-	size_t old_a, old_b, run_a = 0, run_b = 0;
+	unsigned rows = m->size_y, cols = m->size_x, y, nd = 0, i;
+	unsigned dirty[VT_SPLICE_MAX];
 	int full, rc;
 
 	if (m->sb_pos != NULL || m->lines == NULL)
@@ -1240,55 +1257,51 @@ vt_read_direct(struct aa_vt *vt)
 	/* The screen age is no use: libtsm sets it on every erase too. */
 	full = !vt->rows_ok || rows != vt->nrows || cols != vt->ncols ||
 	    m->age_reset || m->age_cnt < vt->seen;
+	for (y = 0; y < rows && !full; y++) {
+		l = m->lines[y];
+		if (l == vt->row_line[y] && !vt_line_changed(l, cols,
+		    vt->seen))
+			continue;
+		if (nd == VT_SPLICE_MAX)
+			full = 1;
+		else
+			dirty[nd++] = y;
+	}
+	vt->rows_ok = 0;
 	if (full) {
-		vt->rows_ok = 0;
 		if ((rc = vt_rows_size(vt, rows)) < 0)
 			return rc;
-	}
-	aa_buf_reset(b);
-	old_b = full ? 0 : vt->row_off[0];
-	for (y = 0; y < rows; y++) {
-		l = m->lines[y];
-		old_a = old_b;
-		old_b = full ? 0 : vt->row_off[y + 1];
-		if (!full && l == vt->row_line[y] &&
-		    !vt_line_changed(l, cols, vt->seen)) {
-			/* Unchanged: copy the cached row, runs at once. */
-			if (run_b != old_a) {
-				if (vt_copy(b, &vt->text, run_a, run_b) != 0)
-					return AA_ENOMEM;
-				run_a = old_a;
-			}
-			vt->row_off[y] = b->len + (old_a - run_a);
-			run_b = old_b;
-			continue;
+		aa_buf_reset(&vt->text);
+		for (y = 0; y < rows; y++) {
+			vt->row_off[y] = vt->text.len;
+			vt->row_line[y] = m->lines[y];
+			if ((rc = vt_direct_row(&vt->text, m->lines[y], cols,
+			    y)) != 0)
+				return rc;
 		}
-		if (vt_copy(b, &vt->text, run_a, run_b) != 0)
-			return AA_ENOMEM;
-		run_a = run_b = 0;
-		vt->row_off[y] = b->len;
-		vt->row_line[y] = l;
-		if ((rc = vt_direct_row(b, l, cols, y)) != 0)
-			return rc;
+		vt->row_off[rows] = vt->text.len;
+	} else {
+		for (i = 0; i < nd; i++) {
+			y = dirty[i];
+			aa_buf_reset(&vt->row);
+			if ((rc = vt_direct_row(&vt->row, m->lines[y], cols,
+			    y)) != 0 || (rc = vt_splice(vt, y)) != 0)
+				return rc;
+			vt->row_line[y] = m->lines[y];
+		}
 	}
-	if (vt_copy(b, &vt->text, run_a, run_b) != 0)
-		return AA_ENOMEM;
-	vt->row_off[rows] = b->len;
 	vt->ncols = cols;
 	vt->seen = m->age_cnt;
 	vt->rows_ok = 1;
-	tmp = vt->text;
-	vt->text = vt->next;
-	vt->next = tmp;
 	return 0;
 }
 
 int
-aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
+aa_vt_text_ref(struct aa_vt *vt, const char **text, size_t *len)
 {
 	int rc = 1;
 
-	if (vt == NULL || out == NULL)
+	if (vt == NULL || text == NULL || len == NULL)
 		return AA_EINVAL;
 	if (!vt->text_ok || vt->text_age != vt->age) {
 		if (vt->direct)
@@ -1307,7 +1320,23 @@ aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
 		vt->text_ok = 1;
 		vt->text_age = vt->age;
 	}
-	return aa_buf_append(out, vt->text.data, vt->text.len);
+	*text = aa_buf_str(&vt->text);
+	*len = vt->text.len;
+	return 0;
+}
+
+int
+aa_vt_text(struct aa_vt *vt, struct aa_buf *out)
+{
+	const char *text;
+	size_t len;
+	int rc;
+
+	if (out == NULL)
+		return AA_EINVAL;
+	if ((rc = aa_vt_text_ref(vt, &text, &len)) < 0)
+		return rc;
+	return aa_buf_append(out, text, len);
 }
 
 int
