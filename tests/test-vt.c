@@ -832,6 +832,10 @@ TEST(vt_incremental_every_kind_of_change)
 		"\033c", "after reset", "\033[1;1H\033[1;1H",
 		"\033[4;1H\xf0\x9f\x98\x80\xf0\x9f\x98\x80\033[4;2Hz",
 		"\033#8", "\033[1;1Hx",
+		/* A wide character ending its row, its right half then
+		 * blanked: the character goes. */
+		"\033[8;1H\033[2K\xe4\xb8\xad", "\033[8;2H ",
+		"\033[9;79H\xe4\xb8\xad", "\033[9;80H ",
 	};
 	struct aa_vt *vt;
 	size_t i;

@@ -1094,7 +1094,7 @@ vt_direct_row(struct aa_buf *b, const struct vt_tsm_line *l, unsigned cols,
 {
 	const struct vt_tsm_cell *c;
 	struct vt_draw d;
-	unsigned x, n = l->size < cols ? l->size : cols;
+	unsigned x, n = l->size < cols ? l->size : cols, end;
 	uint32_t ch;
 	size_t len0 = b->len;
 
@@ -1104,7 +1104,15 @@ vt_direct_row(struct aa_buf *b, const struct vt_tsm_line *l, unsigned cols,
 	d.b = b;
 	d.row = y;
 	d.keep = b->len;
-	for (x = 0; x < n; x++) {
+	/* Trailing blanks are trimmed anyway: stop one cell after the last
+	 * with something to print (a blank on the right half of a wide
+	 * character still erases it). */
+	for (end = n; end > 0; end--) {
+		c = &l->cells[end - 1];
+		if (c->ch != 0 && (c->ch != ' ' || c->attr.underline))
+			break;
+	}
+	for (x = 0; x < n && x <= end; x++) {
 		c = &l->cells[x];
 		ch = c->ch;
 		if (ch > VT_TSM_UCS4_MAX) {
@@ -1116,9 +1124,9 @@ vt_direct_row(struct aa_buf *b, const struct vt_tsm_line *l, unsigned cols,
 		vt_draw_cell(NULL, 0, &ch, ch == 0 || (ch == ' ' &&
 		    !c->attr.underline) ? 0 : 1, c->width, x, y, NULL, 0, &d);
 	}
-	/* Cells past the line's allocation draw as libtsm's empty cell. */
+	/* Past the line's allocation libtsm draws its empty cell. */
 	ch = 0;
-	for (; x < cols; x++)
+	if (x == n && n < cols)
 		vt_draw_cell(NULL, 0, &ch, 0, 1, x, y, NULL, 0, &d);
 	b->len = d.keep;
 	b->data[b->len++] = '\n';
