@@ -372,6 +372,36 @@ ir_messages() {
 	sed -n 's/^summary: *//p; s/^totals: *//p' "$T/cgm.out" | head -1
 }
 
+# The server under callgrind counting session_tick only, with the bench
+# agent echoing $1 lines, one every 0.2 s, on a blank 80x1000 screen: each
+# tick reads a screen with one more line.  Prints "instructions ticks".
+ir_ticks() {
+	rm -f "$T/tctl"; mkfifo "$T/tctl"
+	PORT=$((PORT + 1))
+	valgrind --tool=callgrind --callgrind-out-file="$T/cgt.out" \
+	    --collect-atstart=no --toggle-collect=session_tick \
+	    "$BIN" server --port "$PORT" --type custom -- \
+	    "$AGENT" lines "$T/tctl" > "$T/cgt.log" 2>&1 &
+	SRV=$!
+	wait_body /messages 'bench agent ready'
+	exec 3> "$T/tctl"
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		printf 'm%06u. agent output line %u\n' $_i $_i >&3
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	exec 3>&-
+	sleep 1
+	stop_server
+	_id=$(sed -n 's/^c\{0,1\}fn=(\([0-9]*\)) session_tick$/\1/p' \
+	    "$T/cgt.out" | head -1)
+	_n=$(awk -v id="($_id)" '$1 ~ /^cfn=/ { split($1, a, "="); c = a[2] }
+	    /^calls=/ { if (c == id) { split($1, b, "="); n += b[2] } }
+	    END { print n + 0 }' "$T/cgt.out")
+	echo "$(sed -n 's/^summary: *//p' "$T/cgt.out") $_n"
+}
+
 # Row 8: instruction counts (callgrind), with their references.
 row8() {
 	say "bench: row 8, instruction counts (callgrind)"
@@ -389,6 +419,10 @@ row8() {
 	    "| $(calc %.0f "$incr / 50") |" \
 	    "full read (tsm_screen_draw) $(calc %.0f "$full / 50") |" \
 	    "$(calc %.3f "$incr / $full")x full | < 1,000,000"
+	t=$(ir_ticks 30)
+	row "8 | instructions per session tick (server: read, diff, format)," \
+	    "a line added per tick at 80x1000 |" \
+	    "$(calc %.0f "${t% *} / ${t#* }") (${t#* } ticks) | - | - | -"
 	for n in 100 1000 10000; do
 		a=$(ir_messages "$n" 1)
 		b=$(ir_messages "$n" 11)
