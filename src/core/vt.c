@@ -1160,8 +1160,9 @@ vt_probe_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
 
 /*
  * Returns non-zero if libtsm's lines can be read directly: on a small
- * screen with wide characters, attributes, an underlined space and a
- * short line, the row reader must agree with tsm_screen_draw.
+ * screen with wide characters (one cut by the margin), attributes, an
+ * underlined space and an emoji, the row reader must agree with
+ * tsm_screen_draw.
  */
 static int
 vt_direct_probe(void)
