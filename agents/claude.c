@@ -13,31 +13,94 @@
  * session holds it lit (.blink, aa_residue_hold) so that the screen can
  * become stable while the agent asks.
  */
-#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "base/aa-internal.h"
 #include "core/agent.h"
 #include "core/format.h"
 #include "core/residue.h"
+#include "base/text.h"
+
+static int claude_tools(const struct aa_format_tools *, const char *, size_t,
+    struct aa_buf *, struct aa_buf *);
 
 /*
  * "✻ <verb> for <duration>[ · done <time>]": the turn summary; and
  * "◐ <level> · /effort", the effort hint.
  */
-static int
-claude_residue(const char *s, size_t n)
-{
-	if (aa_residue_has(s, n, " \xc2\xb7 /effort"))
-		return 1;
-	return aa_residue_starts(s, n, "\xe2\x9c\xbb ") &&
-	    aa_residue_has(s, n, " for ");
-}
+static const struct aa_residue_match claude_trail[] = {
+	{ AA_RESIDUE_TEXT, NULL, " \xc2\xb7 /effort" },
+	{ AA_RESIDUE_TEXT, "\xe2\x9c\xbb ", " for " },
+	{ 0 },
+};
 
-/* The generic box remover, then the turn summary under the reply. */
+/* Removes the coder_report_task blocks, recording the whole ones (§4.6). */
 static int
-claude_box(const char *s, size_t n, struct aa_buf *out)
+claude_tools(const struct aa_format_tools *t, const char *s, size_t n,
+    struct aa_buf *out, struct aa_buf *calls)
 {
-	return aa_residue_box(aa_format_box_generic, NULL, claude_residue,
-	    s, n, out);
+	struct aa_buf tmp;
+	struct aa_lines l;
+	struct aa_format_range *r = NULL;
+	struct aa_line p, c, x;
+	size_t nr = 0, i, base = out->len, k, reply = strlen(t->reply);
+	size_t start = SIZE_MAX, blank = SIZE_MAX;
+	int rc = AA_ENOMEM;
+
+	aa_buf_init(&tmp);
+	aa_lines_init(&l);
+	if (!aa_text_contains(s, n, t->mark)) {
+		while (n > 0 && *s == '\n') {
+			s++;
+			n--;
+		}
+		return aa_buf_append(out, s, n);
+	}
+	/* The scan sees a leading empty line, as upstream prepends one. */
+	if (aa_buf_putc(&tmp, '\n') != 0 || aa_buf_append(&tmp, s, n) != 0 ||
+	    aa_lines_split(&l, tmp.data, tmp.len) != 0 ||
+	    (r = calloc(l.n, sizeof(*r))) == NULL)
+		goto out;
+	for (i = 1; i + 1 < l.n; i++) {
+		p = aa_text_trimmed(l.v[i - 1].s, l.v[i - 1].len);
+		c = aa_text_trimmed(l.v[i].s, l.v[i].len);
+		x = aa_text_trimmed(l.v[i + 1].s, l.v[i + 1].len);
+		if (aa_text_contains(c.s, c.len, t->mark)) {
+			/* Upstream keeps a stale blank index here (§9.13). */
+			start = i;
+		} else if (start != SIZE_MAX) {
+			if (c.len == reply &&
+			    memcmp(c.s, t->reply, reply) == 0 &&
+			    x.len == 1 && *x.s == '}' &&
+			    aa_text_has_suffix(p.s, p.len, "{")) {
+				r[nr].a = start;
+				r[nr].b = AA__MIN(l.n, i + 2);
+				r[nr++].keep = 1;
+				start = blank = SIZE_MAX;
+			} else if (c.len == 0)
+				blank = i + 1;
+		}
+	}
+	if (start != SIZE_MAX) {
+		/* Unterminated call: removed, not recorded; end >= start. */
+		r[nr].a = start;
+		r[nr].b = blank != SIZE_MAX ? AA__MAX(blank, start) : l.n;
+		r[nr++].keep = 0;
+	}
+	if (aa_format_tools_join(&l, r, nr, out, calls) != 0)
+		goto out;
+	for (k = base; k < out->len && out->data[k] == '\n'; k++)
+		;
+	memmove(out->data + base, out->data + k, out->len - k + 1);
+	out->len -= k - base;
+	rc = 0;
+out:
+	free(r);
+	aa_lines_release(&l);
+	aa_buf_release(&tmp);
+	return rc;
 }
 
 static const char *const claude_aliases[] = { "claude", NULL };
@@ -46,8 +109,16 @@ const struct aa_agent aa_agent_claude = {
 	.name = "claude",
 	.aliases = claude_aliases,
 	.echo = { NULL, NULL, 0 },
-	.remove_box = claude_box,
-	.remove_tools = aa_format_tools_claude,
+	.box = {
+		.upstream = aa_format_box_generic,
+		.trim = AA_RESIDUE_AFTER_UPSTREAM,
+		.trail = claude_trail,
+	},
+	.tools = {
+		.remove = claude_tools,
+		.mark = "coder - coder_report_task (MCP)",
+		.reply = "\"message\": \"Thanks for reporting!\"",
+	},
 	.diff_skip = 0,
 	.start_input = NULL,
 	.blink = "\xe2\x97\x8f",

@@ -13,8 +13,7 @@ const struct aa_agent aa_agent_cursor = {
 	.name = "cursor",
 	.aliases = cursor_aliases,
 	.echo = { "\xe2\x94\x98", "\xe2\x94\x94", 0 },
-	.remove_box = aa_format_box_generic,
-	.remove_tools = NULL,
+	.box = { .upstream = aa_format_box_generic },
 	.diff_skip = 0,
 	.start_input = NULL,
 };

@@ -12,8 +12,7 @@ const struct aa_agent aa_agent_goose = {
 	.name = "goose",
 	.aliases = goose_aliases,
 	.echo = { NULL, NULL, 0 },
-	.remove_box = aa_format_box_generic,
-	.remove_tools = NULL,
+	.box = { .upstream = aa_format_box_generic },
 	.diff_skip = 0,
 	.start_input = NULL,
 };

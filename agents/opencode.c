@@ -13,52 +13,59 @@
  * (.busy; tests/data/format/opencode-1.18.33).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "core/agent.h"
 #include "core/format.h"
 #include "core/residue.h"
 #include "base/text.h"
 
-/* Lines at the bottom of the screen searched for the busy footer. */
-#define OPENCODE_FOOTER 3
+/* The panel's bottom: U+2579 then 17 x U+2580. */
+#define OPENCODE_BAR                                                           \
+	"\xe2\x95\xb9"                                                         \
+	"\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80"         \
+	"\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80"         \
+	"\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80\xe2\x96\x80"         \
+	"\xe2\x96\x80\xe2\x96\x80"
+
+static int opencode_box(const char *, size_t, struct aa_buf *);
 
 /* "▣  <agent> · <model>[ · <duration>]": the turn summary. */
-static int
-opencode_trail(const char *s, size_t n)
-{
-	return aa_residue_starts(s, n, "\xe2\x96\xa3 ");
-}
+static const struct aa_residue_match opencode_trail[] = {
+	{ AA_RESIDUE_TEXT, "\xe2\x96\xa3 ", NULL },
+	{ 0 },
+};
 
-/* Upstream's input-panel remover, then the turn summary above it. */
+/*
+ * Upstream's rule: the bar at line 4 or below, from the bottom, and the
+ * four lines above it are the panel; it and everything under it go.
+ */
 static int
 opencode_box(const char *s, size_t n, struct aa_buf *out)
 {
-	return aa_residue_box(aa_format_box_opencode, NULL, opencode_trail,
-	    s, n, out);
-}
+	size_t nl = 0, i, start, end, k;
+	const char *p = s;
+	struct aa_line t;
 
-/* 1 while the footer, among the last non-blank lines, says it works. */
-static int
-opencode_busy(const char *s, size_t n)
-{
-	struct aa_lines l;
-	size_t i, seen = 0;
-	int rc = 0;
-
-	aa_lines_init(&l);
-	if (aa_lines_split(&l, s, n) < 0)
-		return 0;
-	for (i = l.n; i-- > 0 && seen < OPENCODE_FOOTER;) {
-		if (aa_text_is_blank(l.v[i].s, l.v[i].len))
-			continue;
-		seen++;
-		if (aa_residue_has(l.v[i].s, l.v[i].len, "esc interrupt")) {
-			rc = 1;
-			break;
-		}
+	while ((p = memchr(p, '\n', n - (size_t)(p - s))) != NULL) {
+		nl++;
+		p++;
 	}
-	aa_lines_release(&l);
-	return rc;
+	/* Line i (from nl down to 4) spans [start, end). */
+	end = n;
+	for (i = nl; i >= 4; i--) {
+		start = aa_text_prev_line(s, end + 1);
+		t = aa_text_trimmed(s + start, end - start);
+		if (aa_text_has_prefix(t.s, t.len, OPENCODE_BAR)) {
+			for (k = 0; k < 4; k++)
+				start = aa_text_prev_line(s, start);
+			/* Line 0 is the only one starting at 0. */
+			return aa_buf_append(out, s,
+			    start == 0 ? 0 : start - 1);
+		}
+		end = start - 1;
+	}
+	return aa_buf_append(out, s, n);
 }
 
 static const char *const opencode_aliases[] = { "opencode", NULL };
@@ -67,9 +74,12 @@ const struct aa_agent aa_agent_opencode = {
 	.name = "opencode",
 	.aliases = opencode_aliases,
 	.echo = { NULL, NULL, 2 },
-	.remove_box = opencode_box,
-	.remove_tools = NULL,
+	.box = {
+		.upstream = opencode_box,
+		.trim = AA_RESIDUE_AFTER_UPSTREAM,
+		.trail = opencode_trail,
+	},
 	.diff_skip = 3,
 	.start_input = NULL,
-	.busy = opencode_busy,
+	.busy = { "esc interrupt", 3 },
 };

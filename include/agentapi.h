@@ -229,13 +229,17 @@ AA_EXTERN int aa_session_new(struct uv_loop_s *loop, struct aa_session **out,
 /*
  * Types a user message (whitespace-trimmed first) into the agent with
  * agentapi's protocol.  Returns 0 and later calls cb exactly once with 0,
- * AA_ENOREACT (the agent did not start processing in time), AA_EEXITED
- * or AA_ECANCELED (stopped); or returns AA_EEMPTY, AA_EBUSY (not stable,
- * or a send in progress) or AA_EEXITED at once without calling cb.
+ * AA_ENOREACT (typed, and recorded as the user message, but the agent did
+ * not start processing in time), AA_EEXITED or AA_ECANCELED (stopped); or
+ * returns AA_EEMPTY, AA_EBUSY (not stable, or a send in progress),
+ * AA_EAGAIN (the agent is not reading its input: its input queue is full)
+ * or AA_EEXITED at once without calling cb.
  */
 AA_EXTERN int aa_session_send_user(struct aa_session *s, const char *text,
     size_t len, aa_session_send_cb cb, void *ud);
-/* Writes bytes to the agent unchanged and unrecorded (keys, Ctrl-C...). */
+/* Writes bytes to the agent unchanged and unrecorded (keys, Ctrl-C...);
+ * AA_EAGAIN when they do not fit in the agent's full input queue (the
+ * agent is not reading), AA_E2BIG when they never could. */
 AA_EXTERN int aa_session_send_raw(struct aa_session *s, const void *bytes,
     size_t len);
 

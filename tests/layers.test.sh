@@ -46,6 +46,8 @@ for f in src/*/*.[ch] agents/*.[ch]; do
 		continue
 	fi
 	bad=""
+	# Header names have no blanks, so a word list is a line list here.
+	# shellcheck disable=SC2013
 	for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
 		case $inc in
 		*/*) to=${inc%%/*} ;;

@@ -77,7 +77,7 @@ main(int argc, char **argv)
 	slurp(argv[2], &before);
 	slurp(argv[3], &after);
 	if (aa_snapshot_diff(before.data, before.len, after.data, after.len,
-	    a, &msg) < 0 || aa_buf_append(&msg, "", 0) < 0)
+	    aa_agent_diff_skip(a), &msg) < 0 || aa_buf_append(&msg, "", 0) < 0)
 		return 1;
 	if (aa_agent_format(a, msg.data, msg.len, argv[4], strlen(argv[4]),
 	    &out, NULL) < 0)

@@ -120,7 +120,7 @@ run_format(void *arg)
 	ASSERT_MEM_EQ(out.data, out.len, exp, el);
 	if (tc != NULL)
 		ASSERT_MEM_EQ(calls.data, calls.len, tc, cl);
-	else if (a->remove_tools == NULL)
+	else if (a->tools.remove == NULL)
 		ASSERT_EQ(calls.len, 0);
 	aa_buf_release(&out);
 	aa_buf_release(&calls);
@@ -427,6 +427,16 @@ TEST(format_remove_user_input_agent_extensions)
 	check_remove(oc, "hi there\nme (12:00)", "hi there", "me (12:00)");
 }
 
+/* The upstream box remover in the named agent's descriptor. */
+static aa_format_box_fn
+upstream_box(const char *name)
+{
+	const struct aa_agent *a = aa_agent_find(name);
+
+	ASSERT_NOT_NULL(a);
+	return a->box.upstream;
+}
+
 /* Runs a box remover on a C string. */
 static void
 check_box(aa_format_box_fn fn, const char *in, const char *want)
@@ -459,21 +469,22 @@ TEST(format_box_removers)
 	check_box(aa_format_box_generic, "reply\n" RULE15 "\n  x\n" RULE15,
 	    "reply\n" RULE15 "\n  x\n" RULE15);
 	/* codex drops the composer and the spacer, keeps the footer. */
-	check_box(aa_format_box_codex, "reply\n\xe2\x80\xba type\n\nfooter",
+	check_box(upstream_box("codex"), "reply\n\xe2\x80\xba type\n\nfooter",
 	    "reply\nfooter");
-	check_box(aa_format_box_codex, "\xe2\x80\xba type\n\nfooter", "footer");
-	check_box(aa_format_box_codex, "\n\xe2\x80\xba", "\n\xe2\x80\xba");
+	check_box(upstream_box("codex"), "\xe2\x80\xba type\n\nfooter",
+	    "footer");
+	check_box(upstream_box("codex"), "\n\xe2\x80\xba", "\n\xe2\x80\xba");
 	/* amp: a complete rounded box; nothing left is "Welcome to Amp". */
-	check_box(aa_format_box_amp, "reply\n \xe2\x95\xad\xe2\x94\x80\xe2\x95"
-	    "\xae \n\xe2\x94\x82 \xe2\x94\x82\n\xe2\x95\xb0\xe2\x94\x80\xe2\x95"
-	    "\xaf\nfoot", "reply");
-	check_box(aa_format_box_amp, "\xe2\x95\xad\xe2\x95\xae\n\xe2\x95\xb0"
+	check_box(upstream_box("amp"), "reply\n \xe2\x95\xad\xe2\x94\x80"
+	    "\xe2\x95\xae \n\xe2\x94\x82 \xe2\x94\x82\n\xe2\x95\xb0\xe2\x94\x80"
+	    "\xe2\x95\xaf\nfoot", "reply");
+	check_box(upstream_box("amp"), "\xe2\x95\xad\xe2\x95\xae\n\xe2\x95\xb0"
 	    "\xe2\x95\xaf", "Welcome to Amp");
 	/* A top edge below the bottom edge is no box. */
-	check_box(aa_format_box_amp, "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad"
+	check_box(upstream_box("amp"), "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad"
 	    "\xe2\x95\xae", "\xe2\x95\xb0\xe2\x95\xaf\n\xe2\x95\xad"
 	    "\xe2\x95\xae");
-	check_box(aa_format_box_amp, "", "Welcome to Amp");
+	check_box(upstream_box("amp"), "", "Welcome to Amp");
 }
 
 TEST(format_box_opencode)
@@ -489,25 +500,29 @@ TEST(format_box_opencode)
 		/* The bar at index >= 4 drops it and the four lines above. */
 		snprintf(in, sizeof(in), "reply\nmore\n1\n2\n3\n4\n%s\nfoot",
 		    bar);
-		check_box(aa_format_box_opencode, in, "reply\nmore");
+		check_box(upstream_box("opencode"), in, "reply\nmore");
 		snprintf(in, sizeof(in), "1\n2\n3\n4\n%s", bar);
-		check_box(aa_format_box_opencode, in, "");
+		check_box(upstream_box("opencode"), in, "");
 		/* At index 3 it is not considered. */
 		snprintf(in, sizeof(in), "1\n2\n3\n%s", bar);
-		check_box(aa_format_box_opencode, in, in);
+		check_box(upstream_box("opencode"), in, in);
 	}
 }
 
-/* FormatToolCall for one agent; returns the calls through *calls. */
+/* FormatToolCall for the named agent; returns the calls through *calls. */
 static void
-check_tools(aa_format_tool_fn fn, const char *in, const char *want,
+check_tools(const char *agent, const char *in, const char *want,
     const char *want_calls)
 {
+	const struct aa_agent *a = aa_agent_find(agent);
 	struct aa_buf out, calls;
 
+	ASSERT_NOT_NULL(a);
+	ASSERT_NOT_NULL(a->tools.remove);
 	aa_buf_init(&out);
 	aa_buf_init(&calls);
-	ASSERT_EQ(fn(in, strlen(in), &out, &calls), 0);
+	ASSERT_EQ(a->tools.remove(&a->tools, in, strlen(in), &out, &calls),
+	    0);
 	ASSERT_STR_EQ(aa_buf_str(&out), want);
 	ASSERT_STR_EQ(aa_buf_str(&calls), want_calls);
 	aa_buf_release(&out);
@@ -524,14 +539,14 @@ check_tools(aa_format_tool_fn fn, const char *in, const char *want,
 TEST(format_tools_claude)
 {
 	/* Well-formed calls are removed and returned, last first. */
-	check_tools(aa_format_tools_claude,
+	check_tools("claude",
 	    "\n\nintro\n" CLAUDE_CALL("a") "middle\n" CLAUDE_CALL("b") "end",
 	    "intro\nmiddle\nend",
 	    CLAUDE_BLOCK("b") AA_FORMAT_TOOL_SEP CLAUDE_BLOCK("a"));
 	/* No call: only leading newlines go. */
-	check_tools(aa_format_tools_claude, "\n\nplain\n\n", "plain\n\n", "");
+	check_tools("claude", "\n\nplain\n\n", "plain\n\n", "");
 	/* An unterminated call is removed up to the blank after it. */
-	check_tools(aa_format_tools_claude,
+	check_tools("claude",
 	    "intro\n\xe2\x97\x8f coder - coder_report_task (MCP)(x)\n"
 	    "  partial\n\nafter\nend",
 	    "intro\nafter\nend", "");
@@ -553,7 +568,7 @@ TEST(format_tools_claude_inverted_range_clamped)
 	    "  more\n"
 	    "end";
 
-	check_tools(aa_format_tools_claude, in, in, "");
+	check_tools("claude", in, in, "");
 }
 
 TEST(format_tools_codex)
@@ -567,12 +582,12 @@ TEST(format_tools_codex)
 	/* The call and the blank lines after it go; calls keep them. */
 	snprintf(in, sizeof(in), "intro\n%s\n\nend\n\n", call);
 	snprintf(want, sizeof(want), "%s\n", call);
-	check_tools(aa_format_tools_codex, in, "intro\nend", want);
+	check_tools("codex", in, "intro\nend", want);
 	/* Without the tool's name the block stays. */
 	snprintf(in, sizeof(in), "\xe2\x80\xa2 Called\n  other\n"
 	    "    {\"message\": \"Thanks for reporting!\"}");
-	check_tools(aa_format_tools_codex, in, in, "");
-	check_tools(aa_format_tools_codex, "plain\n\n", "plain", "");
+	check_tools("codex", in, in, "");
+	check_tools("codex", "plain\n\n", "plain", "");
 }
 
 TEST(format_agent_table)
@@ -598,6 +613,44 @@ TEST(format_agent_table)
 	ASSERT_STR_EQ(aa_agent_name(aa_agent_custom()), "custom");
 	ASSERT_STR_EQ(aa_agent_start_input(aa_agent_find("amp")), " \b");
 	ASSERT_NULL(aa_agent_start_input(aa_agent_find("claude")));
+}
+
+TEST(format_agent_list_names_is_the_table)
+{
+	const struct aa_agent *const *t = aa_agent_table();
+	const char *const *alias;
+	struct aa_buf b;
+	const char *p, *prev = NULL, *q;
+	size_t count = 0, listed = 0;
+
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_buf_puts(&b, "<"), 0);
+	ASSERT_EQ(aa_agent_list_names(&b), 0);
+	/* Upstream's --help list: every alias, sorted, ", "-separated. */
+	ASSERT_STR_EQ(aa_buf_str(&b), "<aider, amazonq, amp, auggie, claude, "
+	    "codex, copilot, cursor, cursor-agent, custom, gemini, goose, "
+	    "opencode, q");
+	/* And nothing but the table: each alias once, in strcmp order. */
+	for (; *t != NULL; t++)
+		for (alias = (*t)->aliases; *alias != NULL; alias++)
+			count++;
+	for (p = b.data + 1; *p != '\0'; p = *q != '\0' ? q + 2 : q) {
+		char name[32];
+
+		q = strstr(p, ", ");
+		if (q == NULL)
+			q = p + strlen(p);
+		ASSERT_LT((size_t)(q - p), sizeof(name));
+		memcpy(name, p, (size_t)(q - p));
+		name[q - p] = '\0';
+		ASSERT_NOT_NULL(aa_agent_find(name));
+		if (prev != NULL)
+			ASSERT_LT(strncmp(prev, p, (size_t)(q - p) + 1), 0);
+		prev = p;
+		listed++;
+	}
+	ASSERT_EQ(listed, count);
+	aa_buf_release(&b);
 }
 
 TEST(format_agent_format_appends_and_handles_null)

@@ -8,10 +8,13 @@
  * uv_async_t, the only thread-safe libuv call.
  */
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -50,6 +53,8 @@ struct fix {
 	int published;
 	struct aa_http_req *pending;
 	int done_sent;
+	int drain_fd; /* client socket + 1 whose bytes the server must read */
+	int parts_closed; /* close callbacks of the server and the stream */
 };
 
 static void tick_cb(uv_timer_t *t);
@@ -128,13 +133,25 @@ h_async(struct aa_http_req *req, void *data)
 	uv_timer_start(&f->tick, async_fire, 20, 0);
 }
 
+/* A /never request was closed: tells the client (release pipe). */
+static void
+never_closed(struct aa_http_req *req, void *arg)
+{
+	struct fix *f = arg;
+
+	async_closed(req, arg);
+	ASSERT_EQ(write(f->release[1], "c", 1), 1);
+}
+
+/* Never answers; tells the client it got the request (release pipe). */
 static void
 h_never(struct aa_http_req *req, void *data)
 {
 	struct fix *f = data;
 
 	f->pending = req;
-	aa_http_req_on_close(req, async_closed, f);
+	aa_http_req_on_close(req, never_closed, f);
+	ASSERT_EQ(write(f->release[1], "r", 1), 1);
 }
 
 static void
@@ -201,13 +218,22 @@ close_walk(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* The server or the stream has closed and freed itself. */
+static void
+part_closed(void *ud)
+{
+	struct fix *f = ud;
+
+	f->parts_closed++;
+}
+
 static void
 on_done(uv_async_t *a)
 {
 	struct fix *f = a->data;
 
-	aa_http_server_free(f->srv);
-	aa_sse_stream_free(f->sse);
+	aa_http_server_close(f->srv, part_closed, f);
+	aa_sse_stream_close(f->sse, part_closed, f);
 	uv_close((uv_handle_t *)&f->done, NULL);
 	uv_close((uv_handle_t *)&f->tick, NULL);
 }
@@ -271,6 +297,7 @@ fix_run(struct fix *f, client_fn fn, const struct aa_sse_options *so,
 	pthread_join(f->th, NULL);
 	uv_walk(&f->loop, close_walk, NULL);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(f->parts_closed, 2);
 	ASSERT_EQ(uv_loop_close(&f->loop), 0);
 	aa_access_free(f->access);
 	close(f->release[0]);
@@ -468,13 +495,54 @@ cli_close(struct cli *c)
 	close(c->fd);
 }
 
-/* Blocks until the loop side writes to the release pipe. */
+/* Blocks until the loop side writes to the release pipe (5 s at most). */
 static void
 cli_wait_release(struct fix *f)
 {
+	struct pollfd p = { .fd = f->release[0], .events = POLLIN };
 	char x;
 
+	ASSERT_EQ(poll(&p, 1, 5000), 1);
 	ASSERT_EQ(read(f->release[0], &x, 1), 1);
+}
+
+/* Adds a connection's unread bytes (the server's side) to *arg. */
+static void
+unread_walk(uv_handle_t *h, void *arg)
+{
+	uv_os_fd_t fd;
+	int n;
+
+	if (h->type == UV_TCP && uv_fileno(h, &fd) == 0 &&
+	    ioctl(fd, FIONREAD, &n) == 0)
+		*(int *)arg += n;
+}
+
+/*
+ * Releases the client once the server has read every byte the client
+ * wrote on drain_fd: all of them acknowledged (so in the server's socket),
+ * then none left unread there.  Runs on the loop, between reads.
+ */
+static void
+drain_tick(struct fix *f)
+{
+	int fd = __atomic_load_n(&f->drain_fd, __ATOMIC_SEQ_CST), q, unread = 0;
+
+	if (fd == 0 || ioctl(fd - 1, SIOCOUTQ, &q) != 0 || q != 0)
+		return;
+	uv_walk(&f->loop, unread_walk, &unread);
+	if (unread > 0)
+		return;
+	__atomic_store_n(&f->drain_fd, 0, __ATOMIC_SEQ_CST);
+	ASSERT_EQ(write(f->release[1], "d", 1), 1);
+}
+
+/* Waits until the server has read everything c wrote so far. */
+static void
+cli_wait_drained(struct fix *f, struct cli *c)
+{
+	__atomic_store_n(&f->drain_fd, c->fd + 1, __ATOMIC_SEQ_CST);
+	cli_wait_release(f);
 }
 
 /* ---- cases ---- */
@@ -561,7 +629,7 @@ c_chunked(struct fix *f)
 	cli_open(&c, f->port);
 	cli_puts(&c, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
 	    "3\r\nabc\r\n");
-	usleep(10000); /* the body arrives in two reads */
+	cli_wait_drained(f, &c); /* the body arrives in two reads */
 	cli_puts(&c, "2\r\nde\r\n0\r\n\r\n");
 	cli_resp(&c, &r);
 	ASSERT_EQ(r.status, 200);
@@ -574,6 +642,7 @@ TEST(http_chunked_request_body)
 {
 	struct fix f = { 0 };
 
+	f.tick_fn = drain_tick;
 	fix_run(&f, c_chunked, NULL, NULL);
 }
 
@@ -757,11 +826,9 @@ c_disconnect(struct fix *f)
 	/* A request that never gets its answer: on_close must run. */
 	cli_open(&c, f->port);
 	cli_puts(&c, "GET /never HTTP/1.1\r\n\r\n");
-	usleep(20000);
+	cli_wait_release(f); /* the handler has it */
 	cli_close(&c);
-	for (i = 0; i < 200 && __atomic_load_n(&f->async_closed,
-	    __ATOMIC_SEQ_CST) == 0; i++)
-		usleep(10000);
+	cli_wait_release(f); /* its on_close ran */
 	ASSERT_EQ(__atomic_load_n(&f->async_closed, __ATOMIC_SEQ_CST), 1);
 	cli_open(&c, f->port);
 	cli_puts(&c, "GET /hello HTTP/1.1\r\n\r\n");
@@ -1006,7 +1073,7 @@ c_shutdown(struct fix *f)
 	cli_chunk(&b, ev, sizeof(ev));
 	cli_open(&c, f->port); /* request waiting forever */
 	cli_puts(&c, "GET /never HTTP/1.1\r\n\r\n");
-	usleep(20000);
+	cli_wait_release(f); /* the handler has it */
 	f->done_sent = 1;
 	uv_async_send(&f->done); /* shut down while all three are open */
 	cli_expect_eof(&a);

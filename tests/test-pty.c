@@ -17,16 +17,19 @@
 #include <cJSON.h>
 #include <uv.h>
 
+#include "loop.h"
 #include "test.h"
 
 #include "base/aa-internal.h"
 #include "base/buf.h"
 #include "runtime/pty.h"
 
+struct run;
+typedef int (*run_pred)(struct run *r, const void *arg);
+
 struct run {
 	uv_loop_t loop;
-	uv_timer_t deadline;
-	int timed_out;
+	struct test_loop w;
 	struct aa_pty *pty;
 	struct aa_buf out; /* everything on_data delivered */
 	int exits;         /* on_exit calls */
@@ -36,9 +39,9 @@ struct run {
 	int closed;
 	int close_in_data; /* close the pty from inside on_data */
 	size_t mark;       /* where pred_output_after_mark searches from */
+	run_pred pred;     /* what run_wait waits for, with its argument */
+	const void *pred_arg;
 };
-
-typedef int (*run_pred)(struct run *r, const void *arg);
 
 /* Records output; optionally closes the pty from inside the callback. */
 static void
@@ -74,21 +77,13 @@ on_closed(void *ud)
 	((struct run *)ud)->closed++;
 }
 
-/* Marks the wait as timed out; uv_run then returns to the waiter. */
-static void
-deadline_cb(uv_timer_t *t)
-{
-	((struct run *)t->data)->timed_out = 1;
-}
-
 /* Sets up a loop and the deadline timer. */
 static void
 run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
 	ASSERT_EQ(uv_loop_init(&r->loop), 0);
-	ASSERT_EQ(uv_timer_init(&r->loop, &r->deadline), 0);
-	r->deadline.data = r;
+	test_loop_init(&r->w, &r->loop);
 	aa_buf_init(&r->out);
 	r->start_ms = uv_now(&r->loop);
 }
@@ -130,20 +125,23 @@ run_spawn(struct run *r, const char *const *argv)
 	run_spawn_opts(r, &o);
 }
 
+/* Calls the predicate run_wait waits for. */
+static int
+run_pred_call(void *ud)
+{
+	struct run *r = ud;
+
+	return r->pred(r, r->pred_arg);
+}
+
 /* Runs the loop until pred holds or ms pass; fails the case on timeout. */
 static void
 run_wait(struct run *r, run_pred pred, const void *arg, unsigned ms,
     const char *what)
 {
-	int ok;
-
-	r->timed_out = 0;
-	uv_update_time(&r->loop);
-	uv_timer_start(&r->deadline, deadline_cb, ms, 0);
-	while (!(ok = pred(r, arg)) && !r->timed_out)
-		uv_run(&r->loop, UV_RUN_ONCE);
-	uv_timer_stop(&r->deadline);
-	if (!ok) {
+	r->pred = pred;
+	r->pred_arg = arg;
+	if (!test_loop_until(&r->w, run_pred_call, r, ms)) {
 		test_show_diff(r->out.data ? r->out.data : "", r->out.len,
 		    "", 0);
 		test_fail(__FILE__, __LINE__, "timed out after %u ms "
@@ -157,6 +155,13 @@ pred_exited(struct run *r, const void *arg)
 {
 	(void)arg;
 	return r->exits > 0;
+}
+
+/* True once the run ud saw its exit (a wait on another run's loop). */
+static int
+run_pred_exited(void *ud)
+{
+	return ((struct run *)ud)->exits > 0;
 }
 
 /* True once the output contains the string arg. */
@@ -195,7 +200,7 @@ run_finish(struct run *r, int kill_first)
 		r->pty = NULL;
 		run_wait(r, pred_closed, NULL, 5000, "the close");
 	}
-	uv_close((uv_handle_t *)&r->deadline, NULL);
+	test_loop_close(&r->w);
 	ASSERT_EQ(uv_run(&r->loop, UV_RUN_DEFAULT), 0);
 	ASSERT_EQ(uv_loop_close(&r->loop), 0);
 	ASSERT_EQ(r->data_after_exit, 0);
@@ -389,17 +394,13 @@ TEST(pty_two_children_on_one_loop)
 	ASSERT_EQ(r2.exits, 0);
 	ASSERT(!aa_pty_exited(r2.pty));
 	ASSERT_EQ(aa_pty_write(r2.pty, "go\r", 3), 0);
-	r1.timed_out = 0;
-	uv_timer_start(&r1.deadline, deadline_cb, 5000, 0);
-	while (r2.exits == 0 && !r1.timed_out)
-		uv_run(&r1.loop, UV_RUN_ONCE);
-	uv_timer_stop(&r1.deadline);
+	test_loop_until(&r1.w, run_pred_exited, &r2, 5000);
 	ASSERT_EQ(r2.exits, 1);
 	ASSERT(WIFEXITED(r2.status));
 	ASSERT_EQ(WEXITSTATUS(r2.status), 9);
 	aa_pty_close(r2.pty, NULL);
 	run_finish(&r1, 0);
-	uv_close((uv_handle_t *)&r2.deadline, NULL);
+	test_loop_close(&r2.w);
 	ASSERT_EQ(uv_run(&r2.loop, UV_RUN_DEFAULT), 0);
 	ASSERT_EQ(uv_loop_close(&r2.loop), 0);
 	aa_buf_release(&r2.out);

@@ -14,12 +14,12 @@
 
 #include <agentapi.h>
 
+#include "loop.h"
 #include "test.h"
 
 struct sh {
 	uv_loop_t loop;
-	uv_timer_t deadline;
-	int timed_out;
+	struct test_loop w;
 	struct aa_server *srv;
 	struct aa_server_options o;
 	const char *argv[4];
@@ -70,25 +70,18 @@ sh_done(void *ud)
 	h->srv = NULL;
 }
 
-/* Ends a wait when its deadline passes. */
-static void
-sh_deadline(uv_timer_t *t)
+/* True once the flag sh_wait watches is set. */
+static int
+sh_flag_set(void *ud)
 {
-	struct sh *h = t->data;
-
-	h->timed_out = 1;
+	return *(const int *)ud != 0;
 }
 
-/* Runs the loop until *flag is set or ms pass; returns *flag. */
+/* Runs the loop until *flag is set or ms pass; returns whether it is. */
 static int
-sh_wait(struct sh *h, const int *flag, unsigned ms)
+sh_wait(struct sh *h, int *flag, unsigned ms)
 {
-	h->timed_out = 0;
-	uv_timer_start(&h->deadline, sh_deadline, ms, 0);
-	while (*flag == 0 && !h->timed_out)
-		uv_run(&h->loop, UV_RUN_ONCE);
-	uv_timer_stop(&h->deadline);
-	return *flag;
+	return test_loop_until(&h->w, sh_flag_set, flag, ms);
 }
 
 /* Sets up the loop and options running the fake agent on 127.0.0.1. */
@@ -99,8 +92,7 @@ sh_init(struct sh *h)
 
 	memset(h, 0, sizeof(*h));
 	ASSERT_EQ(uv_loop_init(&h->loop), 0);
-	uv_timer_init(&h->loop, &h->deadline);
-	h->deadline.data = h;
+	test_loop_init(&h->w, &h->loop);
 	snprintf(h->path, sizeof(h->path), "%s/tests/fake-agent",
 	    b != NULL ? b : "build");
 	if (access(h->path, X_OK) != 0)
@@ -125,7 +117,7 @@ sh_init(struct sh *h)
 static void
 sh_done_loop(struct sh *h)
 {
-	uv_close((uv_handle_t *)&h->deadline, NULL);
+	test_loop_close(&h->w);
 	uv_run(&h->loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(uv_loop_close(&h->loop), 0);
 }

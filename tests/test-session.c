@@ -17,14 +17,16 @@
 #include <uv.h>
 
 #include "core/agent.h"
+#include "loop.h"
+#include "runtime/pty.h"
 #include "runtime/session.h"
 #include "test.h"
 #include "base/text.h"
 
 struct h {
 	uv_loop_t loop;
-	uv_timer_t deadline;
-	int timed_out;
+	struct test_loop w;
+	int (*pred)(struct h *); /* what h_wait waits for */
 	struct aa_session *s;
 	struct aa_session_options o;
 	const char *argv[8];
@@ -116,25 +118,21 @@ h_stopped(void *ud)
 	h->s = NULL;
 }
 
-/* Ends a wait when its deadline passes. */
-static void
-h_deadline_cb(uv_timer_t *t)
+/* Calls the predicate h_wait waits for. */
+static int
+h_pred_call(void *ud)
 {
-	struct h *h = t->data;
+	struct h *h = ud;
 
-	h->timed_out = 1;
+	return h->pred(h);
 }
 
 /* Runs the loop until pred holds or ms pass; returns pred's last value. */
 static int
 h_wait(struct h *h, h_pred pred, unsigned ms)
 {
-	h->timed_out = 0;
-	uv_timer_start(&h->deadline, h_deadline_cb, ms, 0);
-	while (!pred(h) && !h->timed_out)
-		uv_run(&h->loop, UV_RUN_ONCE);
-	uv_timer_stop(&h->deadline);
-	return pred(h);
+	h->pred = pred;
+	return test_loop_until(&h->w, h_pred_call, h, ms);
 }
 
 /* Predicates for h_wait. */
@@ -199,8 +197,7 @@ h_init(struct h *h)
 {
 	memset(h, 0, sizeof(*h));
 	ASSERT_EQ(uv_loop_init(&h->loop), 0);
-	uv_timer_init(&h->loop, &h->deadline);
-	h->deadline.data = h;
+	test_loop_init(&h->w, &h->loop);
 	h->o.stability_ms = 200;
 	h->o.echo_settle_ms = 300; /* upstream's 1 s in session_basic_send */
 	h->o.log = h_log;
@@ -267,7 +264,7 @@ static void
 h_done(struct h *h)
 {
 	h_stop(h);
-	uv_close((uv_handle_t *)&h->deadline, NULL);
+	test_loop_close(&h->w);
 	uv_run(&h->loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(uv_loop_close(&h->loop), 0);
 }
@@ -624,11 +621,23 @@ TEST(session_agent_never_reacts)
 	ASSERT_EQ(h.send_err, AA_ENOREACT);
 	ASSERT_GE(dt, 300 + 700);
 	ASSERT_LT(dt, 3000);
-	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	/* What was typed is recorded: the agent has it in its input. */
+	ASSERT_GE(aa_session_message_count(h.s), 2);
+	ASSERT_EQ(aa_session_message(h.s, 1)->role, AA_ROLE_USER);
+	ASSERT_STR_EQ(h_msg(&h, 1), "anyone?");
 	ASSERT_NOT_NULL(strstr(aa_session_send_error(AA_ENOREACT),
 	    "failed to send message: failed to wait for processing to start"));
-	/* The conversation is usable again afterwards. */
+	/* The conversation is usable again afterwards, with the agent's
+	 * (empty) turn after the message. */
 	ASSERT(h_wait(&h, p_stable, 5000));
+	ASSERT_EQ(aa_session_message_count(h.s), 3);
+	ASSERT_EQ(aa_session_message(h.s, 2)->role, AA_ROLE_AGENT);
+	h.sends_done = 0;
+	ASSERT_EQ(aa_session_send_user(h.s, "still there?", 12, h_send_done,
+	    &h), 0);
+	ASSERT(h_wait(&h, p_send_done, 5000));
+	ASSERT_EQ(h.send_err, AA_ENOREACT);
+	ASSERT_STR_EQ(h_msg(&h, 3), "still there?");
 	h_done(&h);
 }
 
@@ -672,6 +681,68 @@ TEST(session_raw_send)
 	h_done(&h);
 }
 
+TEST(session_agent_not_reading_input)
+{
+	static char chunk[256 * 1024];
+	struct h h;
+	char *big;
+	size_t sent = 0, n = 0, k;
+	int r;
+
+	h_init(&h);
+	/* Shows a prompt (ready), then never reads its terminal. */
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = "stty raw -echo; printf '> '; exec sleep 60";
+	h.argv[3] = NULL;
+	h.o.echo_timeout_ms = 200;
+	h.o.process_timeout_ms = 400;
+	h.o.cr_retry_ms = 100;
+	h_start(&h);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	memset(chunk, 'x', sizeof(chunk));
+	/* The kernel takes a little, the session queues 4 MiB, then says
+	 * the agent is not reading, and the queue stays bounded. */
+	while ((r = aa_session_send_raw(h.s, chunk, sizeof(chunk))) == 0) {
+		sent += sizeof(chunk);
+		ASSERT_LT(++n, 64);
+	}
+	ASSERT_EQ(r, AA_EAGAIN);
+	ASSERT_GE(sent, 3u << 20);
+	ASSERT_LE(sent, (4u << 20) + (1u << 20));
+	/* A user message that still fits is typed into the queue, but the
+	 * agent never reads it: "not reading", not recorded. */
+	ASSERT_EQ(aa_session_send_user(h.s, "hello?", 6, h_send_done, &h),
+	    0);
+	ASSERT(h_wait(&h, p_send_done, 5000));
+	ASSERT_EQ(h.send_err, AA_EAGAIN);
+	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	h.sends_done = 0;
+	/* Filled to the last byte, even one more is refused. */
+	for (k = sizeof(chunk) / 2; k > 0; k /= 2)
+		while (aa_session_send_raw(h.s, chunk, k) == 0)
+			sent += k;
+	ASSERT_LE(sent, (4u << 20) + (1u << 20));
+	ASSERT_EQ(aa_session_send_raw(h.s, chunk, 1), AA_EAGAIN);
+	/* Bytes that no queue could hold are another matter. */
+	big = calloc(1, AA_PTY_WRITE_QUEUE_MAX + 1);
+	ASSERT_NOT_NULL(big);
+	ASSERT_EQ(aa_session_send_raw(h.s, big, AA_PTY_WRITE_QUEUE_MAX + 1),
+	    AA_E2BIG);
+	free(big);
+	/* A user message is refused whole, at once: nothing typed, nothing
+	 * recorded, no callback. */
+	ASSERT_EQ(aa_session_send_user(h.s, "hello?", 6, h_send_done, &h),
+	    AA_EAGAIN);
+	ASSERT_STR_EQ(aa_session_send_error(AA_EAGAIN),
+	    "the agent is not reading its input");
+	ASSERT(!h_wait(&h, p_send_done, 300));
+	ASSERT_EQ(aa_session_message_count(h.s), 1);
+	ASSERT(p_stable(&h));
+	h_done(&h);
+}
+
 /* Predicate: the demo's answer (with its code block) has settled. */
 static int
 p_demo_answer(struct h *h)
@@ -708,63 +779,6 @@ TEST(session_demo_agent_answers)
 	h_done(&h);
 }
 
-TEST(session_stdin_prompt)
-{
-	int p[2];
-	char *out, *cause;
-	size_t n;
-	char big[5000];
-
-	/* A closed pipe: everything is read. */
-	ASSERT_EQ(pipe(p), 0);
-	ASSERT_EQ(write(p[1], "hello agent\n", 12), 12);
-	close(p[1]);
-	ASSERT_EQ(aa_session_read_stdin_prompt(p[0], 1 << 20, 2000, &out, &n,
-	    &cause), 0);
-	ASSERT_MEM_EQ(out, n, "hello agent\n", 12);
-	free(out);
-	close(p[0]);
-
-	/* A pipe that never closes: keeps what came, within the deadline. */
-	ASSERT_EQ(pipe(p), 0);
-	ASSERT_EQ(write(p[1], "partial", 7), 7);
-	ASSERT_EQ(aa_session_read_stdin_prompt(p[0], 1 << 20, 200, &out, &n,
-	    &cause), 0);
-	ASSERT_MEM_EQ(out, n, "partial", 7);
-	free(out);
-
-	/* Nothing at all: no prompt. */
-	ASSERT_EQ(aa_session_read_stdin_prompt(p[0], 1 << 20, 100, &out, &n,
-	    &cause), 0);
-	ASSERT_NULL(out);
-
-	/* Too much. */
-	memset(big, 'a', sizeof(big));
-	ASSERT_EQ(write(p[1], big, sizeof(big)), (ssize_t)sizeof(big));
-	ASSERT_EQ(aa_session_read_stdin_prompt(p[0], 1000, 200, &out, &n,
-	    &cause), AA_E2BIG);
-	ASSERT_NULL(out);
-	ASSERT_NOT_NULL(cause);
-	free(cause);
-	close(p[0]);
-	close(p[1]);
-}
-
-/* Counts loop iterations until the deadline: each one is a wakeup. */
-static unsigned
-h_count_wakeups(struct h *h, unsigned ms)
-{
-	unsigned n = 0;
-
-	h->timed_out = 0;
-	uv_timer_start(&h->deadline, h_deadline_cb, ms, 0);
-	while (!h->timed_out) {
-		uv_run(&h->loop, UV_RUN_ONCE);
-		n++;
-	}
-	return n;
-}
-
 TEST(session_idle_agent_costs_no_wakeups)
 {
 	struct h h;
@@ -775,7 +789,7 @@ TEST(session_idle_agent_costs_no_wakeups)
 	h_start(&h);
 	ASSERT(h_wait(&h, p_stable, 5000));
 	/* A 25 ms poll would wake the loop about 20 times here. */
-	n = h_count_wakeups(&h, 500);
+	n = test_loop_for(&h.w, 500);
 	ASSERT_LE(n, 2);
 	ASSERT(p_stable(&h));
 	h_done(&h);

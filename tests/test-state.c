@@ -1,7 +1,8 @@
 /*
- * test-state.c - Go's time form (timefmt.c), the state file's encoding,
- * decoding and crash-safe writing (state.c), and the persistence
- * scenarios of ../shared/spec/core.md §7 driven through the tracker.
+ * test-state.c - the state file's encoding and decoding (state.c), its
+ * crash-safe writing (base/fileio.c), and the persistence scenarios of
+ * ../shared/spec/core.md §7 driven through the tracker.  Go's time form
+ * is tests/test-timefmt.c's.
  */
 #include <sys/stat.h>
 
@@ -12,115 +13,11 @@
 
 #include "conv-fixture.h"
 
+#include "base/fileio.h"
 #include "core/state.h"
 #include "base/timefmt.h"
 
 #define MS INT64_C(1000000)
-
-/* Formats wall_ns and compares. */
-static void
-check_format(int64_t ns, int utc, const char *want)
-{
-	struct aa_buf b;
-
-	aa_buf_init(&b);
-	ASSERT_EQ(aa_time_format(&b, ns, utc), 0);
-	ASSERT_STR_EQ(aa_buf_str(&b), want);
-	aa_buf_release(&b);
-}
-
-/* Parses s and compares with want (or the error code). */
-static void
-check_parse(const char *s, int rc, int64_t want)
-{
-	int64_t got = 42;
-
-	ASSERT_EQ(aa_time_parse(s, strlen(s), &got), rc);
-	if (rc == 0)
-		ASSERT_EQ(got, want);
-}
-
-TEST(timefmt_utc_trims_fraction)
-{
-	check_format(FX_WALL0, 1, "2025-01-01T00:00:00Z");
-	check_format(FX_WALL0 + 500 * MS, 1, "2025-01-01T00:00:00.5Z");
-	check_format(FX_WALL0 + 1900 * MS, 1, "2025-01-01T00:00:01.9Z");
-	check_format(FX_WALL0 + 123456789, 1, "2025-01-01T00:00:00.123456789Z");
-	check_format(FX_WALL0 + 1000, 1, "2025-01-01T00:00:00.000001Z");
-	check_format(-100 * MS, 1, "1969-12-31T23:59:59.9Z");
-	check_format(AA_TIME_ZERO, 0, "0001-01-01T00:00:00Z");
-}
-
-TEST(timefmt_local_zone_offsets)
-{
-	setenv("TZ", "IST-5:30", 1);
-	tzset();
-	check_format(FX_WALL0 + 20 * MS, 0, "2025-01-01T05:30:00.02+05:30");
-	setenv("TZ", "EST5", 1);
-	tzset();
-	check_format(FX_WALL0, 0, "2024-12-31T19:00:00-05:00");
-	setenv("TZ", "UTC0", 1);
-	tzset();
-	check_format(FX_WALL0, 0, "2025-01-01T00:00:00Z");
-	/* utc wins over the zone. */
-	setenv("TZ", "EST5", 1);
-	tzset();
-	check_format(FX_WALL0, 1, "2025-01-01T00:00:00Z");
-}
-
-TEST(timefmt_parse_valid)
-{
-	check_parse("2025-01-01T00:00:00Z", 0, FX_WALL0);
-	check_parse("2025-01-01T00:00:00.5Z", 0, FX_WALL0 + 500 * MS);
-	check_parse("2025-01-01T05:30:00.02+05:30", 0, FX_WALL0 + 20 * MS);
-	check_parse("2024-12-31T19:00:00-05:00", 0, FX_WALL0);
-	check_parse("2025-01-01T00:00:00.1234567891234Z", 0,
-	    FX_WALL0 + 123456789);
-	check_parse("2024-02-29T00:00:00Z", 0, INT64_C(1709164800) * 1000 * MS);
-	check_parse("1969-12-31T23:59:59.9Z", 0, -100 * MS);
-	check_parse("0001-01-01T00:00:00Z", 0, AA_TIME_ZERO);
-}
-
-TEST(timefmt_parse_invalid)
-{
-	static const char *const bad[] = { "", "2025-01-01", "2025-01-01 "
-		"00:00:00Z", "2025-01-01t00:00:00Z", "2025-01-01T00:00:00",
-		"2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
-		"2025-04-31T00:00:00Z", "2025-01-01T24:00:00Z",
-		"2025-01-01T00:60:00Z", "2025-01-01T00:00:60Z",
-		"2025-01-01T00:00:00.Z", "2025-01-01T00:00:00+24:00",
-		"2025-01-01T00:00:00+0100", "2025-01-01T00:00:00Zx",
-		"25-01-01T00:00:00Z", "2025-1-01T00:00:00Z",
-		"2025-01-01T00:00:00z" };
-	size_t i;
-	int64_t t;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (aa_time_parse(bad[i], strlen(bad[i]), &t) != AA_EINVAL)
-			test_fail(__FILE__, __LINE__, "accepted \"%s\"", bad[i]);
-	check_parse("3000-01-01T00:00:00Z", AA_E2BIG, 0);
-	check_parse("1000-01-01T00:00:00Z", AA_E2BIG, 0);
-}
-
-TEST(timefmt_round_trip)
-{
-	static const int64_t v[] = { 0, 1, -1, FX_WALL0 + 999999999,
-		INT64_C(9000000000000000000), INT64_C(-9000000000000000000) };
-	struct aa_buf b;
-	int64_t t;
-	size_t i;
-
-	aa_buf_init(&b);
-	setenv("TZ", "IST-5:30", 1);
-	tzset();
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		aa_buf_reset(&b);
-		ASSERT_EQ(aa_time_format(&b, v[i], (int)(i % 2)), 0);
-		ASSERT_EQ(aa_time_parse(b.data, b.len, &t), 0);
-		ASSERT_EQ(t, v[i]);
-	}
-	aa_buf_release(&b);
-}
 
 /* Quotes s the Go way and compares. */
 static void
@@ -327,7 +224,7 @@ TEST(state_write_file_nested_modes_no_tmp)
 	struct stat sb;
 
 	snprintf(path, sizeof(path), "%s/a/b/c/state.json", dir);
-	ASSERT_EQ(aa_state_write_file(path, "one\n", 4), 0);
+	ASSERT_EQ(aa_file_replace(path, "one\n", 4), 0);
 	ASSERT_EQ(stat(path, &sb), 0);
 	ASSERT_EQ(sb.st_mode & 0777, 0600);
 	snprintf(tmp, sizeof(tmp), "%s/a/b/c", dir);
@@ -335,9 +232,9 @@ TEST(state_write_file_nested_modes_no_tmp)
 	ASSERT_EQ(sb.st_mode & 0777, 0700);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ASSERT_EQ(access(tmp, F_OK), -1);
-	ASSERT_EQ(aa_state_write_file(path, "two", 3), 0);
+	ASSERT_EQ(aa_file_replace(path, "two", 3), 0);
 	aa_buf_init(&b);
-	ASSERT_EQ(aa_state_read_file(path, &b), 0);
+	ASSERT_EQ(aa_file_read(path, AA_STATE_MAX_BYTES, &b), 0);
 	ASSERT_STR_EQ(b.data, "two");
 	aa_buf_release(&b);
 	cleanup(dir);
@@ -353,18 +250,18 @@ TEST(state_write_file_failure_leaves_nothing)
 	snprintf(path, sizeof(path), "%s/isdir", dir);
 	ASSERT_EQ(mkdir(path, 0700), 0);
 	snprintf(tmp, sizeof(tmp), "%s/isdir/x", dir);
-	ASSERT_EQ(aa_state_write_file(tmp, "", 0), 0);
-	ASSERT_NE(aa_state_write_file(path, "x", 1), 0);
+	ASSERT_EQ(aa_file_replace(tmp, "", 0), 0);
+	ASSERT_NE(aa_file_replace(path, "x", 1), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ASSERT_EQ(access(tmp, F_OK), -1);
 	/* A parent that is a file cannot be created. */
 	snprintf(tmp, sizeof(tmp), "%s/isdir/x/y/state.json", dir);
-	ASSERT_EQ(aa_state_write_file(tmp, "x", 1), -ENOTDIR);
+	ASSERT_EQ(aa_file_replace(tmp, "x", 1), -ENOTDIR);
 	aa_buf_init(&b);
 	snprintf(tmp, sizeof(tmp), "%s/missing.json", dir);
-	ASSERT_EQ(aa_state_read_file(tmp, &b), AA_ENOENT);
+	ASSERT_EQ(aa_file_read(tmp, AA_STATE_MAX_BYTES, &b), AA_ENOENT);
 	aa_buf_release(&b);
-	ASSERT_EQ(aa_state_write_file("", "x", 1), AA_EINVAL);
+	ASSERT_EQ(aa_file_replace("", "x", 1), AA_EINVAL);
 	cleanup(dir);
 }
 
@@ -378,7 +275,7 @@ save_if_wanted(struct fx *f, const char *path)
 		return 0;
 	aa_buf_init(&b);
 	ASSERT_EQ(aa_conv_state_encode(f->c, &b), 0);
-	ASSERT_EQ(aa_state_write_file(path, b.data, b.len), 0);
+	ASSERT_EQ(aa_file_replace(path, b.data, b.len), 0);
 	aa_conv_state_saved(f->c);
 	aa_buf_release(&b);
 	return 1;
@@ -395,7 +292,7 @@ load_if_wanted(struct fx *f, const char *path)
 	if (!aa_conv_wants_load(f->c))
 		return;
 	aa_buf_init(&b);
-	rc = aa_state_read_file(path, &b);
+	rc = aa_file_read(path, AA_STATE_MAX_BYTES, &b);
 	if (rc == AA_ENOENT)
 		aa_conv_state_missing(f->c);
 	else if (rc != 0)
@@ -485,7 +382,7 @@ golden_session(int64_t interval, int64_t stability, int64_t response_at,
 		fx_tick(&f, interval, "Response to test prompt");
 	ASSERT_EQ(aa_conv_status(f.c), AA_CONV_STABLE);
 	ASSERT_EQ(save_if_wanted(&f, path), 1);
-	ASSERT_EQ(aa_state_read_file(path, saved), 0);
+	ASSERT_EQ(aa_file_read(path, AA_STATE_MAX_BYTES, saved), 0);
 	aa_conv_free(f.c);
 }
 
@@ -636,7 +533,7 @@ load_bytes(struct fx *f, const char *prompt, const char *dir,
 
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	if (data != NULL)
-		ASSERT_EQ(aa_state_write_file(path, data, strlen(data)), 0);
+		ASSERT_EQ(aa_file_replace(path, data, strlen(data)), 0);
 	else
 		unlink(path);
 	pfx(f, prompt);

@@ -26,6 +26,8 @@
 #include <cJSON.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "http/access.h"
 #include "api/api.h"
 #include "http/event.h"
@@ -54,10 +56,13 @@ struct aa_api {
 	uint64_t last_id;	 /* id of the newest /events frame */
 	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
 	size_t nerrors, errhead;
+	struct aa_log log;	 /* the owner's */
+	int closing;		 /* aa_api_close was called */
+	int closing_parts;	 /* close callbacks still due */
+	aa_api_close_cb close_cb;
+	void *close_ud;
 	struct api_msg_json *mjson; /* GET /messages' JSON, one per message */
 	size_t nmjson;
-	void (*log)(void *ud, int level, const char *msg);
-	void *ud;
 };
 
 /*
@@ -80,25 +85,6 @@ struct api_msg_json {
 struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
 };
-
-/* Logs one formatted line through the owner's logger. */
-static void
-api_log(struct aa_api *api, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-api_log(struct aa_api *api, int level, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	if (api->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	api->log(api->ud, level, line);
-}
 
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
@@ -215,8 +201,8 @@ publish(struct aa_api *api, struct aa_event *(*build)(struct aa_api *,
 	uint64_t id = aa_sse_next_id(api->events);
 
 	if ((ev = build(api, id, arg)) == NULL) {
-		api_log(api, AA_LOG_ERROR, "out of memory building an "
-						   "event");
+		AA_LOG(&api->log, AA_LOG_ERROR, "out of memory building an "
+		    "event");
 		return;
 	}
 	api->last_id = id;
@@ -376,14 +362,14 @@ message_json_text(struct api_msg_json *e, const struct aa_message *m)
 		id /= 10;
 	} while (id > 0);
 	rc = aa_buf_puts(&b, "{\"id\":");
-	rc |= aa_buf_append(&b, num + k, sizeof(num) - k);
-	rc |= aa_buf_puts(&b, ",\"content\":");
-	rc |= aa_json_put_text(&b, m->text, m->len);
-	rc |= aa_buf_puts(&b, ",\"role\":\"");
-	rc |= aa_buf_puts(&b, aa_conv_role_name(m->role));
-	rc |= aa_buf_puts(&b, "\",\"time\":\"");
-	rc |= aa_time_format(&b, m->time_ns, 0);
-	rc |= aa_buf_puts(&b, "\"}");
+	AA__FIRST_ERROR(rc, aa_buf_append(&b, num + k, sizeof(num) - k));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, ",\"content\":"));
+	AA__FIRST_ERROR(rc, aa_json_put_text(&b, m->text, m->len));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, ",\"role\":\""));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, aa_conv_role_name(m->role)));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "\",\"time\":\""));
+	AA__FIRST_ERROR(rc, aa_time_format(&b, m->time_ns, 0));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "\"}"));
 	if (rc != 0) {
 		aa_buf_release(&b);
 		return AA_ENOMEM;
@@ -449,15 +435,15 @@ h_messages(struct aa_http_req *req, void *data)
 			total += e->json_len + 1;
 	}
 	aa_buf_init(&b);
-	rc |= aa_buf_reserve(&b, total);
-	rc |= aa_buf_puts(&b, "{\"messages\":[");
+	AA__FIRST_ERROR(rc, aa_buf_reserve(&b, total));
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "{\"messages\":["));
 	for (i = 0; i < n && rc == 0; i++) {
 		if (i > 0)
 			b.data[b.len++] = ',';
-		rc |= aa_buf_append(&b, api->mjson[i].json,
-		    api->mjson[i].json_len);
+		AA__FIRST_ERROR(rc, aa_buf_append(&b, api->mjson[i].json,
+		    api->mjson[i].json_len));
 	}
-	rc |= aa_buf_puts(&b, "]}");
+	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "]}"));
 	if (rc != 0)
 		aa_json_send_error(req, 500, "out of memory");
 	else
@@ -479,36 +465,17 @@ send_ok(struct aa_http_req *req)
 	send_json(req, 200, "MessageResponseBody", o);
 }
 
-/* Answers a failed send: upstream's texts in errors[0].message, with a
- * 4xx status where the client, not the server, has to act. */
+/* Answers a failed send with the error table's status and detail (a 4xx
+ * where the client, not the server, has to act); errors[0].message is
+ * upstream's "failed to send message: <why>". */
 static void
-send_failure(struct aa_http_req *req, int err)
+send_failure(struct aa_http_req *req, int err, const char *why)
 {
 	char msg[512];
-	int status;
-	const char *detail;
 
-	switch (err) {
-	case AA_EBUSY:
-		status = 409;
-		detail = "the agent is not waiting for user input";
-		break;
-	case AA_EEMPTY:
-		status = 422;
-		detail = "validation failed";
-		break;
-	case AA_EEXITED:
-		status = 503;
-		detail = "the agent has exited";
-		break;
-	default:
-		status = 500;
-		detail = "unexpected error occurred";
-		break;
-	}
-	snprintf(msg, sizeof(msg), "failed to send message: %s",
-	    aa_session_send_error(err));
-	aa_json_send_one(req, status, detail, msg, NULL, NULL);
+	snprintf(msg, sizeof(msg), AA_ERROR_SEND_FAILED "%s", why);
+	aa_json_send_one(req, aa_error_http_status(err),
+	    aa_error_http_detail(err), msg, NULL, NULL);
 }
 
 /* The client of a pending user message went away. */
@@ -531,7 +498,7 @@ pending_done(void *ud, int err)
 		if (err == 0)
 			send_ok(p->req);
 		else
-			send_failure(p->req, err);
+			send_failure(p->req, err, aa_error_send_text(err));
 	}
 	free(p);
 }
@@ -619,7 +586,7 @@ send_user(struct aa_api *api, struct aa_http_req *req, const char *text)
 	aa_buf_release(&clean);
 	if (rc != 0) {
 		free(p);
-		send_failure(req, rc);
+		send_failure(req, rc, aa_error_send_text(rc));
 		return;
 	}
 	aa_http_req_on_close(req, pending_closed, p);
@@ -641,7 +608,7 @@ h_message(struct aa_http_req *req, void *data)
 	}
 	if (api->session == NULL) {
 		cJSON_Delete(body);
-		send_failure(req, AA_EBUSY);
+		send_failure(req, AA_EBUSY, aa_error_send_text(AA_EBUSY));
 		return;
 	}
 	if (strcmp(type->valuestring, "raw") == 0) {
@@ -650,15 +617,10 @@ h_message(struct aa_http_req *req, void *data)
 		    strlen(content->valuestring));
 		if (rc == 0)
 			send_ok(req);
-		else if (rc == AA_EEXITED)
-			send_failure(req, rc);
-		else {
-			char msg[256];
-			snprintf(msg, sizeof(msg), "failed to send message: %s",
+		else
+			send_failure(req, rc, rc == AA_EEXITED ||
+			    rc == AA_EAGAIN ? aa_error_send_text(rc) :
 			    aa_strerror(rc));
-			aa_json_send_one(req, 500, "unexpected error occurred", msg,
-			    NULL, NULL);
-		}
 	} else
 		send_user(api, req, content->valuestring);
 	cJSON_Delete(body);
@@ -705,7 +667,7 @@ h_events(struct aa_http_req *req, void *data)
 
 	if (aa_sse_subscribe(api->events, req, &sub) != 0)
 		return;
-	api_log(api, AA_LOG_DEBUG, "New subscriber");
+	AA_LOG(&api->log, AA_LOG_DEBUG, "New subscriber");
 	if (aa_sse_last_event_id(req, &last) == 0 &&
 	    aa_sse_sub_replay_since(sub, last) == 0)
 		return;
@@ -864,7 +826,7 @@ h_upload(struct aa_http_req *req, void *data)
 {
 	struct aa_api *api = data;
 
-	aa_upload_handle(req, api->upload_dir, api->log, api->ud);
+	aa_upload_handle(req, api->upload_dir, &api->log);
 }
 
 /* The route table.  Everything but the API itself is public: the chat
@@ -895,7 +857,7 @@ api_send_error(struct aa_http_req *req, int status, const char *detail)
 
 int
 aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause)
+    const struct aa_api_options *o, const struct aa_log *log, char **cause)
 {
 	struct aa_access_options ao;
 	struct aa_sse_options so;
@@ -909,8 +871,8 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	if ((api = calloc(1, sizeof(*api))) == NULL)
 		return AA_ENOMEM;
 	api->loop = loop;
-	api->log = log;
-	api->ud = ud;
+	if (log != NULL)
+		api->log = *log;
 	strcpy(api->agent_type, "custom");
 	base = o->chat_base_path != NULL ? o->chat_base_path : "/chat";
 	blen = strlen(base);
@@ -941,7 +903,7 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	if ((rc = aa_upload_dir_create(api->upload_dir,
 		 sizeof(api->upload_dir), o->upload_parent, cause)) != 0)
 		goto fail;
-	api_log(api, AA_LOG_INFO,
+	AA_LOG(&api->log, AA_LOG_INFO,
 	    "Created temporary directory for uploads tempDir=%s",
 	    api->upload_dir);
 	memset(&ho, 0, sizeof(ho));
@@ -958,7 +920,7 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	*out = api;
 	return 0;
 fail:
-	aa_api_free(api);
+	aa_api_close(api, NULL, NULL);
 	return rc;
 }
 
@@ -972,22 +934,17 @@ aa_api_set_session(struct aa_api *api, struct aa_session *s,
 		    agent_type);
 }
 
-void
-aa_api_free(struct aa_api *api)
+/* Frees the API once the transport and both streams have closed (until
+ * then the HTTP server points at the access checks, and an upload's close
+ * callback at the upload directory's name), then tells the owner. */
+static void
+api_release(struct aa_api *api)
 {
+	aa_api_close_cb cb = api->close_cb;
+	void *ud = api->close_ud;
 	size_t i;
 
-	if (api == NULL)
-		return;
-	aa_http_server_free(api->http);
-	aa_sse_stream_free(api->events);
-	aa_sse_stream_free(api->screen);
 	aa_access_free(api->access);
-	if (api->upload_dir[0] != '\0') {
-		aa_upload_dir_remove(api->upload_dir);
-		api_log(api, AA_LOG_INFO,
-		    "Cleaned up temporary directory %s", api->upload_dir);
-	}
 	for (i = 0; i < api->nerrors; i++)
 		cJSON_free(api->errors[(api->errhead + i) % API_MAX_ERRORS]);
 	for (i = 0; i < api->nmjson; i++)
@@ -995,6 +952,44 @@ aa_api_free(struct aa_api *api)
 	free(api->mjson);
 	free(api->chat_base);
 	free(api);
+	if (cb != NULL)
+		cb(ud);
+}
+
+/* Counts one closed part (the HTTP server or a stream). */
+static void
+api_part_closed(void *ud)
+{
+	struct aa_api *api = ud;
+
+	if (--api->closing_parts == 0)
+		api_release(api);
+}
+
+void
+aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
+{
+	if (api == NULL || api->closing)
+		return;
+	api->closing = 1;
+	api->close_cb = cb;
+	api->close_ud = ud;
+	api->session = NULL;
+	/* One count per part, and one for this call, so that a part that
+	 * reported at once could not free the API under our feet. */
+	api->closing_parts = 1 + (api->http != NULL) +
+	    (api->events != NULL) + (api->screen != NULL);
+	aa_http_server_close(api->http, api_part_closed, api);
+	aa_sse_stream_close(api->events, api_part_closed, api);
+	aa_sse_stream_close(api->screen, api_part_closed, api);
+	/* The directory goes now, not when the handles have closed: an
+	 * owner whose start failed may never run the loop again. */
+	if (api->upload_dir[0] != '\0') {
+		aa_upload_dir_remove(api->upload_dir);
+		AA_LOG(&api->log, AA_LOG_INFO,
+		    "Cleaned up temporary directory %s", api->upload_dir);
+	}
+	api_part_closed(api);
 }
 
 int

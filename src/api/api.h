@@ -25,22 +25,29 @@
 #include "core/conv.h"
 
 struct aa_api;
+struct aa_log;
 struct aa_session;
 
 /* struct aa_api_options is public (include/agentapi.h): aa_server_new
  * takes it in its options. */
 
 /* Starts listening; errors (bad host lists, bind failure) come back with
- * a *cause worded as upstream's.  Log lines go to log(ud, ...). */
+ * a *cause worded as upstream's.  Log lines go to log (copied; NULL:
+ * silent). */
 int aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, aa_log_fn log, void *ud, char **cause);
+    const struct aa_api_options *o, const struct aa_log *log, char **cause);
 /* Attaches the session whose conversation the API serves (may be NULL
  * while it starts: /status then answers "running"). */
 void aa_api_set_session(struct aa_api *api, struct aa_session *s,
     const char *agent_type);
-/* Closes the listeners, ends the SSE streams, removes the upload
- * directory and frees the API once its handles closed (run the loop). */
-void aa_api_free(struct aa_api *api);
+/* Completion of aa_api_close: the API has been freed. */
+typedef void (*aa_api_close_cb)(void *ud);
+/* Closes the listeners and connections, ends the SSE streams and removes
+ * the upload directory at once; once the HTTP server and both streams
+ * have reported closed, frees the API and then calls cb(ud) (cb may be
+ * NULL).  Run the loop until then.  A second call is ignored; NULL is
+ * fine. */
+void aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud);
 /* Returns the TCP port the server listens on. */
 int aa_api_port(const struct aa_api *api);
 /* Returns the upload directory (absolute). */

@@ -29,15 +29,15 @@ put_string(struct aa_buf *out, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\') {
-			rc |= aa_buf_putc(out, '\\');
-			rc |= aa_buf_putc(out, (char)c);
+			AA__FIRST_ERROR(rc, aa_buf_putc(out, '\\'));
+			AA__FIRST_ERROR(rc, aa_buf_putc(out, (char)c));
 		} else if (c < 0x20) {
-			rc |= aa_buf_printf(out, "\\u00%c%c", hex[c >> 4],
-			    hex[c & 15]);
+			AA__FIRST_ERROR(rc, aa_buf_printf(out, "\\u00%c%c",
+			    hex[c >> 4], hex[c & 15]));
 		} else
-			rc |= aa_buf_putc(out, (char)c);
+			AA__FIRST_ERROR(rc, aa_buf_putc(out, (char)c));
 	}
-	rc |= aa_buf_putc(out, '"');
+	AA__FIRST_ERROR(rc, aa_buf_putc(out, '"'));
 	return rc;
 }
 
@@ -55,19 +55,20 @@ json_splice(struct aa_buf *out, const char *host, const char *schema,
 		if (host == NULL)
 			host = "";
 		aa_buf_init(&url);
-		rc |= aa_buf_printf(&url, "%s://%s/schemas/%s.json",
+		AA__FIRST_ERROR(rc, aa_buf_printf(&url,
+		    "%s://%s/schemas/%s.json",
 		    strncmp(host, "localhost", 9) == 0 ||
 		    strncmp(host, "127.0.0.1", 9) == 0 ? "http" : "https",
-		    host, schema);
-		rc |= aa_buf_puts(out, "{\"$schema\":");
-		rc |= put_string(out, aa_buf_str(&url));
+		    host, schema));
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, "{\"$schema\":"));
+		AA__FIRST_ERROR(rc, put_string(out, aa_buf_str(&url)));
 		if (s[1] != '}')
-			rc |= aa_buf_putc(out, ',');
-		rc |= aa_buf_puts(out, s + 1);
+			AA__FIRST_ERROR(rc, aa_buf_putc(out, ','));
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, s + 1));
 		aa_buf_release(&url);
 	} else
-		rc |= aa_buf_puts(out, s);
-	rc |= aa_buf_putc(out, '\n');
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, s));
+	AA__FIRST_ERROR(rc, aa_buf_putc(out, '\n'));
 	return rc != 0 ? AA_ENOMEM : 0;
 }
 
@@ -112,7 +113,7 @@ aa_json_put_text(struct aa_buf *out, const char *s, size_t len)
 		len = clean.len;
 	}
 	rc = aa_buf_reserve(out, len + 2);
-	rc |= aa_buf_putc(out, '"');
+	AA__FIRST_ERROR(rc, aa_buf_putc(out, '"'));
 	for (i = run = 0; i < len && rc == 0; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *e = NULL;
@@ -148,17 +149,18 @@ aa_json_put_text(struct aa_buf *out, const char *s, size_t len)
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
-			rc |= aa_buf_append(out, s + run, i - run);
-			rc |= aa_buf_append(out, esc, 6);
+			AA__FIRST_ERROR(rc, aa_buf_append(out, s + run,
+			    i - run));
+			AA__FIRST_ERROR(rc, aa_buf_append(out, esc, 6));
 			run = i + 1;
 			continue;
 		}
-		rc |= aa_buf_append(out, s + run, i - run);
-		rc |= aa_buf_puts(out, e);
+		AA__FIRST_ERROR(rc, aa_buf_append(out, s + run, i - run));
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, e));
 		run = i + 1;
 	}
-	rc |= aa_buf_append(out, s + run, len - run);
-	rc |= aa_buf_putc(out, '"');
+	AA__FIRST_ERROR(rc, aa_buf_append(out, s + run, len - run));
+	AA__FIRST_ERROR(rc, aa_buf_putc(out, '"'));
 	aa_buf_release(&clean);
 	return rc != 0 ? AA_ENOMEM : 0;
 }

@@ -10,10 +10,9 @@
  * it.
  *
  * Lifetime: new() opens the API then the session; stop() stops the session
- * (which saves state and ends the agent) and then frees the API; the API's
- * handles close on the next loop turns, and done() runs from an idle-safe
- * point after that (a zero timer), when nothing of the server is left but
- * the struct itself.
+ * (which saves state and ends the agent) and then closes the API; when the
+ * API reports that its handles have closed and it is freed, the server is
+ * freed and done() runs (counted closes all the way down, STYLE 12).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +20,20 @@
 #include <uv.h>
 
 #include "base/aa-internal.h"
+#include "base/log.h"
 #include "api/api.h"
+#include "api/server.h"
 #include "runtime/session.h"
 
 struct aa_server {
 	uv_loop_t *loop;
 	struct aa_api *api;
 	struct aa_session *session;
-	uv_timer_t done_timer;
 	int port; /* kept: valid while the server stops, too */
 	/* The owner's session callbacks, called after the server's. */
 	struct aa_session_options user;
 	void (*on_exit)(void *ud, int wait_status);
-	aa_log_fn log;
+	struct aa_log log; /* the owner's, handed to the API and session */
 	void *ud;
 	aa_server_stop_cb done;
 	void *done_ud;
@@ -94,16 +94,6 @@ srv_exit(void *ud, int wait_status)
 		s->on_exit(s->ud, wait_status);
 }
 
-/* Forwards log lines to the owner. */
-static void
-srv_log(void *ud, int level, const char *msg)
-{
-	struct aa_server *s = ud;
-
-	if (s->log != NULL)
-		s->log(s->ud, level, msg);
-}
-
 /* Sets *cause (if wanted) to text and returns err. */
 static int
 srv_cause(char **cause, int err, const char *text)
@@ -113,10 +103,12 @@ srv_cause(char **cause, int err, const char *text)
 	return err;
 }
 
-/* Opens the API, then starts the agent (see agentapi.h). */
+/* Opens the API, then starts the agent (see agentapi.h); log lines go to
+ * log rather than o->log (server.h). */
 int
-aa_server_new(uv_loop_t *loop, struct aa_server **out,
-    const struct aa_server_options *o, char **cause)
+aa_server_new_log(uv_loop_t *loop, struct aa_server **out,
+    const struct aa_server_options *o, const struct aa_log *log,
+    char **cause)
 {
 	struct aa_session_options so;
 	struct aa_server *s;
@@ -139,23 +131,26 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	s->loop = loop;
 	s->user = o->session;
 	s->on_exit = o->on_exit;
-	s->log = o->log;
+	if (log != NULL)
+		s->log = *log;
 	s->ud = o->ud;
-	if ((rc = aa_api_new(&s->api, loop, &o->api, srv_log, s,
-	    cause)) != 0) {
+	if ((rc = aa_api_new(&s->api, loop, &o->api, &s->log, cause)) != 0) {
 		free(s);
 		return rc;
 	}
 	so = o->session;
-	so.log = srv_log;
+	so.log = NULL;
 	so.on_message = srv_message;
 	so.on_status = srv_status;
 	so.on_screen = srv_screen;
 	so.on_error = srv_error;
 	so.on_exit = srv_exit;
 	so.ud = s;
-	if ((rc = aa_session_new(loop, &s->session, &so, cause)) != 0) {
-		aa_api_free(s->api);
+	if ((rc = aa_session_new_log(loop, &s->session, &so, &s->log,
+	    cause)) != 0) {
+		/* The API's handles close when the owner runs the loop again;
+		 * nothing of them points back at s. */
+		aa_api_close(s->api, NULL, NULL);
 		free(s);
 		return rc;
 	}
@@ -166,24 +161,28 @@ aa_server_new(uv_loop_t *loop, struct aa_server **out,
 	return 0;
 }
 
-/* The done timer's handle closed: the server is gone. */
-static void
-done_closed(uv_handle_t *h)
+/* Opens the API, then starts the agent (see agentapi.h). */
+int
+aa_server_new(uv_loop_t *loop, struct aa_server **out,
+    const struct aa_server_options *o, char **cause)
 {
-	struct aa_server *s = h->data;
+	struct aa_log log = { .line = o != NULL ? o->log : NULL,
+		.ud = o != NULL ? o->ud : NULL };
+
+	return aa_server_new_log(loop, out, o, &log, cause);
+}
+
+/* The API has closed every handle and is freed: the server is gone. */
+static void
+api_closed(void *ud)
+{
+	struct aa_server *s = ud;
 	aa_server_stop_cb done = s->done;
-	void *ud = s->done_ud;
+	void *done_ud = s->done_ud;
 
 	free(s);
 	if (done != NULL)
-		done(ud);
-}
-
-/* One loop turn after the API was freed: its handles have closed. */
-static void
-done_tick(uv_timer_t *t)
-{
-	uv_close((uv_handle_t *)t, done_closed);
+		done(done_ud);
 }
 
 /* The session is stopped and freed: close the API. */
@@ -191,13 +190,11 @@ static void
 session_stopped(void *ud)
 {
 	struct aa_server *s = ud;
+	struct aa_api *api = s->api;
 
 	s->session = NULL;
-	aa_api_free(s->api);
 	s->api = NULL;
-	uv_timer_init(s->loop, &s->done_timer);
-	s->done_timer.data = s;
-	uv_timer_start(&s->done_timer, done_tick, 0, 0);
+	aa_api_close(api, api_closed, s);
 }
 
 /* Stops the session, then the API (see agentapi.h). */

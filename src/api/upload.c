@@ -22,6 +22,7 @@
 
 #include "base/aa-internal.h"
 #include "http/http.h"
+#include "base/log.h"
 #include "api/json.h"
 #include "http/multipart.h"
 #include "base/sha256.h"
@@ -30,8 +31,7 @@
 /* A streamed upload in progress. */
 struct upload {
 	const char *dir;	 /* the upload directory (the API's) */
-	aa_log_fn log;
-	void *ud;
+	struct aa_log log;
 	struct aa_http_req *req;
 	struct aa_multipart mp;
 	struct aa_sha256 sha;
@@ -211,11 +211,7 @@ up_done(struct aa_http_req *req, void *arg)
 		    u->msg, u->loc, NULL);
 		return;
 	}
-	if (u->log != NULL) {
-		char line[PATH_MAX + 64];
-		snprintf(line, sizeof(line), "Uploaded file path=%s", path);
-		u->log(u->ud, AA_LOG_INFO, line);
-	}
+	AA_LOG(&u->log, AA_LOG_INFO, "Uploaded file path=%s", path);
 	o = cJSON_CreateObject();
 	if (o == NULL || cJSON_AddTrueToObject(o, "ok") == NULL ||
 	    cJSON_AddStringToObject(o, "filePath", path) == NULL)
@@ -245,8 +241,8 @@ up_finish(struct aa_http_req *req, void *arg)
 }
 
 void
-aa_upload_handle(struct aa_http_req *req, const char *dir, aa_log_fn log,
-    void *ud)
+aa_upload_handle(struct aa_http_req *req, const char *dir,
+    const struct aa_log *log)
 {
 	struct upload *u;
 
@@ -255,8 +251,7 @@ aa_upload_handle(struct aa_http_req *req, const char *dir, aa_log_fn log,
 		return;
 	}
 	u->dir = dir;
-	u->log = log;
-	u->ud = ud;
+	u->log = *log;
 	u->req = req;
 	u->fd = -1;
 	if (aa_multipart_init(&u->mp, aa_http_req_header(req, "Content-Type"),

@@ -9,6 +9,7 @@
 #include "agentapi.h"
 
 struct aa_http_req;
+struct aa_log;
 
 /* Upstream's limit on the uploaded file (exactly 10 MiB is accepted). */
 #define AA_UPLOAD_FILE_LIMIT (10 * 1024 * 1024)
@@ -18,8 +19,8 @@ struct aa_http_req;
 
 /* Handles a POST /upload route (AA_HTTP_STREAM_BODY): streams the body
  * into dir and answers {ok, filePath} or a problem. */
-void aa_upload_handle(struct aa_http_req *req, const char *dir, aa_log_fn log,
-    void *ud);
+void aa_upload_handle(struct aa_http_req *req, const char *dir,
+    const struct aa_log *log);
 /* Creates <parent>/agentapi-uploads-XXXXXX (parent NULL: $TMPDIR or /tmp)
  * into dir; on failure dir is "" and *cause says why. */
 int aa_upload_dir_create(char *dir, size_t size, const char *parent,

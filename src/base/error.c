@@ -1,59 +1,98 @@
 /*
- * error.c - aa_strerror, the version calls and the wall clock.
+ * error.c - the error table's lookups, the version calls and the wall clock.
  *
- * Codes that are negated errno values are described by strerror's texts
- * for the ones the library uses, written out here because strerror is
- * neither thread-safe nor stable across libcs.
+ * aa_strerror and the aa_error_* lookups are switches generated from
+ * AA_ERROR_MAP (error.h), so a code's texts and HTTP answer are written
+ * in one row.  The table spells out the errno texts the library uses
+ * rather than asking strerror, because upstream's wording ("context
+ * canceled") is not the libc's and libcs differ among themselves; any
+ * other negated errno value gets the system's description.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
+
+/* Codes from -1 down to this are negated errno values (ours are below). */
+#define ERROR_ERRNO_MIN (-4000)
+
+/* Returns the system's description of a negated errno value, or NULL. */
+static const char *
+error_system_text(int err)
+{
+	if (err >= 0 || err <= ERROR_ERRNO_MIN)
+		return NULL;
+#if defined(__GLIBC__) &&                                                      \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+	/* Thread-safe, not translated, NULL for an unknown value. */
+	return strerrordesc_np(-err);
+#else
+	return strerror(-err);
+#endif
+}
 
 const char *
 aa_strerror(int err)
 {
+	const char *sys;
+
+#define ERROR_MESSAGE(code, status, detail, message, send)                     \
+	case code:                                                             \
+		return message;
 	switch (err) {
-	case 0:
-		return "success";
-	case AA_ENOMEM:
-		return "out of memory";
-	case AA_EINVAL:
-		return "invalid argument";
-	case AA_ENOENT:
-		return "no such file or directory";
-	case AA_EIO:
-		return "input/output error";
-	case AA_EAGAIN:
-		return "resource temporarily unavailable";
-	case AA_ETIMEDOUT:
-		return "timeout waiting for condition";
-	case AA_ECANCELED:
-		return "context canceled";
-	case AA_E2BIG:
-		return "too large";
-	case AA_EBUSY:
-		return "message can only be sent when the agent is waiting "
-		       "for user input";
-	case AA_EEMPTY:
-		return "message must not be empty";
-	case AA_EUNTRIMMED:
-		return "message must be trimmed of leading and trailing "
-		       "whitespace";
-	case AA_EEXITED:
-		return "the agent has exited";
-	case AA_ENOREACT:
-		return "failed to wait for processing to start: timeout "
-		       "waiting for condition";
-	case AA_ECORRUPT:
-		return "corrupted or invalid JSON";
-	case AA_EVERSION:
-		return "unsupported state file version";
+		AA_ERROR_MAP(ERROR_MESSAGE)
 	default:
-		return "unknown error";
+		break;
 	}
+#undef ERROR_MESSAGE
+	sys = error_system_text(err);
+	return sys != NULL ? sys : "unknown error";
+}
+
+int
+aa_error_http_status(int err)
+{
+#define ERROR_STATUS(code, status, detail, message, send)                      \
+	case code:                                                             \
+		return status;
+	switch (err) {
+		AA_ERROR_MAP(ERROR_STATUS)
+	default:
+		return 500;
+	}
+#undef ERROR_STATUS
+}
+
+const char *
+aa_error_http_detail(int err)
+{
+#define ERROR_DETAIL(code, status, detail, message, send)                      \
+	case code:                                                             \
+		return detail;
+	switch (err) {
+		AA_ERROR_MAP(ERROR_DETAIL)
+	default:
+		return AA_ERROR_UNEXPECTED;
+	}
+#undef ERROR_DETAIL
+}
+
+const char *
+aa_error_send_text(int err)
+{
+#define ERROR_SEND(code, status, detail, message, send)                        \
+	case code:                                                             \
+		return send;
+	switch (err) {
+		AA_ERROR_MAP(ERROR_SEND)
+	default:
+		return "failed to send message";
+	}
+#undef ERROR_SEND
 }
 
 const char *
@@ -78,15 +117,20 @@ aa__wall_ns(void)
 }
 
 int
+aa__vcause(char **cause, int err, const char *fmt, va_list ap)
+{
+	if (cause != NULL && vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	return err;
+}
+
+int
 aa__cause(char **cause, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cause != NULL) {
-		va_start(ap, fmt);
-		if (vasprintf(cause, fmt, ap) < 0)
-			*cause = NULL;
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	aa__vcause(cause, err, fmt, ap);
+	va_end(ap);
 	return err;
 }

@@ -1,6 +1,12 @@
 /*
  * text.c - UTF-8 decoding with Go's error rules, the two white-space
- * notions of upstream's formatter, and line splitting into views.
+ * notions of upstream's formatter, line predicates, and lines as views.
+ *
+ * Trimming is on the hot path of every formatter (a screen is 1000 rows
+ * of mostly padding), so ASCII white space is skipped bytewise, eight
+ * spaces at a time, and only a non-ASCII byte at either end falls back to
+ * the rune decoder.  Both give the same bounds: the ASCII members of Go's
+ * unicode.IsSpace are exactly " \t\n\v\f\r".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +154,9 @@ last_rune(const char *s, size_t end, uint32_t *cp)
 	return k;
 }
 
-void
-aa_text_trim_space(const char *s, size_t n, size_t *startp, size_t *endp)
+/* The rune-by-rune trim, for lines with non-ASCII bytes at an end. */
+static void
+trim_unicode(const char *s, size_t n, size_t *startp, size_t *endp)
 {
 	size_t start = 0, end = n, k;
 	uint32_t cp;
@@ -168,6 +175,41 @@ aa_text_trim_space(const char *s, size_t n, size_t *startp, size_t *endp)
 	}
 	*startp = start;
 	*endp = end;
+}
+
+/* Tests for the ASCII bytes of Go's unicode.IsSpace: \t \n \v \f \r. */
+static int
+ascii_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+void
+aa_text_trim_space(const char *s, size_t n, size_t *startp, size_t *endp)
+{
+	static const char spaces[8] = "        ";
+	size_t a = 0, b = n, x, y;
+
+	/* Padding comes in long runs of spaces: skip them 8 at a time. */
+	while (b - a >= 8 && memcmp(s + a, spaces, 8) == 0)
+		a += 8;
+	while (a < b && ascii_space((unsigned char)s[a]))
+		a++;
+	while (b - a >= 8 && memcmp(s + b - 8, spaces, 8) == 0)
+		b -= 8;
+	while (b > a && ascii_space((unsigned char)s[b - 1]))
+		b--;
+	if (a < b && ((unsigned char)s[a] >= 0x80 ||
+	    (unsigned char)s[b - 1] >= 0x80)) {
+		trim_unicode(s + a, b - a, &x, &y);
+		b = a + y;
+		a += x;
+	}
+	/* All white space: [n, n), as the rune-by-rune walk ends there. */
+	if (a == b)
+		a = b = n;
+	*startp = a;
+	*endp = b;
 }
 
 void
@@ -190,6 +232,86 @@ aa_text_is_blank(const char *s, size_t n)
 
 	aa_text_trim_space(s, n, &a, &b);
 	return a == b;
+}
+
+int
+aa_text_contains(const char *s, size_t n, const char *needle)
+{
+	return memmem(s, n, needle, strlen(needle)) != NULL;
+}
+
+int
+aa_text_has_prefix(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n >= k && memcmp(s, p, k) == 0;
+}
+
+int
+aa_text_has_suffix(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+
+	return n >= k && memcmp(s + n - k, p, k) == 0;
+}
+
+int
+aa_text_trim_starts(const char *s, size_t n, const char *p)
+{
+	size_t a, b;
+
+	aa_text_trim_space(s, n, &a, &b);
+	return aa_text_has_prefix(s + a, b - a, p);
+}
+
+struct aa_line
+aa_text_trimmed(const char *s, size_t n)
+{
+	struct aa_line l;
+	size_t a, b;
+
+	aa_text_trim_space(s, n, &a, &b);
+	l.s = s + a;
+	l.len = b - a;
+	return l;
+}
+
+size_t
+aa_text_prev_line(const char *s, size_t start)
+{
+	const char *p = memrchr(s, '\n', start - 1);
+
+	return p == NULL ? 0 : (size_t)(p - s) + 1;
+}
+
+size_t
+aa_text_next_line(const char *s, size_t n, size_t start, int *more)
+{
+	const char *p = memchr(s + start, '\n', n - start);
+
+	*more = p != NULL;
+	return p == NULL ? n : (size_t)(p - s) + 1;
+}
+
+size_t
+aa_text_tail_lines(const char *s, size_t n, struct aa_line *v, size_t max)
+{
+	size_t k = 0, end = n, start, i;
+
+	while (k < max) {
+		start = end > 0 ? aa_text_prev_line(s, end + 1) : 0;
+		v[max - 1 - k].s = s + start;
+		v[max - 1 - k].len = end - start;
+		k++;
+		if (start == 0)
+			break;
+		end = start - 1;
+	}
+	if (k < max)
+		for (i = 0; i < k; i++)
+			v[i] = v[max - k + i];
+	return k;
 }
 
 void

@@ -34,12 +34,26 @@ int aa_unicode_is_space(uint32_t cp);
 /* Returns non-zero for one of the six WS6 bytes. */
 int aa_is_ws6(int c);
 
-/* Bounds of s[0..n) without Unicode white space at either end. */
+/* Bounds of s[0..n) without Unicode white space at either end; [n, n)
+ * when it is all white space. */
 void aa_text_trim_space(const char *s, size_t n, size_t *start, size_t *end);
 /* Bounds of s[0..n) without WS6 at either end. */
 void aa_text_trim_ws6(const char *s, size_t n, size_t *start, size_t *end);
 /* Returns non-zero when s[0..n) is empty after Unicode trimming. */
 int aa_text_is_blank(const char *s, size_t n);
+
+/*
+ * Line predicates.  Needles and prefixes are NUL-terminated; the line is a
+ * view s[0..n) without its "\n".  Each returns 1 or 0.
+ */
+/* s contains needle. */
+int aa_text_contains(const char *s, size_t n, const char *needle);
+/* s starts with p. */
+int aa_text_has_prefix(const char *s, size_t n, const char *p);
+/* s ends with p. */
+int aa_text_has_suffix(const char *s, size_t n, const char *p);
+/* s, without Unicode white space at either end, starts with p. */
+int aa_text_trim_starts(const char *s, size_t n, const char *p);
 
 /* A line: a view into the string that was split. */
 struct aa_line {
@@ -52,6 +66,25 @@ struct aa_lines {
 	size_t n;
 	size_t cap;
 };
+
+/* The view s[0..n) without Unicode white space at either end. */
+struct aa_line aa_text_trimmed(const char *s, size_t n);
+
+/*
+ * Lines of a string without splitting it: offsets of line starts, so a
+ * 1000-line screen is walked from the bottom without an array.
+ */
+/* Start of the line before the one starting at start (start > 0). */
+size_t aa_text_prev_line(const char *s, size_t start);
+/* Start of the line after the one at start, or n; *more is 0 if no line
+ * follows (no "\n" after start). */
+size_t aa_text_next_line(const char *s, size_t n, size_t start, int *more);
+/*
+ * Stores the last (up to max) lines of s[0..n) into v in order, so v[0] is
+ * the earliest; returns how many.  v[0].s == s means v[0] is line 0.
+ */
+size_t aa_text_tail_lines(const char *s, size_t n, struct aa_line *v,
+    size_t max);
 
 /* Initialises an empty line list. */
 void aa_lines_init(struct aa_lines *l);

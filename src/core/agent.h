@@ -10,7 +10,11 @@
  * The descriptor's behaviour comes from ../shared/spec/core.md: echo
  * removal extensions (§4.2), the input-box remover (§4.3), the tool-call
  * remover (§4.6), the diff's header skip (§3) and the start-up input
- * (§1.2-5).
+ * (§1.2-5).  What is data is data: the echo's markers, the residue lines
+ * and the layout fallback of today's TUIs (core/residue.h), the tool
+ * call's markers, the busy footer.  What is an algorithm is a function
+ * in the agent's own file: upstream's per-agent box removers and the
+ * tool-call scans.  So everything one agent needs is in agents/<name>.c.
  */
 #ifndef AA_AGENT_H
 #define AA_AGENT_H
@@ -19,20 +23,26 @@
 
 #include "base/buf.h"
 #include "core/format.h"
+#include "core/residue.h"
+
+/* A footer that shows the agent at work (aa_agent_busy). */
+struct aa_agent_busy {
+	const char *mark;	/* contained in the footer; NULL: no footer */
+	unsigned lines;		/* last non-blank lines searched for it */
+};
 
 struct aa_agent {
 	const char *name;		/* canonical type string */
 	const char *const *aliases;	/* NULL-terminated, name included */
 	struct aa_format_echo echo;	/* how the echoed input ends */
-	aa_format_box_fn remove_box;	/* input-box remover */
-	aa_format_tool_fn remove_tools; /* tool-call remover, or NULL */
+	struct aa_residue_rules box;	/* input-box removal */
+	struct aa_format_tools tools;	/* tool-call remover, if any */
 	unsigned diff_skip;		/* header lines the diff skips */
 	const char *start_input;	/* typed right after start, or NULL */
 	const char *blink;		/* glyph blinked at a line start */
-	/* Given the screen without its input box: 1 if ready, or NULL. */
-	int (*ready_rest)(const char *s, size_t n);
-	/* 1 while the screen shows the agent at work, or NULL. */
-	int (*busy)(const char *s, size_t n);
+	/* Ready only once something is drawn above the input box too. */
+	int ready_text;
+	struct aa_agent_busy busy;	/* the screen shows it at work */
 };
 
 extern const struct aa_agent aa_agent_claude;
@@ -70,9 +80,16 @@ int aa_agent_format(const struct aa_agent *a, const char *msg, size_t len,
 /* 1 if screen shows the agent ready for its first prompt (§4.5), else 0;
  * AA_ENOMEM if memory ran out. */
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);
-/* 1 while the screen shows the agent at work (agents with a busy hook). */
+/* 1 while the screen shows the agent at work (agents with a busy footer). */
 int aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len);
 /* Bytes to write to the agent right after it starts, or NULL. */
 const char *aa_agent_start_input(const struct aa_agent *a);
+/* Header lines the screen diff skips (§3); 0 for a NULL agent. */
+unsigned aa_agent_diff_skip(const struct aa_agent *a);
+/*
+ * Appends every alias of every agent, sorted and joined with ", ", to
+ * out (the "one of:" list of --help).  Returns 0 or AA_ENOMEM.
+ */
+int aa_agent_list_names(struct aa_buf *out);
 
 #endif /* AA_AGENT_H */

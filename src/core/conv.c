@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "base/aa-internal.h"
+#include "base/log.h"
 #include "core/conv.h"
 #include "core/state.h"
 #include "base/text.h"
@@ -295,19 +296,30 @@ update_agent_message(struct aa_conv *c, const char *screen, size_t len,
 	return 0;
 }
 
-/* Sends a formatted report through on_error. */
+/* Hands a formatted report to on_error (the record's level is the
+ * report's AA_CONV_LEVEL_*; the function's name stays out of the text,
+ * which users read as an agent_error). */
+static void
+report_record(void *ud, const struct aa_log_record *r)
+{
+	struct aa_conv *c = ud;
+
+	c->on_error(c->ud, r->level, r->msg);
+}
+
+/* Sends a formatted report through on_error, formatted by the one
+ * logger (base/log.h). */
 static void
 report(struct aa_conv *c, int level, const char *fmt, ...)
 {
-	char text[512];
+	const struct aa_log sink = { .record = report_record, .ud = c };
 	va_list ap;
 
 	if (c->on_error == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	aa_log_vprintf(&sink, level, __func__, fmt, ap);
 	va_end(ap);
-	c->on_error(c->ud, level, text);
 }
 
 /* Recomputes the status, then emits what changed (§2.10). */

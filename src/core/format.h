@@ -1,13 +1,14 @@
 /*
- * format.h - aa_format, the message formatting primitives of
+ * format.h - aa_format, the generic message formatting of
  * ../shared/spec/core.md §4: blank-line trimming, removal of the echoed
- * user input, the per-agent input-box removers and the coder_report_task
- * tool-call removers.
+ * user input, the generic input-box remover, and what every
+ * coder_report_task tool-call remover shares.
  *
  * Every function is pure: it reads (const char *, size_t) views and
  * appends its result to a struct aa_buf, returning 0 or AA_ENOMEM.  None
- * keeps state between calls.  The agent descriptors in agents/ pick which
- * of these apply to which agent; src/agent.c chains them.
+ * keeps state between calls.  An agent's own removers live in
+ * agents/<name>.c and are reached through its descriptor (core/agent.h);
+ * src/core/agent.c chains them.
  */
 #ifndef AA_FORMAT_H
 #define AA_FORMAT_H
@@ -29,11 +30,31 @@ struct aa_format_echo {
 	unsigned skip_lines;
 };
 
+struct aa_lines;
+struct aa_format_tools;
+
 /* Signature of an input-box remover (§4.3). */
 typedef int (*aa_format_box_fn)(const char *s, size_t n, struct aa_buf *out);
 /* Signature of a tool-call remover (§4.6); calls may be NULL. */
-typedef int (*aa_format_tool_fn)(const char *s, size_t n, struct aa_buf *out,
-    struct aa_buf *calls);
+typedef int (*aa_format_tool_fn)(const struct aa_format_tools *t,
+    const char *s, size_t n, struct aa_buf *out, struct aa_buf *calls);
+
+/*
+ * A tool-call remover and the lines it looks for (§4.6): the algorithm is
+ * the agent's, the markers are data.
+ */
+struct aa_format_tools {
+	aa_format_tool_fn remove;	/* NULL: the agent has none */
+	const char *head;	/* the line opening a call, spaces ignored */
+	const char *mark;	/* the tool's name on the call's line */
+	const char *reply;	/* the tool's reply, the call's last line */
+};
+
+/* A range of lines [a, b) removed by a tool-call remover. */
+struct aa_format_range {
+	size_t a, b;
+	int keep;	/* recorded as a tool call (well-formed) */
+};
 
 /* Separator between removed tool calls in the calls buffer. */
 #define AA_FORMAT_TOOL_SEP "\n---\n"
@@ -65,18 +86,13 @@ int aa_format_remove_user_input(const char *msg, size_t len,
 
 /* The generic remover: a '>' prompt or a slim box at the bottom (§4.3). */
 int aa_format_box_generic(const char *s, size_t n, struct aa_buf *out);
-/* Codex: drops the "›" composer line and the spacer under it. */
-int aa_format_box_codex(const char *s, size_t n, struct aa_buf *out);
-/* opencode: drops the input panel ending in "╹▀▀▀…". */
-int aa_format_box_opencode(const char *s, size_t n, struct aa_buf *out);
-/* Amp: drops the last rounded box; "" becomes "Welcome to Amp". */
-int aa_format_box_amp(const char *s, size_t n, struct aa_buf *out);
-
-/* Claude: removes "coder - coder_report_task (MCP)" call blocks. */
-int aa_format_tools_claude(const char *s, size_t n, struct aa_buf *out,
-    struct aa_buf *calls);
-/* Codex: removes "• Called Coder.coder_report_task" call blocks. */
-int aa_format_tools_codex(const char *s, size_t n, struct aa_buf *out,
+/*
+ * Appends the lines of l outside every range (sorted, disjoint), joined
+ * with "\n", to out; then, if calls is not NULL, the ranges marked keep,
+ * last first, separated by AA_FORMAT_TOOL_SEP (§4.6).
+ */
+int aa_format_tools_join(const struct aa_lines *l,
+    const struct aa_format_range *r, size_t nr, struct aa_buf *out,
     struct aa_buf *calls);
 
 #endif /* AA_FORMAT_H */

@@ -8,8 +8,8 @@
  * from there to the bottom, less blank lines at either end, is the
  * result - always one contiguous substring of the new screen.
  *
- * Upstream quirks kept on purpose: opencode's three-line header skip makes
- * the section start three lines early (§3 step 3), and an all-blank
+ * Upstream quirks kept on purpose: a header skip (opencode's three lines)
+ * makes the section start that many lines early (§3 step 3), and an all-blank
  * section is returned as it is (step 5).  Defect §9.1 (opencode with a
  * two-line screen crashes upstream) is guarded: the result is empty.
  */
@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "base/aa-internal.h"
-#include "core/agent.h"
 #include "core/format.h"
 #include "core/snapshot.h"
 #include "base/text.h"
@@ -124,10 +123,10 @@ lineset_init(struct lineset *set, const char *old, size_t n)
 /* Appends the part of cur that old never showed, trimmed (§3). */
 int
 aa_snapshot_diff(const char *old, size_t oldlen, const char *cur,
-    size_t curlen, const struct aa_agent *agent, struct aa_buf *out)
+    size_t curlen, size_t skip, struct aa_buf *out)
 {
 	struct lineset set;
-	size_t skip, idx, start, end, first, sec, a, b, lines, i;
+	size_t idx, start, end, first, sec, a, b, lines, i;
 	const char *p;
 	int found = 0;
 
@@ -135,7 +134,6 @@ aa_snapshot_diff(const char *old, size_t oldlen, const char *cur,
 		old = "";
 	if (cur == NULL)
 		cur = "";
-	skip = agent != NULL ? agent->diff_skip : 0;
 	lines = 1;
 	for (p = cur; (p = memchr(p, '\n', curlen - (size_t)(p - cur))) != NULL;
 	    p++)

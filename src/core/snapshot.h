@@ -11,14 +11,13 @@
 
 #include "base/buf.h"
 
-struct aa_agent;
-
 /*
  * Appends to out the lines of cur from the first one that appears nowhere
  * in old down to the bottom, without leading and trailing blank lines
- * (§3).  agent may be NULL (custom).  Returns 0 or AA_ENOMEM.
+ * (§3).  skip is the number of header lines the agent's screen starts
+ * with (aa_agent_diff_skip; 0 for most agents).  Returns 0 or AA_ENOMEM.
  */
 int aa_snapshot_diff(const char *old, size_t oldlen, const char *cur,
-    size_t curlen, const struct aa_agent *agent, struct aa_buf *out);
+    size_t curlen, size_t skip, struct aa_buf *out);
 
 #endif /* AA_SNAPSHOT_H */

@@ -1,6 +1,7 @@
 /*
- * state.c - the state file: Go-exact encoding, lenient decoding, and the
- * crash-safe write (../shared/spec/core.md §5, http.md §11).
+ * state.c - the state file's codec: Go-exact encoding and lenient
+ * decoding (../shared/spec/core.md §5, http.md §11).  Pure: the file is
+ * read and written by the runtime through base/fileio.c.
  *
  * Encoding is done by hand because the bytes must match Go's encoder:
  * compact, fields in declaration order, "\n" at the end, strings escaped
@@ -15,16 +16,11 @@
  * would silently truncate at) are reported as corruption rather than
  * loaded wrong, and times outside 1677..2262 are refused.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -53,9 +49,6 @@ static int decode_messages(struct aa_state *st, const cJSON *arr,
 static int decode_root(struct aa_state *st, const cJSON *root, char **cause);
 static int has_nul_escape(const char *s, size_t n);
 static void free_messages(struct aa_message *msgs, size_t n);
-static int write_all(int fd, const char *p, size_t n);
-static int mkdir_parents(char *path);
-static void fsync_dir(char *path);
 
 int
 aa_state_quote(struct aa_buf *out, const char *s, size_t n, int html)
@@ -459,137 +452,6 @@ aa_state_release(struct aa_state *st)
 	free_messages(st->msgs, st->n);
 	free((void *)(uintptr_t)st->prompt);
 	memset(st, 0, sizeof(*st));
-}
-
-int
-aa_state_read_file(const char *path, struct aa_buf *out)
-{
-	char chunk[65536];
-	ssize_t n;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return AA__ERR(errno);
-	aa_buf_reset(out);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AA__ERR(errno);
-			break;
-		}
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > AA_STATE_MAX_BYTES) {
-			rc = AA_E2BIG;
-			break;
-		}
-		rc = aa_buf_append(out, chunk, (size_t)n);
-		if (rc != 0)
-			break;
-	}
-	close(fd);
-	return rc;
-}
-
-/* Writes n bytes, retrying short writes and EINTR. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return AA__ERR(errno);
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* mkdir -p of every directory above the file named by path (0700). */
-static int
-mkdir_parents(char *path)
-{
-	char *p;
-
-	for (p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			int e = errno;
-
-			*p = '/';
-			return AA__ERR(e);
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-/* Flushes the rename to disk by syncing the file's directory. */
-static void
-fsync_dir(char *path)
-{
-	char *slash = strrchr(path, '/');
-	int fd;
-
-	if (slash == path)
-		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	else if (slash != NULL) {
-		*slash = '\0';
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		*slash = '/';
-	} else
-		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* Best effort: some file systems refuse fsync on directories. */
-	(void)fsync(fd);
-	close(fd);
-}
-
-int
-aa_state_write_file(const char *path, const char *data, size_t len)
-{
-	size_t plen;
-	char *tmp;
-	int fd = -1, rc;
-
-	if (path == NULL || *path == '\0')
-		return AA_EINVAL;
-	plen = strlen(path);
-	tmp = malloc(plen + sizeof(".tmp"));
-	if (tmp == NULL)
-		return AA_ENOMEM;
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmp", sizeof(".tmp"));
-	rc = mkdir_parents(tmp);
-	if (rc != 0)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = AA__ERR(errno);
-		goto out;
-	}
-	rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = AA__ERR(errno);
-	if (close(fd) != 0 && rc == 0)
-		rc = AA__ERR(errno);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = AA__ERR(errno);
-	if (rc != 0)
-		unlink(tmp);
-	else
-		fsync_dir(tmp);
-out:
-	free(tmp);
-	return rc;
 }
 
 /* The file's role names (core.md §5), which are also the API's. */

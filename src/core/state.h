@@ -8,8 +8,8 @@
  * bytes exactly; aa_state_decode reads leniently the way Go's decoder
  * does (first JSON value only, keys matched case-insensitively, unknown
  * keys ignored, null leaves a zero value, "messages": null is no
- * messages) and then checks the version.  The file is written
- * crash-safely: <file>.tmp (0600), fsync, rename, fsync of the directory.
+ * messages) and then checks the version.  The codec is pure; the file
+ * is written crash-safely by base/fileio.c (aa_file_replace).
  */
 #ifndef AA_STATE_H
 #define AA_STATE_H
@@ -46,10 +46,5 @@ void aa_state_release(struct aa_state *st);
 /* Appends s as a JSON string the way Go's encoder writes it; html
  * non-zero also escapes "<", ">" and "&" (json.Marshal's default). */
 int aa_state_quote(struct aa_buf *out, const char *s, size_t n, int html);
-
-/* Reads a whole file (at most AA_STATE_MAX_BYTES) into out. */
-int aa_state_read_file(const char *path, struct aa_buf *out);
-/* Writes data crash-safely to path, creating missing directories (0700). */
-int aa_state_write_file(const char *path, const char *data, size_t len);
 
 #endif /* AA_STATE_H */

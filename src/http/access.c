@@ -56,18 +56,13 @@ cause_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *
 cause_printf(const char *fmt, ...)
 {
-	struct aa_buf b;
+	char *cause;
 	va_list ap;
 
-	aa_buf_init(&b);
 	va_start(ap, fmt);
-	if (aa_buf_vprintf(&b, fmt, ap) != 0) {
-		va_end(ap);
-		aa_buf_release(&b);
-		return NULL;
-	}
+	aa__vcause(&cause, 0, fmt, ap);
 	va_end(ap);
-	return aa_buf_steal(&b, NULL);
+	return cause;
 }
 
 /* Returns non-zero when s holds a Unicode white-space character. */
@@ -483,17 +478,21 @@ cors_preflight(const struct aa_access *a, const char *origin,
 	aa_buf_init(&list);
 	if (acrh != NULL && !headers_ok(acrh, &list))
 		goto out;
-	rc |= aa_buf_printf(hdrs, "Access-Control-Allow-Origin: %s\r\n",
-	    a->any_origin ? "*" : origin);
-	rc |= aa_buf_puts(hdrs, "Access-Control-Allow-Methods: ");
+	AA__FIRST_ERROR(rc, aa_buf_printf(hdrs,
+	    "Access-Control-Allow-Origin: %s\r\n",
+	    a->any_origin ? "*" : origin));
+	AA__FIRST_ERROR(rc, aa_buf_puts(hdrs,
+	    "Access-Control-Allow-Methods: "));
 	for (i = 0; acrm[i] != '\0'; i++)
-		rc |= aa_buf_putc(hdrs, (char)toupper((unsigned char)acrm[i]));
-	rc |= aa_buf_puts(hdrs, "\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_putc(hdrs,
+		    (char)toupper((unsigned char)acrm[i])));
+	AA__FIRST_ERROR(rc, aa_buf_puts(hdrs, "\r\n"));
 	if (list.len > 0)
-		rc |= aa_buf_printf(hdrs,
-		    "Access-Control-Allow-Headers: %s\r\n", list.data);
-	rc |= aa_buf_puts(hdrs, "Access-Control-Allow-Credentials: true\r\n"
-	    "Access-Control-Max-Age: 300\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_printf(hdrs,
+		    "Access-Control-Allow-Headers: %s\r\n", list.data));
+	AA__FIRST_ERROR(rc, aa_buf_puts(hdrs,
+	    "Access-Control-Allow-Credentials: true\r\n"
+	    "Access-Control-Max-Age: 300\r\n"));
 out:
 	aa_buf_release(&list);
 	return rc != 0 ? AA_ENOMEM : 0;
@@ -507,21 +506,22 @@ aa_access_cors(const struct aa_access *a, const char *method,
 	int rc = 0;
 
 	if (aa_access_is_preflight(method, acrm)) {
-		rc |= aa_buf_puts(hdrs, "Vary: Origin\r\n"
+		AA__FIRST_ERROR(rc, aa_buf_puts(hdrs, "Vary: Origin\r\n"
 		    "Vary: Access-Control-Request-Method\r\n"
-		    "Vary: Access-Control-Request-Headers\r\n");
+		    "Vary: Access-Control-Request-Headers\r\n"));
 		if (rc != 0)
 			return AA_ENOMEM;
 		return cors_preflight(a, origin, acrm, acrh, hdrs);
 	}
-	rc |= aa_buf_puts(hdrs, "Vary: Origin\r\n");
+	AA__FIRST_ERROR(rc, aa_buf_puts(hdrs, "Vary: Origin\r\n"));
 	if (origin != NULL && origin[0] != '\0' && method_ok(method) &&
 	    origin_ok(a, origin)) {
-		rc |= aa_buf_printf(hdrs, "Access-Control-Allow-Origin: %s\r\n",
-		    a->any_origin ? "*" : origin);
-		rc |= aa_buf_puts(hdrs,
+		AA__FIRST_ERROR(rc, aa_buf_printf(hdrs,
+		    "Access-Control-Allow-Origin: %s\r\n",
+		    a->any_origin ? "*" : origin));
+		AA__FIRST_ERROR(rc, aa_buf_puts(hdrs,
 		    "Access-Control-Allow-Credentials: true\r\n"
-		    "Access-Control-Expose-Headers: Link\r\n");
+		    "Access-Control-Expose-Headers: Link\r\n"));
 	}
 	return rc != 0 ? AA_ENOMEM : 0;
 }

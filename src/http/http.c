@@ -91,6 +91,8 @@ struct aa_http_server {
 	size_t nconns;
 	int pending; /* listener handles not yet closed */
 	int closing;
+	aa_http_close_cb close_cb; /* runs once everything has closed */
+	void *close_ud;
 	time_t date_t;
 	char date[40];
 	char rbuf[AA_HTTP_RBUF];
@@ -324,18 +326,21 @@ build_head(struct aa_http_conn *c, int status, const char *ctype,
 	int rc = 0;
 
 	aa_buf_reset(o);
-	rc |= aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
-	    aa_http_reason(status));
-	rc |= aa_buf_append(o, req->hdrs.data, req->hdrs.len);
+	AA__FIRST_ERROR(rc, aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
+	    aa_http_reason(status)));
+	AA__FIRST_ERROR(rc, aa_buf_append(o, req->hdrs.data, req->hdrs.len));
 	if (ctype != NULL)
-		rc |= aa_buf_printf(o, "Content-Type: %s\r\n", ctype);
-	rc |= aa_buf_puts(o, framing);
-	rc |= aa_buf_printf(o, "Date: %s\r\n", server_date(c->srv));
+		AA__FIRST_ERROR(rc, aa_buf_printf(o, "Content-Type: %s\r\n",
+		    ctype));
+	AA__FIRST_ERROR(rc, aa_buf_puts(o, framing));
+	AA__FIRST_ERROR(rc, aa_buf_printf(o, "Date: %s\r\n",
+	    server_date(c->srv)));
 	if (req->close_after)
-		rc |= aa_buf_puts(o, "Connection: close\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_puts(o, "Connection: close\r\n"));
 	else if (c->p.ll.http_major == 1 && c->p.ll.http_minor == 0)
-		rc |= aa_buf_puts(o, "Connection: keep-alive\r\n");
-	rc |= aa_buf_puts(o, "\r\n");
+		AA__FIRST_ERROR(rc, aa_buf_puts(o,
+		    "Connection: keep-alive\r\n"));
+	AA__FIRST_ERROR(rc, aa_buf_puts(o, "\r\n"));
 	return rc != 0 ? AA_ENOMEM : 0;
 }
 
@@ -1062,12 +1067,19 @@ conn_resume_reading(struct aa_http_conn *c)
 	}
 }
 
-/* Frees the server once every handle it owns has closed. */
+/* Frees the server once every handle it owns has closed, then tells the
+ * owner. */
 static void
 server_maybe_free(struct aa_http_server *s)
 {
-	if (s->closing && s->pending == 0 && s->nconns == 0)
-		free(s);
+	aa_http_close_cb cb = s->close_cb;
+	void *ud = s->close_ud;
+
+	if (!s->closing || s->pending > 0 || s->nconns > 0)
+		return;
+	free(s);
+	if (cb != NULL)
+		cb(ud);
 }
 
 /* uv_close callback of a listener. */
@@ -1193,7 +1205,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 				    addrs[i], port, uv_strerror(rc));
 				*cause = aa_buf_steal(&b, NULL);
 			}
-			aa_http_server_free(s);
+			aa_http_server_close(s, NULL, NULL);
 			return rc == UV_ENOMEM ? AA_ENOMEM : AA_EIO;
 		}
 		if (port == 0)
@@ -1201,7 +1213,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 		nlive++;
 	}
 	if (nlive == 0) {
-		aa_http_server_free(s);
+		aa_http_server_close(s, NULL, NULL);
 		return AA_EINVAL;
 	}
 	s->port = port;
@@ -1210,7 +1222,7 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 }
 
 void
-aa_http_server_free(struct aa_http_server *s)
+aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb, void *ud)
 {
 	struct aa_list *it, *tmp;
 	int i;
@@ -1218,6 +1230,8 @@ aa_http_server_free(struct aa_http_server *s)
 	if (s == NULL || s->closing)
 		return;
 	s->closing = 1;
+	s->close_cb = cb;
+	s->close_ud = ud;
 	for (i = 0; i < s->nlis; i++)
 		if (s->live[i]) {
 			s->live[i] = 0;

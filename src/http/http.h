@@ -107,10 +107,14 @@ void aa_http_send_error_text(struct aa_http_req *req, int status,
 /* Binds and listens; on failure *cause (if not NULL) says why. */
 int aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
     const struct aa_http_options *o, char **cause);
+/* Completion of aa_http_server_close: the server has been freed. */
+typedef void (*aa_http_close_cb)(void *ud);
 /* Closes listeners and every connection (abandoned requests get their
- * on_close callback); memory goes when the last handle has closed, so run
- * the loop afterwards.  NULL is fine. */
-void aa_http_server_free(struct aa_http_server *s);
+ * on_close callback); once the last handle has closed the server is freed
+ * and then cb(ud) runs (cb may be NULL), always from a close callback, so
+ * run the loop.  A second call is ignored; NULL is fine. */
+void aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb,
+    void *ud);
 /* Returns the port actually bound (useful with port 0). */
 int aa_http_server_port(const struct aa_http_server *s);
 /* Returns the number of open connections. */

@@ -48,6 +48,8 @@ struct aa_sse_stream {
 	uint64_t next_id;
 	uint64_t last_published;
 	struct aa_event *ping;
+	aa_sse_close_cb close_cb; /* runs once the timer has closed */
+	void *close_ud;
 };
 
 static void sub_flush(struct aa_sse_sub *);
@@ -272,21 +274,30 @@ aa_sse_stream_new(struct aa_sse_stream **out, uv_loop_t *loop,
 	return 0;
 }
 
-/* Frees the stream once its timer handle has closed. */
+/* Frees the stream once its timer handle has closed, then tells the
+ * owner. */
 static void
 stream_close_cb(uv_handle_t *h)
 {
-	free(h->data);
+	struct aa_sse_stream *s = h->data;
+	aa_sse_close_cb cb = s->close_cb;
+	void *ud = s->close_ud;
+
+	free(s);
+	if (cb != NULL)
+		cb(ud);
 }
 
 void
-aa_sse_stream_free(struct aa_sse_stream *s)
+aa_sse_stream_close(struct aa_sse_stream *s, aa_sse_close_cb cb, void *ud)
 {
 	struct aa_list *it, *tmp;
 	size_t i;
 
-	if (s == NULL)
+	if (s == NULL || uv_is_closing((uv_handle_t *)&s->timer))
 		return;
+	s->close_cb = cb;
+	s->close_ud = ud;
 	AA_LIST_FOREACH_SAFE(it, tmp, &s->subs) {
 		struct aa_sse_sub *sub = AA_LIST_ENTRY(it, struct aa_sse_sub,
 		    link);
@@ -364,9 +375,11 @@ aa_sse_subscribe(struct aa_sse_stream *s, struct aa_http_req *req,
 		return AA_ENOMEM;
 	}
 	for (i = 0; i < AA__ARRAY_SIZE(hdrs); i++)
-		rc |= aa_http_res_header(req, hdrs[i][0], hdrs[i][1]);
+		AA__FIRST_ERROR(rc, aa_http_res_header(req, hdrs[i][0],
+		    hdrs[i][1]));
 	if (conn == NULL || strcasecmp(conn, "close") != 0)
-		rc |= aa_http_res_header(req, "Connection", "keep-alive");
+		AA__FIRST_ERROR(rc, aa_http_res_header(req, "Connection",
+		    "keep-alive"));
 	if (rc != 0 || aa_http_stream_start(req, 200, "text/event-stream") !=
 	    0) {
 		free(sub);

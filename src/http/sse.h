@@ -65,9 +65,15 @@ struct aa_sse_options {
 /* Creates a stream on loop. */
 int aa_sse_stream_new(struct aa_sse_stream **out, uv_loop_t *loop,
     const struct aa_sse_options *o);
-/* Ends every subscriber's connection and frees the stream (its timer is
- * released by the loop; run it afterwards).  NULL is fine. */
-void aa_sse_stream_free(struct aa_sse_stream *s);
+/* Completion of aa_sse_stream_close: the stream has been freed. */
+typedef void (*aa_sse_close_cb)(void *ud);
+/* Ends every subscriber's connection and closes the stream's timer; once
+ * it has closed the stream is freed and then cb(ud) runs (cb may be
+ * NULL), from the close callback, so run the loop.  The subscribers'
+ * connections close on their own schedule (the HTTP server's).  A second
+ * call is ignored; NULL is fine. */
+void aa_sse_stream_close(struct aa_sse_stream *s, aa_sse_close_cb cb,
+    void *ud);
 /* Returns the id to give the next published event (first_id, +1, ...). */
 uint64_t aa_sse_next_id(struct aa_sse_stream *s);
 /* Sends ev to every subscriber and keeps it in the ring if it has an id

@@ -9,6 +9,9 @@
  * AutomaticEnv with empty = unset).  Values go through one setter per
  * type whose error texts are upstream's (pflag's InvalidValueError
  * wrapping Go's strconv errors), because scripts and people grep them.
+ * The Go behaviour itself (strconv, %q, encoding/csv, strings.Fields,
+ * pflag's grammar and usage layout) is gocompat.c's; this file is the
+ * table and what agentapi makes of it.
  *
  * Invariants: every string in a parsed struct aa_cli is owned and
  * non-NULL; lists hold at most AA_CLI_LIST_MAX entries; on any failure
@@ -24,7 +27,9 @@
 #include <string.h>
 
 #include "base/aa-internal.h"
+#include "core/agent.h"
 #include "prog/cli.h"
+#include "prog/gocompat.h"
 #include "base/text.h"
 
 enum cli_type {
@@ -63,16 +68,10 @@ struct cli_option {
 
 #define F(field) offsetof(struct aa_cli, field)
 
-/* Upstream's alias table, for the help text only (validation asks the
- * agent table through the lookup callback). */
-#define AGENT_NAMES                                                            \
-	"aider, amazonq, amp, auggie, claude, codex, copilot, cursor, "        \
-	"cursor-agent, custom, gemini, goose, opencode, q"
-
 static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	[AA_CLI_OPT_TYPE] = { "type", 't', "AGENTAPI_TYPE", T_STRING, "",
 	    F(type), C_SERVER, K_UPSTREAM,
-	    "Override the agent type (one of: " AGENT_NAMES ")" },
+	    "Override the agent type" },
 	[AA_CLI_OPT_PORT] = { "port", 'p', "AGENTAPI_PORT", T_INT, "3284",
 	    F(port), C_SERVER, K_UPSTREAM, "Port to run the server on" },
 	[AA_CLI_OPT_PRINT_OPENAPI] = { "print-openapi", 'P',
@@ -178,41 +177,26 @@ struct cli_parse {
 	char **cause;
 };
 
-static int	cp_unprintable(uint32_t cp);
-static int	underscore_ok(const char *s);
-static int	opt_is_bool(int idx);
+static int	opt_is_bool(void *ud, int idx);
 static int	bind_addr_ok(char *s);
 static int	visible_ascii(const char *s);
 static int	validate_ours(struct aa_cli *c, char **cause);
 static int	validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup,
 		    char **cause);
-static void	help_wrap(struct aa_buf *b, const char *text, size_t col,
-		    size_t indent);
+static void	help_agent_names(struct aa_buf *b);
 static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
 		    const char *cname);
-static void	quote_go(struct aa_buf *b, const char *s);
-static void	quote_rune(struct aa_buf *b, unsigned char ch);
-static int	go_parse_uint(const char *s, uint64_t max, uint64_t *out);
-static int	go_parse_int(const char *s, int bits, int64_t *out,
-		    const char **err);
-static int	go_parse_uint16(const char *s, uint64_t *out,
-		    const char **err);
-static int	go_parse_bool(const char *s, int *out);
 static void	list_free(struct aa_cli_list *l);
 static int	list_push(struct aa_cli_list *l, const char *s, size_t n);
-static int	csv_record(const char *s, struct aa_cli_list *l,
-		    struct aa_buf *err);
-static int	fields_split(const char *s, struct aa_cli_list *l);
+static int	list_field(void *ud, const char *s, size_t n);
 static int	value_error(struct cli_parse *p, int idx, const char *value,
 		    enum aa_cli_source src, const char *why);
 static int	opt_set(struct cli_parse *p, int idx, const char *value,
 		    enum aa_cli_source src);
-static int	find_long(unsigned int cmd, const char *name, size_t n);
-static int	find_short(unsigned int cmd, char c);
-static int	parse_long(struct cli_parse *p, int argc, char *const *argv,
-		    int *ip);
-static int	parse_short(struct cli_parse *p, int argc, char *const *argv,
-		    int *ip);
+static int	find_long(void *ud, const char *name, size_t n);
+static int	find_short(void *ud, char c);
+static int	flag_set(void *ud, int idx, const char *value);
+static int	flag_word(void *ud, const char *word);
 static int	parse_flags(struct cli_parse *p, int argc, char *const *argv,
 		    int i, int stop_at_word);
 static const char *env_lookup(char *const *envp, const char *name);
@@ -223,216 +207,6 @@ static int	finish_attach(struct cli_parse *p);
 static int	parse_command(struct cli_parse *p, int argc,
 		    char *const *argv, char *const *envp, int i);
 
-
-/* Returns non-zero for a code point Go's strconv.IsPrint would reject;
- * an approximation that covers the C0/C1 controls and common format
- * characters, which is all a command line realistically holds. */
-static int
-cp_unprintable(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0xad ||
-	    (cp >= 0x200b && cp <= 0x200f) || cp == 0x2028 || cp == 0x2029 ||
-	    cp == 0xfeff;
-}
-
-/* Appends s quoted like Go's %q (strconv.Quote), as upstream's errors do. */
-static void
-quote_go(struct aa_buf *b, const char *s)
-{
-	size_t n = strlen(s), i = 0, k;
-	uint32_t cp;
-
-	aa_buf_putc(b, '"');
-	while (i < n) {
-		k = aa_utf8_decode(s + i, n - i, &cp);
-		if (cp == AA_UTF8_REPLACEMENT && k == 1) {
-			aa_buf_printf(b, "\\x%02x", (unsigned char)s[i]);
-		} else if (cp == '"' || cp == '\\') {
-			aa_buf_putc(b, '\\');
-			aa_buf_putc(b, (char)cp);
-		} else if (!cp_unprintable(cp)) {
-			aa_buf_append(b, s + i, k);
-		} else if (cp == '\a' || cp == '\b' || cp == '\f' ||
-		    cp == '\n' || cp == '\r' || cp == '\t' || cp == '\v') {
-			aa_buf_putc(b, '\\');
-			aa_buf_putc(b, "abtnvfr"[cp == '\a' ? 0 : cp == '\b' ?
-			    1 : cp - '\t' + 2]);
-		} else if (cp < 0x80)
-			aa_buf_printf(b, "\\x%02x", (unsigned int)cp);
-		else
-			aa_buf_printf(b, "\\u%04x", (unsigned int)cp);
-		i += k;
-	}
-	aa_buf_putc(b, '"');
-}
-
-/* Appends one byte as Go's %q of a rune (pflag's shorthand errors). */
-static void
-quote_rune(struct aa_buf *b, unsigned char ch)
-{
-	char u[4];
-
-	if (ch == '\'' || ch == '\\')
-		aa_buf_printf(b, "'\\%c'", ch);
-	else if (ch >= 0x20 && ch < 0x7f)
-		aa_buf_printf(b, "'%c'", ch);
-	else if (ch < 0x80)
-		aa_buf_printf(b, "'\\x%02x'", ch);
-	else if (cp_unprintable(ch))
-		aa_buf_printf(b, "'\\u%04x'", ch);
-	else {
-		/* A byte read as a rune is U+0080..U+00FF. */
-		aa_buf_putc(b, '\'');
-		aa_buf_append(b, u, aa_utf8_encode(ch, u));
-		aa_buf_putc(b, '\'');
-	}
-}
-
-/* Returns non-zero when Go would accept the underscores in s (base 0). */
-static int
-underscore_ok(const char *s)
-{
-	char saw = '^';
-	int hex = 0;
-	size_t i = 0;
-
-	if (*s == '+' || *s == '-')
-		s++;
-	if (s[0] == '0' && s[1] != '\0' && strchr("bBoOxX", s[1]) != NULL) {
-		i = 2;
-		saw = '0';
-		hex = s[1] == 'x' || s[1] == 'X';
-	}
-	for (; s[i] != '\0'; i++) {
-		if ((s[i] >= '0' && s[i] <= '9') ||
-		    (hex && strchr("abcdefABCDEF", s[i]) != NULL)) {
-			saw = '0';
-			continue;
-		}
-		if (s[i] == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
-}
-
-/*
- * Parses an unsigned integer like Go's strconv.ParseUint(s, 0, ...): the
- * 0x/0o/0b prefixes, a bare leading 0 for octal, underscores between
- * digits.  Returns 0, -1 for bad syntax or -2 when above max.
- */
-static int
-go_parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	const char *s0 = s;
-	uint64_t n = 0, d;
-	int base = 10, under = 0;
-
-	if (*s == '\0')
-		return -1;
-	if (s[0] == '0') {
-		if (strlen(s) >= 3 && (s[1] == 'x' || s[1] == 'X')) {
-			base = 16;
-			s += 2;
-		} else if (strlen(s) >= 3 && (s[1] == 'o' || s[1] == 'O')) {
-			base = 8;
-			s += 2;
-		} else if (strlen(s) >= 3 && (s[1] == 'b' || s[1] == 'B')) {
-			base = 2;
-			s += 2;
-		} else {
-			base = 8;
-			s++;
-		}
-	}
-	for (; *s != '\0'; s++) {
-		if (*s == '_') {
-			under = 1;
-			continue;
-		}
-		if (*s >= '0' && *s <= '9')
-			d = (uint64_t)(*s - '0');
-		else if (*s >= 'a' && *s <= 'z')
-			d = (uint64_t)(*s - 'a' + 10);
-		else if (*s >= 'A' && *s <= 'Z')
-			d = (uint64_t)(*s - 'A' + 10);
-		else
-			return -1;
-		if (d >= (uint64_t)base)
-			return -1;
-		if (n > (max - d) / (uint64_t)base)
-			return -2;
-		n = n * (uint64_t)base + d;
-	}
-	if (under && !underscore_ok(s0))
-		return -1;
-	*out = n;
-	return 0;
-}
-
-/* strconv.ParseInt(s, 0, bits); *err is Go's reason on failure. */
-static int
-go_parse_int(const char *s, int bits, int64_t *out, const char **err)
-{
-	uint64_t u, cutoff = (uint64_t)1 << (bits - 1);
-	int neg = 0, rc;
-
-	if (*s == '+' || *s == '-') {
-		neg = *s == '-';
-		s++;
-	}
-	rc = go_parse_uint(s, neg ? cutoff : cutoff - 1, &u);
-	if (rc != 0) {
-		*err = rc == -1 ? "invalid syntax" : "value out of range";
-		return -1;
-	}
-	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
-	return 0;
-}
-
-/* strconv.ParseUint(s, 0, 16); *err is Go's reason on failure. */
-static int
-go_parse_uint16(const char *s, uint64_t *out, const char **err)
-{
-	int rc;
-
-	/* ParseUint takes no sign at all. */
-	rc = (*s == '+' || *s == '-') ? -1 : go_parse_uint(s, 65535, out);
-	if (rc != 0) {
-		*err = rc == -1 ? "invalid syntax" : "value out of range";
-		return -1;
-	}
-	return 0;
-}
-
-/* strconv.ParseBool: the twelve spellings Go accepts. */
-static int
-go_parse_bool(const char *s, int *out)
-{
-	static const char *const yes[] = { "1", "t", "T", "TRUE", "true",
-	    "True" };
-	static const char *const no[] = { "0", "f", "F", "FALSE", "false",
-	    "False" };
-	size_t i;
-
-	for (i = 0; i < AA__ARRAY_SIZE(yes); i++) {
-		if (strcmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcmp(s, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Frees a list's strings and array and leaves it empty. */
 static void
@@ -472,127 +246,11 @@ list_push(struct aa_cli_list *l, const char *s, size_t n)
 	return 0;
 }
 
-/*
- * Reads the first CSV record of s into l, as pflag's string slices do
- * (Go's encoding/csv: quoted fields with "" escapes, blank lines skipped,
- * nothing after the first record).  On a syntax error appends Go's
- * message to err and returns AA_EINVAL.
- */
+/* Takes one field of a CSV record or of strings.Fields into a list. */
 static int
-csv_record(const char *s, struct aa_cli_list *l, struct aa_buf *err)
+list_field(void *ud, const char *s, size_t n)
 {
-	struct aa_buf f;
-	const char *p, *line;
-	size_t lineno = 1, startline;
-	int rc = 0;
-
-	aa_buf_init(&f);
-	/* Skip blank lines ("\n" or "\r\n"). */
-	while (*s == '\n' || (s[0] == '\r' && s[1] == '\n')) {
-		s += *s == '\n' ? 1 : 2;
-		lineno++;
-	}
-	if (*s == '\0') {
-		aa_buf_puts(err, "EOF");
-		return AA_EINVAL;
-	}
-	startline = lineno;
-	line = p = s;
-	for (;;) {
-		aa_buf_reset(&f);
-		if (*p != '"') {
-			/* Unquoted: up to ',' or the end of the line. */
-			const char *e = p + strcspn(p, ",\n");
-			const char *q = memchr(p, '"', (size_t)(e - p));
-			size_t n = (size_t)(e - p);
-
-			if (q != NULL) {
-				aa_buf_printf(err, "parse error on line %zu, "
-				    "column %zu: bare \" in non-quoted-field",
-				    lineno, (size_t)(q - line) + 1);
-				rc = AA_EINVAL;
-				break;
-			}
-			if (*e == '\n' && n > 0 && p[n - 1] == '\r')
-				n--;
-			if ((rc = list_push(l, p, n)) != 0)
-				break;
-			if (*e != ',')
-				break;
-			p = e + 1;
-			continue;
-		}
-		/* Quoted: "" is a quote; a newline inside is kept. */
-		for (p++;; p++) {
-			if (*p == '\0') {
-				/* Go names the record's first line too. */
-				if (startline != lineno)
-					aa_buf_printf(err, "record on line "
-					    "%zu; ", startline);
-				aa_buf_printf(err, "parse error on line %zu, "
-				    "column %zu: extraneous or missing \" in "
-				    "quoted-field", lineno,
-				    (size_t)(p - line) + 1);
-				rc = AA_EINVAL;
-				goto out;
-			}
-			if (*p == '"' && p[1] == '"') {
-				aa_buf_putc(&f, '"');
-				p++;
-			} else if (*p == '"')
-				break;
-			else {
-				if (*p == '\n') {
-					lineno++;
-					line = p + 1;
-				}
-				aa_buf_putc(&f, *p);
-			}
-		}
-		p++;	/* the closing quote */
-		if (*p != ',' && *p != '\n' && *p != '\0' &&
-		    !(p[0] == '\r' && p[1] == '\n')) {
-			aa_buf_printf(err, "parse error on line %zu, column "
-			    "%zu: extraneous or missing \" in quoted-field",
-			    lineno, (size_t)(p - line) + 1);
-			rc = AA_EINVAL;
-			break;
-		}
-		if ((rc = list_push(l, aa_buf_str(&f), f.len)) != 0)
-			break;
-		if (*p != ',')
-			break;
-		p++;
-	}
-out:
-	aa_buf_release(&f);
-	return rc;
-}
-
-/* Splits s on Unicode white space into l, as Go's strings.Fields. */
-static int
-fields_split(const char *s, struct aa_cli_list *l)
-{
-	size_t n = strlen(s), i = 0, start = 0, k;
-	int in = 0, rc;
-	uint32_t cp;
-
-	while (i < n) {
-		k = aa_utf8_decode(s + i, n - i, &cp);
-		if (aa_unicode_is_space(cp)) {
-			rc = in ? list_push(l, s + start, i - start) : 0;
-			if (rc != 0)
-				return rc;
-			in = 0;
-		} else if (!in) {
-			in = 1;
-			start = i;
-		}
-		i += k;
-	}
-	if (in)
-		return list_push(l, s + start, n - start);
-	return 0;
+	return list_push(ud, s, n);
 }
 
 /* Reports an invalid value the way pflag (or, for env, we) word it. */
@@ -605,7 +263,7 @@ value_error(struct cli_parse *p, int idx, const char *value,
 
 	aa_buf_init(&b);
 	aa_buf_puts(&b, "invalid argument ");
-	quote_go(&b, value);
+	aa_go_quote(&b, value);
 	if (src == AA_CLI_SRC_ENV)
 		aa_buf_printf(&b, " for \"%s\" environment variable: %s",
 		    o->env, why);
@@ -624,10 +282,10 @@ opt_set(struct cli_parse *p, int idx, const char *value,
     enum aa_cli_source src)
 {
 	const struct cli_option *o = &cli_options[idx];
-	char *field = (char *)p->c + o->offset, *dup, why[160];
+	char *field = (char *)p->c + o->offset, *dup;
 	struct aa_cli_list l = { NULL, 0 }, *dst;
 	struct aa_buf err;
-	const char *reason;
+	const char *fn, *reason = "invalid syntax";
 	int64_t i64;
 	uint64_t u64;
 	int b, rc;
@@ -635,11 +293,9 @@ opt_set(struct cli_parse *p, int idx, const char *value,
 
 	switch (o->type) {
 	case T_NONE:
-		if (go_parse_bool(value, &b) != 0) {
-			snprintf(why, sizeof(why), "strconv.ParseBool: parsing "
-			    "%%s: invalid syntax");
-			goto bad_quoted;
-		}
+		fn = "ParseBool";
+		if (aa_go_parse_bool(value, &b) != 0)
+			goto bad_number;
 		if (idx == AA_CLI_OPT_HELP)
 			p->want_help = b;
 		else
@@ -653,42 +309,36 @@ opt_set(struct cli_parse *p, int idx, const char *value,
 		break;
 	case T_INT:
 		/* Go's int is 64 bits; ours is narrower, so say "range". */
-		reason = NULL;
-		if (go_parse_int(value, 64, &i64, &reason) == 0 &&
-		    (i64 < INT_MIN || i64 > INT_MAX))
+		fn = "ParseInt";
+		if (aa_go_parse_int(value, 64, &i64, &reason) != 0)
+			goto bad_number;
+		if (i64 < INT_MIN || i64 > INT_MAX) {
 			reason = "value out of range";
-		if (reason != NULL) {
-			snprintf(why, sizeof(why), "strconv.ParseInt: parsing "
-			    "%%s: %s", reason);
-			goto bad_quoted;
+			goto bad_number;
 		}
 		*(int *)field = (int)i64;
 		break;
 	case T_UINT16:
-		if (go_parse_uint16(value, &u64, &reason) != 0) {
-			snprintf(why, sizeof(why), "strconv.ParseUint: parsing "
-			    "%%s: %s", reason);
-			goto bad_quoted;
-		}
+		fn = "ParseUint";
+		if (aa_go_parse_uint(value, 16, &u64, &reason) != 0)
+			goto bad_number;
 		*(unsigned int *)field = (unsigned int)u64;
 		break;
 	case T_BOOL:
-		if (go_parse_bool(value, &b) != 0) {
-			snprintf(why, sizeof(why), "strconv.ParseBool: parsing "
-			    "%%s: invalid syntax");
-			goto bad_quoted;
-		}
+		fn = "ParseBool";
+		if (aa_go_parse_bool(value, &b) != 0)
+			goto bad_number;
 		*(int *)field = b;
 		break;
 	case T_LIST:
 		dst = (struct aa_cli_list *)(void *)field;
 		aa_buf_init(&err);
 		if (src == AA_CLI_SRC_ENV)
-			rc = fields_split(value, &l);
+			rc = aa_go_fields(value, list_field, &l);
 		else if (*value == '\0')
 			rc = 0;	/* pflag: "" is the empty list */
 		else
-			rc = csv_record(value, &l, &err);
+			rc = aa_go_csv_record(value, list_field, &l, &err);
 		if (rc == AA_EINVAL) {
 			rc = value_error(p, idx, value, src, aa_buf_str(&err));
 			aa_buf_release(&err);
@@ -714,31 +364,20 @@ opt_set(struct cli_parse *p, int idx, const char *value,
 		p->c->src[idx] = (unsigned char)src;
 	return 0;
 
-bad_quoted:
-	{
-		/* Go's strconv errors quote the value with %q too. */
-		struct aa_buf q, w;
-
-		aa_buf_init(&q);
-		const char *at = strstr(why, "%s");
-
-		aa_buf_init(&w);
-		quote_go(&q, value);
-		/* why holds one "%s" for the quoted value. */
-		aa_buf_append(&w, why, (size_t)(at - why));
-		aa_buf_puts(&w, aa_buf_str(&q));
-		aa_buf_puts(&w, at + 2);
-		rc = value_error(p, idx, value, src, aa_buf_str(&w));
-		aa_buf_release(&q);
-		aa_buf_release(&w);
-		return rc;
-	}
+bad_number:
+	/* pflag wraps strconv's error, which quotes the value too. */
+	aa_buf_init(&err);
+	aa_go_strconv_error(&err, fn, value, reason);
+	rc = value_error(p, idx, value, src, aa_buf_str(&err));
+	aa_buf_release(&err);
+	return rc;
 }
 
-/* Finds the option named name[0..n) that cmd accepts, or -1. */
+/* Finds the option named name[0..n) that the command accepts, or -1. */
 static int
-find_long(unsigned int cmd, const char *name, size_t n)
+find_long(void *ud, const char *name, size_t n)
 {
+	unsigned int cmd = ((struct cli_parse *)ud)->cmd;
 	int i;
 
 	for (i = 0; i < NOPTIONS; i++) {
@@ -750,10 +389,12 @@ find_long(unsigned int cmd, const char *name, size_t n)
 	return -1;
 }
 
-/* Finds the option whose short letter is c that cmd accepts, or -1. */
+/* Finds the option whose short letter is c that the command accepts,
+ * or -1. */
 static int
-find_short(unsigned int cmd, char c)
+find_short(void *ud, char c)
 {
+	unsigned int cmd = ((struct cli_parse *)ud)->cmd;
 	int i;
 
 	for (i = 0; i < NOPTIONS; i++) {
@@ -767,109 +408,44 @@ find_short(unsigned int cmd, char c)
 
 /* Returns non-zero for options that take no value when given bare. */
 static int
-opt_is_bool(int idx)
+opt_is_bool(void *ud, int idx)
 {
+	(void)ud;
 	return cli_options[idx].type == T_BOOL ||
 	    cli_options[idx].type == T_NONE;
 }
 
-/* Parses argv[*ip], a "--name[=value]" word (pflag's parseLongArg). */
+/* pflag's setter: a value given on the command line. */
 static int
-parse_long(struct cli_parse *p, int argc, char *const *argv, int *ip)
+flag_set(void *ud, int idx, const char *value)
 {
-	const char *a = argv[*ip], *name = a + 2, *eq, *value;
-	size_t n;
-	int idx;
-
-	if (*name == '-' || *name == '=')
-		return aa__cause(p->cause, AA_EINVAL, "bad flag syntax: %s", a);
-	eq = strchr(name, '=');
-	n = eq != NULL ? (size_t)(eq - name) : strlen(name);
-	if ((idx = find_long(p->cmd, name, n)) < 0)
-		return aa__cause(p->cause, AA_EINVAL, "unknown flag: --%.*s",
-		    (int)n, name);
-	if (eq != NULL)
-		value = eq + 1;
-	else if (opt_is_bool(idx))
-		value = "true";
-	else if (*ip + 1 < argc)
-		value = argv[++*ip];
-	else
-		return aa__cause(p->cause, AA_EINVAL, "flag needs an argument: "
-		    "--%.*s", (int)n, name);
-	return opt_set(p, idx, value, AA_CLI_SRC_FLAG);
+	return opt_set(ud, idx, value, AA_CLI_SRC_FLAG);
 }
 
-/* Parses argv[*ip], a "-abc" group of shorthands (parseShortArg). */
+/* pflag's positional word: kept for the agent's argv. */
 static int
-parse_short(struct cli_parse *p, int argc, char *const *argv, int *ip)
+flag_word(void *ud, const char *word)
 {
-	const char *a = argv[*ip], *sh = a + 1, *value;
-	struct aa_buf b;
-	int idx, rc;
+	struct cli_parse *p = ud;
 
-	while (*sh != '\0') {
-		if ((idx = find_short(p->cmd, *sh)) < 0 ||
-		    (!opt_is_bool(idx) && sh[1] == '\0' && *ip + 1 >= argc)) {
-			aa_buf_init(&b);
-			aa_buf_puts(&b, idx < 0 ? "unknown shorthand flag: " :
-			    "flag needs an argument: ");
-			quote_rune(&b, (unsigned char)*sh);
-			aa_buf_printf(&b, " in -%s", a + 1);
-			*p->cause = aa_buf_steal(&b, NULL);
-			return AA_EINVAL;
-		}
-		if (strlen(sh) > 2 && sh[1] == '=') {
-			value = sh + 2;
-			sh = "";
-		} else if (opt_is_bool(idx)) {
-			value = "true";
-			sh++;
-		} else if (sh[1] != '\0') {
-			value = sh + 1;
-			sh = "";
-		} else {
-			value = argv[++*ip];
-			sh = "";
-		}
-		if ((rc = opt_set(p, idx, value, AA_CLI_SRC_FLAG)) != 0)
-			return rc;
-	}
+	p->posv[p->posn++] = word;
 	return 0;
 }
 
 /*
- * Parses the flags of p->cmd from argv[i], collecting positional words.
- * With stop_at_word (the root) the first word ends the scan; returns its
- * index (or argc).  Otherwise returns argc.  Negative on error.
+ * Parses the flags of p->cmd from argv[i] with pflag's grammar,
+ * collecting positional words.  With stop_at_word (the root) the first
+ * word ends the scan; returns its index (or argc).  Otherwise returns
+ * argc.  Negative on error.
  */
 static int
 parse_flags(struct cli_parse *p, int argc, char *const *argv, int i,
     int stop_at_word)
 {
-	int dash = 0, rc;
+	const struct aa_pflag f = { find_long, find_short, opt_is_bool,
+	    flag_set, flag_word, p, p->cause };
 
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (dash || a[0] != '-' || a[1] == '\0') {
-			if (stop_at_word)
-				return i;
-			p->posv[p->posn++] = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			dash = 1;
-			if (stop_at_word)
-				return i + 1 < argc ? i + 1 : argc;
-			continue;
-		}
-		rc = a[1] == '-' ? parse_long(p, argc, argv, &i) :
-		    parse_short(p, argc, argv, &i);
-		if (rc != 0)
-			return rc;
-	}
-	return argc;
+	return aa_pflag_parse(&f, argc, argv, i, stop_at_word);
 }
 
 /* Returns the value of name in envp, or NULL when absent or empty. */
@@ -1212,31 +788,6 @@ aa_cli_release(struct aa_cli *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Appends text word-wrapped at 80 columns, continuation lines indented. */
-static void
-help_wrap(struct aa_buf *b, const char *text, size_t col, size_t indent)
-{
-	const char *p = text;
-	size_t n;
-
-	while (*p != '\0') {
-		n = strcspn(p, " ");
-		if (col > indent && col + 1 + n > 79) {
-			aa_buf_printf(b, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			aa_buf_putc(b, ' ');
-			col++;
-		}
-		aa_buf_append(b, p, n);
-		col += n;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	aa_buf_putc(b, '\n');
-}
-
 /* Appends one help line per option of cmd with the given kind. */
 static void
 help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
@@ -1245,7 +796,6 @@ help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
 	    "", " strings", "" };
 	const struct cli_option *o;
 	struct aa_buf t;
-	size_t start;
 	int i;
 
 	aa_buf_init(&t);
@@ -1253,18 +803,13 @@ help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
 		o = &cli_options[i];
 		if ((o->cmds & cmd) == 0 || o->kind != kind)
 			continue;
-		start = b->len;
-		if (o->shorthand != 0)
-			aa_buf_printf(b, "  -%c, --%s%s", o->shorthand, o->name,
-			    tnames[o->type]);
-		else
-			aa_buf_printf(b, "      --%s%s", o->name,
-			    tnames[o->type]);
 		aa_buf_reset(&t);
 		if (i == AA_CLI_OPT_HELP)
 			aa_buf_printf(&t, "help for %s", cname);
 		else
 			aa_buf_puts(&t, o->help);
+		if (i == AA_CLI_OPT_TYPE)
+			help_agent_names(&t);
 		if (o->type == T_STRING && o->def[0] != '\0')
 			aa_buf_printf(&t, " (default \"%s\")", o->def);
 		else if ((o->type == T_INT || o->type == T_UINT16))
@@ -1273,19 +818,25 @@ help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
 			aa_buf_printf(&t, " (default [%s])", o->def);
 		if (o->env != NULL)
 			aa_buf_printf(&t, " [env %s]", o->env);
-		if (b->len - start >= 31)
-			aa_buf_printf(b, "\n%*s", 32, "");
-		else
-			aa_buf_printf(b, "%*s", (int)(32 - (b->len - start)),
-			    "");
-		help_wrap(b, aa_buf_str(&t), 32, 32);
+		aa_pflag_usage(b, o->shorthand, o->name, tnames[o->type],
+		    aa_buf_str(&t));
 	}
 	aa_buf_release(&t);
+}
+
+/* Appends " (one of: <every agent name and alias>)" from the agent table. */
+static void
+help_agent_names(struct aa_buf *b)
+{
+	aa_buf_puts(b, " (one of: ");
+	aa_agent_list_names(b);
+	aa_buf_putc(b, ')');
 }
 
 int
 aa_cli_help(struct aa_buf *out, const char *sub)
 {
+	struct aa_buf t;
 	size_t before = out->len;
 
 	if (sub == NULL || *sub == '\0') {
@@ -1301,8 +852,11 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
 		    "--help\" for more information about a command.\n");
 	} else if (strcmp(sub, "server") == 0) {
-		help_wrap(out, "Run the server with the specified agent "
-		    "(one of: " AGENT_NAMES ")", 0, 0);
+		aa_buf_init(&t);
+		aa_buf_puts(&t, "Run the server with the specified agent");
+		help_agent_names(&t);
+		aa_pflag_wrap(out, aa_buf_str(&t), 0, 0);
+		aa_buf_release(&t);
 		aa_buf_puts(out, "\nUsage:\n  " AA_CLI_PROGRAM
 		    " server [flags] [agent] [-- agent-args...]\n\n"
 		    "Put \"--\" before the agent's own flags, or they are "

@@ -29,12 +29,15 @@
 #include "core/agent.h"
 #include "prog/attach.h"
 #include "base/buf.h"
+#include "base/log.h"
 #include "prog/cli.h"
 #include "prog/demo.h"
 #include "prog/pidfile.h"
-#include "runtime/session.h" /* aa_session_read_stdin_prompt */
+#include "prog/stdin.h"
+#include "runtime/session.h" /* save outcome */
 #include "base/text.h"
 #include "base/timefmt.h"
+#include "api/server.h" /* aa_server_new_log */
 #include "api/webassets.h"
 
 extern char **environ;
@@ -55,25 +58,25 @@ static struct {
 	int agent_status;
 	char *last_screen;
 	int verbose;
+	int save_failed;	/* the last state save failed */
+	char *save_why;
 } prog;
 
-/* Writes one log line in upstream's slog text format to stdout. */
+/* Writes one log record in upstream's slog text format to stdout: the
+ * message only, as upstream prints it (the function's name is left out). */
 static void
-log_line(void *ud, int level, const char *msg)
+log_record(void *ud, const struct aa_log_record *r)
 {
 	static const char *const names[] = { "DEBUG", "INFO", "WARN", "ERROR" };
+	const char *msg = r->msg;
+	int level = r->level;
 	struct aa_buf t;
-	const char *p;
 
 	(void)ud;
 	if (level == AA_LOG_DEBUG && !prog.verbose)
 		return;
 	if (level < 0 || level > AA_LOG_ERROR)
 		level = AA_LOG_INFO;
-	/* Drop the "function: " prefix the library puts on its lines. */
-	p = strstr(msg, ": ");
-	if (p != NULL && strchr(msg, ' ') > p)
-		msg = p + 2;
 	aa_buf_init(&t);
 	aa_time_format(&t, aa__wall_ns() / 1000000 * 1000000, 0);
 	printf("time=%s level=%s msg=\"", aa_buf_str(&t), names[level]);
@@ -90,20 +93,21 @@ log_line(void *ud, int level, const char *msg)
 	aa_buf_release(&t);
 }
 
-/* Logs a formatted INFO line. */
+/* The program's logger, also handed to the server. */
+static const struct aa_log prog_log = { .record = log_record };
+
+/* Logs a formatted INFO line through the program's logger. */
 static void
 logf_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 logf_info(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	aa_log_vprintf(&prog_log, AA_LOG_INFO, __func__, fmt, ap);
 	va_end(ap);
-	log_line(NULL, AA_LOG_INFO, line);
 }
 
 /* Maps an agent name or alias to its canonical type (for aa_cli). */
@@ -174,6 +178,18 @@ on_agent_exit(void *ud, int wait_status)
 	shutdown_server();
 }
 
+/* Remembers the outcome of the latest state save: if the last one, the
+ * save at shutdown, failed, the process must not exit 0. */
+static void
+on_save(void *ud, int err, const char *why)
+{
+	(void)ud;
+	prog.save_failed = err != 0;
+	free(prog.save_why);
+	prog.save_why = err != 0 ? strdup(why != NULL ? why :
+	    aa_strerror(err)) : NULL;
+}
+
 /* Starts the signal watchers on the loop. */
 static void
 watch_signals(void)
@@ -199,7 +215,7 @@ stdin_prompt(char **prompt)
 	*prompt = NULL;
 	if (isatty(STDIN_FILENO))
 		return 0;
-	if (aa_session_read_stdin_prompt(STDIN_FILENO, STDIN_PROMPT_MAX,
+	if (aa_stdin_read_prompt(STDIN_FILENO, STDIN_PROMPT_MAX,
 		STDIN_PROMPT_TIMEOUT_MS, &text, &len, &cause) != 0) {
 		fprintf(stderr, "Error: failed to read initial prompt from "
 				"stdin: %s\n",
@@ -264,7 +280,6 @@ server_options(struct aa_server_options *o, const char *prompt)
 	o->api.auth_token = c->auth_token;
 	o->api.chat_base_path = c->chat_base_path;
 	o->on_exit = on_agent_exit;
-	o->log = log_line;
 }
 
 /* Decides the exit code once the loop has ended (spec §9.8, §9.9): the
@@ -322,7 +337,8 @@ run_server(void)
 	}
 	prog.loop = uv_default_loop();
 	server_options(&o, initial);
-	rc = aa_server_new(prog.loop, &prog.server, &o, &cause);
+	rc = aa_server_new_log(prog.loop, &prog.server, &o, &prog_log,
+	    &cause);
 	free(prompt);
 	if (rc != 0) {
 		fprintf(stderr, "agentapi-c: %s\n",
@@ -333,9 +349,16 @@ run_server(void)
 	}
 	logf_info("Starting server on port port=%d",
 	    aa_server_port(prog.server));
+	aa_session_on_save(aa_server_session(prog.server), on_save, NULL);
 	watch_signals();
 	uv_run(prog.loop, UV_RUN_DEFAULT);
 	rc = exit_code();
+	if (prog.save_failed) {
+		fprintf(stderr, "agentapi-c: the state was not saved: %s\n",
+		    prog.save_why != NULL ? prog.save_why : "unknown error");
+		if (rc == 0)
+			rc = 1;
+	}
 out:
 	uv_loop_close(prog.loop);
 	if (prog.cli.pid_file != NULL && *prog.cli.pid_file != '\0' &&
@@ -345,6 +368,7 @@ out:
 		free(cause);
 	}
 	free(prog.last_screen);
+	free(prog.save_why);
 	return rc;
 }
 

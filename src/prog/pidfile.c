@@ -2,7 +2,8 @@
  * pidfile.c - aa_pidfile: write and remove the PID file (spec/http.md §9.6).
  *
  * Writing: create the parent directories (0700), write "<pid>\n" to a
- * temporary file beside the target and fsync it, then inspect the target.
+ * temporary file beside the target (base/fileio.c: exclusive, 0600, an
+ * unpredictable name) and fsync it, then inspect the target.
  * Absent: link() the temporary file into place, which fails with EEXIST if
  * another instance got there first (we then look again).  Naming a live
  * process: refuse.  Anything else (stale pid, our own pid, garbage):
@@ -28,6 +29,7 @@
 
 #include "base/aa-internal.h"
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "prog/pidfile.h"
 #include "base/text.h"
 
@@ -47,10 +49,9 @@ static int	parse_pid(const char *s, size_t n, long long *out);
 static int	read_pid(const char *path, enum pid_state *st, long long *pid,
 		    char **cause, const char *prefix);
 static int	alive(long long pid, pid_t self);
-static int	mkdir_all(char *dir, char **cause);
-static int	dir_of(const char *path, char **out);
-static int	write_tmp(const char *tmp, pid_t pid, char **cause);
-static void	fsync_dir(const char *dir);
+static int	mkdir_all(const char *dir, char **cause);
+static int	write_tmp(const char *path, pid_t pid, char **tmp,
+		    char **cause);
 
 
 /* Returns strerror(e) with a lower-case first letter, as Go prints it. */
@@ -149,119 +150,34 @@ alive(long long pid, pid_t self)
 
 /* Creates dir and its parents with mode 0700 (os.MkdirAll). */
 static int
-mkdir_all(char *dir, char **cause)
+mkdir_all(const char *dir, char **cause)
 {
-	struct stat sb;
-	char *p, e[128];
-	int err;
+	char e[128];
+	int rc = aa_file_mkdirs(dir);
 
-	for (p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-				err = errno;
-				*p = c;
-				goto fail;
-			}
-			*p = c;
-		}
-		if (*p == '\0')
-			break;
-	}
-	if (stat(dir, &sb) != 0) {
-		err = errno;
-		goto fail;
-	}
-	if (!S_ISDIR(sb.st_mode)) {
-		err = ENOTDIR;
-		goto fail;
-	}
-	return 0;
-fail:
-	return aa__cause(cause, AA__ERR(err), "failed to write PID file: failed to "
+	if (rc == 0 || rc == AA_ENOMEM)
+		return rc;
+	return aa__cause(cause, rc, "failed to write PID file: failed to "
 	    "create PID file directory: mkdir %s: %s", dir,
-	    errtext(err, e, sizeof(e)));
+	    errtext(-rc, e, sizeof(e)));
 }
 
-/* Sets *out to a malloc'd copy of path's directory ("." if none). */
+/* Writes "<pid>\n" to a fresh temporary file beside path (exclusive,
+ * 0600, fsync'd); *tmp gets its name. */
 static int
-dir_of(const char *path, char **out)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n;
-
-	if (slash == NULL)
-		*out = strdup(".");
-	else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if ((*out = malloc(n + 1)) != NULL) {
-			memcpy(*out, path, n);
-			(*out)[n] = '\0';
-		}
-	}
-	return *out != NULL ? 0 : AA_ENOMEM;
-}
-
-/* Writes "<pid>\n" to a fresh tmp (0600) and flushes it to disk. */
-static int
-write_tmp(const char *tmp, pid_t pid, char **cause)
+write_tmp(const char *path, pid_t pid, char **tmp, char **cause)
 {
 	char line[32], e[128];
-	size_t len, off = 0;
-	ssize_t w;
-	int fd, err;
+	const char *op = "open";
+	size_t len;
+	int rc;
 
 	len = (size_t)snprintf(line, sizeof(line), "%ld\n", (long)pid);
-	(void)unlink(tmp);	/* a leftover of a crashed run with our pid */
-	do
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOCTTY, 0600);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		err = errno;
-		return aa__cause(cause, AA__ERR(err), "failed to write PID file: "
-		    "failed to write PID file: open %s: %s", tmp,
-		    errtext(err, e, sizeof(e)));
-	}
-	while (off < len) {
-		w = write(fd, line + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 && errno != EINVAL)
-		goto fail;
-	if (close(fd) != 0)
-		goto fail_closed;
-	return 0;
-fail:
-	err = errno;
-	close(fd);
-	goto out;
-fail_closed:
-	err = errno;
-out:
-	(void)unlink(tmp);
-	return aa__cause(cause, AA__ERR(err), "failed to write PID file: failed to "
-	    "write PID file: write %s: %s", tmp, errtext(err, e, sizeof(e)));
-}
-
-/* Flushes a directory entry change; errors only cost durability. */
-static void
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
+	rc = aa_file_write_tmp(path, line, len, tmp, &op);
+	if (rc == 0 || rc == AA_ENOMEM)
+		return rc;
+	return aa__cause(cause, rc, "failed to write PID file: failed to "
+	    "write PID file: %s %s: %s", op, path, errtext(-rc, e, sizeof(e)));
 }
 
 int
@@ -270,8 +186,7 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 	static const char prefix[] = "failed to write PID file: failed to "
 	    "read existing PID file: ";
 	enum pid_state st;
-	struct aa_buf tmp;
-	char *dir = NULL, e[128];
+	char *dir = NULL, *tmp = NULL, e[128];
 	long long other = 0;
 	int rc, tries, err;
 
@@ -280,13 +195,11 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 		*stale_pid = 0;
 	if (path == NULL || *path == '\0' || pid <= 0)
 		return AA_EINVAL;
-	aa_buf_init(&tmp);
-	if ((rc = dir_of(path, &dir)) != 0 ||
-	    (rc = aa_buf_printf(&tmp, "%s.%ld.tmp", path, (long)pid)) != 0)
+	if ((rc = aa_file_dir_of(path, &dir)) != 0)
 		goto out;
 	if ((rc = mkdir_all(dir, cause)) != 0)
 		goto out;
-	if ((rc = write_tmp(tmp.data, pid, cause)) != 0)
+	if ((rc = write_tmp(path, pid, &tmp, cause)) != 0)
 		goto out;
 	for (tries = 0; tries < PIDFILE_TRIES; tries++) {
 		if ((rc = read_pid(path, &st, &other, cause, prefix)) != 0)
@@ -298,7 +211,7 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 			goto out_unlink;
 		}
 		if (st == PID_ABSENT) {
-			if (link(tmp.data, path) == 0)
+			if (link(tmp, path) == 0)
 				goto done;
 			if (errno == EEXIST)
 				continue;	/* someone beat us: re-read */
@@ -315,7 +228,7 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 		} else if (st == PID_NUMBER && stale_pid != NULL)
 			*stale_pid = other > 0 && other <= INT_MAX ?
 			    (pid_t)other : 0;
-		if (rename(tmp.data, path) != 0) {
+		if (rename(tmp, path) != 0) {
 			err = errno;
 			rc = aa__cause(cause, AA__ERR(err), "failed to write PID "
 			    "file: failed to write PID file: rename %s: %s",
@@ -328,15 +241,15 @@ aa_pidfile_write(const char *path, pid_t pid, pid_t *stale_pid, char **cause)
 	    "changing under us", path);
 	goto out_unlink;
 done:
-	(void)unlink(tmp.data);
+	(void)unlink(tmp);
 synced:
-	fsync_dir(dir);
+	aa_file_sync_dir_of(path);
 	rc = 0;
 	goto out;
 out_unlink:
-	(void)unlink(tmp.data);
+	(void)unlink(tmp);
 out:
-	aa_buf_release(&tmp);
+	free(tmp);
 	free(dir);
 	if (rc == AA_ENOMEM && *cause == NULL)
 		*cause = strdup("failed to write PID file: out of memory");

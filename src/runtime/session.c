@@ -14,11 +14,10 @@
  * "●"), each read is passed through aa_residue_hold first, so that the
  * blink alone does not count as a change.
  *
- * Sending is a state machine driven by send_timer (core.md §2.7, §2.8):
- * ECHO polls for the echo with WaitFor's backoff, SETTLE re-checks it
- * after echo_settle_ms, then PROC writes "\r" and PROC_CHECK looks for
- * the screen to move 25 ms later, re-sending "\r" every cr_retry_ms,
- * until process_timeout_ms.  Only one send runs at a time; the initial
+ * Sending is the pure machine of send.c (core.md §1.7, §2.7, §2.8); the
+ * session only carries out its steps: it feeds it the screen when
+ * send_timer fires, writes what it asks for to the PTY and re-arms the
+ * timer for its next wake-up.  Only one send runs at a time; the initial
  * prompt goes through the same machine.  Every state has a deadline.
  *
  * Lifetime (STYLE.md habit 12): the session embeds five timers and owns
@@ -30,25 +29,26 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/aa-internal.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "core/agent.h"
 #include "base/buf.h"
 #include "core/conv.h"
 #include "runtime/pty.h"
 #include "core/residue.h"
+#include "core/send.h"
 #include "runtime/session.h"
 #include "core/snapshot.h"
-#include "core/state.h"
+#include "runtime/store.h"
 #include "base/text.h"
 #include "core/vt.h"
 
@@ -56,24 +56,10 @@
 #define SESSION_COALESCE_MS 8
 /* Longest a read waits for a synchronized-output frame to end. */
 #define SESSION_SYNC_MAX_MS 100
-/* WaitFor intervals of the two send phases (core.md §2.7). */
-#define SESSION_ECHO_MIN_MS 50
-#define SESSION_PROC_MIN_MS 25
-#define SESSION_WAIT_MAX_MS 500
-/* Sleep between writing "\r" and looking at the screen. */
-#define SESSION_CR_SLEEP_MS 25
 /* After SIGKILL, how long to wait for the exit before closing anyway. */
 #define SESSION_KILL_GRACE_MS 1000
 /* Longest log line. */
 #define SESSION_LOG_MAX 512
-
-enum session_send_state {
-	SEND_IDLE,
-	SEND_ECHO,	 /* phase 1: sleeping before the next echo check */
-	SEND_SETTLE,	 /* phase 1: echo seen, waiting to re-check it */
-	SEND_PROC,	 /* phase 2: sleeping before the next "\r" check */
-	SEND_PROC_CHECK, /* phase 2: "\r" written, waiting to look */
-};
 
 enum session_stop_state {
 	STOP_NONE,
@@ -84,15 +70,9 @@ enum session_stop_state {
 };
 
 struct session_send {
-	enum session_send_state state;
+	struct aa_send *m;	/* the typing protocol (send.c) */
+	int active;		/* a send is in progress */
 	int prompt;		/* this send is the initial prompt */
-	struct aa_buf text;	/* the trimmed message */
-	struct aa_buf before;	/* screen before typing / before "\r" */
-	struct aa_buf probe;	/* phase 1: the first changed screen */
-	uint64_t deadline;	/* of the current phase, loop ms */
-	uint64_t interval;	/* current WaitFor interval */
-	uint64_t last_cr;	/* when "\r" was last written */
-	int cr_sent;
 	aa_session_send_cb cb;
 	void *ud;
 };
@@ -101,6 +81,9 @@ struct aa_session {
 	uv_loop_t *loop;
 	struct aa_session_options o;	/* callbacks and timings */
 	char *state_file;
+	struct aa_store *store;	/* the state file and its journal */
+	aa_session_save_fn save_fn;	/* told of every save's outcome */
+	void *save_ud;
 	const struct aa_agent *agent;
 	struct aa_pty *pty;
 	struct aa_vt *vt;
@@ -125,10 +108,9 @@ struct aa_session {
 	aa_session_stop_cb stop_cb;
 	void *stop_ud;
 	struct aa_buf statebuf;
+	struct aa_log log;
 };
 
-static void session_log(struct aa_session *, int, const char *, const char *,
-    ...) __attribute__((format(printf, 4, 5)));
 static void session_now(struct aa_session *, struct aa_time *);
 static int session_refresh(struct aa_session *);
 static void session_tick(struct aa_session *);
@@ -136,13 +118,12 @@ static void session_after_tick(struct aa_session *);
 static void session_load(struct aa_session *);
 static int session_save(struct aa_session *, const char *);
 static void session_schedule_save(struct aa_session *);
+static void session_journal(struct aa_session *, int);
 static int session_write(struct aa_session *, const void *, size_t);
 static int session_send_start(struct aa_session *, const char *, size_t, int,
     aa_session_send_cb, void *);
-static void session_send_arm(struct aa_session *, uint64_t);
-static void session_echo_next(struct aa_session *);
-static void session_proc_begin(struct aa_session *);
-static void session_proc_condition(struct aa_session *);
+static void session_send_input(struct aa_session *, struct aa_send_input *);
+static int session_send_apply(struct aa_session *, struct aa_send_step *);
 static void session_send_finish(struct aa_session *, int);
 static void session_close_all(struct aa_session *);
 static void session_handle_closed(uv_handle_t *);
@@ -168,27 +149,7 @@ static void session_save_cb(uv_timer_t *);
 static void session_stop_cb(uv_timer_t *);
 static void session_stop_begin(struct aa_session *);
 
-#define SLOG(s, lvl, ...) session_log((s), (lvl), __func__, __VA_ARGS__)
-
-/* Formats one log line, prefixed with the calling function's name. */
-static void
-session_log(struct aa_session *s, int level, const char *fn, const char *fmt,
-    ...)
-{
-	char line[SESSION_LOG_MAX];
-	va_list ap;
-	int n;
-
-	if (s->o.log == NULL)
-		return;
-	n = snprintf(line, sizeof(line), "%s: ", fn);
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = 0;
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	s->o.log(s->o.ud, level, line);
-}
+#define SLOG(s, lvl, ...) AA_LOG(&(s)->log, (lvl), __VA_ARGS__)
 
 /* Reads the loop's monotonic time (refreshed) and the wall clock. */
 static void
@@ -281,7 +242,7 @@ session_after_tick(struct aa_session *s)
 	if (aa_conv_wants_load(s->conv))
 		session_load(s);
 	prompt = aa_conv_prompt_due(s->conv);
-	if (prompt != NULL && s->send.state == SEND_IDLE && !s->exited &&
+	if (prompt != NULL && !s->send.active && !s->exited &&
 	    s->stop == STOP_NONE) {
 		SLOG(s, AA_LOG_INFO, "sending the initial prompt");
 		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
@@ -303,10 +264,16 @@ session_load(struct aa_session *s)
 {
 	struct aa_buf b;
 	char *cause = NULL, *text = NULL;
+	size_t replayed = 0;
 	int r;
 
 	aa_buf_init(&b);
-	r = aa_state_read_file(s->state_file, &b);
+	r = aa_store_load(s->store, &b, s->o.save_state, &replayed);
+	if (aa_store_error(s->store) != NULL)
+		SLOG(s, AA_LOG_ERROR, "%s", aa_store_error(s->store));
+	if (replayed > 0)
+		SLOG(s, AA_LOG_INFO, "Replayed %zu journaled user messages "
+		    "path=%s.journal", replayed, s->state_file);
 	if (r == AA_ENOENT) {
 		SLOG(s, AA_LOG_INFO,
 		    "No previous state to load (file does not exist)");
@@ -356,18 +323,44 @@ session_save(struct aa_session *s, const char *why)
 	aa_buf_reset(&s->statebuf);
 	if ((r = aa_conv_state_encode(s->conv, &s->statebuf)) < 0)
 		goto fail;
-	r = aa_state_write_file(s->state_file, s->statebuf.data,
-	    s->statebuf.len);
+	r = aa_store_save(s->store, s->statebuf.data, s->statebuf.len);
 	if (r < 0)
 		goto fail;
 	aa_conv_state_saved(s->conv);
 	SLOG(s, AA_LOG_INFO, "State saved successfully path=%s (%s)",
 	    s->state_file, why);
+	if (s->save_fn != NULL)
+		s->save_fn(s->save_ud, 0, NULL);
 	return 0;
 fail:
 	SLOG(s, AA_LOG_ERROR, "saving state to %s: %s", s->state_file,
 	    aa_strerror(r));
+	if (s->save_fn != NULL)
+		s->save_fn(s->save_ud, r, aa_store_error(s->store));
 	return r;
+}
+
+/*
+ * Makes the user message just recorded durable before it is reported
+ * sent: appends it to the journal (fsync'd), or saves at once when the
+ * journal cannot take it or has grown large.
+ */
+static void
+session_journal(struct aa_session *s, int prompt)
+{
+	size_t n = aa_conv_count(s->conv);
+	const struct aa_message *m = n > 0 ? aa_conv_message(s->conv, n - 1) :
+	    NULL;
+	int r;
+
+	if (s->store == NULL || m == NULL || m->role != AA_ROLE_USER ||
+	    !aa_conv_save_wanted(s->conv))
+		return;
+	r = aa_store_journal(s->store, m, prompt);
+	if (r < 0)
+		SLOG(s, AA_LOG_ERROR, "%s", aa_store_error(s->store));
+	if (r != 0)
+		session_save(s, r > 0 ? "journal full" : "journal failed");
 }
 
 /* Arms the save debounce if there is something to save and none is due. */
@@ -393,23 +386,20 @@ session_write(struct aa_session *s, const void *p, size_t n)
 }
 
 /*
- * Starts typing text (core.md §1.7): records the screen before, writes
- * "x\b", the paste start, the text and the paste end, then waits for the
- * echo.  prompt marks the initial prompt, whose result only gets logged.
+ * Starts typing text (core.md §1.7): records the screen before, lets the
+ * send machine frame and write the text, then waits for the echo.  prompt
+ * marks the initial prompt, whose result only gets logged.
  */
 static int
 session_send_start(struct aa_session *s, const char *text, size_t len,
     int prompt, aa_session_send_cb cb, void *ud)
 {
-	static const char *const pre[] = { "x\b", "\033[200~" };
 	struct session_send *q = &s->send;
+	struct aa_send_input in;
+	struct aa_send_step st;
 	struct aa_time now;
-	size_t i;
 	int r;
 
-	aa_buf_reset(&q->text);
-	if ((r = aa_buf_append(&q->text, text, len)) < 0)
-		return r;
 	if ((r = session_refresh(s)) < 0)
 		return r;
 	session_now(s, &now);
@@ -417,168 +407,89 @@ session_send_start(struct aa_session *s, const char *text, size_t len,
 	    s->screen.len);
 	if (r < 0)
 		return r;
+	session_send_input(s, &in);
+	r = aa_send_begin(q->m, &in, text, len, &st);
+	if (r == 0 && session_send_apply(s, &st) != 0)
+		r = st.err;
+	if (r != 0) {
+		/* Nothing was recorded; the conversation unfreezes. */
+		session_now(s, &now);
+		aa_conv_send_end(s->conv, &now, text, len, 0);
+		return r;
+	}
+	q->active = 1;
 	q->prompt = prompt;
 	q->cb = cb;
 	q->ud = ud;
-	aa_buf_reset(&q->before);
-	if ((r = aa_buf_append(&q->before, s->screen.data, s->screen.len)) < 0)
-		goto fail;
-	for (i = 0; i < AA__ARRAY_SIZE(pre); i++)
-		if ((r = session_write(s, pre[i], strlen(pre[i]))) < 0)
-			goto fail;
-	if ((r = session_write(s, text, len)) < 0 ||
-	    (r = session_write(s, "\033[201~", 6)) < 0)
-		goto fail;
-	q->state = SEND_ECHO;
-	q->deadline = uv_now(s->loop) + s->o.echo_timeout_ms;
-	q->interval = SESSION_ECHO_MIN_MS;
-	session_send_arm(s, q->interval);
 	return 0;
-fail:
-	/* Nothing was recorded; the conversation unfreezes. */
-	session_now(s, &now);
-	aa_conv_send_end(s->conv, &now, text, len, 0);
-	q->cb = NULL;
-	SLOG(s, AA_LOG_ERROR, "failed to write message part: %s",
-	    aa_strerror(r));
-	return r == AA_EEXITED ? r : AA_EIO;
 }
 
-/* Sleeps ms, but never past the current phase's deadline (WaitFor). */
+/* What the send machine sees: the loop's time, the last screen read and
+ * the PTY's input queue. */
 static void
-session_send_arm(struct aa_session *s, uint64_t ms)
+session_send_input(struct aa_session *s, struct aa_send_input *in)
 {
-	uint64_t now = uv_now(s->loop), left;
-
-	left = s->send.deadline > now ? s->send.deadline - now : 0;
-	uv_timer_start(&s->send_timer, session_send_cb, AA__MIN(ms, left), 0);
+	in->now = (int64_t)uv_now(s->loop);
+	in->screen = aa_buf_str(&s->screen);
+	in->len = s->screen.len;
+	in->queued = aa_pty_write_queued(s->pty);
+	in->queue_max = AA_PTY_WRITE_QUEUE_MAX;
 }
 
-/* Phase 1 round failed: back off and try again (or time out). */
-static void
-session_echo_next(struct aa_session *s)
+/*
+ * Carries out a step of the send machine: its log line, its writes (a
+ * failed one ends the send), then the timer for its next wake-up.
+ * Returns 1 when the send ended (st->err says how), else 0.
+ */
+static int
+session_send_apply(struct aa_session *s, struct aa_send_step *st)
 {
-	struct session_send *q = &s->send;
-
-	q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
-	q->state = SEND_ECHO;
-	session_send_arm(s, q->interval);
-}
-
-/* Starts phase 2: remember the screen, then write "\r" at once. */
-static void
-session_proc_begin(struct aa_session *s)
-{
-	struct session_send *q = &s->send;
+	int64_t now = (int64_t)uv_now(s->loop);
+	size_t i;
 	int r;
 
-	if ((r = session_refresh(s)) < 0) {
-		session_send_finish(s, r);
-		return;
-	}
-	aa_buf_reset(&q->before);
-	if (aa_buf_append(&q->before, s->screen.data, s->screen.len) < 0) {
-		session_send_finish(s, AA_ENOMEM);
-		return;
-	}
-	q->deadline = uv_now(s->loop) + s->o.process_timeout_ms;
-	q->interval = SESSION_PROC_MIN_MS;
-	q->cr_sent = 0;
-	session_proc_condition(s);
-}
-
-/* Phase 2 condition: write "\r" unless one went out recently, then look. */
-static void
-session_proc_condition(struct aa_session *s)
-{
-	struct session_send *q = &s->send;
-	uint64_t now = uv_now(s->loop);
-	int r;
-
-	if (!q->cr_sent || now - q->last_cr >= s->o.cr_retry_ms) {
-		if ((r = session_write(s, "\r", 1)) < 0) {
-			SLOG(s, AA_LOG_ERROR,
-			    "failed to write carriage return: %s",
-			    aa_strerror(r));
-			session_send_finish(s, r == AA_EEXITED ? r : AA_EIO);
-			return;
+	if (st->log != NULL)
+		SLOG(s, st->log_level, "%s", st->log);
+	for (i = 0; i < st->nwrites; i++) {
+		r = session_write(s, st->writes[i].data, st->writes[i].len);
+		if (r < 0) {
+			aa_send_write_failed(s->send.m, r, st);
+			SLOG(s, st->log_level, "%s", st->log);
+			break;
 		}
-		q->cr_sent = 1;
-		q->last_cr = now;
 	}
-	q->state = SEND_PROC_CHECK;
-	/* The look-after sleep is part of the condition: no deadline. */
-	uv_timer_start(&s->send_timer, session_send_cb, SESSION_CR_SLEEP_MS, 0);
+	if (st->done)
+		return 1;
+	uv_timer_start(&s->send_timer, session_send_cb,
+	    st->wake > now ? (uint64_t)(st->wake - now) : 0, 0);
+	return 0;
 }
 
-/* Advances the send machine when its timer fires. */
+/* Feeds the send machine the screen when its timer fires. */
 static void
 session_send_cb(uv_timer_t *t)
 {
 	struct aa_session *s = t->data;
-	struct session_send *q = &s->send;
-	uint64_t now = uv_now(s->loop);
+	struct aa_send_input in;
+	struct aa_send_step st;
 	int r;
 
 	if ((r = session_refresh(s)) < 0) {
 		session_send_finish(s, r);
 		return;
 	}
-	switch (q->state) {
-	case SEND_ECHO:
-		if (now >= q->deadline) {
-			SLOG(s, AA_LOG_INFO, "echo detection timed "
-			    "out, sending carriage return timeout=%ums",
-			    s->o.echo_timeout_ms);
-			session_proc_begin(s);
-		} else if (s->screen.len != q->before.len ||
-		    memcmp(s->screen.data, q->before.data, q->before.len)) {
-			aa_buf_reset(&q->probe);
-			if (aa_buf_append(&q->probe, s->screen.data,
-			    s->screen.len) < 0) {
-				session_send_finish(s, AA_ENOMEM);
-				return;
-			}
-			q->state = SEND_SETTLE;
-			uv_timer_start(&s->send_timer, session_send_cb,
-			    s->o.echo_settle_ms, 0);
-		} else
-			session_echo_next(s);
-		break;
-	case SEND_SETTLE:
-		if (s->screen.len == q->probe.len &&
-		    memcmp(s->screen.data, q->probe.data, q->probe.len) == 0)
-			session_proc_begin(s);
-		else
-			session_echo_next(s);
-		break;
-	case SEND_PROC:
-		if (now >= q->deadline) {
-			SLOG(s, AA_LOG_WARN, "failed to wait for "
-			    "processing to start: timeout waiting for "
-			    "condition");
-			session_send_finish(s, AA_ENOREACT);
-		} else
-			session_proc_condition(s);
-		break;
-	case SEND_PROC_CHECK:
-		if (s->screen.len != q->before.len ||
-		    memcmp(s->screen.data, q->before.data, q->before.len)) {
-			session_send_finish(s, 0);
-			return;
-		}
-		q->interval = AA__MIN(q->interval * 2, SESSION_WAIT_MAX_MS);
-		q->state = SEND_PROC;
-		session_send_arm(s, q->interval);
-		break;
-	case SEND_IDLE:
-		break;
-	}
+	session_send_input(s, &in);
+	aa_send_tick(s->send.m, &in, &st);
+	if (session_send_apply(s, &st))
+		session_send_finish(s, st.err);
 }
 
 /*
- * Ends the send in progress with err: records the user message on
- * success, unfreezes the conversation and calls the completion callback.
+ * Ends the send in progress with err.  Records the user message on
+ * success and also when the agent did not react (the text and Enter were
+ * written, so it is what the agent was sent, and a retry would type it
+ * twice); then unfreezes the conversation and calls the completion
+ * callback.
  */
 static void
 session_send_finish(struct aa_session *s, int err)
@@ -587,18 +498,25 @@ session_send_finish(struct aa_session *s, int err)
 	struct aa_time now;
 	aa_session_send_cb cb = q->cb;
 	void *ud = q->ud;
-	int r;
+	const char *text;
+	size_t len;
+	int recorded = err == 0 || err == AA_ENOREACT, r;
 
-	if (q->state == SEND_IDLE)
+	if (!q->active)
 		return;
 	uv_timer_stop(&s->send_timer);
-	q->state = SEND_IDLE;
+	aa_send_cancel(q->m);
+	q->active = 0;
 	q->cb = NULL;
 	session_now(s, &now);
-	r = aa_conv_send_end(s->conv, &now, aa_buf_str(&q->text), q->text.len,
-	    err == 0);
+	text = aa_send_text(q->m, &len);
+	r = aa_conv_send_end(s->conv, &now, text, len, recorded);
 	if (err == 0 && r < 0)
 		err = r;
+	/* A recorded message (sent, or typed but not reacted to) must
+	 * survive a crash before the next save. */
+	if (recorded && r >= 0)
+		session_journal(s, q->prompt);
 	if (err != 0)
 		SLOG(s, AA_LOG_WARN, "%s%s",
 		    q->prompt ? "initial prompt: " : "",
@@ -736,7 +654,8 @@ session_hook_diff(void *ud, const char *old, size_t oldlen, const char *cur,
 {
 	struct aa_session *s = ud;
 
-	return aa_snapshot_diff(old, oldlen, cur, curlen, s->agent, out);
+	return aa_snapshot_diff(old, oldlen, cur, curlen,
+	    aa_agent_diff_skip(s->agent), out);
 }
 
 /* The conversation's format hook: this agent's formatter (§4.4, §4.6). */
@@ -866,9 +785,8 @@ session_release(struct aa_session *s)
 	aa_buf_release(&s->screen);
 	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
-	aa_buf_release(&s->send.text);
-	aa_buf_release(&s->send.before);
-	aa_buf_release(&s->send.probe);
+	aa_send_free(s->send.m);
+	aa_store_free(s->store);
 	free(s->state_file);
 	free(s);
 	if (cb != NULL)
@@ -882,7 +800,7 @@ session_log_command(struct aa_session *s, const char *const *argv)
 	struct aa_buf b;
 	size_t i;
 
-	if (s->o.log == NULL)
+	if (!aa_log_enabled(&s->log))
 		return;
 	aa_buf_init(&b);
 	for (i = 0; argv[i] != NULL && b.len < SESSION_LOG_MAX; i++)
@@ -932,6 +850,13 @@ session_init_core(struct aa_session *s)
 	    .rows = s->o.rows, .reply = session_on_reply, .ud = s });
 	if (r < 0)
 		return r;
+	r = aa_send_new(&s->send.m, &(struct aa_send_options){
+	    .echo_timeout_ms = s->o.echo_timeout_ms,
+	    .echo_settle_ms = s->o.echo_settle_ms,
+	    .process_timeout_ms = s->o.process_timeout_ms,
+	    .cr_retry_ms = s->o.cr_retry_ms });
+	if (r < 0)
+		return r;
 	memset(&co, 0, sizeof(co));
 	co.interval_ms = s->o.interval_ms;
 	co.stability_ms = s->o.stability_ms;
@@ -952,10 +877,12 @@ session_init_core(struct aa_session *s)
 }
 
 
-/* Spawns the agent and starts tracking it (see agentapi.h). */
+/* Spawns the agent and starts tracking it (see agentapi.h); log lines go
+ * to log rather than o->log (session.h). */
 int
-aa_session_new(uv_loop_t *loop, struct aa_session **out,
-    const struct aa_session_options *o, char **cause)
+aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause)
 {
 	const struct aa_agent *agent;
 	uv_timer_t *timers[5];
@@ -984,6 +911,8 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 		return AA_ENOMEM;
 	s->loop = loop;
 	s->o = *o;
+	if (log != NULL)
+		s->log = *log;
 	session_defaults(&s->o);
 	s->wait_status = -1;
 	s->screen_stale = 1; /* the first tick reads the blank screen */
@@ -991,11 +920,9 @@ aa_session_new(uv_loop_t *loop, struct aa_session **out,
 	aa_buf_init(&s->screen);
 	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
-	aa_buf_init(&s->send.text);
-	aa_buf_init(&s->send.before);
-	aa_buf_init(&s->send.probe);
 	if (o->state_file != NULL && o->state_file[0] != '\0' &&
-	    (s->state_file = strdup(o->state_file)) == NULL) {
+	    ((s->state_file = strdup(o->state_file)) == NULL ||
+	    (r = aa_store_new(&s->store, o->state_file)) < 0)) {
 		r = AA_ENOMEM;
 		goto fail;
 	}
@@ -1033,6 +960,17 @@ fail:
 	return r;
 }
 
+/* Spawns the agent and starts tracking it (see agentapi.h). */
+int
+aa_session_new(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, char **cause)
+{
+	struct aa_log log = { .line = o != NULL ? o->log : NULL,
+		.ud = o != NULL ? o->ud : NULL };
+
+	return aa_session_new_log(loop, out, o, &log, cause);
+}
+
 /* Types a user message (see agentapi.h). */
 int
 aa_session_send_user(struct aa_session *s, const char *text, size_t len,
@@ -1048,12 +986,12 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 	aa_text_trim_ws6(text != NULL ? text : "", len, &a, &b);
 	if (a == b)
 		return AA_EEMPTY;
-	if (s->send.state != SEND_IDLE)
+	if (s->send.active)
 		return AA_EBUSY;
 	/* Let the check see the latest screen. */
 	if (s->screen_stale)
 		session_tick(s);
-	if (s->send.state != SEND_IDLE)
+	if (s->send.active)
 		return AA_EBUSY; /* the tick started the initial prompt */
 	if ((r = aa_conv_check_send(s->conv, text + a, b - a)) < 0)
 		return r;
@@ -1064,42 +1002,27 @@ aa_session_send_user(struct aa_session *s, const char *text, size_t len,
 int
 aa_session_send_raw(struct aa_session *s, const void *bytes, size_t len)
 {
+	int r;
+
 	if (s == NULL || (bytes == NULL && len > 0))
 		return AA_EINVAL;
 	if (s->stop != STOP_NONE)
 		return AA_EEXITED;
 	if (len == 0)
 		return 0;
-	return session_write(s, bytes, len);
+	r = session_write(s, bytes, len);
+	/* A full queue: the agent is not reading; bounded, so refuse. */
+	if (r == AA_E2BIG && len <= AA_PTY_WRITE_QUEUE_MAX)
+		r = AA_EAGAIN;
+	return r;
 }
 
-/* Returns upstream's wording for a send error (see session.h). */
+/* Returns upstream's wording for a send error (see session.h), from the
+ * error table (base/error.h). */
 const char *
 aa_session_send_error(int err)
 {
-	switch (err) {
-	case 0:
-		return "ok";
-	case AA_EBUSY:
-		return "message can only be sent when the agent is waiting "
-		       "for user input";
-	case AA_EEMPTY:
-		return "message must not be empty";
-	case AA_EUNTRIMMED:
-		return "message must be trimmed of leading and trailing "
-		       "whitespace";
-	case AA_ENOREACT:
-		return "failed to send message: failed to wait for processing "
-		       "to start: timeout waiting for condition";
-	case AA_EEXITED:
-		return "failed to send message: the agent has exited";
-	case AA_ECANCELED:
-		return "failed to send message: context canceled";
-	case AA_EIO:
-		return "failed to send message: failed to write message part";
-	default:
-		return "failed to send message";
-	}
+	return aa_error_send_text(err);
 }
 
 /* Returns the internal status. */
@@ -1209,6 +1132,21 @@ aa_session_save_state(struct aa_session *s)
 	return session_save(s, "requested");
 }
 
+/* Returns why the last save failed, or NULL (see session.h). */
+const char *
+aa_session_save_error(const struct aa_session *s)
+{
+	return aa_store_error(s->store);
+}
+
+/* Sets the save-outcome hook (see session.h). */
+void
+aa_session_on_save(struct aa_session *s, aa_session_save_fn fn, void *ud)
+{
+	s->save_fn = fn;
+	s->save_ud = ud;
+}
+
 /* Stops the session gracefully (see agentapi.h). */
 void
 aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
@@ -1220,72 +1158,4 @@ aa_session_stop(struct aa_session *s, aa_session_stop_cb cb, void *ud)
 	/* Deferred, so that a callback may stop the session it came from. */
 	s->stop = STOP_REQUESTED;
 	uv_timer_start(&s->stop_timer, session_stop_cb, 0, 0);
-}
-
-/* Reads an initial prompt from a non-terminal fd (see session.h). */
-int
-aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
-    char **out, size_t *lenp, char **cause)
-{
-	struct aa_buf b;
-	struct pollfd pfd;
-	struct timespec t0, t1;
-	char chunk[4096];
-	int64_t left;
-	ssize_t n;
-	int r;
-
-	*out = NULL;
-	*lenp = 0;
-	if (cause != NULL)
-		*cause = NULL;
-	if (isatty(fd))
-		return 0;
-	aa_buf_init(&b);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = (int64_t)timeout_ms -
-		    ((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0)
-			break; /* a pipe that never closes: keep what came */
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = AA__ERR(errno);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0) {
-			r = AA__ERR(errno);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			r = AA_E2BIG;
-			goto fail;
-		}
-		if ((r = aa_buf_append(&b, chunk, (size_t)n)) < 0)
-			goto fail;
-	}
-	if (b.len > 0)
-		*out = aa_buf_steal(&b, lenp);
-	aa_buf_release(&b);
-	return 0;
-fail:
-	if (cause != NULL && asprintf(cause, "failed to read initial prompt "
-	    "from stdin: %s", r == AA_E2BIG ? "more than the limit" :
-	    aa_strerror(r)) < 0)
-		*cause = NULL;
-	aa_buf_release(&b);
-	return r;
 }

@@ -10,7 +10,8 @@
  * and every wait has a deadline.  With a state file it loads the saved
  * conversation once the agent is ready, saves it crash-safely about a
  * second after changes and at stop, and never overwrites a file that
- * failed to load.
+ * failed to load; each user message is journaled (fsync'd) before the
+ * send reports success, so it survives a SIGKILL (runtime/store.h).
  *
  * The session's API is public: struct aa_session_options and the
  * aa_session_* functions are declared in include/agentapi.h, the one
@@ -30,18 +31,31 @@
 #include "agentapi.h"
 #include "core/conv.h"
 
+struct aa_log;
+
+/* aa_session_new, with the session's log lines going to log (copied;
+ * NULL: silent) instead of o->log: the server hands its owner's logger
+ * on this way, records with the function name in a field of their own
+ * included (base/log.h). */
+int aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause);
+
 /* Returns upstream's human text for a send error code (the HTTP API's
  * error message). */
 const char *aa_session_send_error(int err);
 
-/*
- * Reads an initial prompt from fd when it is not a terminal (http.md
- * §9.5), without hanging: at most max bytes (AA_E2BIG beyond), giving up
- * waiting for end of input after timeout_ms (what arrived is kept).
- * Returns 0 with *out malloc'd (NULL when fd is a terminal or gave
- * nothing), or an error with *cause malloc'd.
- */
-int aa_session_read_stdin_prompt(int fd, size_t max, unsigned timeout_ms,
-    char **out, size_t *lenp, char **cause);
+/* Why the last save of the state file (or write of its journal) failed,
+ * e.g. "saving state to /x/s.json: no space left on device"; NULL after
+ * a successful save or without a state file.  For /status and the logs. */
+const char *aa_session_save_error(const struct aa_session *s);
+
+/* Called after every attempt to save the state file: err is 0 or the
+ * AA_E* code, why the text of aa_session_save_error (NULL on success). */
+typedef void (*aa_session_save_fn)(void *ud, int err, const char *why);
+/* Sets (or with NULL clears) the save hook; the program uses it to exit
+ * non-zero when the last save, the one at shutdown, failed. */
+void aa_session_on_save(struct aa_session *s, aa_session_save_fn fn,
+    void *ud);
 
 #endif /* AA_SESSION_H */

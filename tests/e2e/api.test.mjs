@@ -222,6 +222,24 @@ add('message_503_agent_exited', () => withServer({ agent: ['/bin/sh',
 	assertEq(await s.wait(), { code: 0, signal: null }, 'exit');
 }));
 
+/* An agent that never reads its terminal: once its 4 MiB input queue is
+ * full, raw messages get a 503 at once, and the server still answers. */
+add('message_503_agent_not_reading', () => withServer({ agent: ['/bin/sh',
+    '-c', 'stty raw -echo; printf "> "; exec sleep 1000'] }, async (s) => {
+	await s.waitStable(20000);
+	const chunk = 'x'.repeat(900 * 1024);
+	let r, n = 0;
+	while ((r = await postMessage(s.port, chunk, 'raw')).status === 200)
+		assert(++n < 10, `${n} raw messages of 900 KiB accepted`);
+	assert(n >= 4, `refused after ${n} raw messages`);
+	const j = problem(r, 503);
+	assertEq([j.detail, j.errors[0].message], ['the agent is not ' +
+	    'reading its input', 'failed to send message: the agent is not ' +
+	    'reading its input'], 'raw');
+	assertEq(await status(s.port), 'stable', 'status');
+	assertEq((await messages(s.port)).length, 1, 'nothing recorded');
+}));
+
 /* ---- upload ----------------------------------------------------------- */
 
 /* A multipart/form-data body with the given parts [{name, filename,

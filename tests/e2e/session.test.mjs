@@ -382,7 +382,16 @@ add('sigkill_during_save_never_tears', async () => {
 		const s = await Server.start({ agent: demo,
 		    args: ['-s', file, '-H', '40'] });
 		try {
-			await waitCount(s.port, count, 20000);
+			/* The state file plus the journal: every message
+			 * answered 200 before a SIGKILL comes back. */
+			const m = await until(async () => {
+				const all = await messages(s.port);
+				return all.length >= count ? all : false;
+			}, `${count} messages`, 20000, 100);
+			for (let j = 0; j < i; j++)
+				assert(m.some((x) => x.role === 'user' &&
+				    x.content.trim() === `turn ${j}`),
+				    `turn ${j} survived the SIGKILL`);
 			await s.waitStable(20000);
 			const r = await postMessage(s.port, `turn ${i}`);
 			assertEq(r.status, 200, r.body);
