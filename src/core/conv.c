@@ -665,8 +665,17 @@ aa_conv_state_load(struct aa_conv *c, const char *json, size_t len,
 	free_messages(c->msgs, c->n);
 	c->msgs = st.msgs;
 	c->n = c->cap = st.n;
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		c->msgs[i].id = (int64_t)i;
+		/* The decoder's buffers are rounded up to a power of two:
+		 * a thousand restored messages would keep ~100 KiB of
+		 * slack.  Keep each text at its size. */
+		p = c->msgs[i].text == NULL ? NULL :
+		    realloc((void *)(uintptr_t)c->msgs[i].text,
+			c->msgs[i].len + 1);
+		if (p != NULL)
+			c->msgs[i].text = p;
+	}
 	st.msgs = NULL;
 	st.n = 0;
 	aa_state_release(&st);
