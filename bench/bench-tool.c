@@ -15,6 +15,16 @@
  *   fanout PORT N CTL PID  N /events subscribers; RSS per subscriber and
  *                          time until one event reaches all (row 6)
  *   startup N PORT ARGV... exec -> first GET /status 200, median (row 7)
+ *
+ * Instruction rows (run.sh runs these under callgrind with
+ * --toggle-collect=bench_measured, so only the measured work counts and
+ * the figures do not depend on the machine's load):
+ *
+ *   ir-tsm FILE            libtsm alone takes in FILE (as cmd_tsm)
+ *   ir-aavt FILE           aa_vt takes in FILE, no screen read
+ *   ir-tick N full|incr    N screen reads of an 80x1000 screen, one line
+ *                          changed before each: the full read through
+ *                          tsm_screen_draw or the normal (incremental) one
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -245,6 +255,133 @@ cmd_aavt(const char *path)
 	aa_vt_free(vt);
 	aa_buf_release(&b);
 	aa_buf_release(&t);
+	return 0;
+}
+
+/*
+ * The only code callgrind counts (--toggle-collect=bench_measured): the
+ * set-up around it is left out of the instruction rows.
+ */
+__attribute__((noinline)) void bench_measured(void (*fn)(void *), void *arg);
+
+__attribute__((noinline)) void
+bench_measured(void (*fn)(void *), void *arg)
+{
+	fn(arg);
+}
+
+/* What an instruction row measures: a stream fed to libtsm or aa_vt. */
+struct ir_feed {
+	struct tsm_vte *vte;
+	struct aa_vt *vt;
+	const char *p;
+	size_t n;
+};
+
+/* Feeds the stream in 4 KiB chunks, to libtsm or to aa_vt. */
+static void
+ir_feed_run(void *arg)
+{
+	struct ir_feed *f = arg;
+	size_t i, k;
+
+	for (i = 0; i < f->n; i += k) {
+		k = f->n - i < 4096 ? f->n - i : 4096;
+		if (f->vt != NULL)
+			aa_vt_feed(f->vt, f->p + i, k);
+		else
+			tsm_vte_input(f->vte, f->p + i, k);
+	}
+}
+
+/* ir-tsm / ir-aavt: one pass of FILE through libtsm alone or aa_vt. */
+static int
+cmd_ir_feed(const char *path, int ours)
+{
+	struct tsm_screen *scr = NULL;
+	struct ir_feed f;
+	struct aa_buf b;
+
+	memset(&f, 0, sizeof(f));
+	aa_buf_init(&b);
+	slurp(path, &b);
+	if (ours) {
+		if (aa_vt_new(&f.vt, &(struct aa_vt_options){ .cols = 80,
+		    .rows = 1000 }) < 0)
+			die("aa_vt_new");
+	} else if (tsm_screen_new(&scr, NULL, NULL) < 0 ||
+	    (tsm_screen_set_max_sb(scr, 0), 0) ||
+	    tsm_screen_resize(scr, 80, 1000) < 0 ||
+	    tsm_vte_new(&f.vte, scr, tsm_write_nop, NULL, NULL, NULL) < 0)
+		die("tsm_vte_new");
+	f.p = b.data;
+	f.n = b.len;
+	bench_measured(ir_feed_run, &f);
+	printf("bytes=%zu\n", b.len);
+	aa_vt_free(f.vt);
+	if (f.vte != NULL)
+		tsm_vte_unref(f.vte);
+	if (scr != NULL)
+		tsm_screen_unref(scr);
+	aa_buf_release(&b);
+	return 0;
+}
+
+/* One screen read for ir-tick. */
+struct ir_tick {
+	struct aa_vt *vt;
+	struct aa_buf text;
+	int full;
+};
+
+static void
+ir_tick_read(void *arg)
+{
+	struct ir_tick *t = arg;
+
+	aa_buf_reset(&t->text);
+	if (t->full)
+		aa_vt_text_full(t->vt, &t->text);
+	else
+		aa_vt_text(t->vt, &t->text);
+}
+
+/*
+ * ir-tick: an 80x1000 screen full of text (bench-agent's fill), read once;
+ * then n times one line is rewritten and the screen read again.  Only the
+ * reads are measured.
+ */
+static int
+cmd_ir_tick(unsigned n, int full)
+{
+	struct ir_tick t;
+	char line[512];
+	unsigned i;
+	int k;
+
+	memset(&t, 0, sizeof(t));
+	aa_buf_init(&t.text);
+	t.full = full;
+	if (aa_vt_new(&t.vt, &(struct aa_vt_options){ .cols = 80,
+	    .rows = 1000 }) < 0)
+		die("aa_vt_new");
+	for (i = 0; i < 999; i++) {
+		k = snprintf(line, sizeof(line), "%4u \033[32m*\033[0m "
+		    "history line with words, 中文 and more words to fill a "
+		    "row............\r\n", i);
+		aa_vt_feed(t.vt, line, (size_t)k);
+	}
+	aa_vt_text(t.vt, &t.text);
+	for (i = 0; i < n; i++) {
+		k = snprintf(line, sizeof(line), "\033[%u;1H\033[2K%u: the "
+		    "agent is \033[1mthinking\033[0m (%u s)", 500 + i % 7, i,
+		    i);
+		aa_vt_feed(t.vt, line, (size_t)k);
+		bench_measured(ir_tick_read, &t);
+	}
+	printf("ticks=%u len=%zu\n", n, t.text.len);
+	aa_vt_free(t.vt);
+	aa_buf_release(&t.text);
 	return 0;
 }
 
@@ -639,6 +776,13 @@ main(int argc, char **argv)
 		return cmd_tsm(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "aavt") == 0)
 		return cmd_aavt(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "ir-tsm") == 0)
+		return cmd_ir_feed(argv[2], 0);
+	if (argc == 3 && strcmp(argv[1], "ir-aavt") == 0)
+		return cmd_ir_feed(argv[2], 1);
+	if (argc == 4 && strcmp(argv[1], "ir-tick") == 0)
+		return cmd_ir_tick((unsigned)atoi(argv[2]),
+		    strcmp(argv[3], "full") == 0);
 	if (argc == 6 && strcmp(argv[1], "latency") == 0 &&
 	    strcmp(argv[2], "sse") == 0)
 		return latency(open_events(atoi(argv[3])), argv[4],
@@ -653,7 +797,7 @@ main(int argc, char **argv)
 	if (argc >= 5 && strcmp(argv[1], "startup") == 0)
 		return cmd_startup((unsigned)atoi(argv[2]), atoi(argv[3]),
 		    argv + 4);
-	fprintf(stderr, "usage: bench-tool gen|state|tsm|aavt|latency|"
+	fprintf(stderr, "usage: bench-tool gen|state|tsm|aavt|ir-*|latency|"
 	    "fanout|startup ... (see bench/bench-tool.c)\n");
 	return 2;
 }

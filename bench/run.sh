@@ -10,8 +10,12 @@
 # wakeups from /proc/PID/status context switches, memory from VmRSS.
 # Everything listens on 127.0.0.1 only and is stopped by pid on exit.
 #
-# Environment: BUILD, BIN, BENCH_RUNS (3), BENCH_ROWS ("1 2 3 4 5 6 7"),
-# BENCH_IDLE_S (30), BENCH_MIB (20), BENCH_LAT_N (1000).
+# Row 8 counts instructions with callgrind instead of timing: the counts
+# do not depend on the machine's load, so they are the figures to compare
+# between runs and commits.
+#
+# Environment: BUILD, BIN, BENCH_RUNS (3), BENCH_ROWS ("1 2 3 4 5 6 7 8"),
+# BENCH_IDLE_S (30), BENCH_MIB (20), BENCH_LAT_N (1000), BENCH_IR_MIB (2).
 # shellcheck disable=SC3045,SC2154 # dash and bash both take ulimit -n/-H;
 # the r0/r1000/r10000 RSS figures are assigned through eval.
 
@@ -20,10 +24,11 @@ TOP=$(pwd)
 BUILD=${BUILD:-build}
 BIN=$(realpath "${BIN:-./agentapi-c}")
 RUNS=${BENCH_RUNS:-3}
-ROWS=${BENCH_ROWS:-1 2 3 4 5 6 7}
+ROWS=${BENCH_ROWS:-1 2 3 4 5 6 7 8}
 IDLE_S=${BENCH_IDLE_S:-30}
 MIB=${BENCH_MIB:-20}
 LAT_N=${BENCH_LAT_N:-1000}
+IR_MIB=${BENCH_IR_MIB:-2}
 AGENT=$TOP/$BUILD/bench/bench-agent
 TOOL=$TOP/$BUILD/bench/bench-tool
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -327,6 +332,108 @@ row7() {
 	row "7 | start-up: exec -> first GET /status 200 (ms) |" \
 	    "median $(kv "$r" median_ms) (min $(kv "$r" min_ms)) |" \
 	    "- | - | < 20 ms"
+}
+
+# Instructions callgrind counted inside bench_measured (bench-tool) or
+# the function named by $1, for the command after it.
+ir() {
+	_fn=$1; shift
+	valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" \
+	    --collect-atstart=no --toggle-collect="$_fn" "$@" \
+	    > "$T/cg.stdout" 2> "$T/cg.err" ||
+	    { say "bench: callgrind failed:"; cat "$T/cg.err" >&2; exit 1; }
+	sed -n 's/^summary: *//p; s/^totals: *//p' "$T/cg.out" | head -1
+}
+
+# GET /messages N times against a server (under callgrind) holding a
+# state file of $1 messages; prints the instructions in h_messages.
+ir_messages() {
+	"$TOOL" state "$1" "$T/irstate.json"
+	PORT=$((PORT + 1))
+	valgrind --tool=callgrind --callgrind-out-file="$T/cgm.out" \
+	    --collect-atstart=no --toggle-collect=h_messages \
+	    "$BIN" server --port "$PORT" --type custom \
+	    --state-file "$T/irstate.json" --save-state=false -- \
+	    "$AGENT" idle > "$T/cgm.log" 2>&1 &
+	SRV=$!
+	_n=0
+	until curl -s "http://127.0.0.1:$PORT/status" | grep -q stable; do
+		_n=$((_n + 1))
+		[ $_n -gt 1200 ] && { say "bench: no server under callgrind";
+		    cat "$T/cgm.log" >&2; exit 1; }
+		sleep 0.05
+	done
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/messages"
+		_i=$((_i + 1))
+	done
+	stop_server
+	sed -n 's/^summary: *//p; s/^totals: *//p' "$T/cgm.out" | head -1
+}
+
+# The server under callgrind counting session_tick only, with the bench
+# agent echoing $1 lines, one every 0.2 s, on a blank 80x1000 screen: each
+# tick reads a screen with one more line.  Prints "instructions ticks".
+ir_ticks() {
+	rm -f "$T/tctl"; mkfifo "$T/tctl"
+	PORT=$((PORT + 1))
+	valgrind --tool=callgrind --callgrind-out-file="$T/cgt.out" \
+	    --collect-atstart=no --toggle-collect=session_tick \
+	    "$BIN" server --port "$PORT" --type custom -- \
+	    "$AGENT" lines "$T/tctl" > "$T/cgt.log" 2>&1 &
+	SRV=$!
+	wait_body /messages 'bench agent ready'
+	exec 3> "$T/tctl"
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		printf 'm%06u. agent output line %u\n' $_i $_i >&3
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	exec 3>&-
+	sleep 1
+	stop_server
+	_id=$(sed -n 's/^c\{0,1\}fn=(\([0-9]*\)) session_tick$/\1/p' \
+	    "$T/cgt.out" | head -1)
+	_n=$(awk -v id="($_id)" '$1 ~ /^cfn=/ { split($1, a, "="); c = a[2] }
+	    /^calls=/ { if (c == id) { split($1, b, "="); n += b[2] } }
+	    END { print n + 0 }' "$T/cgt.out")
+	echo "$(sed -n 's/^summary: *//p' "$T/cgt.out") $_n"
+}
+
+# Row 8: instruction counts (callgrind), with their references.
+row8() {
+	say "bench: row 8, instruction counts (callgrind)"
+	"$TOOL" gen "$IR_MIB" "$T/irstream.bin" > /dev/null || exit 1
+	bytes=$(wc -c < "$T/irstream.bin")
+	ts=$(ir bench_measured "$TOOL" ir-tsm "$T/irstream.bin")
+	av=$(ir bench_measured "$TOOL" ir-aavt "$T/irstream.bin")
+	row "8 | instructions per input byte, $IR_MIB MiB stream at 80x1000 |" \
+	    "aa_vt $(calc %.1f "$av / $bytes") |" \
+	    "libtsm alone $(calc %.1f "$ts / $bytes") |" \
+	    "$(calc %.3f "$av / $ts")x libtsm | <= 1.15x libtsm"
+	full=$(ir bench_measured "$TOOL" ir-tick 50 full)
+	incr=$(ir bench_measured "$TOOL" ir-tick 50 incr)
+	row "8 | instructions per screen read, one line changed at 80x1000" \
+	    "| $(calc %.0f "$incr / 50") |" \
+	    "full read (tsm_screen_draw) $(calc %.0f "$full / 50") |" \
+	    "$(calc %.3f "$incr / $full")x full | < 1,000,000"
+	t=$(ir_ticks 30)
+	row "8 | instructions per session tick (server: read, diff, format)," \
+	    "a line added per tick at 80x1000 |" \
+	    "$(calc %.0f "${t% *} / ${t#* }") (${t#* } ticks) | - | - | -"
+	for n in 100 1000 10000; do
+		a=$(ir_messages "$n" 1)
+		b=$(ir_messages "$n" 11)
+		per=$(calc %.0f "($b - $a) / 10")
+		[ "$n" = 100 ] && per100=$per
+		row "8 | instructions per GET /messages, $n messages (first" \
+		    "request $a) | $per ($(calc %.0f "$per / $n") per message) |" \
+		    "100 messages, per message: $(calc %.0f "$per100 / 100") |" \
+		    "$(calc %.2f "($per / $n) / ($per100 / 100)")x | constant" \
+		    "per message"
+	done
 }
 
 : > "$TABLE"

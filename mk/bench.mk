@@ -1,12 +1,13 @@
 # bench.mk - `make bench`: the performance table (bench/run.sh), not part
-# of `make test`.  Installs wrk, nginx and tmux from Debian when missing.
+# of `make test`.  Installs wrk, nginx, tmux and valgrind from Debian when
+# missing.
 #
 #   make bench            every row, BENCH_RUNS=3 runs of the short ones
 #   make bench BENCH_ROWS="1 5"   only some rows
 
 BENCH_PROGS := $(BUILD)/bench/bench-agent $(BUILD)/bench/bench-tool
 BENCH_RUNS ?= 3
-BENCH_ROWS ?= 1 2 3 4 5 6 7
+BENCH_ROWS ?= 1 2 3 4 5 6 7 8
 
 .PHONY: bench bench-deps
 
@@ -19,7 +20,7 @@ $(BUILD)/bench/bench-tool: bench/bench-tool.c $(LIB_A)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 bench-deps:
-	@missing=; for p in wrk:wrk nginx:nginx tmux:tmux; do \
+	@missing=; for p in wrk:wrk nginx:nginx tmux:tmux valgrind:valgrind; do \
 		command -v $${p%%:*} >/dev/null 2>&1 || \
 		[ -x /usr/sbin/$${p%%:*} ] || missing="$$missing $${p#*:}"; \
 	done; \

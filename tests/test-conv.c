@@ -627,3 +627,118 @@ TEST(conv_repeated_prompt_keeps_the_reply)
 	    "Echo: same", "u:same", "Echo: same");
 	aa_conv_free(f.c);
 }
+
+/* Signs of a fake agent for the load tests: busy while "esc interrupt"
+ * shows, its box is a "> " line, and its footer (the last line, a clock
+ * that may tick on) is no part of a message. */
+static int
+signs_ready(void *ud, const char *screen, size_t len)
+{
+	(void)ud;
+	return memmem(screen, len, "\n> ", 3) != NULL;
+}
+
+static int
+signs_format(void *ud, const char *msg, size_t len, const char *user,
+    size_t ulen, struct aa_buf *out, struct aa_buf *tools)
+{
+	const char *nl = memrchr(msg, '\n', len);
+
+	(void)ud, (void)user, (void)ulen, (void)tools;
+	return aa_buf_append(out, msg, nl != NULL ? (size_t)(nl - msg) : 0);
+}
+
+/* A tracker with the signs' hooks, ready and stable on "hi\n> \n0". */
+static void
+signs_start(struct fx *f, int64_t still_max)
+{
+	fx_init(f, 100, 1000);
+	f->o.format = signs_format;
+	f->o.ready = signs_ready;
+	f->o.busy = busy_word;
+	f->o.busy_still_max_ms = still_max;
+	ASSERT_EQ(aa_conv_new(&f->c, &f->o, &(struct aa_time){ 0, 0 }), 0);
+	fx_until_stable(f, "hi\n> \n0", 30);
+	ASSERT_EQ(fx_send(f, "q", "hi\n> \n0", 1), 0);
+}
+
+/* Starved: the agent draws nothing for 5 s at a time mid-turn, well
+ * over the 1 s window; its busy mark keeps the turn open throughout. */
+TEST(conv_load_busy_mark_holds_a_starved_turn)
+{
+	struct fx f;
+	int i;
+
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(fx_tick(&f, 5000, "hi\nworking\nesc interrupt"), C);
+		ASSERT_EQ(aa_conv_status(f.c), C);
+	}
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \nclock 1"), C);
+	fx_until_stable(&f, "hi\nanswer\n> \nclock 1", 30);
+	aa_conv_free(f.c);
+}
+
+/* But a busy mark on a screen frozen for busy_still_max_ms lets go, and
+ * the deadline says when. */
+TEST(conv_load_stale_busy_mark_lets_go)
+{
+	struct fx f;
+
+	signs_start(&f, 8000);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nstuck\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 7999, "hi\nstuck\nesc interrupt"), C);
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 1);
+	ASSERT_EQ(fx_tick(&f, 1, "hi\nstuck\nesc interrupt"), S);
+	aa_conv_free(f.c);
+	/* < 0: it holds however long. */
+	signs_start(&f, -1);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nstuck\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 600000, "hi\nstuck\nesc interrupt"), C);
+	ASSERT_EQ(aa_conv_next_deadline(f.c), -1);
+	aa_conv_free(f.c);
+}
+
+/* After a busy mark came and went, with the box back and the message
+ * quiet, the turn is over though a clock in the footer keeps ticking;
+ * an agent that never showed a busy mark keeps upstream's rule. */
+TEST(conv_load_idle_by_its_own_signs)
+{
+	char scr[64];
+	struct fx f;
+	int i;
+
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	/* The reply streams, then the clock alone changes. */
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \nclock 0"), C);
+	for (i = 1; i < 10; i++) {
+		snprintf(scr, sizeof(scr), "hi\nanswer\n> \nclock %d", i);
+		ASSERT_EQ(fx_tick(&f, 100, scr), C);
+	}
+	/* 900 ms of quiet message so far; the deadline is the window. */
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 100);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \nclock 10"), S);
+	FX_EXPECT(&f, "hi\n> ", "u:q", "answer\n> ");
+	/* The message changing again reopens it. */
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer more\n> \nclock 11"), C);
+	aa_conv_free(f.c);
+
+	/* No busy mark in this turn: a ticking clock keeps it open. */
+	signs_start(&f, 0);
+	for (i = 0; i < 50; i++) {
+		snprintf(scr, sizeof(scr), "hi\nanswer\n> \nclock %d", i);
+		ASSERT_EQ(fx_tick(&f, 100, scr), C);
+	}
+	aa_conv_free(f.c);
+
+	/* Busy gone but no input box: not idle by its signs. */
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	for (i = 0; i < 50; i++) {
+		snprintf(scr, sizeof(scr), "hi\nanswer\nclock %d", i);
+		ASSERT_EQ(fx_tick(&f, 100, scr), C);
+	}
+	aa_conv_free(f.c);
+}

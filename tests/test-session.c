@@ -1090,8 +1090,18 @@ TEST(session_blinking_marker_never_stable_without_hold)
 {
 	struct h h;
 
-	/* The same screen for an agent with no blink glyph: never stable. */
-	h_blinker(&h, "custom");
-	ASSERT(!h_wait(&h, p_stable, 1500));
+	/* The same screen for an agent with no blink glyph: never stable.
+	 * The blink (a shell loop forking sleep) stalls on a loaded machine;
+	 * a stability window of a second keeps a stall from passing for
+	 * quiet while still being ~16 blink periods long. */
+	h_init(&h);
+	h.o.agent_type = "custom";
+	h.o.stability_ms = 1000;
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	h.argv[2] = BLINK_SCRIPT;
+	h.argv[3] = NULL;
+	h_start(&h);
+	ASSERT(!h_wait(&h, p_stable, 3000));
 	h_done(&h);
 }

@@ -711,3 +711,202 @@ TEST_GENERATOR(vt_golden)
 	if (n >= 0)
 		free(ents);
 }
+
+/*
+ * Incremental reads (only changed rows re-rendered, vt.c) against the full
+ * read through tsm_screen_draw: after every chunk of a stream both must
+ * give the same bytes.
+ */
+static void
+check_incremental(struct aa_vt *vt, const char *what, size_t at)
+{
+	struct aa_buf a, b;
+
+	aa_buf_init(&a);
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_vt_text(vt, &a), 0);
+	ASSERT_EQ(aa_vt_text_full(vt, &b), 0);
+	if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+		test_show_diff(a.data, a.len, b.data, b.len);
+		test_fail(__FILE__, __LINE__, "%s: incremental read differs "
+		    "from the full read after byte %zu", what, at);
+	}
+	aa_buf_release(&a);
+	aa_buf_release(&b);
+}
+
+/* Feeds p in chunks of chunk bytes (0: a pseudo-random 1-97), comparing
+ * both reads after each; every 5th chunk also resizes when asked. */
+static void
+replay_incremental(const char *what, const char *p, size_t n, unsigned cols,
+    unsigned rows, size_t chunk, int resize)
+{
+	struct aa_vt *vt;
+	uint32_t seed = 12345;
+	size_t i, k, nchunk = 0;
+
+	ASSERT_EQ(aa_vt_new(&vt, &(struct aa_vt_options){ .cols = cols,
+	    .rows = rows }), 0);
+	ASSERT(aa_vt_direct(vt));
+	check_incremental(vt, what, 0);
+	for (i = 0; i < n; i += k) {
+		seed = seed * 1103515245u + 12345u;
+		k = chunk != 0 ? chunk : 1 + (seed >> 16) % 97;
+		if (k > n - i)
+			k = n - i;
+		ASSERT_EQ(aa_vt_feed(vt, p + i, k), 0);
+		check_incremental(vt, what, i + k);
+		if (resize && ++nchunk % 5 == 0) {
+			ASSERT_EQ(aa_vt_resize(vt, cols + (seed >> 8) % 3,
+			    rows + (seed >> 12) % 3), 0);
+			check_incremental(vt, what, i + k);
+		}
+	}
+	aa_vt_free(vt);
+}
+
+/* Replays one file (dir/name) at several sizes and chunkings. */
+static void
+incremental_case(void *arg)
+{
+	char *path = arg, *slash = strrchr(path, '/'), *in;
+	size_t n;
+
+	*slash = '\0';
+	in = test_must_read_at(path, slash + 1, &n);
+	*slash = '/';
+	replay_incremental(path, in, n, 40, 10, 0, 0);
+	replay_incremental(path, in, n, 80, 24, 1, 0);
+	replay_incremental(path, in, n, 80, 24, 64, 1);
+	replay_incremental(path, in, n, 13, 7, 0, 1);
+	replay_incremental(path, in, n, 120, 50, n > 0 ? n : 1, 0);
+	free(in);
+}
+
+TEST_GENERATOR(vt_incremental_streams)
+{
+	static const char *dirs[] = { "tests/data/vt", "tests/fuzz/corpus/vt",
+		"tests/fuzz/corpus/pipeline", "tests/fuzz/regression/vt" };
+	char dir[4096], path[8192], tname[300];
+	struct dirent **ents;
+	size_t d;
+	int n, i;
+
+	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		snprintf(dir, sizeof(dir), "%s/%s", test_top(), dirs[d]);
+		n = scandir(dir, &ents, NULL, alphasort);
+		for (i = 0; i < n; i++) {
+			if (ents[i]->d_name[0] != '.' &&
+			    strstr(ents[i]->d_name, ".expected") == NULL) {
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    ents[i]->d_name);
+				snprintf(tname, sizeof(tname),
+				    "vt_incremental_%s_%s", dirs[d] + 6,
+				    ents[i]->d_name);
+				test_add(tname, incremental_case,
+				    strdup(path));
+			}
+			free(ents[i]);
+		}
+		if (n >= 0)
+			free(ents);
+	}
+}
+
+/* The operations libtsm tracks differently: cell writes and erases (cell
+ * ages), insert/delete of characters and lines and scrolling (screen age,
+ * moved lines), the alternate screen (other lines), reset, resize. */
+TEST(vt_incremental_every_kind_of_change)
+{
+	static const char *steps[] = {
+		"\033[H\033[2J", "first line\r\nsecond line\r\nthird",
+		"\033[2;3HXY", "\033[2;1H\033[2K", "\033[1;4H\033[2P",
+		"\033[1;2H\033[3@", "\033[2;1H\033[L", "\033[1;1H\033[M",
+		"\033[3;5H\033[X", "\033[5;1Hwide \xe4\xb8\xad\xe6\x96\x87 x",
+		"\033[5;6Ha", "\033[5;7Hb", "\033[10;1H\n\n\n",
+		"\033[2;8r\033[8;1H\n\n\033[r", "\033M\033M\033[1;1H\033M",
+		"\033[?1049h", "alt screen text", "\033[3;3Halt",
+		"\033[?1049l", "\033[?47h", "\033[?47l", "\033[1;1H\033[0K",
+		"\033[1J", "\033[J", "\033[3S", "\033[2T",
+		"\033[6;1H\033[4munder \033[0m", "\033[7;70Hend of a long row",
+		"\033c", "after reset", "\033[1;1H\033[1;1H",
+		"\033[4;1H\xf0\x9f\x98\x80\xf0\x9f\x98\x80\033[4;2Hz",
+		"\033#8", "\033[1;1Hx",
+		/* A wide character ending its row, its right half then
+		 * blanked: the character goes. */
+		"\033[8;1H\033[2K\xe4\xb8\xad", "\033[8;2H ",
+		"\033[9;79H\xe4\xb8\xad", "\033[9;80H ",
+	};
+	struct aa_vt *vt;
+	size_t i;
+
+	ASSERT_EQ(aa_vt_new(&vt, &(struct aa_vt_options){ .cols = 80,
+	    .rows = 10 }), 0);
+	ASSERT(aa_vt_direct(vt));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ASSERT_EQ(aa_vt_feed(vt, steps[i], strlen(steps[i])), 0);
+		check_incremental(vt, steps[i], i);
+		if (i == 20) {
+			ASSERT_EQ(aa_vt_resize(vt, 60, 12), 0);
+			check_incremental(vt, "resize", i);
+			ASSERT_EQ(aa_vt_resize(vt, 80, 10), 0);
+			check_incremental(vt, "resize back", i);
+		}
+	}
+	aa_vt_free(vt);
+}
+
+/* One changed line re-renders one row: the rest of the text is the same
+ * bytes, and a read with nothing new gives the same text again. */
+TEST(vt_incremental_one_line)
+{
+	struct aa_vt *vt;
+	struct aa_buf a, b;
+	char line[64];
+	int i, k;
+
+	aa_buf_init(&a);
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_vt_new(&vt, &(struct aa_vt_options){ .cols = 80,
+	    .rows = 1000 }), 0);
+	for (i = 0; i < 999; i++) {
+		k = snprintf(line, sizeof(line), "row %d\r\n", i);
+		ASSERT_EQ(aa_vt_feed(vt, line, (size_t)k), 0);
+	}
+	ASSERT_EQ(aa_vt_text(vt, &a), 0);
+	ASSERT_EQ(aa_vt_feed(vt, "\033[500;1H\033[2Kchanged", 19), 0);
+	ASSERT_EQ(aa_vt_text(vt, &b), 0);
+	ASSERT(strstr(b.data, "row 498\nchanged\nrow 500\n") != NULL);
+	ASSERT_EQ(a.len - strlen("row 499"), b.len - strlen("changed"));
+	check_incremental(vt, "one line", 0);
+	aa_vt_free(vt);
+	aa_buf_release(&a);
+	aa_buf_release(&b);
+}
+
+/* Rows that grow, shrink or empty are spliced into the cached text; past
+ * vt.c's splice limit every row is read afresh: both match the full read. */
+TEST(vt_incremental_many_rows)
+{
+	struct aa_vt *vt;
+	char line[96];
+	int i, k, round;
+
+	ASSERT_EQ(aa_vt_new(&vt, &(struct aa_vt_options){ .cols = 80,
+	    .rows = 200 }), 0);
+	check_incremental(vt, "blank", 0);
+	for (round = 0; round < 6; round++) {
+		/* 3, 30, 70, 150 changed rows, then fewer again. */
+		int n = (int[]){ 3, 30, 70, 150, 65, 1 }[round];
+
+		for (i = 0; i < n; i++) {
+			k = snprintf(line, sizeof(line), "\033[%d;1H\033[2K%.*s",
+			    1 + (i * 7 + round) % 200, (i * 13 + round * 5) %
+			    79, "a longer or shorter row of text, cut to "
+			    "length each round so rows grow and shrink...");
+			ASSERT_EQ(aa_vt_feed(vt, line, (size_t)k), 0);
+		}
+		check_incremental(vt, "rows", (size_t)round);
+	}
+	aa_vt_free(vt);
+}

@@ -67,11 +67,6 @@ void aa_api_on_error(struct aa_api *api, int level, const char *text);
 /* Publishes the opt-in state_change / queue_change events for the
  * session's AA_STEER_* changes (core/steer.h). */
 void aa_api_on_steer(struct aa_api *api, unsigned changes);
-/* The session served (NULL while it starts). */
-struct aa_session *aa_api_session(const struct aa_api *api);
-/* Answers {"ok": true, ...extra's members} with status; frees extra
- * (may be NULL). */
-void aa_api_send_ok(struct aa_http_req *req, int status, cJSON *extra);
 
 /* The OpenAPI document served at /openapi.json; NULL if not embedded. */
 const char *aa_api_openapi(size_t *lenp);

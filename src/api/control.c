@@ -24,7 +24,6 @@
 #include "core/keys.h"
 #include "core/prompt.h"
 #include "core/queue.h"
-#include "api/api.h"
 #include "api/control.h"
 #include "api/json.h"
 #include "http/http.h"
@@ -34,7 +33,7 @@
 #define CONTROL_MAX_TEXT (64 * 1024)
 
 static struct aa_session *live_session(struct aa_http_req *req,
-    struct aa_api *api);
+    void *data);
 static int body_object(struct aa_http_req *req, cJSON **body);
 static int only_members(struct aa_http_req *req, cJSON *body,
     const char *const *names);
@@ -44,9 +43,9 @@ static int add_keys(struct aa_http_req *req, struct aa_session *s,
 
 /* The session, or NULL after answering 503 (none yet, or exited). */
 static struct aa_session *
-live_session(struct aa_http_req *req, struct aa_api *api)
+live_session(struct aa_http_req *req, void *data)
 {
-	struct aa_session *s = aa_api_session(api);
+	struct aa_session *s = aa_control_session(data);
 
 	if (s == NULL || aa_session_state(s) == AA_STATE_EXITED) {
 		aa_json_send_one(req, 503, aa_error_http_detail(AA_EEXITED),
@@ -157,7 +156,7 @@ h_answer(struct aa_http_req *req, void *data)
 		aa_json_send_error(req, aa_error_http_status(rc),
 		    aa_strerror(rc));
 	else
-		aa_api_send_ok(req, 200, NULL);
+		aa_json_send_ok(req, 200, NULL);
 out:
 	cJSON_Delete(body);
 }
@@ -175,7 +174,7 @@ h_interrupt(struct aa_http_req *req, void *data)
 		aa_json_send_error(req, aa_error_http_status(rc),
 		    aa_strerror(rc));
 	else
-		aa_api_send_ok(req, 200, NULL);
+		aa_json_send_ok(req, 200, NULL);
 }
 
 /* Appends the bytes of a "keys" array; answers 422 and returns -1 on the
@@ -262,7 +261,7 @@ h_keys(struct aa_http_req *req, void *data)
 		aa_json_send_error(req, aa_error_http_status(rc),
 		    aa_strerror(rc));
 	else
-		aa_api_send_ok(req, 200, NULL);
+		aa_json_send_ok(req, 200, NULL);
 out:
 	aa_buf_release(&bytes);
 	cJSON_Delete(body);
@@ -301,35 +300,16 @@ h_resize(struct aa_http_req *req, void *data)
 		aa_json_send_error(req, aa_error_http_status(rc),
 		    aa_strerror(rc));
 	else
-		aa_api_send_ok(req, 200, NULL);
+		aa_json_send_ok(req, 200, NULL);
 out:
 	cJSON_Delete(body);
-}
-
-int
-aa_control_queue_json(const struct aa_queue *q, struct aa_buf *out)
-{
-	size_t i;
-	int rc = aa_buf_puts(out, "[");
-
-	for (i = 0; rc == 0 && i < q->n; i++) {
-		AA__FIRST_ERROR(rc, aa_buf_printf(out, "%s{\"id\":%" PRIu64
-		    ",\"content\":", i > 0 ? "," : "", q->v[i].id));
-		AA__FIRST_ERROR(rc, aa_json_put_text(out, q->v[i].text,
-		    q->v[i].len));
-		AA__FIRST_ERROR(rc, aa_buf_puts(out, ",\"time\":\""));
-		AA__FIRST_ERROR(rc, aa_time_format(out, q->v[i].time_ns, 0));
-		AA__FIRST_ERROR(rc, aa_buf_puts(out, "\"}"));
-	}
-	AA__FIRST_ERROR(rc, aa_buf_puts(out, "]"));
-	return rc;
 }
 
 /* GET /queue */
 static void
 h_queue(struct aa_http_req *req, void *data)
 {
-	struct aa_session *s = aa_api_session(data);
+	struct aa_session *s = aa_control_session(data);
 	struct aa_queue empty;
 	struct aa_buf b;
 	int rc;
@@ -337,7 +317,7 @@ h_queue(struct aa_http_req *req, void *data)
 	aa_queue_init(&empty, 0, 0);
 	aa_buf_init(&b);
 	rc = aa_buf_puts(&b, "{\"items\":");
-	AA__FIRST_ERROR(rc, aa_control_queue_json(s != NULL ?
+	AA__FIRST_ERROR(rc, aa_json_put_queue(s != NULL ?
 	    aa_session_queue(s) : &empty, &b));
 	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "}"));
 	if (rc != 0)
@@ -352,7 +332,7 @@ h_queue(struct aa_http_req *req, void *data)
 static void
 h_queue_delete(struct aa_http_req *req, void *data)
 {
-	struct aa_session *s = aa_api_session(data);
+	struct aa_session *s = aa_control_session(data);
 	const char *p = aa_http_req_path(req) + strlen("/queue/");
 	uint64_t id = 0;
 	size_t i;
@@ -365,7 +345,7 @@ h_queue_delete(struct aa_http_req *req, void *data)
 		    "no queued message with this id", "path", NULL);
 		return;
 	}
-	aa_api_send_ok(req, 200, NULL);
+	aa_json_send_ok(req, 200, NULL);
 }
 
 const struct aa_http_route aa_control_routes[] = {

@@ -11,7 +11,7 @@
 #include "base/buf.h"
 #include "http/http.h"
 
-struct aa_queue;
+struct aa_session;
 
 /* POST /resize bounds. */
 #define AA_CONTROL_MIN_COLS 20
@@ -22,7 +22,8 @@ struct aa_queue;
 extern const struct aa_http_route aa_control_routes[];
 extern const size_t aa_control_nroutes;
 
-/* Appends the queue as a JSON array of {id, content, time}. */
-int aa_control_queue_json(const struct aa_queue *q, struct aa_buf *out);
+/* What the routes need from their owner, which passes itself as the
+ * routes' data (aa_api): the session they steer, NULL while it starts. */
+struct aa_session *aa_control_session(void *data);
 
 #endif /* AA_CONTROL_H */

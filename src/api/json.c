@@ -8,6 +8,7 @@
  * ("unexpected end of JSON input", "... after top-level value").
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "base/aa-internal.h"
 #include "http/http.h"
 #include "api/json.h"
+#include "base/timefmt.h"
+#include "core/queue.h"
 #include "base/text.h"
 
 /* Appends s as a JSON string literal. */
@@ -487,5 +490,46 @@ aa_json_send_one(struct aa_http_req *req, int status, const char *detail,
 		return aa_json_send_error(req, 500, "out of memory");
 	rc = aa_json_send_problem(req, p);
 	cJSON_Delete(p);
+	return rc;
+}
+
+void
+aa_json_send_ok(struct aa_http_req *req, int status, cJSON *extra)
+{
+	cJSON *o = cJSON_CreateObject(), *it;
+
+	if (o != NULL && cJSON_AddTrueToObject(o, "ok") == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	/* "ok" first, as upstream prints it, then the extra members. */
+	while (o != NULL && extra != NULL && (it = extra->child) != NULL) {
+		cJSON_DetachItemViaPointer(extra, it);
+		cJSON_AddItemToObject(o, it->string, it);
+	}
+	cJSON_Delete(extra);
+	if (o == NULL)
+		aa_json_send_error(req, 500, "out of memory");
+	else
+		aa_json_send(req, status, "MessageResponseBody", o);
+	cJSON_Delete(o);
+}
+
+int
+aa_json_put_queue(const struct aa_queue *q, struct aa_buf *out)
+{
+	size_t i;
+	int rc = aa_buf_puts(out, "[");
+
+	for (i = 0; rc == 0 && i < q->n; i++) {
+		AA__FIRST_ERROR(rc, aa_buf_printf(out, "%s{\"id\":%" PRIu64
+		    ",\"content\":", i > 0 ? "," : "", q->v[i].id));
+		AA__FIRST_ERROR(rc, aa_json_put_text(out, q->v[i].text,
+		    q->v[i].len));
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, ",\"time\":\""));
+		AA__FIRST_ERROR(rc, aa_time_format(out, q->v[i].time_ns, 0));
+		AA__FIRST_ERROR(rc, aa_buf_puts(out, "\"}"));
+	}
+	AA__FIRST_ERROR(rc, aa_buf_puts(out, "]"));
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include "base/buf.h"
 
 struct aa_http_req;
+struct aa_queue;
 
 /* Appends obj as compact JSON + "\n", with "$schema" first when schema is
  * not NULL (an existing "$schema" member is replaced).  host may be NULL. */
@@ -70,5 +71,11 @@ int aa_json_send_error(struct aa_http_req *req, int status,
 /* Parses the request's body with aa_json_parse_body(); on failure sends
  * the problem and returns its status (the request is then answered). */
 int aa_json_req_body(struct aa_http_req *req, cJSON **tree);
+
+/* Answers {"ok": true, ...extra's members} (MessageResponseBody) with
+ * status; frees extra (may be NULL). */
+void aa_json_send_ok(struct aa_http_req *req, int status, cJSON *extra);
+/* Appends a message queue as a JSON array of {id, content, time}. */
+int aa_json_put_queue(const struct aa_queue *q, struct aa_buf *out);
 
 #endif /* AA_JSON_H */

@@ -28,6 +28,21 @@
  * hook (an agent whose screen says it is at work, e.g. opencode's "esc
  * interrupt" footer) keeps a still screen "changing", tested on each new
  * screen like readiness; without the hook the rules are upstream's.
+ *
+ * With a busy hook, a turn ends by the agent's own signs, not by
+ * wall-clock alone (issue 14, "stability that holds under load"):
+ *   - on a starved machine the agent may draw nothing for longer than the
+ *     stability window mid-turn; while its busy mark is on screen the turn
+ *     stays open (above);
+ *   - but a busy mark on a screen that has not changed at all for
+ *     busy_still_max_ms is taken as stale (a frozen agent, a mark left
+ *     behind): it no longer holds the turn open forever;
+ *   - once the agent has shown a busy mark in this turn and the mark is
+ *     gone, its input box is back (the ready hook on the current screen)
+ *     and the agent message has not changed for the stability window, the
+ *     turn is over even if the raw screen keeps changing (an animated
+ *     hint, a clock in a footer): "idle by its own signs".  An agent that
+ *     never shows a busy mark keeps upstream's rule.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -43,6 +58,7 @@
 
 #define DEFAULT_INTERVAL_MS 25
 #define DEFAULT_STABILITY_MS 2000
+#define DEFAULT_BUSY_STILL_MAX_MS 30000
 /* Attempts at typing the initial prompt before giving up (Fix §9.4). */
 #define PROMPT_TRIES 3
 
@@ -89,6 +105,10 @@ struct aa_conv {
 
 	int ready;		/* latch, §2.4 step 4 */
 	int busy;		/* the last screen shows the agent at work */
+	int busy_seen;		/* a busy screen was seen in this turn */
+	int box_now;		/* the last screen shows the input box */
+	int64_t busy_still_max;	/* ms; -1: a busy mark holds forever */
+	int64_t msg_mono;	/* when a message last changed */
 	int sending;		/* between send_begin and send_end */
 	int need_update;	/* inputs of §2.5 changed since it last ran */
 	enum conv_load load;
@@ -109,6 +129,9 @@ static int set_buf(struct aa_buf *b, const char *s, size_t n);
 static char *dup_mem(const char *s, size_t n);
 static int full(const struct aa_conv *c);
 static int screen_stable(const struct aa_conv *c);
+static int busy_holds(const struct aa_conv *c);
+static int idle_candidate(const struct aa_conv *c);
+static int idle_by_signs(const struct aa_conv *c);
 static int prompt_pending(const struct aa_conv *c);
 static enum aa_conv_status compute_status(const struct aa_conv *c);
 static void mark_changed(struct aa_conv *c, size_t i);
@@ -166,6 +189,29 @@ screen_stable(const struct aa_conv *c)
 	    (c->threshold - 1) * c->interval;
 }
 
+/* The busy mark holds the status: not on a screen still for too long. */
+static int
+busy_holds(const struct aa_conv *c)
+{
+	return c->busy && (c->busy_still_max < 0 ||
+	    c->last_mono - c->changed_mono < c->busy_still_max);
+}
+
+/* The agent's signs say idle, if its message stays quiet. */
+static int
+idle_candidate(const struct aa_conv *c)
+{
+	return c->busy_seen && !c->busy && c->box_now;
+}
+
+/* Idle by its own signs: busy mark gone, box back, message quiet. */
+static int
+idle_by_signs(const struct aa_conv *c)
+{
+	return idle_candidate(c) && c->last_mono - c->msg_mono >=
+	    (c->threshold - 1) * c->interval;
+}
+
 /* An initial prompt is configured, unsent and not given up on. */
 static int
 prompt_pending(const struct aa_conv *c)
@@ -182,11 +228,11 @@ compute_status(const struct aa_conv *c)
 		return AA_CONV_CHANGING;
 	if (!full(c))
 		return AA_CONV_INITIALIZING;
-	if (!screen_stable(c))
+	if (!screen_stable(c) && !idle_by_signs(c))
 		return AA_CONV_CHANGING;
 	if (!c->ready)
 		return AA_CONV_CHANGING; /* upstream #209 */
-	if (c->busy)
+	if (busy_holds(c))
 		return AA_CONV_CHANGING; /* a still screen that says busy */
 	if (c->sending || prompt_pending(c))
 		return AA_CONV_CHANGING;
@@ -200,6 +246,7 @@ mark_changed(struct aa_conv *c, size_t i)
 	if (i < c->emit_from)
 		c->emit_from = i;
 	c->change_seq++;
+	c->msg_mono = c->last_mono;
 }
 
 /* Appends a message (text copied); its id is its index. */
@@ -360,6 +407,8 @@ aa_conv_new(struct aa_conv **out, const struct aa_conv_options *o,
 	c->format = o->format;
 	c->ready_fn = o->ready;
 	c->busy_fn = o->busy;
+	c->busy_still_max = o->busy_still_max_ms > 0 ? o->busy_still_max_ms :
+	    o->busy_still_max_ms == 0 ? DEFAULT_BUSY_STILL_MAX_MS : -1;
 	c->hook_ud = o->hook_ud;
 	c->on_message = o->on_message;
 	c->on_status = o->on_status;
@@ -458,6 +507,11 @@ aa_conv_tick(struct aa_conv *c, const struct aa_time *now, const char *screen,
 			    c->ready_fn(c->hook_ud, screen, len);
 		c->busy = c->busy_fn != NULL &&
 		    c->busy_fn(c->hook_ud, screen, len) > 0;
+		c->busy_seen |= c->busy;
+		/* The box matters only once a busy mark came and went. */
+		c->box_now = c->busy_seen && !c->busy &&
+		    (c->ready_fn == NULL ||
+		    c->ready_fn(c->hook_ud, screen, len) > 0);
 	}
 	/* While the text is typed, its echo must not become a message. */
 	if (c->need_update && !c->sending) {
@@ -482,7 +536,15 @@ aa_conv_next_deadline(const struct aa_conv *c)
 		d = c->t0 + c->threshold * c->interval;
 	if (!screen_stable(c)) {
 		s = c->changed_mono + (c->threshold - 1) * c->interval;
+		/* Idle by its signs may come first: when the message has
+		 * been quiet for the window. */
+		if (idle_candidate(c))
+			s = AA__MIN(s, c->msg_mono + (c->threshold - 1) *
+			    c->interval);
 		d = AA__MAX(d, s);
+	} else if (busy_holds(c) && c->busy_still_max >= 0 && d < 0) {
+		/* A still busy screen lets go once it is stale. */
+		d = c->changed_mono + c->busy_still_max;
 	}
 	return d;
 }
@@ -571,6 +633,8 @@ aa_conv_send_end(struct aa_conv *c, const struct aa_time *now,
 			    text != NULL ? text : "", len, c->send_wall);
 		/* Fix §9.3: append_message marked the state dirty. */
 		if (rc == 0) {
+			c->busy_seen = 0; /* a new turn */
+			c->box_now = 0;
 			c->user_sent_after_load = 1;
 			if (c->prompt_sending)
 				c->prompt_sent = 1; /* Fix §9.4 */
@@ -665,8 +729,17 @@ aa_conv_state_load(struct aa_conv *c, const char *json, size_t len,
 	free_messages(c->msgs, c->n);
 	c->msgs = st.msgs;
 	c->n = c->cap = st.n;
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		c->msgs[i].id = (int64_t)i;
+		/* The decoder's buffers are rounded up to a power of two:
+		 * a thousand restored messages would keep ~100 KiB of
+		 * slack.  Keep each text at its size. */
+		p = c->msgs[i].text == NULL ? NULL :
+		    realloc((void *)(uintptr_t)c->msgs[i].text,
+			c->msgs[i].len + 1);
+		if (p != NULL)
+			c->msgs[i].text = p;
+	}
 	st.msgs = NULL;
 	st.n = 0;
 	aa_state_release(&st);

@@ -55,6 +55,16 @@ int aa_vt_feed(struct aa_vt *vt, const char *bytes, size_t n);
 int aa_vt_resize(struct aa_vt *vt, unsigned cols, unsigned rows);
 /* Appends the visible screen as text (format above) to out. */
 int aa_vt_text(struct aa_vt *vt, struct aa_buf *out);
+/* The same text without a copy: valid until the next aa_vt_feed,
+ * aa_vt_resize or aa_vt_free. */
+int aa_vt_text_ref(struct aa_vt *vt, const char **text, size_t *len);
+/* The same text read the slow way, every cell through tsm_screen_draw,
+ * uncached: the reference the tests and `make bench` compare with. */
+int aa_vt_text_full(struct aa_vt *vt, struct aa_buf *out);
+/* Non-zero when reads use libtsm's lines directly, re-rendering only the
+ * rows that changed (vt.c's probe passed); zero when every read goes
+ * through tsm_screen_draw. */
+int aa_vt_direct(const struct aa_vt *vt);
 /* A counter that changes whenever the visible screen may have changed. */
 uint64_t aa_vt_age(const struct aa_vt *vt);
 /* Non-zero when the agent enabled bracketed paste (?2004h). */

@@ -99,7 +99,6 @@ struct aa_session {
 	int closing_handles;	 /* close callbacks still due */
 
 	struct aa_buf screen;	/* the last screen read */
-	struct aa_buf scratch;	/* the read before it is compared */
 	struct aa_buf held;	/* the read with blinking glyphs held lit */
 	int screen_stale;	/* output arrived since the last read */
 	uint64_t sync_since;	/* first deferral for synchronized output */
@@ -178,31 +177,40 @@ static int
 session_refresh(struct aa_session *s)
 {
 	struct aa_buf tmp;
+	const char *text;
+	size_t len;
 	int r;
 
 	if (!s->screen_stale)
 		return 0;
-	aa_buf_reset(&s->scratch);
-	if ((r = aa_vt_text(s->vt, &s->scratch)) < 0)
+	/* The emulator's cached text, not a copy: only a screen that
+	 * changed is copied. */
+	if ((r = aa_vt_text_ref(s->vt, &text, &len)) < 0)
 		return r;
 	/* A blinking glyph would keep the screen from ever being stable. */
 	if (s->agent->blink != NULL) {
 		aa_buf_reset(&s->held);
 		if ((r = aa_residue_hold(s->agent->blink, s->screen.data,
-		    s->screen.len, s->scratch.data, s->scratch.len,
-		    &s->held)) < 0)
+		    s->screen.len, text, len, &s->held)) < 0)
 			return r;
-		tmp = s->scratch;
-		s->scratch = s->held;
+		text = aa_buf_str(&s->held);
+		len = s->held.len;
+	}
+	if (len == s->screen.len && memcmp(text, aa_buf_str(&s->screen),
+	    len) == 0) {
+		s->screen_stale = 0;
+		return 0;
+	}
+	if (s->agent->blink != NULL) {
+		tmp = s->screen;
+		s->screen = s->held;
 		s->held = tmp;
+	} else {
+		aa_buf_reset(&s->screen);
+		if ((r = aa_buf_append(&s->screen, text, len)) < 0)
+			return r;
 	}
 	s->screen_stale = 0;
-	if (s->scratch.len == s->screen.len &&
-	    memcmp(s->scratch.data, s->screen.data, s->screen.len) == 0)
-		return 0;
-	tmp = s->screen;
-	s->screen = s->scratch;
-	s->scratch = tmp;
 	if (s->o.on_screen != NULL)
 		s->o.on_screen(s->o.ud, aa_buf_str(&s->screen), s->screen.len);
 	return 0;
@@ -843,7 +851,6 @@ session_release(struct aa_session *s)
 	aa_conv_free(s->conv);
 	aa_vt_free(s->vt);
 	aa_buf_release(&s->screen);
-	aa_buf_release(&s->scratch);
 	aa_buf_release(&s->held);
 	aa_buf_release(&s->statebuf);
 	aa_send_free(s->send.m);
@@ -980,7 +987,6 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	s->screen_stale = 1; /* the first tick reads the blank screen */
 	s->agent = agent;
 	aa_buf_init(&s->screen);
-	aa_buf_init(&s->scratch);
 	aa_buf_init(&s->held);
 	aa_buf_init(&s->statebuf);
 	aa_steer_init(&s->steer, NULL, 0, 0);

@@ -91,8 +91,13 @@ add('status_shape', async () => {
 	    'rel="describedBy"', 'Link');
 	assertEq(r.headers.vary, 'Origin', 'Vary');
 	assert(r.body.endsWith('}\n'), 'one trailing newline');
-	assertEq(Object.keys(r.json), ['$schema', 'status', 'agent_type',
+	/* Upstream's fields first, in upstream's order; ours after. */
+	const keys = Object.keys(r.json);
+	assertEq(keys.slice(0, 4), ['$schema', 'status', 'agent_type',
 	    'transport'], 'field order');
+	for (const k of keys.slice(4))
+		assert(['state', 'prompt', 'queue'].includes(k),
+		    `additive field ${k}`);
 	assertEq(r.json.$schema, `http://localhost:${s.port}/schemas/` +
 	    'StatusResponseBody.json', '$schema');
 	assertEq([r.json.agent_type, r.json.transport], ['custom', 'pty'],

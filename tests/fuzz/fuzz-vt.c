@@ -5,7 +5,9 @@
  * fed twice: once whole to one terminal, once in pseudo-random chunks
  * (1-64 bytes) to another.  Both texts must be identical (any split of the
  * stream gives the same screen), valid UTF-8 with exactly `rows` lines,
- * and both terminals must have sent the same replies.
+ * and both terminals must have sent the same replies.  Every read of the
+ * chunked terminal (incremental: only changed rows re-rendered) must equal
+ * the full read through tsm_screen_draw.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,19 @@ fuzz_check_text(const struct aa_buf *t, unsigned rows)
 	}
 	if (lines != rows || t->len == 0 || t->data[t->len - 1] != '\n')
 		abort();
+}
+
+/* Checks that the incremental text t equals vt's full read. */
+static void
+fuzz_check_full(struct aa_vt *vt, const struct aa_buf *t)
+{
+	struct aa_buf f;
+
+	aa_buf_init(&f);
+	if (aa_vt_text_full(vt, &f) != 0 || f.len != t->len ||
+	    memcmp(f.data, t->data, f.len) != 0)
+		abort();
+	aa_buf_release(&f);
 }
 
 int
@@ -87,12 +102,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (aa_vt_text(b, &tb) != 0)
 				abort();
 			fuzz_check_text(&tb, o.rows);
+			fuzz_check_full(b, &tb);
 		}
 	}
 	aa_buf_reset(&tb);
 	if (aa_vt_text(a, &ta) != 0 || aa_vt_text(b, &tb) != 0)
 		abort();
 	fuzz_check_text(&ta, o.rows);
+	fuzz_check_full(a, &ta);
+	fuzz_check_full(b, &tb);
 	if (ta.len != tb.len || memcmp(ta.data, tb.data, ta.len) != 0)
 		abort();
 	if (ra.len != rb.len || (ra.len > 0 &&
@@ -109,6 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (aa_vt_text(a, &ta) != 0)
 		abort();
 	fuzz_check_text(&ta, o.cols);
+	fuzz_check_full(a, &ta);
 	aa_vt_free(a);
 	aa_vt_free(b);
 	aa_buf_release(&ta);
