@@ -123,6 +123,7 @@ struct pty_prep {
 	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
 	char **envp;   /* pointers into env plus termvar */
 	char *termvar; /* "TERM=..." */
+	const char *cwd; /* the caller's (NULL: ours) */
 };
 
 static int pty_find_program(const char *name, char **pathp);
@@ -221,6 +222,7 @@ pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp)
 	term = o->term != NULL ? o->term : PTY_DEFAULT_TERM;
 	pp->argv = calloc(argc + 1, sizeof(char *));
 	pp->shargv = calloc(argc + 2, sizeof(char *));
+	pp->cwd = o->cwd;
 	pp->envp = calloc(envc + 2, sizeof(char *));
 	if (asprintf(&pp->termvar, "TERM=%s", term) == -1)
 		pp->termvar = NULL;
@@ -312,6 +314,8 @@ pty_child(int master, int slave, int errfd, const struct pty_prep *pp)
 		errfd = 3;
 	}
 	closefrom(4);
+	if (pp->cwd != NULL && chdir(pp->cwd) == -1)
+		goto fail;
 	execve(pp->path, pp->argv, pp->envp);
 	if (errno == ENOEXEC)
 		execve("/bin/sh", pp->shargv, pp->envp);
