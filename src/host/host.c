@@ -101,7 +101,8 @@ struct aa_host {
 	struct aa_log log;
 	int port;
 	int stopping;
-	int pending;          /* sessions still stopping + the server */
+	size_t nstopping;     /* sessions off the list, not yet freed */
+	int pending;          /* during a stop: sessions not yet freed */
 	aa_host_stop_cb stop_cb;
 	void *stop_ud;
 };
@@ -618,16 +619,14 @@ sess_start(struct aa_host *h, struct hsess *hs, int resume, char **cause)
 	return 0;
 }
 
-/* One session or the server finished closing during a host stop. */
+/* The server has closed: the host is gone. */
 static void
-host_part_done(void *ud)
+host_free(void *ud)
 {
 	struct aa_host *h = ud;
 	aa_host_stop_cb cb;
 	void *cud;
 
-	if (--h->pending > 0)
-		return;
 	cb = h->stop_cb;
 	cud = h->stop_ud;
 	aa_access_free(h->access);
@@ -638,6 +637,18 @@ host_part_done(void *ud)
 		cb(cud);
 }
 
+/* One session finished closing during a host stop; after the last one
+ * (their APIs drop connections of the server) the server closes. */
+static void
+host_part_done(void *ud)
+{
+	struct aa_host *h = ud;
+
+	if (--h->pending > 0)
+		return;
+	aa_http_server_close(h->http, host_free, h);
+}
+
 /* The session's API has closed: the session is gone. */
 static void
 sess_api_closed(void *ud)
@@ -646,6 +657,7 @@ sess_api_closed(void *ud)
 	struct aa_host *h = hs->host;
 
 	sess_free(hs);
+	h->nstopping--;
 	if (h->stopping)
 		host_part_done(h);
 }
@@ -703,6 +715,7 @@ sess_stop(struct hsess *hs)
 	hs->stopping = 1;
 	aa_list_remove(&hs->link);
 	h->nsessions--;
+	h->nstopping++;
 	aa_api_set_session(hs->api, hs->session, NULL);
 	aa_session_stop(hs->session, sess_stopped, hs);
 }
@@ -1122,12 +1135,11 @@ aa_host_stop(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 	h->stopping = 1;
 	h->stop_cb = cb;
 	h->stop_ud = ud;
-	/* One count per session, one for the server, one for this call. */
-	h->pending = 2 + (int)h->nsessions;
+	/* One count per session and one for this call. */
+	h->pending = 1 + (int)(h->nsessions + h->nstopping);
 	/* The list on disk keeps them: a new host brings them back. */
 	AA_LIST_FOREACH_SAFE(it, tmp, &h->sessions)
 		sess_stop(AA_LIST_ENTRY(it, struct hsess, link));
-	aa_http_server_close(h->http, host_part_done, h);
 	host_part_done(h);
 }
 

@@ -1,0 +1,407 @@
+/*
+ * host.test.mjs - `agentapi-c host` as a black box (issue 15): sessions
+ * made, talked to, listed and deleted over the unix socket; the host
+ * killed (-9) and stopped cleanly, and every session back with its
+ * messages; each door closed without the token on TCP; the socket's
+ * refusals; bad session specs and the session limit; one agent crashing
+ * and one flooding while the others keep answering.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { assert, assertEq } from '../web/harness.mjs';
+import {
+	BIN, DEMO, SLOW, deadline, freePort, request, runAll, tmpdir, until,
+} from './lib.mjs';
+
+const cases = [];
+const add = (name, fn, timeout = 90000) =>
+	cases.push({ name, fn, timeout });
+
+/* One request over the unix socket: {status, headers, body, json}. */
+function ureq(sock, method, p, body, headers = {}) {
+	return new Promise((res, rej) => {
+		const h = { Host: 'localhost', ...headers };
+		if (body !== undefined)
+			h['Content-Type'] = 'application/json';
+		const req = http.request({ socketPath: sock, method, path: p,
+		    headers: h, agent: false }, (resp) => {
+			const chunks = [];
+			resp.on('data', (c) => chunks.push(c));
+			resp.on('end', () => {
+				const text = Buffer.concat(chunks).toString();
+				const r = { status: resp.statusCode,
+				    headers: resp.headers, body: text };
+				try {
+					r.json = JSON.parse(text);
+				} catch {
+					r.json = undefined;
+				}
+				res(r);
+			});
+		});
+		req.setTimeout(10000 * SLOW, () => req.destroy(
+		    new Error(`${method} ${p}: no answer`)));
+		req.on('error', rej);
+		req.end(body === undefined ? undefined : JSON.stringify(body));
+	});
+}
+
+/* A running host on dir/run/h.sock with its state in dir/state. */
+class Host {
+	static async start(dir, args = [], o = {}) {
+		const h = new Host();
+		h.dir = dir;
+		h.sock = path.join(dir, 'run', 'h.sock');
+		h.state = path.join(dir, 'state');
+		h.proc = spawn(BIN, ['host', '--socket', h.sock, '--state-dir',
+		    h.state, '--stop-timeout', '2000', ...args], { stdio:
+		    ['ignore', 'pipe', 'pipe'], env: { ...process.env,
+		    ...(o.env || {}) } });
+		h.stderr = '';
+		h.proc.stderr.on('data', (c) => { h.stderr += c; });
+		h.proc.stdout.on('data', () => {});
+		h.exited = new Promise((res) => h.proc.on('exit', (code,
+		    signal) => {
+			h.code = code;
+			h.signal = signal;
+			res({ code, signal });
+		}));
+		if (o.ready === false)
+			return h;
+		await until(async () => {
+			if (h.code !== undefined || h.signal)
+				throw new Error(`host exited ${h.code}: ` +
+				    h.stderr);
+			return (await ureq(h.sock, 'GET', '/sessions'))
+			    .status === 200;
+		}, 'the host to answer', 10000, 25);
+		return h;
+	}
+
+	req(method, p, body, headers) {
+		return ureq(this.sock, method, p, body, headers);
+	}
+
+	async create(spec) {
+		const r = await this.req('POST', '/sessions', spec);
+		assertEq(r.status, 201, `POST /sessions: ${r.body}`);
+		assert(/^[0-9a-f]{16}$/.test(r.json.id), `id ${r.body}`);
+		return r.json.id;
+	}
+
+	async list() {
+		const r = await this.req('GET', '/sessions');
+		assertEq(r.status, 200, r.body);
+		return r.json.sessions;
+	}
+
+	async waitState(id, state, ms = 15000) {
+		await until(async () => {
+			const r = await this.req('GET', `/sessions/${id}/status`);
+			return r.status === 200 && r.json.state === state;
+		}, `session ${id} ${state}`, ms);
+	}
+
+	/* Sends text to a session and waits for the demo agent's answer. */
+	async talk(id, text) {
+		await this.waitState(id, 'idle');
+		const r = await this.req('POST', `/sessions/${id}/message`,
+		    { content: text, type: 'user' });
+		assertEq(r.status, 200, `message to ${id}: ${r.body}`);
+		return until(async () => {
+			const m = (await this.req('GET',
+			    `/sessions/${id}/messages`)).json.messages;
+			return m.some((x) => x.role === 'agent' &&
+			    x.content.includes(`You asked: "${text}"`)) && m;
+		}, `the reply to ${text}`, 15000);
+	}
+
+	wait(ms = 10000) {
+		return deadline(this.exited, ms, 'the host to exit');
+	}
+
+	async kill(sig = 'SIGKILL') {
+		if (this.code === undefined && !this.signal)
+			this.proc.kill(sig);
+		await this.wait();
+	}
+}
+
+/* Non-zero when pid is alive. */
+function alive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const demo = (name) => ({ argv: [...DEMO, '--think-ms', '50'], name });
+
+add('sessions_talk_list_delete_and_come_back', async () => {
+	const dir = tmpdir();
+	const work = fs.mkdtempSync(path.join(dir, 'cwd-'));
+	let h = await Host.start(dir);
+	try {
+		/* The socket is ours alone. */
+		assertEq(fs.statSync(h.sock).mode & 0o777, 0o600, 'socket');
+		assertEq(fs.statSync(path.dirname(h.sock)).mode & 0o777,
+		    0o700, 'socket dir');
+		const ids = [];
+		for (const n of ['one', 'two', 'three'])
+			ids.push(await h.create({ ...demo(n), cwd: work,
+			    env: ['AA_HOST_TEST=1'], term_width: 100,
+			    term_height: 200 }));
+		assertEq(new Set(ids).size, 3, 'distinct ids');
+		await Promise.all(ids.map((id, i) => h.talk(id, `hi ${i}`)));
+		await Promise.all(ids.map((id) => h.waitState(id, 'idle')));
+		const ls = await h.list();
+		assertEq(ls.map((s) => s.id), ids, 'list order');
+		assertEq(ls.map((s) => s.name), ['one', 'two', 'three']);
+		for (const s of ls) {
+			assertEq([s.state, s.status, s.term_width, s.cwd],
+			    ['idle', 'stable', 100, work], `${s.id}`);
+			assert(alive(s.pid), `agent ${s.pid} alive`);
+		}
+		/* The agent runs in its cwd with its env. */
+		const env = fs.readFileSync(`/proc/${ls[0].pid}/environ`,
+		    'utf8').split('\0');
+		assert(env.includes('AA_HOST_TEST=1'), 'env entry');
+		assertEq(fs.readlinkSync(`/proc/${ls[0].pid}/cwd`), work, 'cwd');
+
+		/* DELETE stops the agent and forgets the session. */
+		const gone = ls[1];
+		const d = await h.req('DELETE', `/sessions/${gone.id}`);
+		assertEq(d.status, 200, d.body);
+		assertEq(d.json.ok, true);
+		await until(() => !alive(gone.pid), 'the agent to end', 5000);
+		assertEq((await h.list()).map((s) => s.id), [ids[0], ids[2]]);
+		assertEq((await h.req('GET', `/sessions/${gone.id}/status`))
+		    .status, 404, 'deleted session');
+		assertEq((await h.req('DELETE', `/sessions/${gone.id}`))
+		    .status, 404, 'deleted twice');
+		assert(!fs.existsSync(gone.state_file), 'state file removed');
+
+		/* kill -9: the sessions come back with their messages. */
+		const before = {};
+		for (const id of [ids[0], ids[2]])
+			before[id] = (await h.req('GET',
+			    `/sessions/${id}/messages`)).json.messages;
+		await h.kill('SIGKILL');
+		h = await Host.start(dir);
+		let back = await h.list();
+		assertEq(back.map((s) => s.id), [ids[0], ids[2]], 'back');
+		assertEq(back.map((s) => s.name), ['one', 'three']);
+		for (const s of back) {
+			await h.waitState(s.id, 'idle');
+			const m = (await h.req('GET',
+			    `/sessions/${s.id}/messages`)).json.messages;
+			const want = before[s.id].filter((x) =>
+			    x.role === 'user').map((x) => x.content);
+			for (const w of want)
+				assert(m.some((x) => x.role === 'user' &&
+				    x.content === w), `${s.id} kept ${w}`);
+		}
+		/* ...and the relaunched agents answer. */
+		await h.talk(ids[2], 'after the crash');
+
+		/* A clean stop keeps them too. */
+		await h.kill('SIGTERM');
+		assertEq(h.code, 0, `clean exit: ${h.stderr.slice(-400)}`);
+		assert(!fs.existsSync(h.sock), 'socket removed at exit');
+		h = await Host.start(dir);
+		back = await h.list();
+		assertEq(back.map((s) => s.id), [ids[0], ids[2]], 'back again');
+		const m = await h.talk(ids[2], 'and again');
+		assert(m.some((x) => x.content === 'after the crash'),
+		    'history across two restarts');
+	} finally {
+		await h.kill();
+	}
+});
+
+add('session_specs_checked_and_limited', async () => {
+	const dir = tmpdir();
+	const h = await Host.start(dir, ['--max-sessions', '2']);
+	try {
+		const bad = [
+			[{}, 'argv is required'],
+			[{ argv: [] }, 'argv must name a program'],
+			[{ argv: 'sh' }, 'argv must be an array'],
+			[{ argv: Array(257).fill('x') }, 'more than 256'],
+			[{ argv: ['x'.repeat(4097)] }, 'at most 4 KiB'],
+			[{ argv: ['a\nb'] }, 'control characters'],
+			[{ argv: ['sh'], env: ['NOEQUALS'] }, 'NAME=VALUE'],
+			[{ argv: ['sh'], env: ['A B=1'] }, 'NAME=VALUE'],
+			[{ argv: ['sh'], env: [1] }, 'env entries'],
+			[{ argv: ['sh'], cwd: '/no/such/dir' }, 'existing'],
+			[{ argv: ['sh'], cwd: 'relative' }, 'absolute'],
+			[{ argv: ['sh'], term_width: 5 }, 'term_width'],
+			[{ argv: ['sh'], term_height: 1.5 }, 'term_height'],
+			[{ argv: ['sh'], type: 'nope' }, 'unknown agent type'],
+			[{ argv: ['sh'], state_file: 'rel.json' }, 'absolute'],
+			[{ argv: ['sh'], extra: 1 }, 'unknown member'],
+			[{ argv: ['sh'], name: 'x'.repeat(129) }, 'name'],
+			[{ argv: ['/no/such/agent'] }, 'not found'],
+		];
+		for (const [body, msg] of bad) {
+			const r = await h.req('POST', '/sessions', body);
+			assertEq(r.status, 422, `${JSON.stringify(body)
+			    .slice(0, 80)}: ${r.body}`);
+			assert(r.body.includes(msg), `${msg} in ${r.body}`);
+		}
+		const r = await h.req('POST', '/sessions', '{"argv":', {});
+		assert(r.status === 400 || r.status === 422, `bad json ${r.status}`);
+		assertEq((await h.list()).length, 0, 'nothing started');
+		await h.create(demo('a'));
+		await h.create(demo('b'));
+		const full = await h.req('POST', '/sessions', demo('c'));
+		assertEq(full.status, 429, full.body);
+		assertEq((await h.list()).length, 2);
+	} finally {
+		await h.kill();
+	}
+});
+
+add('tcp_needs_the_token_on_every_route', async () => {
+	const dir = tmpdir();
+	const port = await freePort();
+	const h = await Host.start(dir, ['--port', String(port)]);
+	try {
+		const tokfile = path.join(path.dirname(h.sock), 'host.token');
+		assertEq(fs.statSync(tokfile).mode & 0o777, 0o600, 'token mode');
+		const token = fs.readFileSync(tokfile, 'utf8');
+		assert(/^[0-9a-f]{64}$/.test(token), 'a generated token');
+		const id = await h.create(demo('t'));
+		const routes = [['GET', '/sessions'], ['POST', '/sessions'],
+		    ['GET', `/sessions/${id}`], ['GET', `/sessions/${id}/`],
+		    ['GET', `/sessions/${id}/status`],
+		    ['GET', `/sessions/${id}/messages`],
+		    ['POST', `/sessions/${id}/message`],
+		    ['POST', `/sessions/${id}/upload`],
+		    ['GET', `/sessions/${id}/events`],
+		    ['GET', `/sessions/${id}/internal/screen`],
+		    ['GET', `/sessions/${id}/chat/`],
+		    ['GET', `/sessions/${id}/chat/embed`],
+		    ['GET', `/sessions/${id}/openapi.json`],
+		    ['GET', `/sessions/${id}/queue`],
+		    ['POST', `/sessions/${id}/interrupt`],
+		    ['DELETE', `/sessions/${id}`]];
+		for (const [m, p] of routes) {
+			for (const auth of [undefined, 'Bearer wrong',
+			    `Bearer ${token}x`, token]) {
+				const headers = auth ? { Authorization: auth } :
+				    {};
+				const r = await request(port, m, p, { headers });
+				assertEq(r.status, 401, `${m} ${p} ${auth}`);
+			}
+		}
+		/* ?token= only on the EventSource routes. */
+		assertEq((await request(port, 'GET',
+		    `/sessions/${id}/status?token=${token}`)).status, 401);
+		assertEq((await request(port, 'GET', `/sessions?token=${token}`))
+		    .status, 401);
+		const auth = { Authorization: `Bearer ${token}` };
+		assertEq((await request(port, 'GET', '/sessions',
+		    { headers: auth })).status, 200);
+		assertEq((await request(port, 'GET', `/sessions/${id}/status`,
+		    { headers: auth })).status, 200);
+		const ev = await new Promise((res, rej) => {
+			const q = http.get({ host: '127.0.0.1', port, path:
+			    `/sessions/${id}/events?token=${token}`, headers:
+			    { Host: `localhost:${port}` } }, (r) => {
+				res(r.statusCode);
+				q.destroy();
+			});
+			q.on('error', rej);
+		});
+		assertEq(ev, 200, 'events with ?token=');
+		/* Host and Origin checks as the server's. */
+		assertEq((await request(port, 'GET', '/sessions', { headers: {
+		    ...auth, Host: 'evil.example' } })).status, 400, 'Host');
+		assertEq((await request(port, 'POST', '/sessions', { headers: {
+		    ...auth, Origin: 'https://evil.example',
+		    'Content-Type': 'application/json' },
+		    body: JSON.stringify(demo('x')) })).status, 403, 'Origin');
+		assertEq((await h.list()).length, 1, 'nothing made');
+	} finally {
+		await h.kill();
+	}
+	/* A given token is used (and written) as is. */
+	const h2 = await Host.start(tmpdir(), ['--port', String(port)],
+	    { env: { AGENTAPI_AUTH_TOKEN: 'given-token' } });
+	try {
+		assertEq((await request(port, 'GET', '/sessions', { headers:
+		    { Authorization: 'Bearer given-token' } })).status, 200);
+		assertEq(fs.readFileSync(path.join(path.dirname(h2.sock),
+		    'host.token'), 'utf8'), 'given-token');
+	} finally {
+		await h2.kill();
+	}
+});
+
+add('socket_path_refusals', async () => {
+	const dir = tmpdir();
+	fs.mkdirSync(path.join(dir, 'run'), { mode: 0o700 });
+	fs.writeFileSync(path.join(dir, 'run', 'h.sock'), 'not a socket');
+	const a = await Host.start(dir, [], { ready: false });
+	await a.wait();
+	assertEq(a.code, 1, 'refused');
+	assert(/not our socket/.test(a.stderr), a.stderr);
+	assertEq(fs.readFileSync(path.join(dir, 'run', 'h.sock'), 'utf8'),
+	    'not a socket', 'left alone');
+	const dir2 = tmpdir();
+	const h = await Host.start(dir2);
+	try {
+		const b = await Host.start(dir2, [], { ready: false });
+		await b.wait();
+		assertEq(b.code, 1, 'second host refused');
+		assert(/another host/.test(b.stderr), b.stderr);
+		assertEq((await h.req('GET', '/sessions')).status, 200,
+		    'the first still answers');
+	} finally {
+		await h.kill();
+	}
+});
+
+add('a_crashing_or_flooding_agent_harms_no_other', async () => {
+	const dir = tmpdir();
+	const h = await Host.start(dir);
+	try {
+		const good = await h.create(demo('good'));
+		const crash = await h.create({ name: 'crash', argv: ['/bin/sh',
+		    '-c', 'echo "> "; sleep 1; kill -SEGV $$'] });
+		const flood = await h.create({ name: 'flood', argv: ['/bin/sh',
+		    '-c', 'while :; do echo flooding flooding flooding; done'] });
+		await h.talk(good, 'first');
+		await until(async () => (await h.list()).find((s) =>
+		    s.id === crash).state === 'exited', 'the crash', 10000);
+		/* The crashed session stays readable. */
+		const r = await h.req('GET', `/sessions/${crash}/messages`);
+		assertEq(r.status, 200, r.body);
+		const st = await h.req('GET', `/sessions/${crash}/status`);
+		assertEq(st.json.state, 'exited');
+		/* While the flood goes on, the others answer promptly. */
+		for (let i = 0; i < 5; i++) {
+			const t0 = Date.now();
+			assertEq((await h.req('GET', `/sessions/${good}/status`))
+			    .status, 200);
+			assert(Date.now() - t0 < 2000 * SLOW,
+			    `status took ${Date.now() - t0} ms`);
+		}
+		await h.talk(good, 'during the flood');
+		const ls = await h.list();
+		assertEq(ls.length, 3, 'all listed');
+		assert(ls.find((s) => s.id === flood).pid > 0, 'flood runs');
+		const d = await h.req('DELETE', `/sessions/${flood}`);
+		assertEq(d.status, 200, d.body);
+		await h.talk(good, 'after');
+	} finally {
+		await h.kill();
+	}
+});
+
+await runAll('e2e-host', cases, 2);
