@@ -45,6 +45,7 @@
 #include "api/api.h"
 #include "api/json.h"
 #include "host/host.h"
+#include "host/hostint.h"
 
 #define HOST_MAX_ARGV 256
 #define HOST_MAX_ARG 4096
@@ -91,6 +92,7 @@ struct hsess {
 struct aa_host {
 	uv_loop_t *loop;
 	struct aa_http_server *http;
+	struct aa_mcp *mcp;
 	struct aa_access *access;
 	struct aa_list sessions;
 	size_t nsessions;
@@ -487,6 +489,7 @@ hs_status(void *ud, enum aa_conv_status st)
 	struct hsess *hs = ud;
 
 	aa_api_on_status(hs->api, st);
+	aa_mcp_changed(hs->host->mcp, hs);
 }
 
 static void
@@ -511,6 +514,7 @@ hs_steer(void *ud, unsigned changes)
 	struct hsess *hs = ud;
 
 	aa_api_on_steer(hs->api, changes);
+	aa_mcp_changed(hs->host->mcp, hs);
 }
 
 /* The agent exited on its own: the session stays, readable, until it is
@@ -524,6 +528,7 @@ hs_exit(void *ud, int wait_status)
 	hs->exit_status = wait_status;
 	AA_LOG(&hs->host->log, AA_LOG_INFO, "session %s: agent exited "
 	    "(wait status %d)", hs->id, wait_status);
+	aa_mcp_changed(hs->host->mcp, hs);
 }
 
 /* ---- starting and stopping a session ---- */
@@ -646,6 +651,15 @@ host_part_done(void *ud)
 
 	if (--h->pending > 0)
 		return;
+	if (h->mcp != NULL) {
+		struct aa_mcp *m = h->mcp;
+
+		/* Then here again, with the MCP endpoint gone. */
+		h->mcp = NULL;
+		h->pending = 1;
+		aa_mcp_close(m, host_part_done, h);
+		return;
+	}
 	aa_http_server_close(h->http, host_free, h);
 }
 
@@ -716,6 +730,7 @@ sess_stop(struct hsess *hs)
 	aa_list_remove(&hs->link);
 	h->nsessions--;
 	h->nstopping++;
+	aa_mcp_gone(h->mcp, hs);
 	aa_api_set_session(hs->api, hs->session, NULL);
 	aa_session_stop(hs->session, sess_stopped, hs);
 }
@@ -871,68 +886,118 @@ sess_json(const struct hsess *hs)
 	return o;
 }
 
+cJSON *
+aa_host_sessions_json(struct aa_host *h)
+{
+	cJSON *a = cJSON_CreateArray();
+	struct aa_list *it;
+
+	if (a == NULL)
+		return NULL;
+	AA_LIST_FOREACH(it, &h->sessions) {
+		cJSON *e = sess_json(AA_LIST_ENTRY(it, struct hsess, link));
+
+		if (e == NULL || !cJSON_AddItemToArray(a, e)) {
+			cJSON_Delete(e);
+			cJSON_Delete(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+struct hsess *
+aa_host_session(struct aa_host *h, const char *id)
+{
+	return host_find(h, id, strlen(id));
+}
+
+const char *
+aa_hsess_id(const struct hsess *hs)
+{
+	return hs->id;
+}
+
+struct aa_session *
+aa_hsess_agent(const struct hsess *hs)
+{
+	return hs->stopping ? NULL : hs->session;
+}
+
+uv_loop_t *
+aa_host_loop(struct aa_host *h)
+{
+	return h->loop;
+}
+
+void
+aa_host_remove(struct aa_host *h, struct hsess *hs)
+{
+	if (hs->stopping)
+		return;
+	hs->forget = 1;
+	sess_stop(hs);
+	host_save_list(h);
+}
+
 /* GET /sessions */
 static void
 h_list(struct aa_http_req *req, void *data)
 {
 	struct aa_host *h = data;
-	cJSON *o = cJSON_CreateObject(), *a;
-	struct aa_list *it;
+	cJSON *o = cJSON_CreateObject(), *a = aa_host_sessions_json(h);
 
-	if (o == NULL || (a = cJSON_AddArrayToObject(o, "sessions")) ==
-	    NULL)
-		goto oom;
-	AA_LIST_FOREACH(it, &h->sessions) {
-		cJSON *e = sess_json(AA_LIST_ENTRY(it, struct hsess, link));
-
-		if (e == NULL || !cJSON_AddItemToArray(a, e))
-			goto oom;
-	}
-	aa_json_send(req, 200, NULL, o);
-	cJSON_Delete(o);
-	return;
-oom:
-	cJSON_Delete(o);
-	aa_json_send_error(req, 500, "out of memory");
-}
-
-/* POST /sessions */
-static void
-h_create(struct aa_http_req *req, void *data)
-{
-	struct aa_host *h = data;
-	struct hsess *hs;
-	const char *why = NULL;
-	char *cause = NULL, path[PATH_MAX];
-	cJSON *body, *o;
-	int rc;
-
-	if (aa_json_req_body(req, &body) != 0)
-		return;
-	if (h->nsessions >= h->max_sessions) {
-		cJSON_Delete(body);
-		aa_json_send_error(req, 429, "too many sessions (the host's "
-		    "--max-sessions)");
-		return;
-	}
-	if ((hs = calloc(1, sizeof(*hs))) == NULL) {
-		cJSON_Delete(body);
+	if (o == NULL || a == NULL ||
+	    !cJSON_AddItemToObject(o, "sessions", a)) {
+		cJSON_Delete(o);
+		cJSON_Delete(a);
 		aa_json_send_error(req, 500, "out of memory");
 		return;
 	}
+	aa_json_send(req, 200, NULL, o);
+	cJSON_Delete(o);
+}
+
+/* POST, GET, DELETE /mcp (mcp.c). */
+static void
+h_mcp(struct aa_http_req *req, void *data)
+{
+	struct aa_host *h = data;
+
+	aa_mcp_handle(h->mcp, req);
+}
+
+/* Checks spec and starts a session from it (see hostint.h). */
+int
+aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
+    int *status, char **why)
+{
+	struct hsess *hs;
+	const char *bad_why = NULL;
+	char *cause = NULL, path[PATH_MAX];
+	int rc;
+
+	*why = NULL;
+	*id = NULL;
+	*status = 500;
+	if (h->nsessions >= h->max_sessions) {
+		*status = 429;
+		*why = strdup("too many sessions (the host's --max-sessions)");
+		return AA_EAGAIN;
+	}
+	if ((hs = calloc(1, sizeof(*hs))) == NULL)
+		return AA_ENOMEM;
 	hs->host = h;
-	rc = spec_from_json(body, 0, &hs->spec, &why);
-	cJSON_Delete(body);
-	if (rc != 0) {
+	if (spec_from_json(spec, 0, &hs->spec, &bad_why) != 0) {
 		free(hs);
-		aa_json_send_one(req, 422, "invalid session", why, "body",
-		    NULL);
-		return;
+		*status = 422;
+		*why = strdup(bad_why);
+		return AA_EINVAL;
 	}
 	if (new_id(h, hs->id) != 0) {
 		sess_free(hs);
-		aa_json_send_error(req, 500, "no random bytes for an id");
-		return;
+		*why = strdup("no random bytes for an id");
+		return AA_EIO;
 	}
 	hs->spec.created_ns = aa__wall_ns();
 	if (hs->spec.state_file == NULL) {
@@ -940,26 +1005,51 @@ h_create(struct aa_http_req *req, void *data)
 		    h->state_dir, hs->id);
 		if ((hs->spec.state_file = strdup(path)) == NULL) {
 			sess_free(hs);
-			aa_json_send_error(req, 500, "out of memory");
-			return;
+			return AA_ENOMEM;
 		}
 		hs->spec.own_state = 1;
 	}
 	if ((rc = sess_start(h, hs, 0, &cause)) != 0) {
-		aa_json_send_one(req, rc == AA_ENOENT ? 422 : 500,
-		    "the agent could not be started", cause != NULL ? cause :
-		    aa_strerror(rc), "body.argv", NULL);
-		free(cause);
+		*status = rc == AA_ENOENT ? 422 : 500;
+		*why = cause != NULL ? cause : strdup(aa_strerror(rc));
 		sess_free(hs);
-		return;
+		return rc;
 	}
 	aa_list_insert_tail(&h->sessions, &hs->link);
 	h->nsessions++;
 	host_save_list(h);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
+	*id = hs->id;
+	*status = 201;
+	return 0;
+}
+
+/* POST /sessions */
+static void
+h_create(struct aa_http_req *req, void *data)
+{
+	struct aa_host *h = data;
+	const char *id;
+	char *why = NULL;
+	cJSON *body, *o;
+	int st;
+
+	if (aa_json_req_body(req, &body) != 0)
+		return;
+	aa_host_start(h, body, &id, &st, &why);
+	cJSON_Delete(body);
+	if (st == 422)
+		aa_json_send_one(req, 422, "invalid session", why != NULL ?
+		    why : "", "body", NULL);
+	else if (st != 201)
+		aa_json_send_error(req, st, why != NULL ? why :
+		    "out of memory");
+	free(why);
+	if (st != 201)
+		return;
 	if ((o = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddStringToObject(o, "id", hs->id) == NULL) {
+	    cJSON_AddStringToObject(o, "id", id) == NULL) {
 		cJSON_Delete(o);
 		aa_json_send_error(req, 500, "out of memory");
 		return;
@@ -981,15 +1071,16 @@ h_delete(struct aa_http_req *req, void *data)
 	}
 	hs->del_req = req;
 	aa_http_req_on_close(req, del_req_gone, hs);
-	hs->forget = 1;
-	sess_stop(hs);
-	host_save_list(h);
+	aa_host_remove(h, hs);
 }
 
 static const struct aa_http_route host_routes[] = {
 	{ "GET", "/sessions", h_list, 0, 0 },
 	{ "POST", "/sessions", h_create, HOST_BODY_LIMIT, 0 },
 	{ "*", "/sessions/", NULL, 0, AA_HTTP_PREFIX | AA_HTTP_MOUNT },
+	{ "POST", "/mcp", h_mcp, HOST_BODY_LIMIT, 0 },
+	{ "GET", "/mcp", h_mcp, 0, 0 },
+	{ "DELETE", "/mcp", h_mcp, 0, 0 },
 };
 
 static const struct aa_http_route session_routes[] = {
@@ -1079,6 +1170,8 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	ao.token = o->port >= 0 ? o->auth_token : NULL;
 	if ((rc = aa_access_new(&h->access, &ao, cause)) != 0)
 		goto fail;
+	if ((rc = aa_mcp_new(&h->mcp, h)) != 0)
+		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.routes = host_routes;
 	ho.nroutes = AA__ARRAY_SIZE(host_routes);
@@ -1106,6 +1199,7 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	*out = h;
 	return 0;
 fail:
+	aa_mcp_close(h->mcp, NULL, NULL); /* no timer yet: freed now */
 	aa_access_free(h->access);
 	free(h->state_dir);
 	free(h->list_path);
