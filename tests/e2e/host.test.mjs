@@ -404,4 +404,213 @@ add('a_crashing_or_flooding_agent_harms_no_other', async () => {
 	}
 });
 
+/* ---- MCP (/mcp) ---------------------------------------------------- */
+
+/* An MCP client over the unix socket: plain JSON-RPC. */
+class Mcp {
+	constructor(h) {
+		this.h = h;
+		this.n = 0;
+	}
+
+	async rpc(method, params, headers = {}) {
+		const r = await this.h.req('POST', '/mcp', { jsonrpc: '2.0',
+		    id: ++this.n, method, params }, { Accept:
+		    'application/json, text/event-stream', ...(this.sid ?
+		    { 'Mcp-Session-Id': this.sid } : {}), ...headers });
+		return r;
+	}
+
+	async init() {
+		const r = await this.rpc('initialize', { protocolVersion:
+		    '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e',
+		    version: '1' } });
+		assertEq(r.status, 200, r.body);
+		this.sid = r.headers['mcp-session-id'];
+		assert(/^[0-9a-f]{32}$/.test(this.sid), `session id ${this.sid}`);
+		return r.json.result;
+	}
+
+	/* Calls a tool; returns the result ({structuredContent, isError}). */
+	async call(name, args) {
+		const r = await this.rpc('tools/call', { name, arguments: args });
+		assertEq(r.status, 200, r.body);
+		assert(r.json.result, `${name}: ${r.body}`);
+		return r.json.result;
+	}
+
+	async ok(name, args) {
+		const res = await this.call(name, args);
+		assert(!res.isError, `${name}: ${JSON.stringify(res)}`);
+		assertEq(JSON.parse(res.content[0].text), res.structuredContent,
+		    'text = structured');
+		const v = this.out?.[name];
+		if (v && !v(res.structuredContent))
+			throw new Error(`${name} output schema: ` +
+			    JSON.stringify(v.errors));
+		return res.structuredContent;
+	}
+
+	async err(name, args, msg) {
+		const res = await this.call(name, args);
+		assert(res.isError === true, `${name} error: ${JSON.stringify(res)}`);
+		assert(res.content[0].text.includes(msg),
+		    `${msg} in ${res.content[0].text}`);
+	}
+}
+
+add('mcp_transport_and_tool_list', async () => {
+	const dir = tmpdir();
+	const h = await Host.start(dir);
+	try {
+		const m = new Mcp(h);
+		let r = await m.rpc('tools/list');
+		assertEq(r.status, 400, `no session: ${r.body}`);
+		const init = await m.init();
+		assertEq(init.protocolVersion, '2025-06-18');
+		assert(init.capabilities.tools, 'tools capability');
+		assertEq(init.serverInfo.name, 'agentapi-c');
+		r = await m.rpc('tools/list');
+		const tools = r.json.result.tools;
+		assertEq(tools.map((t) => t.name).sort(), ['answer_prompt',
+		    'get_screen', 'list_agents', 'read_messages',
+		    'send_message', 'start_agent', 'stop_agent', 'wait_for']);
+		const Ajv = (await import('ajv')).default;
+		const ajv = new Ajv({ strict: false });
+		for (const t of tools) {
+			assert(t.description.length > 10, `${t.name} described`);
+			ajv.compile(t.inputSchema);
+			ajv.compile(t.outputSchema);
+		}
+		r = await m.rpc('no/such');
+		assertEq(r.json.error.code, -32601, r.body);
+		r = await m.rpc('tools/call', { name: 'nope', arguments: {} });
+		assertEq(r.json.error.code, -32602, r.body);
+		r = await m.rpc('ping');
+		assertEq(r.json.result, {});
+		r = await h.req('POST', '/mcp', undefined, { 'Mcp-Session-Id':
+		    m.sid, 'Content-Type': 'application/json' });
+		assertEq(r.json.error.code, -32700, r.body);
+		r = await h.req('POST', '/mcp', { jsonrpc: '2.0', method:
+		    'notifications/initialized' }, { 'Mcp-Session-Id': m.sid });
+		assertEq(r.status, 202, 'notification');
+		assertEq((await h.req('GET', '/mcp')).status, 405, 'GET');
+		r = await m.rpc('ping', undefined, { 'MCP-Protocol-Version':
+		    '1999-01-01' });
+		assertEq(r.status, 400, 'bad protocol version');
+		assertEq((await h.req('DELETE', '/mcp', undefined,
+		    { 'Mcp-Session-Id': m.sid })).status, 200, 'DELETE');
+		assertEq((await m.rpc('ping')).status, 404, 'ended session');
+	} finally {
+		await h.kill();
+	}
+});
+
+add('mcp_tools_drive_an_agent', async () => {
+	const dir = tmpdir();
+	const h = await Host.start(dir);
+	try {
+		const m = new Mcp(h);
+		await m.init();
+		const tools = (await m.rpc('tools/list')).json.result.tools;
+		const Ajv = (await import('ajv')).default;
+		const ajv = new Ajv({ strict: false });
+		m.out = Object.fromEntries(tools.map((t) => [t.name,
+		    ajv.compile(t.outputSchema)]));
+		assertEq((await m.ok('list_agents', {})).agents, []);
+		await m.err('start_agent', { argv: [] }, 'argv');
+		await m.err('start_agent', { argv: ['sh'], bogus: 1 },
+		    'unknown member');
+		const { id } = await m.ok('start_agent', { argv: [...DEMO,
+		    '--think-ms', '50'], name: 'worker' });
+		await m.err('send_message', { content: 'x' }, 'id must be');
+		await m.err('send_message', { id: 'nope', content: 'x' },
+		    'no such session');
+		await m.err('send_message', { id, content: 'x', mode: 'now' },
+		    'mode must be');
+		await m.err('wait_for', { id, state: 'asleep' }, 'state must');
+		await m.err('wait_for', { id, state: 'idle', timeout_ms: -1 },
+		    'timeout_ms');
+		let w = await m.ok('wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 });
+		assertEq(w, { state: 'idle', timed_out: false });
+		const before = (await m.ok('read_messages', { id })).messages;
+		const last = before[before.length - 1].id;
+		assertEq((await m.ok('send_message', { id,
+		    content: 'hello from mcp' })).sent, true);
+		/* While it works, a second message is queued. */
+		const q = await m.ok('send_message', { id, content: 'second' });
+		assertEq([q.sent, q.queued], [false, true], 'queued');
+		w = await m.ok('wait_for', { id, state: 'idle',
+		    timeout_ms: 20000 });
+		assertEq(w.timed_out, false);
+		await until(async () => (await m.ok('read_messages', { id,
+		    since: last })).messages.some((x) => x.role === 'agent' &&
+		    x.content.includes('You asked: "second"')),
+		    'the queued message answered', 20000);
+		const since = (await m.ok('read_messages', { id, since: last }))
+		    .messages;
+		assert(since.every((x) => x.id > last), 'since');
+		assertEq(since.filter((x) => x.role === 'user')
+		    .map((x) => x.content), ['hello from mcp', 'second']);
+		assert((await m.ok('get_screen', { id })).screen
+		    .includes('You asked'), 'screen');
+		/* A question: answered by the tools. */
+		await m.ok('wait_for', { id, state: 'idle', timeout_ms: 15000 });
+		await m.err('answer_prompt', { id, option: '1' },
+		    'not waiting');
+		await m.ok('send_message', { id, content: 'ask for permission' });
+		w = await m.ok('wait_for', { id, state: 'waiting',
+		    timeout_ms: 15000 });
+		assertEq(w, { state: 'waiting', timed_out: false });
+		await m.err('answer_prompt', { id, option: 'zzz' },
+		    'the options are');
+		await m.err('answer_prompt', { id, option: 99 }, 'out of range');
+		assertEq(await m.ok('answer_prompt', { id, option: 0 }),
+		    { ok: true });
+		w = await m.ok('wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 });
+		assertEq(w.timed_out, false);
+		/* A wait times out, then one ends when the agent stops. */
+		w = await m.ok('wait_for', { id, state: 'exited',
+		    timeout_ms: 200 });
+		assertEq(w, { state: 'idle', timed_out: true });
+		const pending = m.call('wait_for', { id, state: 'waiting',
+		    timeout_ms: 30000 });
+		await m.ok('stop_agent', { id });
+		const ended = await pending;
+		assert(ended.isError && /stopped/.test(ended.content[0].text),
+		    JSON.stringify(ended));
+		assertEq((await m.ok('list_agents', {})).agents, []);
+		await m.err('stop_agent', { id }, 'no such session');
+	} finally {
+		await h.kill();
+	}
+});
+
+add('mcp_needs_the_token_on_tcp', async () => {
+	const port = await freePort();
+	const h = await Host.start(tmpdir(), ['--port', String(port),
+	    '--auth-token', 'mcp-token']);
+	try {
+		const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method:
+		    'initialize', params: { protocolVersion: '2025-06-18',
+		    capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+		const headers = { 'Content-Type': 'application/json' };
+		assertEq((await request(port, 'POST', '/mcp', { headers, body }))
+		    .status, 401, 'no token');
+		assertEq((await request(port, 'POST', '/mcp?token=mcp-token',
+		    { headers, body })).status, 401, '?token=');
+		assertEq((await request(port, 'POST', '/mcp', { headers: {
+		    ...headers, Authorization: 'Bearer mcp-token' }, body }))
+		    .status, 200, 'token');
+		assertEq((await request(port, 'POST', '/mcp', { headers: {
+		    ...headers, Authorization: 'Bearer mcp-token',
+		    Origin: 'https://evil.example' }, body })).status, 403,
+		    'foreign Origin');
+	} finally {
+		await h.kill();
+	}
+});
+
 await runAll('e2e-host', cases, 2);
