@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { assert, assertEq } from '../web/harness.mjs';
+import { assert, assertEq, skip } from '../web/harness.mjs';
 import {
 	BIN, DEMO, SLOW, deadline, freePort, request, runAll, tmpdir, until,
 } from './lib.mjs';
@@ -609,6 +609,64 @@ add('mcp_needs_the_token_on_tcp', async () => {
 		    Origin: 'https://evil.example' }, body })).status, 403,
 		    'foreign Origin');
 	} finally {
+		await h.kill();
+	}
+});
+
+/* The official MCP TypeScript SDK's client, over TCP with the token:
+ * every tool, the SDK checking each result against its output schema. */
+add('mcp_official_sdk_client_drives_every_tool', async () => {
+	let Client, Transport;
+	try {
+		({ Client } = await import(
+		    '@modelcontextprotocol/sdk/client/index.js'));
+		({ StreamableHTTPClientTransport: Transport } = await import(
+		    '@modelcontextprotocol/sdk/client/streamableHttp.js'));
+	} catch (e) {
+		skip(`@modelcontextprotocol/sdk missing (run tests/web/setup.sh): ${e.message}`);
+	}
+	const port = await freePort();
+	const h = await Host.start(tmpdir(), ['--port', String(port),
+	    '--auth-token', 'sdk-token']);
+	const client = new Client({ name: 'agentapi-c-e2e', version: '1.0.0' });
+	try {
+		await client.connect(new Transport(new URL(
+		    `http://127.0.0.1:${port}/mcp`), { requestInit: { headers: {
+		    Authorization: 'Bearer sdk-token' } } }));
+		const { tools } = await client.listTools();
+		assertEq(tools.length, 8, 'eight tools');
+		const call = async (name, args) => {
+			const r = await client.callTool({ name, arguments: args });
+			assert(!r.isError, `${name}: ${JSON.stringify(r)}`);
+			return r.structuredContent;
+		};
+		const { id } = await call('start_agent', { argv: [...DEMO,
+		    '--think-ms', '50'], name: 'sdk' });
+		assertEq((await call('list_agents', {})).agents.map((a) => a.id),
+		    [id]);
+		assertEq((await call('wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 })).timed_out, false);
+		assertEq((await call('send_message', { id,
+		    content: 'hello sdk' })).sent, true);
+		assertEq((await call('wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 })).timed_out, false);
+		const ms = (await call('read_messages', { id, since: 0 }))
+		    .messages;
+		assert(ms.some((x) => x.role === 'agent' &&
+		    x.content.includes('You asked: "hello sdk"')), 'reply');
+		assert((await call('get_screen', { id })).screen.length > 0);
+		await call('send_message', { id, content: 'ask for permission',
+		    mode: 'interrupt' });
+		await call('wait_for', { id, state: 'waiting', timeout_ms: 15000 });
+		assertEq(await call('answer_prompt', { id, option: 'Yes' }),
+		    { ok: true });
+		const bad = await client.callTool({ name: 'send_message',
+		    arguments: { id: 'nope', content: 'x' } });
+		assert(bad.isError, 'a tool error for a bad id');
+		assertEq(await call('stop_agent', { id }), { ok: true });
+		assertEq((await call('list_agents', {})).agents, []);
+	} finally {
+		await client.close().catch(() => {});
 		await h.kill();
 	}
 });
