@@ -269,7 +269,6 @@ spec_from_json(const cJSON *o, int saved, struct hspec *sp,
 		"name", "id", "created", "own_state" };
 	const cJSON *it;
 	struct stat st;
-	unsigned created = 0;
 
 	memset(sp, 0, sizeof(*sp));
 	if (!cJSON_IsObject(o))
@@ -285,7 +284,6 @@ spec_from_json(const cJSON *o, int saved, struct hspec *sp,
 			    "cwd, env, term_width, term_height, "
 			    "initial_prompt, state_file, name)");
 	}
-	(void)created;
 	it = cJSON_GetObjectItemCaseSensitive(o, "argv");
 	if (it == NULL)
 		return bad(why, "argv is required");

@@ -16,6 +16,8 @@
  *                           aa_api routes mounted there, http.h), so an
  *                           agentapi client pointed at .../sessions/{id}
  *                           works unchanged
+ *   POST   /mcp            the MCP server (mcp.c): tools that start,
+ *                           drive, wait for and stop the sessions
  *
  * Each session keeps its conversation in its own state file (with the
  * journal of acknowledged user messages); the list of sessions is saved
