@@ -126,6 +126,9 @@ class Host {
 		if (this.code === undefined && !this.signal)
 			this.proc.kill(sig);
 		await this.wait();
+		/* Under the sanitizers a report fails the case. */
+		const m = /.*(runtime error|Sanitizer).*/.exec(this.stderr);
+		assert(!m, `host stderr: ${m?.[0]}`);
 	}
 }
 
