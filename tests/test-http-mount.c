@@ -239,6 +239,11 @@ client(int port, int as_nobody)
 	/* Nothing left after the strip: the handlers see "/". */
 	CHECK(ask(connect_tcp(port), "/m/a", auth, buf, sizeof(buf)) > 0);
 	CHECK(answer_is(buf, 200, "/"));
+	/* Without the token nothing tells which names exist. */
+	CHECK(ask(connect_tcp(port), "/m/b/x", "", buf, sizeof(buf)) > 0);
+	CHECK(answer_is(buf, 401, NULL));
+	CHECK(ask(connect_tcp(port), "/m/a/nope", "", buf, sizeof(buf)) > 0);
+	CHECK(answer_is(buf, 401, NULL));
 	/* Unknown mount, unknown route under it. */
 	CHECK(ask(connect_tcp(port), "/m/b/x", auth, buf, sizeof(buf)) > 0);
 	CHECK(answer_is(buf, 404, NULL));

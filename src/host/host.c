@@ -1256,10 +1256,12 @@ aa_host_prepare_socket(const char *path, char **cause)
 		free(dir);
 		return rc;
 	}
+	/* Made 0700 if it was missing; one that was there must already be
+	 * private: nobody else may reach the socket (nor swap it). */
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || chmod(dir, 0700) != 0) {
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
 		rc = aa__cause(cause, AA_EINVAL, "%s must be a directory of "
-		    "ours", dir);
+		    "ours with mode 0700", dir);
 		free(dir);
 		return rc;
 	}

@@ -724,7 +724,11 @@ req_mount(struct aa_http_conn *c)
 	    &m) : 404;
 	if (st == 0 && m.strip > strlen(path))
 		st = 404;
+	/* Refusals come after the mount's own Origin and token checks: a
+	 * client without the token cannot tell which names exist. */
 	if (st != 0) {
+		if (req_access(c, c->req.route) != 0)
+			return NULL;
 		if (st == 404)
 			reply_text(c, 404, "404 page not found\n");
 		else
@@ -735,6 +739,8 @@ req_mount(struct aa_http_conn *c)
 	aa_buf_reset(&c->out);
 	idx = aa_http_route_find(m.routes, m.nroutes, c->p.method,
 	    aa_http_req_path(req), &c->out);
+	if (idx < 0 && req_access(c, c->req.route) != 0)
+		return NULL;
 	if (idx == -404) {
 		reply_text(c, 404, "404 page not found\n");
 		return NULL;

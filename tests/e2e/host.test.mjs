@@ -292,7 +292,10 @@ add('tcp_needs_the_token_on_every_route', async () => {
 		    ['GET', `/sessions/${id}/openapi.json`],
 		    ['GET', `/sessions/${id}/queue`],
 		    ['POST', `/sessions/${id}/interrupt`],
-		    ['DELETE', `/sessions/${id}`]];
+		    ['DELETE', `/sessions/${id}`],
+		    ['GET', '/sessions/0123456789abcdef/status'],
+		    ['GET', `/sessions/${id}/no-such-route`],
+		    ['POST', '/mcp']];
 		for (const [m, p] of routes) {
 			for (const auth of [undefined, 'Bearer wrong',
 			    `Bearer ${token}x`, token]) {
@@ -356,6 +359,16 @@ add('socket_path_refusals', async () => {
 	assert(/not our socket/.test(a.stderr), a.stderr);
 	assertEq(fs.readFileSync(path.join(dir, 'run', 'h.sock'), 'utf8'),
 	    'not a socket', 'left alone');
+	/* An existing directory others can enter is not used (nor
+	 * changed). */
+	const open = tmpdir();
+	fs.mkdirSync(path.join(open, 'run'), { mode: 0o755 });
+	fs.chmodSync(path.join(open, 'run'), 0o755);
+	const c = await Host.start(open, [], { ready: false });
+	await c.wait();
+	assertEq(c.code, 1, 'open directory refused');
+	assert(/mode 0700/.test(c.stderr), c.stderr);
+	assertEq(fs.statSync(path.join(open, 'run')).mode & 0o777, 0o755);
 	const dir2 = tmpdir();
 	const h = await Host.start(dir2);
 	try {
