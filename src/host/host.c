@@ -351,6 +351,26 @@ fail:
 	return -1;
 }
 
+/* Checks a session spec given as JSON text, as POST /sessions (saved 0)
+ * or sessions.json (saved 1) would (hostint.h; the fuzzer's entry). */
+int
+aa_host_check_spec(const char *json, size_t len, int saved,
+    const char **why)
+{
+	struct hspec sp;
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	int rc;
+
+	*why = "not JSON";
+	if (o == NULL)
+		return -1;
+	rc = spec_from_json(o, saved, &sp, why);
+	if (rc == 0)
+		spec_release(&sp);
+	cJSON_Delete(o);
+	return rc;
+}
+
 /* The spec as saved in sessions.json. */
 static cJSON *
 spec_to_json(const struct hsess *hs)

@@ -28,6 +28,10 @@ cJSON *aa_host_sessions_json(struct aa_host *h);
  * malloc'd *why. */
 int aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
     int *status, char **why);
+/* Checks a session spec (JSON text) as POST /sessions (saved 0) or the
+ * saved list (saved 1) does: 0, or -1 and *why. */
+int aa_host_check_spec(const char *json, size_t len, int saved,
+    const char **why);
 /* Stops the session and forgets it, as DELETE does, without an answer. */
 void aa_host_remove(struct aa_host *h, struct hsess *hs);
 /* The host's loop. */
