@@ -27,11 +27,12 @@ if [ $# -eq 0 ]; then
 	AA_E2E_HOST=1 AA_E2E_ONLY=$sse node tests/e2e/sse.test.mjs | tee -a "$log"
 fi
 pass=0 fail=0 skip=0
-for line in $(sed -nE 's/^[a-z0-9-]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1,\2,\3/p' "$log"); do
-	pass=$((pass + ${line%%,*}))
-	rest=${line#*,}
-	fail=$((fail + ${rest%%,*}))
-	skip=$((skip + ${rest#*,}))
-done
+while IFS=, read -r p f k; do
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + k))
+done <<EOF
+$(sed -nE 's/^[a-z0-9-]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1,\2,\3/p' "$log")
+EOF
 echo "e2e-host: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
