@@ -427,6 +427,8 @@ resume_args(const char *type)
 	static const char *const codex[] = { "resume", "--last", NULL };
 	static const char *const gemini[] = { "--resume", "latest", NULL };
 	static const char *const opencode[] = { "--continue", NULL };
+	static const char *const aider[] = { "--restore-chat-history",
+		NULL };
 
 	if (type == NULL)
 		return NULL;
@@ -438,6 +440,8 @@ resume_args(const char *type)
 		return gemini;
 	if (strcmp(type, "opencode") == 0)
 		return opencode;
+	if (strcmp(type, "aider") == 0)
+		return aider;
 	return NULL;
 }
 

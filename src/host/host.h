@@ -25,7 +25,8 @@
  * on the same folder brings every session back: its agent relaunched in
  * the same directory, with the type's resume flag when it has one
  * (Claude Code --continue, Codex resume --last, Gemini CLI --resume
- * latest, opencode --continue), and its conversation loaded back.
+ * latest, opencode --continue, Aider --restore-chat-history), and its
+ * conversation loaded back.
  *
  * An agent that exits stays listed as exited, its conversation readable,
  * until it is deleted; nothing an agent does reaches the other sessions.
