@@ -50,7 +50,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude -Isrc -I$(LLHTTP_INC) $(PKG_CFLAGS)
 CFLAGS += -std=c11 $(OPT) $(HARDEN) -fPIC -fvisibility=hidden $(WARN) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lutil -lm
 
-LAYERS := base core runtime http api
+LAYERS := base core runtime http api host
 LIB_SRCS := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c)) $(wildcard agents/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PROG_SRCS := $(filter-out src/prog/main.c,$(wildcard src/prog/*.c))

@@ -27,7 +27,8 @@ allowed() {
 	runtime) echo "base core runtime" ;;
 	http) echo "base http" ;;
 	api) echo "base core agents runtime http api" ;;
-	prog) echo "base core agents runtime http api prog" ;;
+	host) echo "base core agents runtime http api host" ;;
+	prog) echo "base core agents runtime http api host prog" ;;
 	esac
 }
 

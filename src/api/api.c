@@ -57,6 +57,9 @@ struct aa_api {
 	struct aa_sse_stream *events;
 	struct aa_sse_stream *screen;
 	struct aa_http_route *routes;	 /* upstream's, then control.c's */
+	size_t nroutes;
+	struct aa_http_server *mount;	 /* the host's server we are mounted
+					  * on (aa_api_new_mounted), or NULL */
 	struct aa_session *session;
 	char agent_type[32];
 	char *chat_base;	 /* external chat path, no trailing slash */
@@ -1104,9 +1107,12 @@ api_send_error(struct aa_http_req *req, int status, const char *detail)
 	(void)aa_json_send_error(req, status, detail);
 }
 
-int
-aa_api_new(struct aa_api **out, uv_loop_t *loop,
-    const struct aa_api_options *o, const struct aa_log *log, char **cause)
+/* Opens the API: listening itself (mount NULL) or serving its routes
+ * through a host's server (aa_api_new_mounted). */
+static int
+api_open(struct aa_api **out, uv_loop_t *loop,
+    const struct aa_api_options *o, const struct aa_log *log,
+    struct aa_http_server *mount, char **cause)
 {
 	struct aa_access_options ao;
 	struct aa_sse_options so;
@@ -1170,16 +1176,45 @@ aa_api_new(struct aa_api **out, uv_loop_t *loop,
 	memcpy(api->routes + AA__ARRAY_SIZE(routes), aa_control_routes,
 	    aa_control_nroutes * sizeof(*api->routes));
 	ho.routes = api->routes;
-	ho.nroutes = AA__ARRAY_SIZE(routes) + aa_control_nroutes;
+	ho.nroutes = api->nroutes = AA__ARRAY_SIZE(routes) +
+	    aa_control_nroutes;
 	ho.data = api;
 	ho.access = api->access;
-	if ((rc = aa_http_server_new(&api->http, loop, &ho, cause)) != 0)
+	api->mount = mount;
+	if (mount == NULL &&
+	    (rc = aa_http_server_new(&api->http, loop, &ho, cause)) != 0)
 		goto fail;
 	*out = api;
 	return 0;
 fail:
 	aa_api_close(api, NULL, NULL);
 	return rc;
+}
+
+int
+aa_api_new(struct aa_api **out, uv_loop_t *loop,
+    const struct aa_api_options *o, const struct aa_log *log, char **cause)
+{
+	return api_open(out, loop, o, log, NULL, cause);
+}
+
+int
+aa_api_new_mounted(struct aa_api **out, uv_loop_t *loop,
+    const struct aa_api_options *o, const struct aa_log *log,
+    struct aa_http_server *http, char **cause)
+{
+	if (http == NULL) {
+		*out = NULL;
+		return AA_EINVAL;
+	}
+	return api_open(out, loop, o, log, http, cause);
+}
+
+const struct aa_http_route *
+aa_api_routes(const struct aa_api *api, size_t *n)
+{
+	*n = api->nroutes;
+	return api->routes;
 }
 
 void
@@ -1237,10 +1272,15 @@ aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
 	/* One count per part, and one for this call, so that a part that
 	 * reported at once could not free the API under our feet. */
 	api->closing_parts = 1 + (api->http != NULL) +
-	    (api->events != NULL) + (api->screen != NULL);
+	    (api->events != NULL) + (api->screen != NULL) +
+	    (api->mount != NULL);
 	aa_http_server_close(api->http, api_part_closed, api);
 	aa_sse_stream_close(api->events, api_part_closed, api);
 	aa_sse_stream_close(api->screen, api_part_closed, api);
+	/* Mounted: the connections are the host's; those still in one of
+	 * our requests (an upload, a stream) close before we are freed. */
+	if (api->mount != NULL)
+		aa_http_server_drop(api->mount, api, api_part_closed, api);
 	/* The directory goes now, not when the handles have closed: an
 	 * owner whose start failed may never run the loop again. */
 	if (api->upload_dir[0] != '\0') {
@@ -1254,7 +1294,7 @@ aa_api_close(struct aa_api *api, aa_api_close_cb cb, void *ud)
 int
 aa_api_port(const struct aa_api *api)
 {
-	return aa_http_server_port(api->http);
+	return api->http != NULL ? aa_http_server_port(api->http) : 0;
 }
 
 const char *

@@ -27,6 +27,8 @@
 
 struct aa_api;
 struct aa_http_req;
+struct aa_http_route;
+struct aa_http_server;
 struct aa_log;
 struct aa_session;
 
@@ -38,6 +40,19 @@ struct aa_session;
  * silent). */
 int aa_api_new(struct aa_api **out, uv_loop_t *loop,
     const struct aa_api_options *o, const struct aa_log *log, char **cause);
+/* Like aa_api_new, but listens nowhere: the routes (aa_api_routes) are
+ * served through http, the host's server, mounted under a prefix
+ * (http.h, AA_HTTP_MOUNT); o's addresses and port are unused, its host,
+ * origin and token lists still checked but unenforced (the host's access
+ * checks apply).  Closing drops the host connections still in one of
+ * its requests. */
+int aa_api_new_mounted(struct aa_api **out, uv_loop_t *loop,
+    const struct aa_api_options *o, const struct aa_log *log,
+    struct aa_http_server *http, char **cause);
+/* The API's route table (upstream's and the control endpoints), for a
+ * mount; valid until the API is freed. */
+const struct aa_http_route *aa_api_routes(const struct aa_api *api,
+    size_t *n);
 /* Attaches the session whose conversation the API serves (may be NULL
  * while it starts: /status then answers "running"). */
 void aa_api_set_session(struct aa_api *api, struct aa_session *s,

@@ -23,6 +23,7 @@
  * slow connection is closed to make room, so a new request is served
  * (issue 17: /status under thousands of slow clients).
  */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,9 @@
 #include <strings.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/aa-internal.h"
 #include "http/access.h"
@@ -51,6 +55,9 @@
 struct aa_http_req {
 	struct aa_http_conn *conn;
 	const struct aa_http_route *route;
+	void *data;          /* the handlers' data (a mount's or the server's) */
+	size_t strip;        /* path bytes a mount cut off */
+	unsigned flags;      /* the route's flags less the mount's flags_off */
 	struct aa_buf hdrs;  /* response headers: CORS + the handler's */
 	unsigned active : 1;     /* between head and completion */
 	unsigned msg_done : 1;   /* the whole message has been read */
@@ -69,8 +76,18 @@ struct aa_http_req {
 	void *sink_arg;
 };
 
+/* A pending aa_http_server_drop: connections still to close. */
+struct aa_http_drop {
+	int n;
+	aa_http_close_cb cb;
+	void *ud;
+};
+
 struct aa_http_conn {
-	uv_tcp_t tcp;
+	union {              /* both start with the uv_stream_t fields */
+		uv_tcp_t tcp;
+		uv_pipe_t pipe;
+	};
 	uv_timer_t timer;
 	uv_shutdown_t shut;
 	struct aa_http_server *srv;
@@ -90,6 +107,8 @@ struct aa_http_conn {
 	unsigned peer_eof : 1;
 	unsigned in_head_time : 1; /* head_t0 is set */
 	unsigned served : 1;       /* a request has been answered */
+	unsigned trusted : 1;      /* a unix peer of our uid: no token */
+	struct aa_http_drop *drop; /* told when this connection is freed */
 	uint64_t head_t0;  /* loop time the current head began */
 	uint64_t body_t0;  /* loop time the current head ended */
 };
@@ -98,6 +117,8 @@ struct aa_http_server {
 	uv_loop_t *loop;
 	uv_tcp_t lis[AA_HTTP_MAX_LISTEN];
 	unsigned char live[AA_HTTP_MAX_LISTEN]; /* listening, not closed */
+	uv_pipe_t ulis;     /* the unix socket listener (unix_path) */
+	int ulive;
 	int nlis;
 	int port;
 	struct aa_http_options o;
@@ -526,7 +547,9 @@ aa_http_req_method(const struct aa_http_req *req)
 const char *
 aa_http_req_path(const struct aa_http_req *req)
 {
-	return req->conn->p.path;
+	const char *p = req->conn->p.path + req->strip;
+
+	return *p == '\0' ? "/" : p;
 }
 
 const char *
@@ -595,6 +618,9 @@ req_begin(struct aa_http_conn *c)
 	c->in_head_time = 0;
 	c->body_t0 = uv_now(c->srv->loop);
 	req->route = NULL;
+	req->data = c->srv->o.data;
+	req->strip = 0;
+	req->flags = 0;
 	req->active = 1;
 	req->msg_done = req->started = req->answered = 0;
 	req->streaming = req->chunked = req->close_after = 0;
@@ -610,17 +636,17 @@ static void
 req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
 {
 	c->req.in_handler = 1;
-	fn(&c->req, c->srv->o.data);
+	fn(&c->req, c->req.data);
 	c->req.in_handler = 0;
 }
 
 /* Returns non-zero when a request on route must pass the Origin check. */
 static int
-req_changes_state(const struct aa_http_route *route, const char *method)
+req_changes_state(unsigned flags, const char *method)
 {
-	if ((route->flags & AA_HTTP_ANY_ORIGIN) != 0)
+	if ((flags & AA_HTTP_ANY_ORIGIN) != 0)
 		return 0;
-	return (route->flags & AA_HTTP_CHANGES_STATE) != 0 ||
+	return (flags & AA_HTTP_CHANGES_STATE) != 0 ||
 	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
 	    strcmp(method, "OPTIONS") != 0);
 }
@@ -655,7 +681,7 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 		}
 		return 0;
 	}
-	if (req_changes_state(route, p->method) &&
+	if (req_changes_state(c->req.flags, p->method) &&
 	    !aa_access_origin_ok(a, aa_httpparse_header(p, "Origin"),
 	    aa_httpparse_header(p, "Host"),
 	    aa_httpparse_header(p, "Sec-Fetch-Site"))) {
@@ -663,11 +689,12 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 		    "cross-origin request refused: the Origin is not allowed");
 		return -1;
 	}
-	if ((route->flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a))
+	if ((c->req.flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a) ||
+	    c->trusted)
 		return 0;
 	/* ?token= only where a header cannot be set (EventSource); a %00
 	 * would cut the decoded value short, so it is no token at all. */
-	n = (route->flags & AA_HTTP_QUERY_TOKEN) != 0 ?
+	n = (c->req.flags & AA_HTTP_QUERY_TOKEN) != 0 ?
 	    aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) : -1;
 	if (n >= 0 && strlen(tok) == (size_t)n)
 		qt = tok;
@@ -678,6 +705,55 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 	c->srv->o.send_error(&c->req, 401,
 	    "missing or invalid bearer token");
 	return -1;
+}
+
+/* Routes a request under a mounted prefix into the mount's table;
+ * returns the route, or NULL once answered (404, 405, the mount's
+ * refusal). */
+static const struct aa_http_route *
+req_mount(struct aa_http_conn *c)
+{
+	struct aa_http_req *req = &c->req;
+	struct aa_http_mount m;
+	const struct aa_http_route *route;
+	const char *path = c->p.path;
+	int idx, st;
+
+	memset(&m, 0, sizeof(m));
+	st = c->srv->o.mount != NULL ? c->srv->o.mount(req, c->srv->o.data,
+	    &m) : 404;
+	if (st == 0 && m.strip > strlen(path))
+		st = 404;
+	/* Refusals come after the mount's own Origin and token checks: a
+	 * client without the token cannot tell which names exist. */
+	if (st != 0) {
+		if (req_access(c, c->req.route) != 0)
+			return NULL;
+		if (st == 404)
+			reply_text(c, 404, "404 page not found\n");
+		else
+			c->srv->o.send_error(req, st, aa_http_reason(st));
+		return NULL;
+	}
+	req->strip = m.strip;
+	aa_buf_reset(&c->out);
+	idx = aa_http_route_find(m.routes, m.nroutes, c->p.method,
+	    aa_http_req_path(req), &c->out);
+	if (idx < 0 && req_access(c, c->req.route) != 0)
+		return NULL;
+	if (idx == -404) {
+		reply_text(c, 404, "404 page not found\n");
+		return NULL;
+	}
+	if (idx == -405) {
+		aa_buf_append(&req->hdrs, c->out.data, c->out.len);
+		aa_http_reply(req, 405, NULL, "", 0);
+		return NULL;
+	}
+	route = req->route = &m.routes[idx];
+	req->data = m.data;
+	req->flags = route->flags & ~m.flags_off;
+	return route;
 }
 
 /* The head is in: checks, routing, body policy, maybe the handler. */
@@ -707,6 +783,10 @@ on_head(struct aa_http_conn *c)
 		return;
 	}
 	route = c->req.route = &s->o.routes[idx];
+	c->req.flags = route->flags;
+	if ((route->flags & AA_HTTP_MOUNT) != 0 && (route = req_mount(c)) ==
+	    NULL)
+		return;
 	if (req_access(c, route) != 0)
 		return;
 	if (aa_httpparse_set_body(p, route->body_limit, NULL, NULL) != 0) {
@@ -716,7 +796,7 @@ on_head(struct aa_http_conn *c)
 		c->srv->o.send_error(&c->req, 413, detail);
 		return;
 	}
-	if ((route->flags & AA_HTTP_STREAM_BODY) != 0)
+	if ((c->req.flags & AA_HTTP_STREAM_BODY) != 0)
 		req_call(c, route->handler);
 	expect = aa_httpparse_header(p, "Expect");
 	if (p->has_body && !c->req.started && !c->closing && expect != NULL &&
@@ -741,7 +821,7 @@ on_done(struct aa_http_conn *c)
 	}
 	if (req->route == NULL)
 		return;
-	if ((req->route->flags & AA_HTTP_STREAM_BODY) != 0) {
+	if ((req->flags & AA_HTTP_STREAM_BODY) != 0) {
 		if (req->sink_done != NULL) {
 			req->in_handler = 1;
 			req->sink_done(req, req->sink_arg);
@@ -959,6 +1039,56 @@ conn_arm_timer(struct aa_http_conn *c)
 	}
 }
 
+/* Counts one dropped connection gone; the last one tells the owner. */
+static void
+drop_release(struct aa_http_drop *d)
+{
+	aa_http_close_cb cb = d->cb;
+	void *ud = d->ud;
+
+	if (--d->n > 0)
+		return;
+	free(d);
+	if (cb != NULL)
+		cb(ud);
+}
+
+void
+aa_http_server_drop(struct aa_http_server *s, const void *data,
+    aa_http_close_cb cb, void *ud)
+{
+	struct aa_http_drop *d;
+	struct aa_http_conn *c;
+	struct aa_list *it, *tmp;
+
+	if (s == NULL || (d = calloc(1, sizeof(*d))) == NULL) {
+		/* Without memory to count, nothing can be waited for: the
+		 * connections are still closed (s set), the owner told. */
+		if (s != NULL)
+			AA_LIST_FOREACH_SAFE(it, tmp, &s->conns) {
+				c = AA_LIST_ENTRY(it, struct aa_http_conn,
+				    link);
+				if (c->req.active && c->req.data == data)
+					conn_close(c);
+			}
+		if (cb != NULL)
+			cb(ud);
+		return;
+	}
+	d->n = 1; /* this call's own count */
+	d->cb = cb;
+	d->ud = ud;
+	AA_LIST_FOREACH_SAFE(it, tmp, &s->conns) {
+		c = AA_LIST_ENTRY(it, struct aa_http_conn, link);
+		if (!c->req.active || c->req.data != data || c->drop != NULL)
+			continue;
+		c->drop = d;
+		d->n++;
+		conn_close(c);
+	}
+	drop_release(d);
+}
+
 /* uv_close callback for both handles; the last one frees. */
 static void
 conn_close_cb(uv_handle_t *h)
@@ -980,6 +1110,8 @@ conn_close_cb(uv_handle_t *h)
 	aa_buf_release(&c->in);
 	aa_buf_release(&c->out);
 	aa_buf_release(&c->req.hdrs);
+	if (c->drop != NULL)
+		drop_release(c->drop);
 	free(c);
 	server_maybe_free(s);
 }
@@ -1179,7 +1311,10 @@ server_conn_cb(uv_stream_t *lis, int status)
 	aa_buf_init(&c->in);
 	aa_buf_init(&c->out);
 	aa_buf_init(&c->req.hdrs);
-	uv_tcp_init(s->loop, &c->tcp);
+	if (lis == (uv_stream_t *)&s->ulis)
+		uv_pipe_init(s->loop, &c->pipe, 0);
+	else
+		uv_tcp_init(s->loop, &c->tcp);
 	uv_timer_init(s->loop, &c->timer);
 	c->tcp.data = c->timer.data = c;
 	c->nhandles = 2;
@@ -1188,6 +1323,20 @@ server_conn_cb(uv_stream_t *lis, int status)
 	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0) {
 		conn_close(c);
 		return;
+	}
+	if (lis == (uv_stream_t *)&s->ulis) {
+		struct ucred cr;
+		socklen_t crlen = sizeof(cr);
+
+		/* Only our own user may talk to the socket: the directory's
+		 * mode says so too, this says so whatever the mode is. */
+		if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 ||
+		    cr.uid != geteuid()) {
+			conn_close(c);
+			return;
+		}
+		c->trusted = 1;
 	}
 	/* Full: the oldest idle or slow connection makes room for the new
 	 * one, so a fresh request is served while slow clients wait. */
@@ -1210,7 +1359,8 @@ server_conn_cb(uv_stream_t *lis, int status)
 	}
 	c->reading = 1;
 	/* Like Go's server: no Nagle delay, answers are written whole. */
-	uv_tcp_nodelay(&c->tcp, 1);
+	if (!c->trusted)
+		uv_tcp_nodelay(&c->tcp, 1);
 	conn_arm_timer(c);
 }
 
@@ -1286,6 +1436,28 @@ server_listen_one(struct aa_http_server *s, const char *addr, int port)
 		return rc;
 	}
 	s->live[s->nlis - 1] = 1;
+	return 0;
+}
+
+/* Binds and listens on the unix socket path (mode 0600); 0 or a libuv
+ * error. */
+static int
+server_listen_unix(struct aa_http_server *s, const char *path)
+{
+	int rc;
+
+	uv_pipe_init(s->loop, &s->ulis, 0);
+	s->ulis.data = s;
+	s->pending++;
+	if ((rc = uv_pipe_bind(&s->ulis, path)) != 0 ||
+	    (rc = chmod(path, 0600) != 0 ? uv_translate_sys_error(errno) : 0)
+	    != 0 ||
+	    (rc = uv_listen((uv_stream_t *)&s->ulis, 511, server_conn_cb)) !=
+	    0) {
+		uv_close((uv_handle_t *)&s->ulis, server_lis_close_cb);
+		return rc;
+	}
+	s->ulive = 1;
 	return 0;
 }
 
@@ -1399,6 +1571,21 @@ aa_http_server_new(struct aa_http_server **out, uv_loop_t *loop,
 			port = server_bound_port(s);
 		nlive++;
 	}
+	if (o->unix_path != NULL) {
+		if ((rc = server_listen_unix(s, o->unix_path)) != 0) {
+			if (cause != NULL) {
+				struct aa_buf b;
+
+				aa_buf_init(&b);
+				aa_buf_printf(&b, "listen unix %s: %s",
+				    o->unix_path, uv_strerror(rc));
+				*cause = aa_buf_steal(&b, NULL);
+			}
+			aa_http_server_close(s, NULL, NULL);
+			return rc == UV_ENOMEM ? AA_ENOMEM : AA_EIO;
+		}
+		nlive++;
+	}
 	if (nlive == 0) {
 		aa_http_server_close(s, NULL, NULL);
 		return AA_EINVAL;
@@ -1425,6 +1612,10 @@ aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb, void *ud)
 			uv_close((uv_handle_t *)&s->lis[i],
 			    server_lis_close_cb);
 		}
+	if (s->ulive) {
+		s->ulive = 0;
+		uv_close((uv_handle_t *)&s->ulis, server_lis_close_cb);
+	}
 	AA_LIST_FOREACH_SAFE(it, tmp, &s->conns)
 		conn_close(AA_LIST_ENTRY(it, struct aa_http_conn, link));
 	server_maybe_free(s);

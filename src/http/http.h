@@ -84,6 +84,31 @@ typedef int (*aa_http_body_fn)(void *arg, const char *p, size_t n);
 #define AA_HTTP_CHANGES_STATE 0x10 /* refuse a foreign Origin even for
 				    * GET/HEAD (other methods always are) */
 #define AA_HTTP_ANY_ORIGIN 0x20 /* opt out: no Origin check at all */
+#define AA_HTTP_MOUNT 0x40      /* a prefix served by another table: the
+				 * server's mount function picks it (the
+				 * route's handler is unused) */
+
+/*
+ * A mount: the table that serves a request under a mounted prefix (a
+ * host's "/sessions/"), chosen per request from its head.  The first
+ * strip bytes of the path are cut off (the rest, or "/" when nothing is
+ * left, is what aa_http_req_path() returns to the handlers), and the
+ * request is routed, checked (Origin, token) and answered as if the
+ * table were the server's own, with data as the handlers' data.  Flags
+ * in flags_off are cleared from the mounted routes (a host clears
+ * AA_HTTP_PUBLIC: every route of it needs the token on TCP).
+ */
+struct aa_http_mount {
+	const struct aa_http_route *routes;
+	size_t nroutes;
+	void *data;
+	size_t strip;
+	unsigned flags_off;
+};
+/* Picks the mount for req (path, method: the accessors work); returns 0,
+ * or an HTTP status (404) to refuse the request with. */
+typedef int (*aa_http_mount_fn)(struct aa_http_req *req, void *data,
+    struct aa_http_mount *m);
 
 struct aa_http_route {
 	const char *method; /* "GET", "POST", ...; "*" = any method */
@@ -112,6 +137,13 @@ struct aa_http_options {
 				      * connection closes the oldest idle or
 				      * slow one, else it is closed itself */
 	aa_http_error_fn send_error; /* NULL = aa_http_send_error_text */
+	/* Also (or, with addrs set and naddrs 0, only) listen on this unix
+	 * socket, created with mode 0600 (the caller owns the directory and
+	 * removes a stale socket first).  A peer of another uid
+	 * (SO_PEERCRED) is closed at once; a peer of ours needs no bearer
+	 * token, every other check applies. */
+	const char *unix_path;
+	aa_http_mount_fn mount;      /* for the AA_HTTP_MOUNT routes */
 };
 
 /* The default error body: "<detail>\n" as text/plain. */
@@ -131,6 +163,12 @@ void aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb,
     void *ud);
 /* Returns the port actually bound (useful with port 0). */
 int aa_http_server_port(const struct aa_http_server *s);
+/* Closes every connection whose request is being served with data as
+ * its handlers' data (a mounted table's: a session going away); once
+ * their close callbacks (and the requests' on_close) have run, calls
+ * cb(ud), maybe before this returns. */
+void aa_http_server_drop(struct aa_http_server *s, const void *data,
+    aa_http_close_cb cb, void *ud);
 /* Returns the number of open connections. */
 size_t aa_http_server_nconns(const struct aa_http_server *s);
 

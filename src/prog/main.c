@@ -32,6 +32,7 @@
 #include "base/log.h"
 #include "prog/cli.h"
 #include "prog/demo.h"
+#include "prog/hostcmd.h"
 #include "prog/pidfile.h"
 #include "prog/stdin.h"
 #include "runtime/session.h" /* save outcome */
@@ -402,6 +403,8 @@ main(int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "demo-agent") == 0 ||
 			    strcmp(argv[1], "demo") == 0))
 		return aa_demo_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "host") == 0)
+		return aa_host_main(argc - 1, argv + 1);
 	if (aa_cli_parse(&prog.cli, argc, argv, environ, &cause) != 0) {
 		fprintf(stderr, "Error: %s\nRun 'agentapi-c --help' for "
 				"usage.\n",

@@ -258,6 +258,7 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	ws.ws_row = (unsigned short)(o->rows != 0 ? o->rows : 24);
 
 	r = aa_spawn_prepare(o->argv, o->env, o->term, &pp);
+	pp.cwd = o->cwd;
 	if (r == AA_ENOENT) {
 		(void)aa__cause(cause, 0, "agent \"%s\" not found in PATH",
 		    o->argv[0]);

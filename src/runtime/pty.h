@@ -60,6 +60,9 @@ struct aa_pty_options {
 	unsigned drain_grace_ms;
 	/* Where the lines about stopping processes go; NULL: nowhere. */
 	const struct aa_log *log;
+	/* The child's working directory; NULL: ours.  argv[0] is still
+	 * resolved from ours. */
+	const char *cwd;
 };
 
 /*

@@ -953,6 +953,15 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
     const struct aa_session_options *o, const struct aa_log *log,
     char **cause)
 {
+	return aa_session_new_cwd(loop, out, o, log, NULL, cause);
+}
+
+/* aa_session_new_log, with the agent started in cwd (session.h). */
+int
+aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    const char *cwd, char **cause)
+{
 	const struct aa_agent *agent;
 	uv_timer_t *timers[5];
 	struct aa_session *s;
@@ -1002,7 +1011,8 @@ aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
 	r = aa_pty_spawn(loop, &s->pty, &(struct aa_pty_options){
 	    .argv = o->argv, .env = o->env, .term = s->o.term,
 	    .cols = s->o.cols, .rows = s->o.rows, .on_data = session_on_data,
-	    .on_exit = session_on_exit, .ud = s, .log = &s->log }, cause);
+	    .on_exit = session_on_exit, .ud = s, .log = &s->log,
+	    .cwd = cwd }, cause);
 	if (r < 0)
 		goto fail;
 	session_log_command(s, o->argv);

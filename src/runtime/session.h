@@ -43,6 +43,12 @@ int aa_session_new_log(uv_loop_t *loop, struct aa_session **out,
     const struct aa_session_options *o, const struct aa_log *log,
     char **cause);
 
+/* aa_session_new_log, with the agent started in the directory cwd
+ * (NULL: ours): the host's sessions each have their own. */
+int aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    const char *cwd, char **cause);
+
 /* Returns upstream's human text for a send error code (the HTTP API's
  * error message). */
 const char *aa_session_send_error(int err);

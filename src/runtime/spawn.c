@@ -188,6 +188,8 @@ aa_spawn_child(int master, int slave, int errfd,
 		errfd = 3;
 	}
 	closefrom(4);
+	if (pp->cwd != NULL && chdir(pp->cwd) == -1)
+		goto fail;
 	execve(pp->path, pp->argv, pp->envp);
 	if (errno == ENOEXEC)
 		execve("/bin/sh", pp->shargv, pp->envp);

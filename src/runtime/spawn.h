@@ -21,6 +21,8 @@ struct aa_spawn_prep {
 	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
 	char **envp;   /* pointers into env plus termvar */
 	char *termvar; /* "TERM=..." */
+	const char *cwd; /* the child's working directory (the caller's
+			  * string); NULL: ours */
 };
 
 /*

@@ -29,6 +29,24 @@ export const SAN = process.env.AA_SAN === '1';
 /* Deadlines stretch under the sanitizers and on a busy machine. */
 export const SLOW = SAN ? 3 : 1;
 export const DEMO = [BIN, 'demo-agent'];
+/* AA_E2E_HOST=1: Server.start runs the agent as a session of an
+ * `agentapi-c host` instead, and every request and stream to its port
+ * goes to /sessions/{id} with the host's token (tests/e2e/host.test.sh
+ * runs a subset of the API and SSE suites so). */
+export const HOST_MODE = process.env.AA_E2E_HOST === '1';
+/* port -> {base, token}: where a port's server is mounted. */
+export const mounts = new Map();
+
+/* The path and headers of a request to port, mounted or not. */
+function mounted(port, p, headers) {
+	const m = mounts.get(port);
+	if (!m)
+		return p;
+	if (!Object.keys(headers).some((h) =>
+	    h.toLowerCase() === 'authorization'))
+		headers.Authorization = `Bearer ${m.token}`;
+	return m.base + p;
+}
 
 export function script(name) {
 	return path.join(SCRIPTS, `${name}.json`);
@@ -145,6 +163,7 @@ export function request(port, method, p, opts = {}) {
 		if (!Object.keys(headers).some((h) =>
 		    h.toLowerCase() === 'host'))
 			headers.Host = `localhost:${port}`;
+		p = mounted(port, p, headers);
 		const req = http.request({ host: opts.host || '127.0.0.1',
 		    port, method, path: p, headers, agent: false,
 		    setHost: false }, (resp) => {
@@ -212,10 +231,12 @@ export class Sse {
 		this.waiters = [];
 		this.ended = false;
 		this.errors = [];
+		headers = { Host: `localhost:${port}`,
+		    Accept: 'text/event-stream', ...headers };
+		p = mounted(port, p, headers);
 		this.ready = new Promise((res, rej) => {
 			this.req = http.get({ host: '127.0.0.1', port, path: p,
-			    agent: false, headers: { Host: `localhost:${port}`,
-			    Accept: 'text/event-stream', ...headers } },
+			    agent: false, headers },
 			    (resp) => {
 				this.resp = resp;
 				this.status = resp.statusCode;
@@ -345,6 +366,8 @@ process.on('exit', () => {
  */
 export class Server {
 	static async start(o = {}) {
+		if (HOST_MODE && !o.hostMode)
+			return Server.startInHost(o);
 		const s = new Server();
 		live.add(s);
 		s.port = o.port ?? await freePort();
@@ -369,6 +392,51 @@ export class Server {
 		}));
 		if (typeof o.stdin === 'string' && o.stdin !== 'open')
 			s.proc.stdin.end(o.stdin);
+		if (o.ready !== false)
+			await s.ready(o.readyMs ?? 10000);
+		return s;
+	}
+
+	/* The same agent as a session of a fresh host (HOST_MODE): only
+	 * the flags a session has (-H, -W, --type) are understood. */
+	static async startInHost(o) {
+		const spec = { argv: o.agent || DEMO };
+		const args = [...(o.args || [])];
+		if (o.raw || o.stdin !== undefined || o.bin || o.env)
+			throw new Error('not a case for a host session');
+		while (args.length) {
+			const [f, v] = args.splice(0, 2);
+			if (f === '-H' || f === '--term-height')
+				spec.term_height = Number(v);
+			else if (f === '-W' || f === '--term-width')
+				spec.term_width = Number(v);
+			else if (f === '--type')
+				spec.type = v;
+			else
+				throw new Error(`flag ${f} has no host form`);
+		}
+		const dir = tmpdir();
+		const token = 'e2e-host-token';
+		const s = await Server.start({ ...o, raw: (port) => ['host',
+		    '--port', String(port), '--auth-token', token,
+		    '--socket', path.join(dir, 'run', 'h.sock'),
+		    '--state-dir', path.join(dir, 'state')], ready: false,
+		    agent: undefined, args: undefined, hostMode: true });
+		await until(async () => {
+			if (s.code !== undefined || s.signal)
+				throw new Error(`host exited: ${s.stderr}`);
+			return (await request(s.port, 'GET', '/sessions', {
+			    timeout: 1000, headers: { Authorization:
+			    `Bearer ${token}` } })).status === 200;
+		}, 'the host to answer', o.readyMs ?? 10000, 25);
+		const r = await request(s.port, 'POST', '/sessions', {
+		    headers: { Authorization: `Bearer ${token}`,
+		    'Content-Type': 'application/json' },
+		    body: JSON.stringify(spec) });
+		if (r.status !== 201)
+			throw new Error(`POST /sessions: ${r.status} ${r.body}`);
+		s.base = `/sessions/${r.json.id}`;
+		mounts.set(s.port, { base: s.base, token });
 		if (o.ready !== false)
 			await s.ready(o.readyMs ?? 10000);
 		return s;
@@ -459,7 +527,11 @@ export async function withServer(o, fn) {
  */
 export async function runAll(suite, cases, par = 3) {
 	const filter = process.argv[2] || '';
-	const todo = cases.filter((c) => !filter || c.name.includes(filter));
+	/* AA_E2E_ONLY: a comma-separated list of exact case names. */
+	const only = process.env.AA_E2E_ONLY ?
+	    process.env.AA_E2E_ONLY.split(',') : null;
+	const todo = cases.filter((c) => (!filter || c.name.includes(filter))
+	    && (!only || only.includes(c.name)));
 	let active = 0;
 	const queue = [];
 	const slot = () => new Promise((res) => {
