@@ -733,7 +733,7 @@ sess_stopped(void *ud)
 		aa_http_req_on_close(hs->del_req, NULL, NULL);
 		if (o != NULL)
 			cJSON_AddStringToObject(o, "id", hs->id);
-		aa_api_send_ok(hs->del_req, 200, o);
+		aa_json_send_ok(hs->del_req, 200, o);
 		hs->del_req = NULL;
 	}
 	hs->api = NULL;
