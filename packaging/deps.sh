@@ -87,6 +87,8 @@ if [ "$(id -u)" -ne 0 ]; then
 		exit 1
 	fi
 fi
+# apt-get update once per hour at most (each group runs deps.sh once),
+# and again when an install fails on lists gone stale.
 updated=0
 update() {
 	[ "$updated" = 1 ] && return 0
@@ -94,12 +96,16 @@ update() {
 	echo "deps: apt-get update"
 	$SUDO apt-get update -qq
 }
-if [ -n "$missing" ]; then
-	echo "deps: installing$missing (Debian)"
-	update
+[ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 \
+	2>/dev/null | head -n 1)" ] || update
+install() {
 	# shellcheck disable=SC2086 # $missing is a word list
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 		--no-install-recommends $missing
+}
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing (Debian)"
+	install || { [ "$updated" = 0 ] && update && install; }
 fi
 if [ "$need_llhttp" = 1 ]; then
 	echo "deps: unpacking the llhttp C sources of node-llhttp into $llhttp_dir"
@@ -107,7 +113,8 @@ if [ "$need_llhttp" = 1 ]; then
 	trap 'rm -rf "$tmp"' EXIT
 	# apt-get download runs as the calling user and needs fresh lists.
 	(cd "$tmp" && apt-get download -qq node-llhttp 2>/dev/null) ||
-		{ update && (cd "$tmp" && apt-get download -qq node-llhttp); }
+		{ [ "$updated" = 0 ] && update &&
+		    (cd "$tmp" && apt-get download -qq node-llhttp); }
 	dpkg-deb -x "$tmp"/node-llhttp_*.deb "$tmp/x"
 	mkdir -p "$llhttp_dir"
 	cp "$tmp"/x/usr/share/llhttp/*.c "$tmp"/x/usr/share/include/llhttp/llhttp.h \

@@ -20,6 +20,9 @@ command -v npm >/dev/null 2>&1 || {
 	    "Debian's)" >&2
 	exit 1
 }
+# Debian's npm runs on Debian's Node 18 and warns (EBADENGINE) about
+# packages that want a newer one: they will run under the lock file's.
+echo "setup.sh: npm ci in tests/ (npm $(npm -v), on Node.js $(node -v 2>&1))"
 # playwright-core never downloads browsers; make sure nothing else does.
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
