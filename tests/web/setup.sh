@@ -26,6 +26,14 @@ echo "setup.sh: npm ci in tests/ (npm $(npm -v), on Node.js $(node -v 2>&1))"
 # playwright-core never downloads browsers; make sure nothing else does.
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
+# npm 11 links the Node package's bin as node_modules/.bin/node; Debian's
+# npm 9.2 installs the package but makes no link, so make it here.
+for n in node_modules/node-linux-*/bin/node; do
+	[ -x "$n" ] || continue
+	mkdir -p node_modules/.bin
+	ln -sfn "../${n#node_modules/}" node_modules/.bin/node
+done
+
 # The test packages want Node.js ^20.19 or >= 22.12 (swagger-parser 13:
 # "^20.19.0 || >= 22.12.0"; eventsource 4 and playwright-core: >= 20).
 PATH=$(pwd)/node_modules/.bin:$PATH
