@@ -87,8 +87,9 @@ if [ "$(id -u)" -ne 0 ]; then
 		exit 1
 	fi
 fi
-# apt-get update once per hour at most (each group runs deps.sh once),
-# and again when an install fails on lists gone stale.
+# apt-get update unless the lists are under an hour old and newer than
+# sources.list (each group runs deps.sh once), and again when an install
+# fails on lists gone stale.
 updated=0
 update() {
 	[ "$updated" = 1 ] && return 0
@@ -97,7 +98,7 @@ update() {
 	$SUDO apt-get update -qq
 }
 [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 \
-	2>/dev/null | head -n 1)" ] || update
+	-newer /etc/apt/sources.list 2>/dev/null | head -n 1)" ] || update
 install() {
 	# shellcheck disable=SC2086 # $missing is a word list
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
