@@ -4,17 +4,21 @@
 #                          tests/real/.cache (a few hundred MB each)
 #   make test-real-agents  run only the real-agent suite
 #
-# `make test` runs the suite too, but only once the cache exists.
+# `make test` runs the suite too, but only once the cache exists.  Both
+# run under the Node.js of tests/package-lock.json (the agents want >= 20)
+# and install it first, with Debian's npm, when it is missing.
 
 REAL_CACHE ?= tests/real/.cache
 
 .PHONY: real-agents test-real-agents
 
-real-agents:
+real-agents: $(NODE_STAMP)
 	@mkdir -p $(REAL_CACHE)
-	AA_REAL_CACHE=$(CURDIR)/$(REAL_CACHE) node tests/real/agents.mjs install
-	@AA_REAL_CACHE=$(CURDIR)/$(REAL_CACHE) node tests/real/agents.mjs list
+	$(NODE_PATH_ENV) AA_REAL_CACHE=$(CURDIR)/$(REAL_CACHE) \
+		node tests/real/agents.mjs install
+	@$(NODE_PATH_ENV) AA_REAL_CACHE=$(CURDIR)/$(REAL_CACHE) \
+		node tests/real/agents.mjs list
 
-test-real-agents: $(BIN) $(HELPER_BINS)
+test-real-agents: $(NODE_STAMP) $(BIN) $(HELPER_BINS)
 	@$(TEST_ENV) AA_REAL_CACHE=$(CURDIR)/$(REAL_CACHE) \
 		sh tests/run.sh tests/real/agents.test.sh

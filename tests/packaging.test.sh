@@ -264,7 +264,8 @@ check "install.sh again: already installed, unchanged" sh -c \
 	    test -z \"\$(find '$p' -name '.agentapi*')\""
 mkdir -p "$tmp/bad"
 cp "$asset" "$tmp/bad/"
-sed 's/^./0/' "$(dirname "$asset")/SHA256SUMS" >"$tmp/bad/SHA256SUMS"
+# A digest that starts with 0 would stay right: change its first digit.
+sed 's/^0/1/;t;s/^./0/' "$(dirname "$asset")/SHA256SUMS" >"$tmp/bad/SHA256SUMS"
 check "install.sh rejects a wrong checksum, installs nothing" sh -c \
 	"! sh '$inst' --from-file '$tmp/bad/$(basename "$asset")' --prefix '$tmp/p2' 2>'$tmp/i3' &&
 	    grep -q 'checksum mismatch' '$tmp/i3' && test ! -e '$tmp/p2/bin/agentapi-c'"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pty-loss.test.sh - the PTY output loss under CPU load (issue 17), the
+# pty-loss.fault.sh - the PTY output loss under CPU load (issue 17), the
 # long run: test-pty's pty_output_kept_under_cpu_load (parallel flooding
 # agents next to busy loops, every byte of every exit checked) for
 # AA_PTY_STRESS_MS, default 180 s, where `make test` gives it 8 s.  On the
