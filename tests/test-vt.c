@@ -713,9 +713,9 @@ TEST_GENERATOR(vt_golden)
 }
 
 /*
- * Incremental reads (only changed rows re-rendered, vt.c) against the full
- * read through tsm_screen_draw: after every chunk of a stream both must
- * give the same bytes.
+ * Incremental reads (only changed rows re-rendered, vt-read.c) against the
+ * full read through tsm_screen_draw: after every chunk of a stream both
+ * must give the same bytes.
  */
 static void
 check_incremental(struct aa_vt *vt, const char *what, size_t at)
@@ -885,7 +885,8 @@ TEST(vt_incremental_one_line)
 }
 
 /* Rows that grow, shrink or empty are spliced into the cached text; past
- * vt.c's splice limit every row is read afresh: both match the full read. */
+ * vt-read.c's splice limit every row is read afresh: both match the full
+ * read. */
 TEST(vt_incremental_many_rows)
 {
 	struct aa_vt *vt;

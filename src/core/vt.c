@@ -36,24 +36,9 @@
  * through its write callback, synchronously, and go to the same reply
  * callback.
  *
- * Screen text costs in proportion to what changed.  tsm_screen_draw, the
- * emulator's only public way to read cells, walks and calls back for every
- * cell (7 M instructions at 80x1000 before our callback does anything), so
- * the rows are read from libtsm's own line array instead, whose layout in
- * 4.0.2 is mirrored below and checked twice: at compile time against the
- * offsets its binary uses, at aa_vt_new on a probe screen against
- * tsm_screen_draw.  libtsm stamps every cell it writes or erases with an
- * age (a counter it bumps per operation), blank cells it inserts too
- * (insert/delete characters), and it moves whole line objects to scroll,
- * insert or delete lines and to switch to the alternate screen.  A read
- * re-renders only the rows whose line object moved or whose cells or line
- * are as new as the last read, and splices them into the cached text in
- * place; the rest stays as it was.  (libtsm's screen-wide age is of no
- * use: every erase sets it.)  What the
- * ages cannot vouch for (a counter that wrapped, a resize, a scrollback
- * view, a combined symbol) reads all rows.  If the probe fails, every read
- * goes through tsm_screen_draw.
- * aa_vt_text_full keeps that path for the tests that prove both agree.
+ * Screen text comes from the row reader (vt-read.c), which re-renders
+ * only the rows that changed, reading libtsm 4.0.2's lines directly when
+ * its layout checks out and through tsm_screen_draw otherwise.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -65,68 +50,7 @@
 #include "base/aa-internal.h"
 #include "base/text.h"
 #include "core/vt.h"
-
-/*
- * libtsm 4.0.2's cell, line and screen (libtsm-int.h, not installed), as
- * far as the row reader needs them.  The offsets are those the 4.0.2
- * binary uses (tsm_screen_get_width reads 0x44, tsm_screen_draw steps
- * cells by 32 bytes and reads a line's cells at 0x18, ...).
- */
-struct vt_tsm_cell {
-	uint32_t ch; /* a code point, or a combined symbol above UCS4_MAX */
-	unsigned int width;
-	struct tsm_screen_attr attr;
-	tsm_age_t age;
-};
-
-struct vt_tsm_line {
-	void *next, *prev;
-	unsigned int size; /* cells allocated; beyond them the row is blank */
-	struct vt_tsm_cell *cells;
-	uint64_t sb_id;
-	tsm_age_t age;
-};
-
-struct vt_tsm_screen {
-	size_t ref;
-	void *llog, *llog_data;
-	unsigned int opts, flags;
-	void *sym_table;
-	struct tsm_screen_attr def_attr;
-	tsm_age_t age_cnt;
-	unsigned int age_reset : 1;
-	unsigned int size_x, size_y, margin_top, margin_bottom, line_num;
-	struct vt_tsm_line **lines, **main_lines, **alt_lines;
-	tsm_age_t age;
-	unsigned int sb_count;
-	void *sb_first, *sb_last;
-	unsigned int sb_max;
-	void *sb_pos;
-	uint64_t sb_last_id;
-	unsigned int cursor_x, cursor_y;
-};
-
-_Static_assert(sizeof(struct vt_tsm_cell) == 32 &&
-    offsetof(struct vt_tsm_cell, age) == 24, "libtsm 4.0.2 cell");
-_Static_assert(offsetof(struct vt_tsm_line, size) == 0x10 &&
-    offsetof(struct vt_tsm_line, cells) == 0x18 &&
-    offsetof(struct vt_tsm_line, age) == 0x28, "libtsm 4.0.2 line");
-_Static_assert(offsetof(struct vt_tsm_screen, flags) == 0x1c &&
-    offsetof(struct vt_tsm_screen, age_cnt) == 0x38 &&
-    offsetof(struct vt_tsm_screen, size_x) == 0x44 &&
-    offsetof(struct vt_tsm_screen, lines) == 0x58 &&
-    offsetof(struct vt_tsm_screen, age) == 0x70 &&
-    offsetof(struct vt_tsm_screen, sb_pos) == 0x98 &&
-    offsetof(struct vt_tsm_screen, cursor_x) == 0xa8 &&
-    offsetof(struct vt_tsm_screen, cursor_y) == 0xac, "libtsm 4.0.2 screen");
-
-/* Symbols above this are combined characters, kept in a table of
- * libtsm's own that it does not export. */
-#define VT_TSM_UCS4_MAX 0x7fffffffu
-
-/* Changed rows spliced into the cached text one by one; more are read
- * afresh (each splice moves the text after the row). */
-#define VT_SPLICE_MAX 64
+#include "core/vt-read.h"
 
 /* The filter's view of libtsm's parser state. */
 enum vt_state {
@@ -184,14 +108,7 @@ struct aa_vt {
 	int text_ok;       /* the cache is filled */
 	struct aa_buf text;
 
-	/* The row reader (see the top of the file). */
-	int direct;        /* libtsm's layout checked: read rows directly */
-	int rows_ok;       /* the row cache below describes text */
-	unsigned nrows, ncols;
-	size_t *row_off;   /* nrows + 1 offsets of the rows in text */
-	const struct vt_tsm_line **row_line; /* the line each row showed */
-	tsm_age_t seen;    /* libtsm's age counter at that read */
-	struct aa_buf row; /* one row being rendered */
+	struct aa_vt_reader rd; /* what text was read from (vt-read.c) */
 
 	/* Filter state, carried across feeds. */
 	enum vt_state state;
@@ -212,20 +129,6 @@ struct aa_vt {
 	int fed;
 };
 
-/* The state of one tsm_screen_draw pass. */
-struct vt_draw {
-	struct aa_buf *b;
-	unsigned row;       /* row being written */
-	size_t keep;        /* length of the row without trailing spaces */
-	unsigned wide_next; /* column right after the last wide character */
-	size_t wide_off;    /* where that character's bytes start */
-	size_t wide_keep;   /* keep before that character */
-	int err;
-};
-
-
-static int vt_direct_probe(void);
-static int vt_direct_sane(struct tsm_screen *scr);
 
 /* Hands bytes to libtsm. */
 static void
@@ -918,7 +821,7 @@ aa_vt_new(struct aa_vt **out, const struct aa_vt_options *o)
 	if (vt == NULL)
 		return AA_ENOMEM;
 	aa_buf_init(&vt->text);
-	aa_buf_init(&vt->row);
+	aa_vt_reader_init(&vt->rd);
 	if (o != NULL) {
 		vt->reply = o->reply;
 		vt->ud = o->ud;
@@ -938,7 +841,7 @@ aa_vt_new(struct aa_vt **out, const struct aa_vt_options *o)
 	vt->state = VT_GROUND;
 	vt_csi_clear(vt);
 	vt->age = 1;
-	vt->direct = vt_direct_probe() && vt_direct_sane(vt->scr);
+	vt->rd.direct = aa_vt_reader_check(vt->scr);
 	*out = vt;
 	return 0;
 fail:
@@ -956,9 +859,7 @@ aa_vt_free(struct aa_vt *vt)
 	if (vt->scr != NULL)
 		tsm_screen_unref(vt->scr);
 	aa_buf_release(&vt->text);
-	aa_buf_release(&vt->row);
-	free(vt->row_off);
-	free(vt->row_line);
+	aa_vt_reader_release(&vt->rd);
 	free(vt);
 }
 
@@ -973,363 +874,21 @@ aa_vt_resize(struct aa_vt *vt, unsigned cols, unsigned rows)
 		return 0;
 	rc = tsm_screen_resize(vt->scr, cols, rows);
 	vt->age++;
-	vt->rows_ok = 0; /* libtsm reallocates lines in place */
+	aa_vt_reader_forget(&vt->rd); /* libtsm reallocates lines in place */
 	return rc < 0 ? AA__ERR(-rc) : 0;
-}
-
-/* Ends rows of the text until row `to` is the one being written. */
-static void
-vt_draw_rows(struct vt_draw *d, unsigned to)
-{
-	while (d->row < to && !d->err) {
-		d->b->len = d->keep;
-		if (aa_buf_putc(d->b, '\n') != 0)
-			d->err = 1;
-		d->keep = d->b->len;
-		d->row++;
-	}
-}
-
-/* tsm_screen_draw callback: appends one cell to the text. */
-static int
-vt_draw_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch,
-    size_t len, unsigned width, unsigned posx, unsigned posy,
-    const struct tsm_screen_attr *attr, tsm_age_t age, void *data)
-{
-	struct vt_draw *d = data;
-	struct aa_buf *b = d->b;
-	uint32_t cp;
-	size_t i;
-
-	(void)scr, (void)id, (void)attr, (void)age;
-	if (d->err || posy < d->row)
-		return 0;
-	if (posy > d->row) {
-		vt_draw_rows(d, posy);
-		d->wide_next = 0;
-	}
-	if (posx > 0 && posx == d->wide_next) {
-		/* The right half of a wide character: printed already. */
-		if (width == 0)
-			return 0;
-		/* It was overwritten, so the wide character is gone (as on
-		 * a real terminal): its left half shows as a blank. */
-		b->len = d->wide_off;
-		b->data[b->len++] = ' ';
-		d->keep = d->wide_keep;
-	}
-	d->wide_next = 0;
-	/* The common case, printable ASCII; room was reserved up front. */
-	if (len == 1 && ch[0] > 0x20 && ch[0] < 0x7f) {
-		b->data[b->len++] = (char)ch[0];
-		d->keep = b->len;
-		return 0;
-	}
-	if (len == 0 || (len == 1 && ch[0] == ' ')) {
-		b->data[b->len++] = ' ';
-		return 0;
-	}
-	/* Combining sequences can exceed the reservation. */
-	if (len > 1 && aa_buf_reserve(b, len * 4 + 2) != 0) {
-		d->err = 1;
-		return 0;
-	}
-	if (width >= 2) {
-		d->wide_next = posx + 1;
-		d->wide_off = b->len;
-		d->wide_keep = d->keep;
-	}
-	for (i = 0; i < len; i++) {
-		cp = ch[i];
-		/* A control character never belongs in a cell; keep the
-		 * text one line per row whatever libtsm stored. */
-		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-			cp = 0xFFFD;
-		b->len += aa_utf8_encode(cp, b->data + b->len);
-	}
-	d->keep = b->len;
-	return 0;
-}
-
-/*
- * Appends the whole screen to b through tsm_screen_draw, the emulator's
- * one public way to read cells: it walks and calls back for all of them.
- */
-static int
-vt_draw_full(struct tsm_screen *scr, struct aa_buf *b)
-{
-	struct vt_draw d;
-	unsigned rows = tsm_screen_get_height(scr);
-	unsigned cols = tsm_screen_get_width(scr);
-
-	/* One reservation covers any screen of single code points (4 bytes
-	 * at most per cell, a newline per row), so the draw callback needs
-	 * no bounds check per cell. */
-	if (aa_buf_reserve(b, (size_t)rows * (cols * 4 + 1) + 16) != 0)
-		return AA_ENOMEM;
-	memset(&d, 0, sizeof(d));
-	d.b = b;
-	d.keep = b->len;
-	tsm_screen_draw(scr, vt_draw_cell, &d);
-	vt_draw_rows(&d, rows);
-	return d.err ? AA_ENOMEM : 0;
-}
-
-/* Returns non-zero if libtsm's screen header reads as the mirror says. */
-static int
-vt_direct_sane(struct tsm_screen *scr)
-{
-	const struct vt_tsm_screen *m = (const void *)scr;
-
-	return m->size_x == tsm_screen_get_width(scr) &&
-	    m->size_y == tsm_screen_get_height(scr) &&
-	    m->flags == tsm_screen_get_flags(scr) &&
-	    m->cursor_x == tsm_screen_get_cursor_x(scr) &&
-	    m->cursor_y == tsm_screen_get_cursor_y(scr) &&
-	    m->lines != NULL && m->sb_pos == NULL;
-}
-
-/*
- * Appends row y (line l) as tsm_screen_draw would show it, through the
- * same cell callback.  Returns 0, 1 for a combined symbol (only libtsm can
- * spell it: read through tsm_screen_draw) or AA_ENOMEM.
- */
-static int
-vt_direct_row(struct aa_buf *b, const struct vt_tsm_line *l, unsigned cols,
-    unsigned y)
-{
-	const struct vt_tsm_cell *c;
-	struct vt_draw d;
-	unsigned x, n = l->size < cols ? l->size : cols, end;
-	uint32_t ch;
-	size_t len0 = b->len;
-
-	if (aa_buf_reserve(b, (size_t)cols * 4 + 2) != 0)
-		return AA_ENOMEM;
-	memset(&d, 0, sizeof(d));
-	d.b = b;
-	d.row = y;
-	d.keep = b->len;
-	/* Trailing blanks are trimmed anyway: stop one cell after the last
-	 * with something to print (a blank on the right half of a wide
-	 * character still erases it). */
-	for (end = n; end > 0; end--) {
-		c = &l->cells[end - 1];
-		if (c->ch != 0 && (c->ch != ' ' || c->attr.underline))
-			break;
-	}
-	for (x = 0; x < n && x <= end; x++) {
-		c = &l->cells[x];
-		ch = c->ch;
-		if (ch > VT_TSM_UCS4_MAX) {
-			b->len = len0;
-			return 1;
-		}
-		/* tsm_screen_draw's rule: no code point for an empty cell or
-		 * a plain space. */
-		vt_draw_cell(NULL, 0, &ch, ch == 0 || (ch == ' ' &&
-		    !c->attr.underline) ? 0 : 1, c->width, x, y, NULL, 0, &d);
-	}
-	/* Past the line's allocation libtsm draws its empty cell. */
-	ch = 0;
-	if (x == n && n < cols)
-		vt_draw_cell(NULL, 0, &ch, 0, 1, x, y, NULL, 0, &d);
-	b->len = d.keep;
-	b->data[b->len++] = '\n';
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-/* Returns non-zero if line l changed since the age counter was seen. */
-static int
-vt_line_changed(const struct vt_tsm_line *l, unsigned cols, tsm_age_t seen)
-{
-	const struct vt_tsm_cell *c = l->cells;
-	unsigned x, n = l->size < cols ? l->size : cols;
-
-	/* >=, not >: an operation that writes without bumping the counter
-	 * stamps the value last seen, so that value proves nothing. */
-	if (l->age >= seen)
-		return 1;
-	for (x = 0; x < n; x++)
-		if (c[x].age >= seen)
-			return 1;
-	return 0;
-}
-
-/* The probe's terminal answers nothing. */
-static void
-vt_probe_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
-{
-	(void)vte, (void)u8, (void)len, (void)data;
-}
-
-/*
- * Returns non-zero if libtsm's lines can be read directly: on a small
- * screen with wide characters (one cut by the margin), attributes, an
- * underlined space and an emoji, the row reader must agree with
- * tsm_screen_draw.
- */
-static int
-vt_direct_probe(void)
-{
-	static const char probe[] = "a\033[1mb\033[4m \033[0m\xe4\xb8\xad"
-	    "x \xe4\xb8\xad\r\n\033[2C\xc3\xa9 z\033[3;2H\xf0\x9f\x98\x80";
-	const struct vt_tsm_screen *m;
-	struct tsm_screen *scr = NULL;
-	struct tsm_vte *vte = NULL;
-	struct aa_buf want, got;
-	unsigned y;
-	int ok = 0;
-
-	aa_buf_init(&want);
-	aa_buf_init(&got);
-	if (tsm_screen_new(&scr, NULL, NULL) < 0)
-		goto out;
-	tsm_screen_set_max_sb(scr, 0);
-	if (tsm_screen_resize(scr, 9, 3) < 0 ||
-	    tsm_vte_new(&vte, scr, vt_probe_write, NULL, NULL, NULL) < 0)
-		goto out;
-	tsm_vte_input(vte, probe, sizeof(probe) - 1);
-	m = (const void *)scr;
-	if (!vt_direct_sane(scr) || m->size_y != 3 || m->age_cnt == 0 ||
-	    vt_draw_full(scr, &want) != 0)
-		goto out;
-	for (y = 0; y < m->size_y; y++) {
-		if (m->lines[y] == NULL || m->lines[y]->size < m->size_x ||
-		    m->lines[y]->cells[0].age > m->age_cnt ||
-		    vt_direct_row(&got, m->lines[y], m->size_x, y) != 0)
-			goto out;
-	}
-	ok = got.len == want.len && memcmp(got.data, want.data, got.len) == 0;
-out:
-	if (vte != NULL)
-		tsm_vte_unref(vte);
-	if (scr != NULL)
-		tsm_screen_unref(scr);
-	aa_buf_release(&want);
-	aa_buf_release(&got);
-	return ok;
-}
-
-/* Makes room in the row cache for rows rows. */
-static int
-vt_rows_size(struct aa_vt *vt, unsigned rows)
-{
-	size_t *off;
-	const struct vt_tsm_line **line;
-
-	if (rows == vt->nrows && vt->row_off != NULL)
-		return 0;
-	off = realloc(vt->row_off, ((size_t)rows + 1) * sizeof(*off));
-	if (off == NULL)
-		return AA_ENOMEM;
-	vt->row_off = off;
-	line = realloc(vt->row_line, (size_t)rows * sizeof(*line));
-	if (line == NULL)
-		return AA_ENOMEM;
-	vt->row_line = line;
-	vt->nrows = rows;
-	return 0;
-}
-
-/* Replaces row y of vt->text by the bytes in vt->row. */
-static int
-vt_splice(struct aa_vt *vt, unsigned y)
-{
-	struct aa_buf *t = &vt->text;
-	size_t a = vt->row_off[y], z = vt->row_off[y + 1], n = vt->row.len;
-	unsigned j;
-
-	if (n > z - a && aa_buf_reserve(t, n - (z - a)) != 0)
-		return AA_ENOMEM;
-	memmove(t->data + a + n, t->data + z, t->len - z + 1);
-	memcpy(t->data + a, vt->row.data, n);
-	t->len = t->len - (z - a) + n;
-	for (j = y + 1; j <= vt->nrows; j++)
-		vt->row_off[j] = vt->row_off[j] - (z - a) + n;
-	return 0;
-}
-
-/*
- * Brings vt->text up to date from libtsm's lines.  Only the rows that
- * changed since the last read are rendered and spliced into the text in
- * place; past VT_SPLICE_MAX of them (a scroll, a new screen) every row
- * is rendered afresh.  Returns 0, 1 when only tsm_screen_draw can read
- * this screen, or AA_ENOMEM.
- */
-static int
-vt_read_direct(struct aa_vt *vt)
-{
-	const struct vt_tsm_screen *m = (const void *)vt->scr;
-	const struct vt_tsm_line *l;
-	unsigned rows = m->size_y, cols = m->size_x, y, nd = 0, i;
-	unsigned dirty[VT_SPLICE_MAX];
-	int full, rc;
-
-	if (m->sb_pos != NULL || m->lines == NULL)
-		return 1;
-	/* The screen age is no use: libtsm sets it on every erase too. */
-	full = !vt->rows_ok || rows != vt->nrows || cols != vt->ncols ||
-	    m->age_reset || m->age_cnt < vt->seen;
-	for (y = 0; y < rows && !full; y++) {
-		l = m->lines[y];
-		if (l == vt->row_line[y] && !vt_line_changed(l, cols,
-		    vt->seen))
-			continue;
-		if (nd == VT_SPLICE_MAX)
-			full = 1;
-		else
-			dirty[nd++] = y;
-	}
-	vt->rows_ok = 0;
-	if (full) {
-		if ((rc = vt_rows_size(vt, rows)) < 0)
-			return rc;
-		aa_buf_reset(&vt->text);
-		for (y = 0; y < rows; y++) {
-			vt->row_off[y] = vt->text.len;
-			vt->row_line[y] = m->lines[y];
-			if ((rc = vt_direct_row(&vt->text, m->lines[y], cols,
-			    y)) != 0)
-				return rc;
-		}
-		vt->row_off[rows] = vt->text.len;
-	} else {
-		for (i = 0; i < nd; i++) {
-			y = dirty[i];
-			aa_buf_reset(&vt->row);
-			if ((rc = vt_direct_row(&vt->row, m->lines[y], cols,
-			    y)) != 0 || (rc = vt_splice(vt, y)) != 0)
-				return rc;
-			vt->row_line[y] = m->lines[y];
-		}
-	}
-	vt->ncols = cols;
-	vt->seen = m->age_cnt;
-	vt->rows_ok = 1;
-	return 0;
 }
 
 int
 aa_vt_text_ref(struct aa_vt *vt, const char **text, size_t *len)
 {
-	int rc = 1;
+	int rc;
 
 	if (vt == NULL || text == NULL || len == NULL)
 		return AA_EINVAL;
 	if (!vt->text_ok || vt->text_age != vt->age) {
-		if (vt->direct)
-			rc = vt_read_direct(vt);
-		if (rc == 1) {
-			vt->rows_ok = 0;
-			aa_buf_reset(&vt->text);
-			rc = vt_draw_full(vt->scr, &vt->text);
-		}
+		rc = aa_vt_reader_read(&vt->rd, vt->scr, &vt->text);
 		if (rc < 0) {
 			vt->text_ok = 0;
-			vt->rows_ok = 0;
-			aa_buf_reset(&vt->text);
 			return rc;
 		}
 		vt->text_ok = 1;
@@ -1363,7 +922,7 @@ aa_vt_text_full(struct aa_vt *vt, struct aa_buf *out)
 	if (vt == NULL || out == NULL)
 		return AA_EINVAL;
 	len0 = out->len;
-	rc = vt_draw_full(vt->scr, out);
+	rc = aa_vt_draw_full(vt->scr, out);
 	if (rc < 0)
 		out->len = len0;
 	return rc;
@@ -1372,7 +931,7 @@ aa_vt_text_full(struct aa_vt *vt, struct aa_buf *out)
 int
 aa_vt_direct(const struct aa_vt *vt)
 {
-	return vt->direct;
+	return vt->rd.direct;
 }
 
 uint64_t

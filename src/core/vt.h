@@ -62,7 +62,7 @@ int aa_vt_text_ref(struct aa_vt *vt, const char **text, size_t *len);
  * uncached: the reference the tests and `make bench` compare with. */
 int aa_vt_text_full(struct aa_vt *vt, struct aa_buf *out);
 /* Non-zero when reads use libtsm's lines directly, re-rendering only the
- * rows that changed (vt.c's probe passed); zero when every read goes
+ * rows that changed (vt-read.c's probe passed); zero when every read goes
  * through tsm_screen_draw. */
 int aa_vt_direct(const struct aa_vt *vt);
 /* A counter that changes whenever the visible screen may have changed. */
