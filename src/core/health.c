@@ -1,11 +1,12 @@
 /*
  * health.c - whether the agent's rules still fit its screen (health.h).
  *
- * Four conditions, each one flag and one sentence.  Two are about time
+ * Five conditions, each one flag and one sentence.  Two are about time
  * (the ready marker unseen, the screen churning after the turn) and are
  * evaluated on every call from the last screen's flags, so that a
  * deadline with no new screen can set or clear them; two are about the
- * last finished turn and change only when a turn ends.  The sentences
+ * last finished turn and change only when a turn ends; one is about the
+ * last state save.  The sentences
  * are formatted into the tracker itself, so nothing here allocates after
  * aa_health_new.
  */
@@ -39,6 +40,7 @@ static const char *const code_names[AA_HEALTH_NCODES] = {
 	"echo_missing",
 	"generic_fallback",
 	"unknown_activity",
+	"state_save_failed",
 };
 
 static int health_set(struct aa_health *, enum aa_health_code, int,
@@ -223,6 +225,19 @@ aa_health_turn(struct aa_health *h, int64_t now_ms,
 	    "the last turn matched none of the agent's input-box rules; its "
 	    "text was formatted generically");
 	return changed;
+}
+
+int
+aa_health_save(struct aa_health *h, const char *why)
+{
+	char msg[160];
+
+	if (h == NULL)
+		return AA_EINVAL;
+	if (why == NULL)
+		return health_set(h, AA_HEALTH_SAVE_FAILED, 0, NULL);
+	snprintf(msg, sizeof(msg), "saving the state file failed: %s", why);
+	return health_set(h, AA_HEALTH_SAVE_FAILED, 1, msg);
 }
 
 int
