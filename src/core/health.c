@@ -46,6 +46,7 @@ static const char *const code_names[AA_HEALTH_NCODES] = {
 static int health_set(struct aa_health *, enum aa_health_code, int,
     const char *);
 static void health_view(struct aa_health *);
+static void health_cut_utf8(char *);
 static int health_evaluate(struct aa_health *, int64_t);
 static int64_t health_grace(int64_t, int64_t);
 
@@ -101,6 +102,26 @@ health_view(struct aa_health *h)
 	}
 }
 
+/* Drops a UTF-8 sequence that a cut at the buffer's end left partial
+ * (a save error quotes a path, which may be anything). */
+static void
+health_cut_utf8(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* Turns reason c on (with msg) or off; 1 if that changed anything. */
 static int
 health_set(struct aa_health *h, enum aa_health_code c, int on,
@@ -116,7 +137,9 @@ health_set(struct aa_health *h, enum aa_health_code c, int on,
 	if (h->active[c] && strcmp(h->msg[c], msg) == 0)
 		return 0;
 	h->active[c] = 1;
-	snprintf(h->msg[c], sizeof(h->msg[c]), "%s", msg);
+	if ((size_t)snprintf(h->msg[c], sizeof(h->msg[c]), "%s", msg) >=
+	    sizeof(h->msg[c]))
+		health_cut_utf8(h->msg[c]);
 	health_view(h);
 	return 1;
 }
@@ -230,14 +253,11 @@ aa_health_turn(struct aa_health *h, int64_t now_ms,
 int
 aa_health_save(struct aa_health *h, const char *why)
 {
-	char msg[160];
-
 	if (h == NULL)
 		return AA_EINVAL;
-	if (why == NULL)
-		return health_set(h, AA_HEALTH_SAVE_FAILED, 0, NULL);
-	snprintf(msg, sizeof(msg), "saving the state file failed: %s", why);
-	return health_set(h, AA_HEALTH_SAVE_FAILED, 1, msg);
+	/* The store's own sentence ("saving state to X: ...") says it all. */
+	return health_set(h, AA_HEALTH_SAVE_FAILED, why != NULL,
+	    why != NULL ? why : "");
 }
 
 int

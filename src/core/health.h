@@ -91,8 +91,8 @@ int64_t aa_health_next_deadline(const struct aa_health *h);
 /* A turn has ended; 1 if the reasons changed, else 0. */
 int aa_health_turn(struct aa_health *h, int64_t now_ms,
     const struct aa_health_turn *t);
-/* A state save ended: why it failed, or NULL when it succeeded; 1 if the
- * reasons changed, else 0. */
+/* A state save ended: why it failed (the reason's sentence, cut to 159
+ * bytes), or NULL when it succeeded; 1 if the reasons changed, else 0. */
 int aa_health_save(struct aa_health *h, const char *why);
 
 /* 1 when there is no reason, else 0. */
