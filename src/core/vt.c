@@ -19,9 +19,10 @@
  *     by CAN, which makes libtsm drop the sequence silently: every 'p'
  *     final but DECSTR (DECRQM, XTSMPOINTER, DECSCL soft-reset libtsm and
  *     drop the alternate screen), 'm' and 'r' with a private marker
- *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), DA3
- *     (answered as DA1).  SCOSC/SCORC (CSI s, CSI u), which libtsm lacks,
- *     become DECSC/DECRC.  Nothing has to be held back, so a sequence
+ *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), and
+ *     the queries the table answers.  SCOSC/SCORC (CSI s, CSI u), which
+ *     libtsm lacks, become DECSC/DECRC.  Nothing has to be held back, so
+ *     a sequence
  *     split across feeds behaves exactly as one feed, and the filter keeps
  *     no pending bytes except an incomplete UTF-8 sequence (at most 3
  *     bytes) at the end of a feed;
@@ -29,12 +30,15 @@
  *     reads as a Ctrl-F key press);
  *   - invalid UTF-8 is replaced.
  *
- * The filter answers DECRQM (real state for the modes it or libtsm know),
- * OSC 10/11/12 and OSC 4 colour queries and DA3 itself.  It flushes the
- * bytes before the query to libtsm first, so all replies reach the agent
- * in stream order.  libtsm's own replies (DA1, DA2, DSR, CPR) arrive
- * through its write callback, synchronously, and go to the same reply
- * callback.
+ * The filter answers the terminal queries of one table (core/vtquery.h:
+ * DA1-3, DSR, CPR, XTVERSION, DECRQM with the real state of the modes it
+ * or libtsm know, the kitty keyboard query, window sizes, OSC 10/11/12
+ * and OSC 4 colours), cancelling them on their way to libtsm (CSI 'n'
+ * finals the table lacks are dropped too: libtsm would answer them as
+ * DSR).  It flushes the bytes before the query to libtsm first, so the
+ * reply reports the state after them and reaches the agent in stream
+ * order.  Anything libtsm still answers arrives through its write
+ * callback, synchronously, and goes to the same reply callback.
  *
  * Screen text costs in proportion to what changed.  tsm_screen_draw, the
  * emulator's only public way to read cells, walks and calls back for every
@@ -262,7 +266,7 @@ vt_cancel(struct aa_vt *vt, const char *inject)
 	return VT_SKIP;
 }
 
-/* libtsm's write callback: its answers to DA, DSR and CPR. */
+/* libtsm's write callback: whatever it still answers itself. */
 static void
 vt_tsm_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
 {
