@@ -22,10 +22,9 @@
  *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), and
  *     the queries the table answers.  SCOSC/SCORC (CSI s, CSI u), which
  *     libtsm lacks, become DECSC/DECRC.  Nothing has to be held back, so
- *     a sequence
- *     split across feeds behaves exactly as one feed, and the filter keeps
- *     no pending bytes except an incomplete UTF-8 sequence (at most 3
- *     bytes) at the end of a feed;
+ *     a sequence split across feeds behaves exactly as one feed, and the
+ *     filter keeps no pending bytes except an incomplete UTF-8 sequence
+ *     (at most 3 bytes) at the end of a feed;
  *   - ENQ is dropped (libtsm would answer it with ACK, which an agent
  *     reads as a Ctrl-F key press);
  *   - invalid UTF-8 is replaced.
