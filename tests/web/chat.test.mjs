@@ -1267,9 +1267,9 @@ async function mockHealth() {
 		    message: "the agent's ready marker has not been seen in " +
 		    'the 30 s since start' }] });
 		await el.waitFor();
-		assertEq(await el.textContent(), "parser degraded: the agent's " +
-		    'ready marker has not been seen in the 30 s since start',
-		    'notice');
+		assertEq(await el.textContent(), 'parser degraded: the ' +
+		    "agent's ready marker has not been seen in the 30 s " +
+		    'since start', 'notice');
 		assertEq(await el.getAttribute('data-codes'),
 		    'ready_marker_missing', 'codes');
 		await shot(p, 'mock-health-degraded-1024');
