@@ -60,7 +60,7 @@ format(struct aa_watch *w, const struct aa_agent *a, const char *msg,
 TEST(watch_echo_missing_judged_when_the_turn_settles)
 {
 	const struct aa_agent *a = aa_agent_custom();
-	const char *screen = "hi there\nreply\n\n> \n";
+	const char *screen = "earlier\n\n\n\n\n\n\n\nhi there\nreply\n\n> \n";
 	struct aa_watch *w;
 	char c[256];
 
@@ -149,4 +149,46 @@ TEST(watch_save_outcomes)
 	ASSERT_EQ(aa_watch_saved(w, NULL), 1);
 	ASSERT_STR_EQ(codes(w, c, sizeof(c)), "");
 	aa_watch_free(w);
+}
+
+/* Captured Copilot turns (tests/data/format): a permission dialog in the
+ * input box's place is no generic fallback (the turn is judged after
+ * it), and a reply that fills the screen may have scrolled its echo
+ * away.  The turn that follows the dialog is judged. */
+TEST(watch_real_copilot_dialog_and_scrolled_echo)
+{
+	const struct aa_agent *a = aa_agent_find("copilot");
+	const char *root = "tests/data/format/copilot-1.0.102";
+	char dir[512], c[256], *msg, *user;
+	struct aa_watch *w;
+	size_t ml, ul;
+
+	ASSERT_NOT_NULL(a);
+	snprintf(dir, sizeof(dir), "%s/%s/permission", test_top(), root);
+	msg = test_must_read_at(dir, "msg.txt", &ml);
+	user = test_must_read_at(dir, "user.txt", &ul);
+	ASSERT_EQ(aa_watch_new(&w, a, 0, NULL, 0), 0);
+	ASSERT_EQ(tick(w, 10, msg, 1, 0), 0);
+	format(w, a, msg, user);
+	ASSERT_EQ(tick(w, 20, msg, 0, 1), 0);
+	ASSERT_STR_EQ(codes(w, c, sizeof(c)), "");
+	/* Answered, the turn ends on a screen with no box at all. */
+	ASSERT_EQ(tick(w, 200, "reply\n", 1, 0), 0);
+	ASSERT_EQ(tick(w, 300, "reply\n", 0, 1), 1);
+	ASSERT_STR_EQ(codes(w, c, sizeof(c)), "generic_fallback");
+	aa_watch_free(w);
+	free(msg);
+	free(user);
+
+	snprintf(dir, sizeof(dir), "%s/%s/scrollbar", test_top(), root);
+	msg = test_must_read_at(dir, "msg.txt", &ml);
+	user = test_must_read_at(dir, "user.txt", &ul);
+	ASSERT_EQ(aa_watch_new(&w, a, 0, NULL, 0), 0);
+	ASSERT_EQ(tick(w, 10, msg, 1, 0), 0);
+	format(w, a, msg, user);
+	ASSERT_EQ(tick(w, 20, msg, 0, 1), 0);
+	ASSERT_STR_EQ(codes(w, c, sizeof(c)), "");
+	aa_watch_free(w);
+	free(msg);
+	free(user);
 }
