@@ -1,7 +1,8 @@
 #!/bin/sh
 # layers.test.sh - the include rules of src/ as a test: a file may include
 # its own layer and the layers below it, never one above, and no two modules
-# (a .c with its .h) include each other, directly or through others.  The order, lowest first:
+# (a .c with its .h, and any foo-*.c/.h split off module foo) include each
+# other, directly or through others.  The order, lowest first:
 #
 #   base     buffers, lists, UTF-8, time formats, errors, file writes
 #   core     the pure core: bytes -> screen -> messages, time passed in
@@ -53,8 +54,14 @@ for f in src/*/*.[ch] agents/*.[ch]; do
 		*/*) to=${inc%%/*} ;;
 		*) continue ;;	# "agentapi.h" and same-folder headers
 		esac
+		# A module is a .c with its .h; "foo-*.[ch]" belong to module
+		# foo (a split that shares foo's private header).
 		from=$(dirname "$f")/$(basename "${f%.?}")
+		from=${from%%-*}
 		dest=src/${inc%.h}
+		case ${dest##*/} in
+		*-*) dest=${dest%/*}/$(echo "${dest##*/}" | sed 's/-.*//') ;;
+		esac
 		[ "$from" = "$dest" ] || echo "$from $dest" >>"$edges"
 		case " $ok " in
 		*" $to "*) ;;

@@ -1,9 +1,9 @@
 /*
  * cli.c - aa_cli: argv + envp -> struct aa_cli, table-driven.
  *
- * One static table describes every option (long name, short letter,
- * AGENTAPI_* variable, type, default, the commands that accept it, help
- * text, where it lands in struct aa_cli).  Parsing applies the defaults,
+ * One table describes every option (long name, short letter, AGENTAPI_*
+ * variable, type, default, the commands that accept it, help text, where
+ * it lands in struct aa_cli).  Parsing applies the defaults,
  * then the command line (pflag's grammar, spec/http.md §9.2), then the
  * environment for every option the command line left alone (viper's
  * AutomaticEnv with empty = unset).  Values go through one setter per
@@ -11,7 +11,7 @@
  * wrapping Go's strconv errors), because scripts and people grep them.
  * The Go behaviour itself (strconv, %q, encoding/csv, strings.Fields,
  * pflag's grammar and usage layout) is gocompat.c's; this file is the
- * table and what agentapi makes of it.
+ * table and what agentapi makes of it; cli-help.c prints it as help.
  *
  * Invariants: every string in a parsed struct aa_cli is owned and
  * non-NULL; lists hold at most AA_CLI_LIST_MAX entries; on any failure
@@ -27,48 +27,14 @@
 #include <string.h>
 
 #include "base/aa-internal.h"
-#include "core/agent.h"
 #include "prog/cli.h"
+#include "prog/cli-table.h"
 #include "prog/gocompat.h"
 #include "base/text.h"
 
-enum cli_type {
-	T_STRING,
-	T_INT,
-	T_UINT16,
-	T_BOOL,
-	T_LIST,
-	T_NONE			/* help/version: handled by the parser */
-};
-
-/* Commands an option belongs to (a bit mask). */
-#define C_ROOT 0x1u
-#define C_SERVER 0x2u
-#define C_ATTACH 0x4u
-
-/* Option kinds, for the help text. */
-#define K_UPSTREAM 0	/* upstream agentapi's flag */
-#define K_OURS 1	/* agentapi-c's addition */
-#define K_REFUSED 2	/* accepted for compatibility, refused by validate */
-#define K_HIDDEN 3	/* not shown in help */
-
-#define NO_FIELD SIZE_MAX
-
-struct cli_option {
-	const char *name;
-	char shorthand;
-	const char *env;	/* NULL: no environment binding */
-	enum cli_type type;
-	const char *def;	/* default as text; lists as CSV */
-	size_t offset;		/* into struct aa_cli, or NO_FIELD */
-	unsigned int cmds;
-	int kind;
-	const char *help;
-};
-
 #define F(field) offsetof(struct aa_cli, field)
 
-static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
+const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	[AA_CLI_OPT_TYPE] = { "type", 't', "AGENTAPI_TYPE", T_STRING, "",
 	    F(type), C_SERVER, K_UPSTREAM,
 	    "Override the agent type" },
@@ -168,12 +134,9 @@ static const struct cli_option cli_options[AA_CLI_OPT__COUNT + 1] = {
 	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
 	    C_ROOT | C_SERVER | C_ATTACH, K_UPSTREAM, "help for this command" },
 	/* Root only; not in enum aa_cli_opt because it sets no field. */
-	[AA_CLI_OPT__COUNT] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
+	[AA_CLI_OPT_VERSION] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
 	    C_ROOT, K_UPSTREAM, "version for " AA_CLI_PROGRAM },
 };
-
-#define OPT_VERSION AA_CLI_OPT__COUNT
-#define NOPTIONS ((int)AA__ARRAY_SIZE(cli_options))
 
 /* The state of one parse. */
 struct cli_parse {
@@ -193,9 +156,6 @@ static int	visible_ascii(const char *s);
 static int	validate_ours(struct aa_cli *c, char **cause);
 static int	validate_type(struct aa_cli *c, aa_cli_agent_lookup lookup,
 		    char **cause);
-static void	help_agent_names(struct aa_buf *b);
-static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
-		    const char *cname);
 static void	list_free(struct aa_cli_list *l);
 static int	list_push(struct aa_cli_list *l, const char *s, size_t n);
 static int	list_field(void *ud, const char *s, size_t n);
@@ -268,7 +228,7 @@ static int
 value_error(struct cli_parse *p, int idx, const char *value,
     enum aa_cli_source src, const char *why)
 {
-	const struct cli_option *o = &cli_options[idx];
+	const struct aa_cli_option *o = &aa_cli_options[idx];
 	struct aa_buf b;
 
 	aa_buf_init(&b);
@@ -291,7 +251,7 @@ static int
 opt_set(struct cli_parse *p, int idx, const char *value,
     enum aa_cli_source src)
 {
-	const struct cli_option *o = &cli_options[idx];
+	const struct aa_cli_option *o = &aa_cli_options[idx];
 	char *field = (char *)p->c + o->offset, *dup;
 	struct aa_cli_list l = { NULL, 0 }, *dst;
 	struct aa_buf err;
@@ -390,10 +350,10 @@ find_long(void *ud, const char *name, size_t n)
 	unsigned int cmd = ((struct cli_parse *)ud)->cmd;
 	int i;
 
-	for (i = 0; i < NOPTIONS; i++) {
-		if ((cli_options[i].cmds & cmd) != 0 &&
-		    strlen(cli_options[i].name) == n &&
-		    memcmp(cli_options[i].name, name, n) == 0)
+	for (i = 0; i < AA_CLI_NOPTIONS; i++) {
+		if ((aa_cli_options[i].cmds & cmd) != 0 &&
+		    strlen(aa_cli_options[i].name) == n &&
+		    memcmp(aa_cli_options[i].name, name, n) == 0)
 			return i;
 	}
 	return -1;
@@ -407,10 +367,10 @@ find_short(void *ud, char c)
 	unsigned int cmd = ((struct cli_parse *)ud)->cmd;
 	int i;
 
-	for (i = 0; i < NOPTIONS; i++) {
-		if ((cli_options[i].cmds & cmd) != 0 &&
-		    cli_options[i].shorthand != 0 &&
-		    cli_options[i].shorthand == c)
+	for (i = 0; i < AA_CLI_NOPTIONS; i++) {
+		if ((aa_cli_options[i].cmds & cmd) != 0 &&
+		    aa_cli_options[i].shorthand != 0 &&
+		    aa_cli_options[i].shorthand == c)
 			return i;
 	}
 	return -1;
@@ -421,8 +381,8 @@ static int
 opt_is_bool(void *ud, int idx)
 {
 	(void)ud;
-	return cli_options[idx].type == T_BOOL ||
-	    cli_options[idx].type == T_NONE;
+	return aa_cli_options[idx].type == T_BOOL ||
+	    aa_cli_options[idx].type == T_NONE;
 }
 
 /* pflag's setter: a value given on the command line. */
@@ -478,10 +438,10 @@ apply_defaults(struct cli_parse *p)
 	int i, rc;
 
 	for (i = 0; i < AA_CLI_OPT__COUNT; i++) {
-		if ((cli_options[i].cmds & p->cmd) == 0 ||
-		    cli_options[i].offset == NO_FIELD)
+		if ((aa_cli_options[i].cmds & p->cmd) == 0 ||
+		    aa_cli_options[i].offset == NO_FIELD)
 			continue;
-		if ((rc = opt_set(p, i, cli_options[i].def,
+		if ((rc = opt_set(p, i, aa_cli_options[i].def,
 		    AA_CLI_SRC_DEFAULT)) != 0)
 			return rc;
 	}
@@ -496,11 +456,11 @@ apply_env(struct cli_parse *p, char *const *envp)
 	int i, rc;
 
 	for (i = 0; i < AA_CLI_OPT__COUNT; i++) {
-		if ((cli_options[i].cmds & p->cmd) == 0 ||
-		    cli_options[i].env == NULL ||
+		if ((aa_cli_options[i].cmds & p->cmd) == 0 ||
+		    aa_cli_options[i].env == NULL ||
 		    p->c->src[i] == AA_CLI_SRC_FLAG)
 			continue;
-		if ((v = env_lookup(envp, cli_options[i].env)) == NULL)
+		if ((v = env_lookup(envp, aa_cli_options[i].env)) == NULL)
 			continue;
 		if ((rc = opt_set(p, i, v, AA_CLI_SRC_ENV)) != 0)
 			return rc;
@@ -786,13 +746,13 @@ aa_cli_release(struct aa_cli *c)
 	if (c == NULL)
 		return;
 	for (k = 0; k < AA_CLI_OPT__COUNT; k++) {
-		char *field = (char *)c + cli_options[k].offset;
+		char *field = (char *)c + aa_cli_options[k].offset;
 
-		if (cli_options[k].offset == NO_FIELD)
+		if (aa_cli_options[k].offset == NO_FIELD)
 			continue;
-		if (cli_options[k].type == T_STRING)
+		if (aa_cli_options[k].type == T_STRING)
 			free(*(char **)field);
-		else if (cli_options[k].type == T_LIST)
+		else if (aa_cli_options[k].type == T_LIST)
 			list_free((struct aa_cli_list *)(void *)field);
 	}
 	for (i = 0; i < c->agent_argc; i++)
@@ -801,114 +761,10 @@ aa_cli_release(struct aa_cli *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Appends one help line per option of cmd with the given kind. */
-static void
-help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
-{
-	static const char *const tnames[] = { " string", " int", " uint16",
-	    "", " strings", "" };
-	const struct cli_option *o;
-	struct aa_buf t;
-	int i;
-
-	aa_buf_init(&t);
-	for (i = 0; i < NOPTIONS; i++) {
-		o = &cli_options[i];
-		if ((o->cmds & cmd) == 0 || o->kind != kind)
-			continue;
-		aa_buf_reset(&t);
-		if (i == AA_CLI_OPT_HELP)
-			aa_buf_printf(&t, "help for %s", cname);
-		else
-			aa_buf_puts(&t, o->help);
-		if (i == AA_CLI_OPT_TYPE)
-			help_agent_names(&t);
-		if (o->type == T_STRING && o->def[0] != '\0')
-			aa_buf_printf(&t, " (default \"%s\")", o->def);
-		else if ((o->type == T_INT || o->type == T_UINT16))
-			aa_buf_printf(&t, " (default %s)", o->def);
-		else if (o->type == T_LIST)
-			aa_buf_printf(&t, " (default [%s])", o->def);
-		if (o->env != NULL)
-			aa_buf_printf(&t, " [env %s]", o->env);
-		aa_pflag_usage(b, o->shorthand, o->name, tnames[o->type],
-		    aa_buf_str(&t));
-	}
-	aa_buf_release(&t);
-}
-
-/* Appends " (one of: <every agent name and alias>)" from the agent table. */
-static void
-help_agent_names(struct aa_buf *b)
-{
-	aa_buf_puts(b, " (one of: ");
-	aa_agent_list_names(b);
-	aa_buf_putc(b, ')');
-}
-
-int
-aa_cli_help(struct aa_buf *out, const char *sub)
-{
-	struct aa_buf t;
-	size_t before = out->len;
-
-	if (sub == NULL || *sub == '\0') {
-		aa_buf_puts(out, AA_CLI_PROGRAM " runs a terminal coding agent "
-		    "under a PTY and serves its conversation\nover HTTP and "
-		    "SSE. It is a drop-in replacement for coder/agentapi.\n\n"
-		    "Usage:\n  " AA_CLI_PROGRAM " [command]\n\n"
-		    "Available Commands:\n"
-		    "  attach      Attach to a running agent\n"
-		    "  help        Help about any command\n"
-		    "  server      Run the server\n\nFlags:\n");
-		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
-		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
-		    "--help\" for more information about a command.\n");
-	} else if (strcmp(sub, "server") == 0) {
-		aa_buf_init(&t);
-		aa_buf_puts(&t, "Run the server with the specified agent");
-		help_agent_names(&t);
-		aa_pflag_wrap(out, aa_buf_str(&t), 0, 0);
-		aa_buf_release(&t);
-		aa_buf_puts(out, "\nUsage:\n  " AA_CLI_PROGRAM
-		    " server [flags] [agent] [-- agent-args...]\n\n"
-		    "Put \"--\" before the agent's own flags, or they are "
-		    "read as " AA_CLI_PROGRAM "'s.\n\nFlags:\n");
-		help_flags(out, C_SERVER, K_UPSTREAM, "server");
-		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
-		    "upstream agentapi):\n");
-		help_flags(out, C_SERVER, K_OURS, "server");
-		aa_buf_puts(out, "\nAccepted for compatibility, not supported "
-		    "by " AA_CLI_PROGRAM ":\n");
-		help_flags(out, C_SERVER, K_REFUSED, "server");
-		aa_buf_puts(out, "\nA flag on the command line wins over its "
-		    "environment variable; an empty\nvariable counts as "
-		    "unset.\n");
-	} else if (strcmp(sub, "attach") == 0) {
-		aa_buf_puts(out, "Attach to a running agent\n\nUsage:\n  "
-		    AA_CLI_PROGRAM " attach [flags]\n\nFlags:\n");
-		help_flags(out, C_ATTACH, K_UPSTREAM, "attach");
-		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
-		    "upstream agentapi):\n");
-		help_flags(out, C_ATTACH, K_OURS, "attach");
-	} else
-		return AA_EINVAL;
-	/* aa_buf reports ENOMEM per call; one check of the result is
-	 * enough because a failed append leaves the buffer short. */
-	return out->data != NULL && out->len > before ? 0 : AA_ENOMEM;
-}
-
-int
-aa_cli_version(struct aa_buf *out)
-{
-	return aa_buf_printf(out, "%s version %s\n", AA_CLI_PROGRAM,
-	    aa_version_string());
-}
-
 const char *
 aa_cli_option_name(enum aa_cli_opt opt)
 {
 	if ((int)opt < 0 || opt >= AA_CLI_OPT__COUNT)
 		return NULL;
-	return cli_options[opt].name;
+	return aa_cli_options[opt].name;
 }

@@ -4,9 +4,10 @@
  * Spawning follows libuv's uv__spawn_and_init_child and tmux's job_run:
  * everything the child needs (program path, argv for a /bin/sh fallback,
  * envp with TERM) is prepared before fork(), because after fork() only
- * async-signal-safe calls are allowed.  Signals are blocked across fork()
- * so that no inherited handler (libuv's writes to the loop's signal pipe)
- * runs in the child before its dispositions are reset.  An exec failure
+ * async-signal-safe calls are allowed; runtime/spawn.c prepares it and is
+ * the child's side.  Signals are blocked across fork() so that no
+ * inherited handler (libuv's writes to the loop's signal pipe) runs in
+ * the child before its dispositions are reset.  An exec failure
  * travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
  * can fail synchronously instead of handing back a child that dies at once.
  *
@@ -31,26 +32,22 @@
  * agent's session outlives it in children that ignore SIGHUP and SIGTERM
  * (in its process group, in groups of their own, or even in a session of
  * their own while they hold the slave), so aa_pty_close stops whatever is
- * left of it before it reports the close (pty_signal_session).
+ * left of it before it reports the close; runtime/reap.c finds it and
+ * holds the steps of that stop.
  *
  * Invariants: on_data is never called after on_exit; on_exit is called at
  * most once; the object is freed only in the last close_cb (libuv's rule),
  * so aa_pty_close may be called from inside any of our callbacks.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -58,19 +55,17 @@
 #include "base/aa-internal.h"
 #include "base/buf.h"
 #include "runtime/pty.h"
+#include "runtime/reap.h"
+#include "runtime/spawn.h"
 
 /* The most output one poll callback reads, so a flood cannot starve. */
 #define PTY_READ_BUDGET (256u << 10)
-#define PTY_DEFAULT_TERM "xterm-256color"
-#define PTY_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 /* After EIO: re-read this often, and believe the end after this many
  * empty re-reads in a row (see the top of the file). */
 #define PTY_HUP_REREAD_MS 20u
 #define PTY_HUP_EMPTY_READS 2u
-/* Closing: how long the session's leftovers get between SIGTERM and
- * SIGKILL, how long we wait for SIGKILL to work, and how often we look. */
-#define PTY_STOP_TERM_MS 250u
-#define PTY_STOP_KILL_MS 1000u
+/* Closing: how often we look whether the session's leftovers are gone
+ * (runtime/reap.h has how long they get). */
 #define PTY_STOP_TICK_MS 25u
 
 enum pty_state {
@@ -100,12 +95,9 @@ struct aa_pty {
 	int hup;            /* EIO seen: not polled for input, re-read */
 	unsigned empty_reads; /* re-reads in a row that found nothing */
 	int hup_stop;       /* hung-up child: 1 SIGTERM sent, 2 SIGKILL */
-	int close_stop;     /* closing: 1 SIGTERM sent, 2 SIGKILL sent */
-	uint64_t close_deadline; /* of the current close_stop step */
+	struct aa_reap_stop close_stop; /* closing: stopping the leftovers */
 	struct aa_log log;  /* says which processes we stop, and why */
-	char slave[64];     /* the slave's path, to find who holds it */
-	dev_t slave_dev;    /* and its file: another devpts instance (a */
-	ino_t slave_ino;    /* container's) has a /dev/pts/N of its own */
+	struct aa_reap_slave slave; /* to find who holds it */
 
 	struct aa_buf wq; /* pending input from wq_head on */
 	size_t wq_head;
@@ -116,24 +108,9 @@ struct aa_pty {
 	void (*closed)(void *);
 };
 
-/* What the child needs, built before fork(). */
-struct pty_prep {
-	char *path;    /* resolved program */
-	char **argv;   /* the caller's argv (pointers only) */
-	char **shargv; /* "sh" path argv[1..]: the ENOEXEC fallback */
-	char **envp;   /* pointers into env plus termvar */
-	char *termvar; /* "TERM=..." */
-};
-
-static int pty_find_program(const char *name, char **pathp);
-static int pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp);
-static void pty_prep_release(struct pty_prep *pp);
-static void pty_reset_signals(void);
-static void pty_child(int master, int slave, int errfd,
-    const struct pty_prep *pp) __attribute__((noreturn));
 static int pty_open(int *masterp, int *slavep, char *name, size_t size,
     struct stat *sb, const struct winsize *ws);
-static int pty_fork(struct aa_pty *p, const struct pty_prep *pp,
+static int pty_fork(struct aa_pty *p, const struct aa_spawn_prep *pp,
     const struct winsize *ws, int *child_err);
 static void pty_close_handles(struct aa_pty *p);
 static void pty_close_cb(uv_handle_t *h);
@@ -150,177 +127,11 @@ static void pty_hangup(struct aa_pty *p);
 static void pty_reread_cb(uv_timer_t *t);
 static void pty_hup_stop(struct aa_pty *p);
 static void pty_hup_stop_cb(uv_timer_t *t);
-static int pty_holds_slave(const struct aa_pty *p, pid_t pid);
-static int pty_signal_session(struct aa_pty *p, const int *sigs);
+static int pty_signal_session(struct aa_pty *p, enum aa_reap_do what);
 static void pty_reap(struct aa_pty *p);
 static void pty_close_stop(struct aa_pty *p);
 static void pty_close_tick_cb(uv_timer_t *t);
 
-
-/*
- * Resolves name the way execvp would, but before fork(): a name with a
- * slash is used as is, otherwise the first executable regular file in
- * PATH wins.  Returns AA_ENOENT, or AA__ERR(EACCES) when only
- * non-executable candidates were found.
- */
-static int
-pty_find_program(const char *name, char **pathp)
-{
-	const char *path, *dir, *end;
-	char cand[PATH_MAX];
-	struct stat sb;
-	size_t dlen;
-	int err = AA_ENOENT, n;
-
-	if (strchr(name, '/') != NULL) {
-		*pathp = strdup(name);
-		return *pathp == NULL ? AA_ENOMEM : 0;
-	}
-	path = getenv("PATH");
-	if (path == NULL)
-		path = PTY_DEFAULT_PATH;
-	for (dir = path;; dir = end + 1) {
-		end = strchrnul(dir, ':');
-		dlen = (size_t)(end - dir);
-		/* An empty PATH element means the current directory. */
-		n = snprintf(cand, sizeof(cand), "%.*s%s%s", (int)dlen, dir,
-		    dlen == 0 ? "." : "", "/");
-		if (n > 0 && (size_t)n + strlen(name) < sizeof(cand)) {
-			memcpy(cand + n, name, strlen(name) + 1);
-			if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode)) {
-				if (access(cand, X_OK) == 0) {
-					*pathp = strdup(cand);
-					return *pathp == NULL ? AA_ENOMEM : 0;
-				}
-				err = AA__ERR(EACCES);
-			}
-		}
-		if (*end == '\0')
-			break;
-	}
-	return err;
-}
-
-/* Builds the program path, argv copies and envp the child will use. */
-static int
-pty_prepare(const struct aa_pty_options *o, struct pty_prep *pp)
-{
-	char *const *env;
-	const char *term;
-	size_t argc, envc, i, k;
-	int r;
-
-	memset(pp, 0, sizeof(*pp));
-	if ((r = pty_find_program(o->argv[0], &pp->path)) != 0)
-		return r;
-	for (argc = 0; o->argv[argc] != NULL; argc++)
-		;
-	env = o->env != NULL ? (char *const *)o->env : environ;
-	for (envc = 0; env != NULL && env[envc] != NULL; envc++)
-		;
-	term = o->term != NULL ? o->term : PTY_DEFAULT_TERM;
-	pp->argv = calloc(argc + 1, sizeof(char *));
-	pp->shargv = calloc(argc + 2, sizeof(char *));
-	pp->envp = calloc(envc + 2, sizeof(char *));
-	if (asprintf(&pp->termvar, "TERM=%s", term) == -1)
-		pp->termvar = NULL;
-	if (pp->argv == NULL || pp->shargv == NULL || pp->envp == NULL ||
-	    pp->termvar == NULL)
-		return AA_ENOMEM;
-	for (i = 0; i < argc; i++)
-		pp->argv[i] = (char *)o->argv[i];
-	pp->shargv[0] = (char *)"sh";
-	pp->shargv[1] = pp->path;
-	for (i = 1; i < argc; i++)
-		pp->shargv[i + 1] = (char *)o->argv[i];
-	for (i = 0, k = 0; i < envc; i++)
-		if (strncmp(env[i], "TERM=", 5) != 0)
-			pp->envp[k++] = env[i];
-	pp->envp[k] = pp->termvar;
-	return 0;
-}
-
-/* Frees what pty_prepare allocated. */
-static void
-pty_prep_release(struct pty_prep *pp)
-{
-	free(pp->path);
-	free(pp->argv);
-	free(pp->shargv);
-	free(pp->envp);
-	free(pp->termvar);
-}
-
-/* Puts every signal back to its default action and unblocks them all. */
-static void
-pty_reset_signals(void)
-{
-	struct sigaction sa;
-	long kdfl[16]; /* a kernel sigaction: SIG_DFL, no flags, empty mask */
-	sigset_t none;
-	int sig;
-
-	memset(&sa, 0, sizeof(sa));
-	memset(kdfl, 0, sizeof(kdfl));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	/* SIG_IGN survives exec: SIGPIPE ignored by the server must not be. */
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		/*
-		 * glibc refuses its own two real-time signals (32, 33) with
-		 * EINVAL, yet an ignored one survives exec as well; the raw
-		 * call takes an all-zero kernel struct, SIG_DFL on every
-		 * architecture's layout.
-		 */
-		if (sigaction(sig, &sa, NULL) == -1 && errno == EINVAL)
-			(void)syscall(SYS_rt_sigaction, sig, kdfl, NULL,
-			    (size_t)(NSIG - 1) / 8);
-	}
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/*
- * The child between fork() and exec: async-signal-safe calls only.  The
- * slave becomes the controlling terminal and fds 0-2; the error pipe is
- * moved to fd 3 and everything above it is closed.
- */
-static void
-pty_child(int master, int slave, int errfd, const struct pty_prep *pp)
-{
-	int err, fd;
-
-	pty_reset_signals();
-	(void)close(master);
-	if (setsid() == -1 || ioctl(slave, TIOCSCTTY, 0) == -1)
-		goto fail;
-	/* Lift both fds above stdio so dup2() below cannot clobber them. */
-	if (errfd < 3 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) == -1)
-		_exit(127);
-	if (slave < 3 && (slave = fcntl(slave, F_DUPFD_CLOEXEC, 3)) == -1)
-		goto fail;
-	for (fd = 0; fd < 3; fd++) {
-		while (dup2(slave, fd) == -1)
-			if (errno != EINTR)
-				goto fail;
-	}
-	if (errfd != 3) {
-		if (dup3(errfd, 3, O_CLOEXEC) == -1)
-			goto fail;
-		errfd = 3;
-	}
-	closefrom(4);
-	execve(pp->path, pp->argv, pp->envp);
-	if (errno == ENOEXEC)
-		execve("/bin/sh", pp->shargv, pp->envp);
-fail:
-	err = errno;
-	while (write(errfd, &err, sizeof(err)) == -1 && errno == EINTR)
-		;
-	_exit(127);
-}
 
 /*
  * Opens a PTY pair, both ends CLOEXEC, with the window size set.  This is
@@ -358,7 +169,7 @@ fail:
  * exec, it is reaped, *child_err holds its errno and 0 is returned too.
  */
 static int
-pty_fork(struct aa_pty *p, const struct pty_prep *pp,
+pty_fork(struct aa_pty *p, const struct aa_spawn_prep *pp,
     const struct winsize *ws, int *child_err)
 {
 	sigset_t all, old;
@@ -368,11 +179,12 @@ pty_fork(struct aa_pty *p, const struct pty_prep *pp,
 	pid_t pid;
 
 	*child_err = 0;
-	r = pty_open(&master, &slave, p->slave, sizeof(p->slave), &sb, ws);
+	r = pty_open(&master, &slave, p->slave.path, sizeof(p->slave.path),
+	    &sb, ws);
 	if (r != 0)
 		return r;
-	p->slave_dev = sb.st_dev;
-	p->slave_ino = sb.st_ino;
+	p->slave.dev = sb.st_dev;
+	p->slave.ino = sb.st_ino;
 	/* posix_openpt() need not honour O_CLOEXEC; make sure. */
 	if (fcntl(master, F_SETFD, FD_CLOEXEC) == -1 ||
 	    pipe2(ep, O_CLOEXEC) == -1) {
@@ -383,7 +195,7 @@ pty_fork(struct aa_pty *p, const struct pty_prep *pp,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		pty_child(master, slave, ep[1], pp);
+		aa_spawn_child(master, slave, ep[1], pp);
 	err = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(ep[1]);
@@ -429,7 +241,7 @@ int
 aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
     const struct aa_pty_options *o, char **cause)
 {
-	struct pty_prep pp;
+	struct aa_spawn_prep pp;
 	struct winsize ws;
 	struct aa_pty *p = NULL;
 	int r, child_err;
@@ -445,7 +257,7 @@ aa_pty_spawn(uv_loop_t *loop, struct aa_pty **out,
 	ws.ws_col = (unsigned short)(o->cols != 0 ? o->cols : 80);
 	ws.ws_row = (unsigned short)(o->rows != 0 ? o->rows : 24);
 
-	r = pty_prepare(o, &pp);
+	r = aa_spawn_prepare(o->argv, o->env, o->term, &pp);
 	if (r == AA_ENOENT) {
 		(void)aa__cause(cause, 0, "agent \"%s\" not found in PATH",
 		    o->argv[0]);
@@ -517,7 +329,7 @@ fail:
 	p->state = PTY_CLOSED;
 	pty_close_handles(p);
 out:
-	pty_prep_release(&pp);
+	aa_spawn_release(&pp);
 	return r;
 }
 
@@ -732,15 +544,12 @@ pty_output_ended(struct aa_pty *p)
  * its terminal and can neither hear nor answer us any more, so for us it
  * is gone.  A terminal that hangs up sends SIGHUP, and so do we, with
  * SIGTERM, at once (a child on its way out is past caring: its status is
- * set), and SIGKILL PTY_STOP_TERM_MS later, as a close does.  The exit is
+ * set), and SIGKILL AA_REAP_TERM_MS later, as a close does.  The exit is
  * reported from SIGCHLD as always.
  */
 static void
 pty_hup_stop(struct aa_pty *p)
 {
-	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
-	static const int kill9[] = { SIGKILL, 0 };
-
 	if (p->state != PTY_OUTPUT_ENDED || p->hup_stop >= 2)
 		return;
 	p->hup_stop++;
@@ -751,14 +560,15 @@ pty_hup_stop(struct aa_pty *p)
 	else
 		AA_LOG(&p->log, AA_LOG_WARN, "agent (pid %d) ignored SIGHUP "
 		    "and SIGTERM for %u ms: sending SIGKILL", (int)p->pid,
-		    PTY_STOP_TERM_MS);
-	(void)pty_signal_session(p, p->hup_stop == 1 ? term : kill9);
+		    AA_REAP_TERM_MS);
+	(void)pty_signal_session(p,
+	    p->hup_stop == 1 ? AA_REAP_TERM : AA_REAP_KILL);
 	if (p->hup_stop == 1)
-		uv_timer_start(&p->grace, pty_hup_stop_cb, PTY_STOP_TERM_MS,
+		uv_timer_start(&p->grace, pty_hup_stop_cb, AA_REAP_TERM_MS,
 		    0);
 }
 
-/* The hung-up child ignored SIGHUP and SIGTERM for PTY_STOP_TERM_MS. */
+/* The hung-up child ignored SIGHUP and SIGTERM for AA_REAP_TERM_MS. */
 static void
 pty_hup_stop_cb(uv_timer_t *t)
 {
@@ -974,110 +784,22 @@ aa_pty_close(struct aa_pty *p, void (*closed)(void *ud))
 }
 
 /*
- * True when process pid (a /proc entry) has an fd on our slave.  Only
- * links whose text names our slave are followed (stat), so a hung file
- * system elsewhere cannot block us, and the file must be ours: the same
- * name in another devpts instance is another terminal.
+ * Signals what is left of the agent's session (runtime/reap.h); the
+ * slave's holders count while some slave fd is still open, which the
+ * master tells: no POLLHUP.  Returns how many there were.
  */
 static int
-pty_holds_slave(const struct aa_pty *p, pid_t pid)
+pty_signal_session(struct aa_pty *p, enum aa_reap_do what)
 {
-	char dir[32], path[300], link[sizeof(p->slave)];
-	struct dirent *e;
-	struct stat sb;
-	ssize_t n;
-	DIR *d;
-	int found = 0;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	if ((d = opendir(dir)) == NULL)
-		return 0; /* gone, or not ours to look at */
-	while (!found && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0 || (size_t)n >= sizeof(link) - 1)
-			continue;
-		link[n] = '\0';
-		found = strcmp(link, p->slave) == 0 && stat(path, &sb) == 0 &&
-		    S_ISCHR(sb.st_mode) && sb.st_dev == p->slave_dev &&
-		    sb.st_ino == p->slave_ino;
-	}
-	closedir(d);
-	return found;
-}
-
-/*
- * Sends each signal of sigs (0-terminated; none: only count) to every
- * live process of the agent's session: its process group, every process
- * whose session id is the agent's (groups of their own included), and,
- * while somebody still holds the slave, whoever holds it (a session of
- * their own does not hide them).  Returns how many there were.  Where
- * /proc cannot be read, the process group alone.
- *
- * The agent's pid names its session and group; Linux keeps that number
- * from being reused while any member lives, so a match is one of ours.
- */
-static int
-pty_signal_session(struct aa_pty *p, const int *sigs)
-{
-	char path[32], stat[512], *c;
 	struct pollfd pfd;
-	struct dirent *e;
-	long pgrp, sid;
-	pid_t pid, self = getpid();
-	ssize_t n;
-	int count = 0, held = 0, fd, i, match;
-	char state;
-	DIR *d;
+	int held = 0;
 
-	/* No POLLHUP on the master: some slave fd is still open. */
 	pfd.fd = p->fd;
 	pfd.events = POLLIN;
 	if (p->fd != -1 && poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP))
 		held = 1;
-	if ((d = opendir("/proc")) == NULL) {
-		for (i = 0; sigs[i] != 0; i++)
-			(void)kill(-p->pid, sigs[i]);
-		return kill(-p->pid, 0) == 0;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		pid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (pid == self || pid <= 1)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		n = read(fd, stat, sizeof(stat) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		stat[n] = '\0';
-		/* "pid (comm) state ppid pgrp session ...": comm may hold
-		 * anything, so parse from its last ')'. */
-		if ((c = strrchr(stat, ')')) == NULL ||
-		    sscanf(c + 1, " %c %*d %ld %ld", &state, &pgrp, &sid) != 3)
-			continue;
-		if (state == 'Z' || state == 'X')
-			continue; /* dead; its parent reaps it */
-		match = sid == p->pid || pgrp == p->pid;
-		if (!match && held)
-			match = pty_holds_slave(p, pid);
-		if (!match)
-			continue;
-		count++;
-		for (i = 0; sigs[i] != 0; i++)
-			(void)kill(pid, sigs[i]);
-	}
-	closedir(d);
-	/* And the group, which /proc showed us already: after the scan, so
-	 * that what it kills is counted too. */
-	for (i = 0; sigs[i] != 0; i++)
-		(void)kill(-p->pid, sigs[i]);
-	return count;
+	return aa_reap_signal(p->pid, held ? &p->slave : NULL,
+	    aa_reap_signals(what));
 }
 
 /* Reaps our child if it has exited, so that it is not counted again. */
@@ -1099,17 +821,16 @@ pty_reap(struct aa_pty *p)
 }
 
 /*
- * The close's stop: SIGHUP, SIGTERM and SIGCONT to everything left of the
- * session, SIGKILL after PTY_STOP_TERM_MS, and the handles close once
- * nobody is left (or PTY_STOP_KILL_MS after the SIGKILL, whatever holds
- * on).  Nobody left: closed at once, with no timer.
+ * The close's stop (runtime/reap.h): SIGHUP, SIGTERM and SIGCONT to
+ * everything left of the session, SIGKILL after AA_REAP_TERM_MS, and the
+ * handles close once nobody is left (or AA_REAP_KILL_MS after the
+ * SIGKILL, whatever holds on).  Nobody left: closed at once, with no
+ * timer.
  */
 static void
 pty_close_stop(struct aa_pty *p)
 {
-	static const int term[] = { SIGHUP, SIGTERM, SIGCONT, 0 };
-	static const int kill9[] = { SIGKILL, 0 };
-	static const int none[] = { 0 };
+	enum aa_reap_do what;
 	uint64_t now;
 	int left;
 
@@ -1117,30 +838,22 @@ pty_close_stop(struct aa_pty *p)
 	now = uv_now(p->loop);
 
 	pty_reap(p);
-	if (p->close_stop == 0) {
-		left = p->pid > 0 ? pty_signal_session(p, term) : 0;
-		p->close_stop = 1;
-		p->close_deadline = now + PTY_STOP_TERM_MS;
-		if (left > 0)
-			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) left of "
-			    "the agent's session (pid %d): sending SIGHUP and "
-			    "SIGTERM", left, (int)p->pid);
-	} else if (p->close_stop == 1 && now >= p->close_deadline) {
-		left = pty_signal_session(p, kill9);
-		p->close_stop = 2;
-		p->close_deadline = now + PTY_STOP_KILL_MS;
-		if (left > 0)
-			AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) of the "
-			    "agent's session ignored SIGTERM for %u ms: sending "
-			    "SIGKILL", left, PTY_STOP_TERM_MS);
-	} else
-		left = pty_signal_session(p, none);
+	what = aa_reap_stop_next(&p->close_stop, now);
+	left = p->pid > 0 ? pty_signal_session(p, what) : 0;
+	if (left > 0 && what == AA_REAP_TERM)
+		AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) left of "
+		    "the agent's session (pid %d): sending SIGHUP and "
+		    "SIGTERM", left, (int)p->pid);
+	else if (left > 0 && what == AA_REAP_KILL)
+		AA_LOG(&p->log, AA_LOG_WARN, "%d process(es) of the "
+		    "agent's session ignored SIGTERM for %u ms: sending "
+		    "SIGKILL", left, AA_REAP_TERM_MS);
 	pty_reap(p);
-	if (left > 0 && p->close_stop == 2 && now >= p->close_deadline)
+	if (left > 0 && aa_reap_stop_over(&p->close_stop, now))
 		AA_LOG(&p->log, AA_LOG_ERROR, "%d process(es) of the agent's "
 		    "session still there %u ms after SIGKILL: closing anyway",
-		    left, PTY_STOP_KILL_MS);
-	if (left == 0 || (p->close_stop == 2 && now >= p->close_deadline)) {
+		    left, AA_REAP_KILL_MS);
+	if (left == 0 || aa_reap_stop_over(&p->close_stop, now)) {
 		pty_close_handles(p);
 		return;
 	}

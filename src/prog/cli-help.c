@@ -1,0 +1,126 @@
+/*
+ * cli-help.c - the help texts and the --version line.
+ *
+ * The help is generated: one line per option from the option table in
+ * pflag's usage layout (gocompat.c), the agent names from the agent
+ * table, so a new flag or agent cannot be missing from it.  Upstream's
+ * flags come first, as cobra prints them, byte for byte; agentapi-c's
+ * additions and the flags it only accepts follow under headings of their
+ * own.
+ */
+#include <string.h>
+
+#include "base/aa-internal.h"
+#include "base/buf.h"
+#include "core/agent.h"
+#include "prog/cli.h"
+#include "prog/cli-table.h"
+#include "prog/gocompat.h"
+
+static void	help_agent_names(struct aa_buf *b);
+static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
+		    const char *cname);
+
+/* Appends one help line per option of cmd with the given kind. */
+static void
+help_flags(struct aa_buf *b, unsigned int cmd, int kind, const char *cname)
+{
+	static const char *const tnames[] = { " string", " int", " uint16",
+	    "", " strings", "" };
+	const struct aa_cli_option *o;
+	struct aa_buf t;
+	int i;
+
+	aa_buf_init(&t);
+	for (i = 0; i < AA_CLI_NOPTIONS; i++) {
+		o = &aa_cli_options[i];
+		if ((o->cmds & cmd) == 0 || o->kind != kind)
+			continue;
+		aa_buf_reset(&t);
+		if (i == AA_CLI_OPT_HELP)
+			aa_buf_printf(&t, "help for %s", cname);
+		else
+			aa_buf_puts(&t, o->help);
+		if (i == AA_CLI_OPT_TYPE)
+			help_agent_names(&t);
+		if (o->type == T_STRING && o->def[0] != '\0')
+			aa_buf_printf(&t, " (default \"%s\")", o->def);
+		else if ((o->type == T_INT || o->type == T_UINT16))
+			aa_buf_printf(&t, " (default %s)", o->def);
+		else if (o->type == T_LIST)
+			aa_buf_printf(&t, " (default [%s])", o->def);
+		if (o->env != NULL)
+			aa_buf_printf(&t, " [env %s]", o->env);
+		aa_pflag_usage(b, o->shorthand, o->name, tnames[o->type],
+		    aa_buf_str(&t));
+	}
+	aa_buf_release(&t);
+}
+
+/* Appends " (one of: <every agent name and alias>)" from the agent table. */
+static void
+help_agent_names(struct aa_buf *b)
+{
+	aa_buf_puts(b, " (one of: ");
+	aa_agent_list_names(b);
+	aa_buf_putc(b, ')');
+}
+
+int
+aa_cli_help(struct aa_buf *out, const char *sub)
+{
+	struct aa_buf t;
+	size_t before = out->len;
+
+	if (sub == NULL || *sub == '\0') {
+		aa_buf_puts(out, AA_CLI_PROGRAM " runs a terminal coding agent "
+		    "under a PTY and serves its conversation\nover HTTP and "
+		    "SSE. It is a drop-in replacement for coder/agentapi.\n\n"
+		    "Usage:\n  " AA_CLI_PROGRAM " [command]\n\n"
+		    "Available Commands:\n"
+		    "  attach      Attach to a running agent\n"
+		    "  help        Help about any command\n"
+		    "  server      Run the server\n\nFlags:\n");
+		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
+		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
+		    "--help\" for more information about a command.\n");
+	} else if (strcmp(sub, "server") == 0) {
+		aa_buf_init(&t);
+		aa_buf_puts(&t, "Run the server with the specified agent");
+		help_agent_names(&t);
+		aa_pflag_wrap(out, aa_buf_str(&t), 0, 0);
+		aa_buf_release(&t);
+		aa_buf_puts(out, "\nUsage:\n  " AA_CLI_PROGRAM
+		    " server [flags] [agent] [-- agent-args...]\n\n"
+		    "Put \"--\" before the agent's own flags, or they are "
+		    "read as " AA_CLI_PROGRAM "'s.\n\nFlags:\n");
+		help_flags(out, C_SERVER, K_UPSTREAM, "server");
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
+		    "upstream agentapi):\n");
+		help_flags(out, C_SERVER, K_OURS, "server");
+		aa_buf_puts(out, "\nAccepted for compatibility, not supported "
+		    "by " AA_CLI_PROGRAM ":\n");
+		help_flags(out, C_SERVER, K_REFUSED, "server");
+		aa_buf_puts(out, "\nA flag on the command line wins over its "
+		    "environment variable; an empty\nvariable counts as "
+		    "unset.\n");
+	} else if (strcmp(sub, "attach") == 0) {
+		aa_buf_puts(out, "Attach to a running agent\n\nUsage:\n  "
+		    AA_CLI_PROGRAM " attach [flags]\n\nFlags:\n");
+		help_flags(out, C_ATTACH, K_UPSTREAM, "attach");
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
+		    "upstream agentapi):\n");
+		help_flags(out, C_ATTACH, K_OURS, "attach");
+	} else
+		return AA_EINVAL;
+	/* aa_buf reports ENOMEM per call; one check of the result is
+	 * enough because a failed append leaves the buffer short. */
+	return out->data != NULL && out->len > before ? 0 : AA_ENOMEM;
+}
+
+int
+aa_cli_version(struct aa_buf *out)
+{
+	return aa_buf_printf(out, "%s version %s\n", AA_CLI_PROGRAM,
+	    aa_version_string());
+}
