@@ -265,13 +265,14 @@ session_watch(struct aa_session *s, const struct aa_time *now)
 
 /*
  * Does what a tick may call for: load the state file, start the initial
- * prompt, arm the settle timer for the next deadline, schedule a save.
+ * prompt, arm the settle timer for the next deadline (the conversation's
+ * or the parser health's), schedule a save.
  */
 static void
 session_after_tick(struct aa_session *s)
 {
 	const char *prompt;
-	int64_t deadline, now;
+	int64_t deadline, health, now;
 
 	if (aa_conv_wants_load(s->conv))
 		session_load(s);
@@ -282,9 +283,9 @@ session_after_tick(struct aa_session *s)
 		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
 	}
 	deadline = aa_conv_next_deadline(s->conv);
-	now = aa_watch_next_deadline(s->watch);
-	if (now >= 0)
-		deadline = deadline < 0 ? now : AA__MIN(deadline, now);
+	health = aa_watch_next_deadline(s->watch);
+	if (health >= 0)
+		deadline = deadline < 0 ? health : AA__MIN(deadline, health);
 	if (deadline < 0) {
 		uv_timer_stop(&s->settle_timer);
 	} else {
