@@ -196,6 +196,8 @@ render(const struct aa_cli *c, enum aa_cli_opt opt, char *out, size_t n)
 	case AA_CLI_OPT_AGENT_RULES:
 		snprintf(out, n, "%s", c->agent_rules);
 		return;
+	case AA_CLI_OPT_HEALTH_GRACE:
+		snprintf(out, n, "%d", c->health_grace); return;
 	case AA_CLI_OPT_URL: snprintf(out, n, "%s", c->url); return;
 	default: snprintf(out, n, "?"); return;
 	}
@@ -337,6 +339,8 @@ static const struct flag_case flag_cases[] = {
 	    "screen" },
 	{ "agent_rules", ARGV("server", "--agent-rules", "r.json", "x"),
 	    AA_CLI_OPT_AGENT_RULES, "r.json" },
+	{ "health_grace", ARGV("server", "--health-grace", "3", "x"),
+	    AA_CLI_OPT_HEALTH_GRACE, "3" },
 	{ "last_scalar_wins", ARGV("server", "-p", "1", "--port", "2", "x"),
 	    AA_CLI_OPT_PORT, "2" },
 	{ "flag_after_agent", ARGV("server", "x", "--port", "9"),

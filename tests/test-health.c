@@ -208,3 +208,41 @@ TEST(health_generic_fallback_from_format_info)
 	ASSERT_EQ(aa_agent_format_generic(aa_agent_custom(), &info), 0);
 	aa_buf_release(&out);
 }
+
+TEST(health_save_failed_clears_on_success)
+{
+	struct aa_health *h;
+	const struct aa_health_reason *r;
+
+	ASSERT_EQ(aa_health_new(&h, NULL, 0), 0);
+	ASSERT_EQ(aa_health_save(h, NULL), 0);
+	ASSERT_EQ(aa_health_save(h, "open: Permission denied"), 1);
+	ASSERT_EQ(aa_health_ok(h), 0);
+	r = aa_health_reason(h, 0);
+	ASSERT_NOT_NULL(r);
+	ASSERT_STR_EQ(r->name, "state_save_failed");
+	ASSERT_STR_EQ(r->message, "open: Permission denied");
+	/* The same failure again changes nothing; another one does. */
+	ASSERT_EQ(aa_health_save(h, "open: Permission denied"), 0);
+	ASSERT_EQ(aa_health_save(h, "write: No space left"), 1);
+	ASSERT_EQ(aa_health_save(h, NULL), 1);
+	ASSERT_EQ(aa_health_ok(h), 1);
+	ASSERT_EQ(aa_health_save(NULL, NULL), AA_EINVAL);
+	aa_health_free(h);
+}
+
+TEST(health_save_reason_cut_on_a_character)
+{
+	struct aa_health *h;
+	char why[400];
+	size_t n;
+
+	/* 158 ASCII bytes, then "é" (2 bytes) straddling the 159-byte cut. */
+	memset(why, 'a', 158);
+	strcpy(why + 158, "\xc3\xa9tail");
+	ASSERT_EQ(aa_health_new(&h, NULL, 0), 0);
+	ASSERT_EQ(aa_health_save(h, why), 1);
+	n = strlen(aa_health_reason(h, 0)->message);
+	ASSERT_EQ(n, 158);
+	aa_health_free(h);
+}

@@ -455,13 +455,15 @@ TEST(vt_device_attributes)
 	fx_feed(&f, "\033[c\033[0c\033[>c\033[=c");
 	ASSERT_REPLIES(&f, "\033[?60;1;6;9;15c\033[?60;1;6;9;15c"
 			   "\033[>1;1;0c\033P!|00000000\033\\");
-	/* Kitty keyboard probe: CSI ? u is ignored, DA1 is answered. */
+	/* Kitty keyboard probe: CSI ? u says "no flags", before DA1. */
 	fx_feed(&f, "\033[?u\033[c");
-	ASSERT_REPLIES(&f, "\033[?60;1;6;9;15c");
-	/* Other probes agents send are ignored without side effects. */
+	ASSERT_REPLIES(&f, "\033[?0u\033[?60;1;6;9;15c");
+	/* XTVERSION is answered; the kitty protocol's push, pop and set
+	 * and XTGETTCAP are ignored without side effects. */
 	fx_feed(&f, "\033[>0q\033[>1u\033[<u\033[=1;1u\033P+q544e\033\\"
 		    "\033[c");
-	ASSERT_REPLIES(&f, "\033[?60;1;6;9;15c");
+	ASSERT_REPLIES(&f, "\033P>|agentapi-c " AA_VERSION_STRING "\033\\"
+			   "\033[?60;1;6;9;15c");
 	ASSERT_STR_EQ(fx_text(&f), "\n\n\n\n\n");
 	fx_free(&f);
 }

@@ -408,6 +408,29 @@ function setState(state, prompt) {
 	updateComposer();
 }
 
+/*
+ * Shows "parser degraded: <reasons>" while the server says its rules no
+ * longer fit the agent's screen (health and reasons of a state_change or
+ * a polled status); hides it when ok or when the server has no health.
+ */
+function setHealth(health, reasons) {
+	const el = $('health');
+	const list = Array.isArray(reasons) ? reasons.slice(0, 8).filter((r) =>
+	    r && typeof r.code === 'string') : [];
+
+	if (health !== 'degraded') {
+		el.hidden = true;
+		el.textContent = '';
+		el.dataset.codes = '';
+		return;
+	}
+	el.dataset.codes = list.map((r) => clip(r.code, 40)).join(' ');
+	el.textContent = 'parser degraded: ' + (list.length ? list.map((r) =>
+	    clip(typeof r.message === 'string' && r.message ? r.message :
+	    r.code, 300)).join('; ') : 'unknown reason');
+	el.hidden = false;
+}
+
 /* Shows or hides "Waiting for you" with one button per option. */
 function renderPrompt() {
 	const box = $('prompt');
@@ -759,6 +782,8 @@ function connectEvents() {
 		gotEvent();
 		if (d && typeof d.state === 'string')
 			setState(d.state, d.prompt);
+		if (d)
+			setHealth(d.health, d.reasons);
 	});
 	es.addEventListener('queue_change', (e) => {
 		const d = data(e);
@@ -853,6 +878,7 @@ async function poll() {
 		prune(keep);
 		setStatus(s.status, s.agent_type);
 		setState(s.state, s.prompt);
+		setHealth(s.health, s.reasons);
 		if (st.state !== null)
 			await fetchQueue();
 		if (st.conn !== 'polling' && st.pollTimer)

@@ -97,6 +97,7 @@ struct pending_send {
 };
 
 static int add_steer(const struct aa_api *api, cJSON *o);
+static int add_health(const struct aa_health *h, cJSON *o);
 
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
@@ -301,7 +302,8 @@ build_queue(struct aa_api *api, uint64_t id, const void *arg)
 void
 aa_api_on_steer(struct aa_api *api, unsigned changes)
 {
-	if (changes & (AA_STEER_STATE | AA_STEER_PROMPT | AA_STEER_QUEUE))
+	if (changes & (AA_STEER_STATE | AA_STEER_PROMPT | AA_STEER_QUEUE |
+	    AA_SESSION_HEALTH))
 		publish(api, build_state, NULL);
 	if (changes & AA_STEER_QUEUE)
 		publish(api, build_queue, NULL);
@@ -433,6 +435,31 @@ add_steer(const struct aa_api *api, cJSON *o)
 	if (cJSON_AddNumberToObject(o, "queue", s != NULL ?
 	    (double)aa_session_queue(s)->n : 0) == NULL)
 		return AA_ENOMEM;
+	return add_health(s != NULL ? aa_session_health(s) : NULL, o);
+}
+
+/* Adds "health" ("ok"/"degraded") and "reasons" ([{code, message}]):
+ * whether the agent's rules still fit its screen (core/health.h). */
+static int
+add_health(const struct aa_health *h, cJSON *o)
+{
+	const struct aa_health_reason *r;
+	cJSON *arr, *it;
+	size_t i;
+
+	if (cJSON_AddStringToObject(o, "health", h != NULL ?
+	    aa_health_name(h) : "ok") == NULL ||
+	    (arr = cJSON_AddArrayToObject(o, "reasons")) == NULL)
+		return AA_ENOMEM;
+	for (i = 0; h != NULL && (r = aa_health_reason(h, i)) != NULL; i++) {
+		if ((it = cJSON_CreateObject()) == NULL)
+			return AA_ENOMEM;
+		cJSON_AddItemToArray(arr, it);
+		if (cJSON_AddStringToObject(it, "code", r->name) == NULL ||
+		    cJSON_AddStringToObject(it, "message", r->message) ==
+		    NULL)
+			return AA_ENOMEM;
+	}
 	return 0;
 }
 

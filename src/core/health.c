@@ -1,11 +1,12 @@
 /*
  * health.c - whether the agent's rules still fit its screen (health.h).
  *
- * Four conditions, each one flag and one sentence.  Two are about time
+ * Five conditions, each one flag and one sentence.  Two are about time
  * (the ready marker unseen, the screen churning after the turn) and are
  * evaluated on every call from the last screen's flags, so that a
  * deadline with no new screen can set or clear them; two are about the
- * last finished turn and change only when a turn ends.  The sentences
+ * last finished turn and change only when a turn ends; one is about the
+ * last state save.  The sentences
  * are formatted into the tracker itself, so nothing here allocates after
  * aa_health_new.
  */
@@ -39,11 +40,13 @@ static const char *const code_names[AA_HEALTH_NCODES] = {
 	"echo_missing",
 	"generic_fallback",
 	"unknown_activity",
+	"state_save_failed",
 };
 
 static int health_set(struct aa_health *, enum aa_health_code, int,
     const char *);
 static void health_view(struct aa_health *);
+static void health_cut_utf8(char *);
 static int health_evaluate(struct aa_health *, int64_t);
 static int64_t health_grace(int64_t, int64_t);
 
@@ -99,6 +102,26 @@ health_view(struct aa_health *h)
 	}
 }
 
+/* Drops a UTF-8 sequence that a cut at the buffer's end left partial
+ * (a save error quotes a path, which may be anything). */
+static void
+health_cut_utf8(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* Turns reason c on (with msg) or off; 1 if that changed anything. */
 static int
 health_set(struct aa_health *h, enum aa_health_code c, int on,
@@ -114,7 +137,9 @@ health_set(struct aa_health *h, enum aa_health_code c, int on,
 	if (h->active[c] && strcmp(h->msg[c], msg) == 0)
 		return 0;
 	h->active[c] = 1;
-	snprintf(h->msg[c], sizeof(h->msg[c]), "%s", msg);
+	if ((size_t)snprintf(h->msg[c], sizeof(h->msg[c]), "%s", msg) >=
+	    sizeof(h->msg[c]))
+		health_cut_utf8(h->msg[c]);
 	health_view(h);
 	return 1;
 }
@@ -223,6 +248,16 @@ aa_health_turn(struct aa_health *h, int64_t now_ms,
 	    "the last turn matched none of the agent's input-box rules; its "
 	    "text was formatted generically");
 	return changed;
+}
+
+int
+aa_health_save(struct aa_health *h, const char *why)
+{
+	if (h == NULL)
+		return AA_EINVAL;
+	/* The store's own sentence ("saving state to X: ...") says it all. */
+	return health_set(h, AA_HEALTH_SAVE_FAILED, why != NULL,
+	    why != NULL ? why : "");
 }
 
 int

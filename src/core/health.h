@@ -22,7 +22,10 @@
  *   unknown_activity      after the turn should have ended (the caller's
  *                         turn_over: input box back), the screen kept
  *                         changing for churn_grace_ms without a quiet gap
- *                         of quiet_ms and without a known busy marker.
+ *                         of quiet_ms and without a known busy marker;
+ *   state_save_failed     the last attempt to save the state file failed
+ *                         (aa_health_save); it clears on the next save
+ *                         that succeeds.
  *
  * Pure: no clock, no loop; the caller passes mono milliseconds, calls
  * aa_health_tick on each new screen and aa_health_advance when the timer
@@ -39,6 +42,7 @@ enum aa_health_code {
 	AA_HEALTH_ECHO_MISSING,
 	AA_HEALTH_GENERIC_FALLBACK,
 	AA_HEALTH_UNKNOWN_ACTIVITY,
+	AA_HEALTH_SAVE_FAILED,
 	AA_HEALTH_NCODES
 };
 
@@ -87,6 +91,9 @@ int64_t aa_health_next_deadline(const struct aa_health *h);
 /* A turn has ended; 1 if the reasons changed, else 0. */
 int aa_health_turn(struct aa_health *h, int64_t now_ms,
     const struct aa_health_turn *t);
+/* A state save ended: why it failed (the reason's sentence, cut to 159
+ * bytes), or NULL when it succeeded; 1 if the reasons changed, else 0. */
+int aa_health_save(struct aa_health *h, const char *why);
 
 /* 1 when there is no reason, else 0. */
 int aa_health_ok(const struct aa_health *h);

@@ -19,22 +19,25 @@
  *     by CAN, which makes libtsm drop the sequence silently: every 'p'
  *     final but DECSTR (DECRQM, XTSMPOINTER, DECSCL soft-reset libtsm and
  *     drop the alternate screen), 'm' and 'r' with a private marker
- *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), DA3
- *     (answered as DA1).  SCOSC/SCORC (CSI s, CSI u), which libtsm lacks,
- *     become DECSC/DECRC.  Nothing has to be held back, so a sequence
- *     split across feeds behaves exactly as one feed, and the filter keeps
- *     no pending bytes except an incomplete UTF-8 sequence (at most 3
- *     bytes) at the end of a feed;
+ *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), and
+ *     the queries the table answers.  SCOSC/SCORC (CSI s, CSI u), which
+ *     libtsm lacks, become DECSC/DECRC.  Nothing has to be held back, so
+ *     a sequence split across feeds behaves exactly as one feed, and the
+ *     filter keeps no pending bytes except an incomplete UTF-8 sequence
+ *     (at most 3 bytes) at the end of a feed;
  *   - ENQ is dropped (libtsm would answer it with ACK, which an agent
  *     reads as a Ctrl-F key press);
  *   - invalid UTF-8 is replaced.
  *
- * The filter answers DECRQM (real state for the modes it or libtsm know),
- * OSC 10/11/12 and OSC 4 colour queries and DA3 itself.  It flushes the
- * bytes before the query to libtsm first, so all replies reach the agent
- * in stream order.  libtsm's own replies (DA1, DA2, DSR, CPR) arrive
- * through its write callback, synchronously, and go to the same reply
- * callback.
+ * The filter answers the terminal queries of one table (core/vtquery.h:
+ * DA1-3, DSR, CPR, XTVERSION, DECRQM with the real state of the modes it
+ * or libtsm know, the kitty keyboard query, window sizes, OSC 10/11/12
+ * and OSC 4 colours), cancelling them on their way to libtsm (CSI 'n'
+ * finals the table lacks are dropped too: libtsm would answer them as
+ * DSR).  It flushes the bytes before the query to libtsm first, so the
+ * reply reports the state after them and reaches the agent in stream
+ * order.  Anything libtsm still answers arrives through its write
+ * callback, synchronously, and goes to the same reply callback.
  *
  * Screen text comes from the row reader (vt-read.c), which re-renders
  * only the rows that changed, reading libtsm 4.0.2's lines directly when
@@ -51,6 +54,7 @@
 #include "base/text.h"
 #include "core/vt.h"
 #include "core/vt-read.h"
+#include "core/vtquery.h"
 
 /* The filter's view of libtsm's parser state. */
 enum vt_state {
@@ -85,17 +89,12 @@ enum vt_verdict {
 
 #define VT_CSI_ARGS 16   /* libtsm's CSI_ARG_MAX */
 #define VT_OSC_MAX 64    /* enough for any colour query we answer */
-#define VT_REPLY_MAX 64
 
 /* Modes the filter tracks because libtsm ignores them. */
 #define VT_MODE_BRACKETED 0x01
 #define VT_MODE_SYNC 0x02
 /* DECCKM, which libtsm keeps privately: the keys we type follow it. */
 #define VT_MODE_APP_CURSOR 0x04
-
-/* libtsm's default colours (its "legacy" palette). */
-#define VT_FG 0xe5
-#define VT_BG 0x00
 
 struct aa_vt {
 	struct tsm_screen *scr;
@@ -169,7 +168,7 @@ vt_cancel(struct aa_vt *vt, const char *inject)
 	return VT_SKIP;
 }
 
-/* libtsm's write callback: its answers to DA, DSR and CPR. */
+/* libtsm's write callback: whatever it still answers itself. */
 static void
 vt_tsm_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
 {
@@ -226,53 +225,60 @@ vt_csi_param(struct aa_vt *vt, uint32_t cp)
 	*v = *v <= 0 ? (int)(cp - '0') : *v * 10 + (int)(cp - '0');
 }
 
-/* Returns 1 or 2 (set or reset) for a boolean, as DECRPM reports it. */
-static int
-vt_rpm(int on)
+/* Sends one reply of the query table to the agent. */
+static void
+vt_emit(void *ud, const char *p, size_t n)
 {
-	return on ? 1 : 2;
+	vt_answer(ud, p, n);
 }
 
-/* Answers DECRQM with the real state of the modes known here, else 0. */
+/* What a reply may report (core/vtquery.h), once libtsm has everything
+ * before the query. */
 static void
-vt_decrqm(struct aa_vt *vt, int dec)
+vt_term(struct aa_vt *vt, struct aa_vtq_term *t)
 {
-	int mode = vt->argv[0] < 0 ? 0 : vt->argv[0], ps = 0;
-	char buf[VT_REPLY_MAX];
-	unsigned f;
-	int n;
+	unsigned f = tsm_screen_get_flags(vt->scr);
 
-	/* libtsm's state must include everything before the query. */
-	vt_flush(vt);
-	f = tsm_screen_get_flags(vt->scr);
-	if (dec) {
-		switch (mode) {
-		case 6:
-			ps = vt_rpm(f & TSM_SCREEN_REL_ORIGIN);
-			break;
-		case 7:
-			ps = vt_rpm(f & TSM_SCREEN_AUTO_WRAP);
-			break;
-		case 25:
-			ps = vt_rpm(!(f & TSM_SCREEN_HIDE_CURSOR));
-			break;
-		case 47:
-		case 1047:
-		case 1049:
-			ps = vt_rpm(f & TSM_SCREEN_ALTERNATE);
-			break;
-		case 2004:
-			ps = vt_rpm(vt->modes & VT_MODE_BRACKETED);
-			break;
-		case 2026:
-			ps = vt_rpm(vt->modes & VT_MODE_SYNC);
-			break;
-		}
-	} else if (mode == 4)
-		ps = vt_rpm(f & TSM_SCREEN_INSERT_MODE);
-	n = snprintf(buf, sizeof(buf), "\033[%s%d;%d$y", dec ? "?" : "", mode,
-	    ps);
-	vt_answer(vt, buf, (size_t)n);
+	t->cols = tsm_screen_get_width(vt->scr);
+	t->rows = tsm_screen_get_height(vt->scr);
+	t->x = tsm_screen_get_cursor_x(vt->scr);
+	t->y = tsm_screen_get_cursor_y(vt->scr);
+	t->app_cursor = !!(vt->modes & VT_MODE_APP_CURSOR);
+	t->origin = !!(f & TSM_SCREEN_REL_ORIGIN);
+	t->autowrap = !!(f & TSM_SCREEN_AUTO_WRAP);
+	t->cursor_visible = !(f & TSM_SCREEN_HIDE_CURSOR);
+	t->alternate = !!(f & TSM_SCREEN_ALTERNATE);
+	t->bracketed = !!(vt->modes & VT_MODE_BRACKETED);
+	t->sync = !!(vt->modes & VT_MODE_SYNC);
+	t->insert = !!(f & TSM_SCREEN_INSERT_MODE);
+}
+
+/*
+ * Answers the CSI sequence ending in final if the query table has it:
+ * libtsm gets CAN instead (so it neither answers nor misexecutes it),
+ * the agent the table's reply.  Returns 1 if answered, else 0.
+ */
+static int
+vt_query(struct aa_vt *vt, uint32_t final)
+{
+	const struct aa_vtq_row *r;
+	struct aa_vtq_term t;
+	struct aa_vtq_csi q;
+	char out[AA_VTQ_REPLY_MAX];
+	unsigned inter = vt->flags & ~(VT_F_WHAT | VT_F_GT);
+
+	q.prefix = vt->prefix;
+	q.inter = inter == 0 ? 0 : inter == VT_F_CASH ? '$' : -1;
+	/* argc counts the parameter the final ended (dispatch's ++). */
+	q.argc = vt->argc == 1 && vt->argv[0] < 0 ? 0 : vt->argc;
+	q.argv = vt->argv;
+	q.final = final;
+	if ((r = aa_vtq_find_csi(&q)) == NULL)
+		return 0;
+	vt_cancel(vt, NULL);
+	vt_term(vt, &t);
+	vt_answer(vt, out, aa_vtq_reply_csi(r, &q, &t, out));
+	return 1;
 }
 
 /* Follows DEC private mode changes libtsm does not keep (?2004, ?2026)
@@ -303,7 +309,6 @@ vt_track_modes(struct aa_vt *vt, int set)
 static enum vt_verdict
 vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
 {
-	unsigned inter = vt->flags & ~(VT_F_WHAT | VT_F_GT);
 	int plain = vt->prefix == 0 && vt->flags == 0;
 
 	if (vt->argc < VT_CSI_ARGS)
@@ -315,9 +320,9 @@ vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
 		 * DECSTR asks for that. */
 		if (vt->prefix == 0 && vt->flags == VT_F_BANG)
 			return VT_PASS;
-		if (inter == VT_F_CASH &&
-		    (vt->prefix == 0 || vt->prefix == '?'))
-			vt_decrqm(vt, vt->prefix == '?');
+		/* DECRQM is answered (the table), the rest dropped. */
+		if (vt_query(vt, final))
+			return VT_SKIP;
 		return vt_cancel(vt, NULL);
 	case 'h':
 	case 'l':
@@ -329,130 +334,33 @@ vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
 		/* libtsm ignores the marker: CSI > 4;1 m (modifyOtherKeys)
 		 * would become SGR 4, CSI ? 1 r (XTRESTORE) a scroll region. */
 		return plain ? VT_PASS : vt_cancel(vt, NULL);
-	case 'c':
-		/* DA3; libtsm would answer it as DA1. */
-		if (vt->prefix == '=' && vt->flags == 0) {
-			vt_cancel(vt, NULL);
-			vt_answer(vt, "\033P!|00000000\033\\", 14);
-			return VT_SKIP;
-		}
-		return VT_PASS;
 	case 's':
 	case 'u':
 		/* SCOSC/SCORC, which libtsm lacks: use DECSC/DECRC. */
 		if (plain && vt->argc == 1 && vt->argv[0] < 0)
 			return vt_cancel(vt, final == 's' ? "\0337" : "\0338");
-		return VT_PASS;
+		break;
 	}
+	/* Terminal queries (DA, DSR, CPR, XTVERSION, the kitty keyboard
+	 * query, window sizes): the table answers them, not libtsm (which
+	 * would answer DA3 as DA1 and ignore the rest). */
+	if (vt_query(vt, final))
+		return VT_SKIP;
+	/* libtsm answers CSI 5 n and 6 n whatever the marker or the other
+	 * parameters (CSI ? 5 n as DSR): only the table answers. */
+	if (final == 'n')
+		return vt_cancel(vt, NULL);
 	return VT_PASS;
 }
 
-/* Appends one colour report "ESC ] <what> ; rgb:... <term>". */
-static void
-vt_osc_color(struct aa_vt *vt, const char *what, unsigned r, unsigned g,
-    unsigned b, int bel)
-{
-	char buf[VT_REPLY_MAX];
-	int n;
-
-	n = snprintf(buf, sizeof(buf),
-	    "\033]%s;rgb:%02x%02x/%02x%02x/%02x%02x%s", what, r, r, g, g, b, b,
-	    bel ? "\a" : "\033\\");
-	if (n > 0 && (size_t)n < sizeof(buf))
-		vt_answer(vt, buf, (size_t)n);
-}
-
-/* The RGB value of xterm palette entry i (libtsm's palette for 0-15). */
-static void
-vt_palette(unsigned i, unsigned rgb[3])
-{
-	static const unsigned char base[16][3] = {
-		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
-		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 },
-		{ 229, 229, 229 }, { 127, 127, 127 }, { 255, 0, 0 },
-		{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 },
-		{ 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
-	};
-	static const unsigned char cube[6] = {
-		0, 0x5f, 0x87, 0xaf, 0xd7, 0xff
-	};
-	unsigned k;
-
-	if (i < 16) {
-		for (k = 0; k < 3; k++)
-			rgb[k] = base[i][k];
-	} else if (i < 232) {
-		i -= 16;
-		rgb[0] = cube[i / 36];
-		rgb[1] = cube[(i / 6) % 6];
-		rgb[2] = cube[i % 6];
-	} else
-		rgb[0] = rgb[1] = rgb[2] = (i - 232) * 10 + 8;
-}
-
-/* Reads a decimal number at *s (at most 5 digits); -1 if there is none. */
-static int
-vt_osc_num(const char **s)
-{
-	int v = -1, nd = 0;
-
-	while (**s >= '0' && **s <= '9' && nd < 5) {
-		v = (v < 0 ? 0 : v * 10) + (**s - '0');
-		(*s)++;
-		nd++;
-	}
-	return v;
-}
-
-/* Answers the colour queries in a finished OSC (10-12 chain, 4;n;?). */
+/* Answers the colour queries of a finished OSC (the table's OSC rows). */
 static void
 vt_osc_end(struct aa_vt *vt, int bel)
 {
-	const char *s = vt->osc;
-	unsigned rgb[3];
-	char what[16];
-	int ps, idx;
-
 	if (vt->osc_over)
 		return;
 	vt->osc[vt->osc_len] = '\0';
-	ps = vt_osc_num(&s);
-	if (*s != ';')
-		return;
-	if (ps >= 10 && ps <= 19) {
-		/* "10;?;?" asks for 10 then 11, as in xterm. */
-		for (idx = ps; *s == ';' && idx <= 19; idx++) {
-			s++;
-			if (s[0] == '?' && (s[1] == ';' || s[1] == '\0')) {
-				snprintf(what, sizeof(what), "%d", idx);
-				if (idx == 11)
-					vt_osc_color(vt, what, VT_BG, VT_BG,
-					    VT_BG, bel);
-				else if (idx == 10 || idx == 12)
-					vt_osc_color(vt, what, VT_FG, VT_FG,
-					    VT_FG, bel);
-			}
-			while (*s != ';' && *s != '\0')
-				s++;
-		}
-	} else if (ps == 4) {
-		while (*s == ';') {
-			s++;
-			idx = vt_osc_num(&s);
-			if (*s != ';')
-				return;
-			s++;
-			if (s[0] == '?' && idx >= 0 && idx < 256 &&
-			    (s[1] == ';' || s[1] == '\0')) {
-				vt_palette((unsigned)idx, rgb);
-				snprintf(what, sizeof(what), "4;%d", idx);
-				vt_osc_color(vt, what, rgb[0], rgb[1], rgb[2],
-				    bel);
-			}
-			while (*s != ';' && *s != '\0')
-				s++;
-		}
-	}
+	aa_vtq_osc(vt->osc, bel, vt_emit, vt);
 }
 
 /* Collects one code point of an OSC payload (bounded). */
@@ -670,7 +578,8 @@ vt_utf8_plain(const unsigned char *s, size_t n)
 /*
  * Returns the length of the complete CSI sequence at s[0..n) (ESC, '[',
  * digits and ';', a final byte) if the filter would pass it unchanged,
- * else 0.  That is every final but 'p', 's' and 'u' when there is no
+ * else 0.  That is every final but 'p', 's', 'u' and the finals of the
+ * queries the table answers ('c', 'n', 't') when there is no
  * private marker, no intermediate and nothing libtsm executes midway: SGR,
  * cursor moves, erases.  vt_csi_dispatch decides the others.
  */
@@ -685,7 +594,8 @@ vt_csi_plain(const unsigned char *s, size_t n)
 	    j++)
 		;
 	if (j == n || s[j] < 0x40 || s[j] > 0x7e || s[j] == 'p' ||
-	    s[j] == 's' || s[j] == 'u')
+	    s[j] == 's' || s[j] == 'u' || s[j] == 'c' || s[j] == 'n' ||
+	    s[j] == 't')
 		return 0;
 	return j + 1;
 }

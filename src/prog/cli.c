@@ -122,6 +122,11 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "JSON file of overrides for the agents' rules (ready markers, "
 	    "input box, chrome lines, busy marks, interrupt key), loaded at "
 	    "start; see README \"Agent rules\"" },
+	[AA_CLI_OPT_HEALTH_GRACE] = { "health-grace", 0,
+	    "AGENTAPI_HEALTH_GRACE", T_INT, "0", F(health_grace), C_SERVER,
+	    K_OURS,
+	    "Seconds the agent's ready marker may go unseen before the "
+	    "parser health turns degraded (0: 30)" },
 	[AA_CLI_OPT_URL] = { "url", 'u', NULL, T_STRING, "localhost:3284",
 	    F(url), C_ATTACH, K_UPSTREAM,
 	    "URL of the agentapi server to attach to. May include a path if "
@@ -667,6 +672,9 @@ validate_ours(struct aa_cli *c, char **cause)
 	if (!visible_ascii(c->term))
 		return aa__cause(cause, AA_EINVAL, "invalid --term \"%s\": it must "
 		    "be a non-empty terminal name", c->term);
+	if (c->health_grace < 0 || c->health_grace > 86400)
+		return aa__cause(cause, AA_EINVAL, "invalid --health-grace %d: "
+		    "it must be between 0 and 86400 seconds", c->health_grace);
 	return 0;
 }
 

@@ -71,6 +71,7 @@ enum aa_cli_opt {
 	AA_CLI_OPT_VERBOSE,
 	AA_CLI_OPT_TERM,
 	AA_CLI_OPT_AGENT_RULES,
+	AA_CLI_OPT_HEALTH_GRACE,
 	AA_CLI_OPT_URL,
 	AA_CLI_OPT_DETACH_KEYS,
 	AA_CLI_OPT_HELP,
@@ -117,6 +118,7 @@ struct aa_cli {
 	int verbose;		/* -v, --verbose */
 	char *term;		/* --term, TERM for the agent */
 	char *agent_rules;	/* --agent-rules FILE, "" when unset */
+	int health_grace;	/* --health-grace SECONDS, 0: 30 */
 
 	/* server: the agent command, NULL-terminated (agent_argc > 0). */
 	char **agent_argv;

@@ -366,6 +366,9 @@ run_server(void)
 	logf_info("Starting server on port port=%d",
 	    aa_server_port(prog.server));
 	aa_session_on_save(aa_server_session(prog.server), on_save, NULL);
+	if (prog.cli.health_grace > 0)
+		aa_session_set_health_grace(aa_server_session(prog.server),
+		    (int64_t)prog.cli.health_grace * 1000);
 	watch_signals();
 	uv_run(prog.loop, UV_RUN_DEFAULT);
 	rc = exit_code();

@@ -53,6 +53,7 @@
 #include "core/steer.h"
 #include "base/text.h"
 #include "core/vt.h"
+#include "runtime/watch.h"
 
 /* Delay between the first output and the screen read that follows it. */
 #define SESSION_COALESCE_MS 8
@@ -116,6 +117,9 @@ struct aa_session {
 	int steering;		/* inside session_steer: no re-entry */
 	aa_session_steer_fn steer_fn;
 	void *steer_ud;
+
+	struct aa_watch *watch;	/* parser health (runtime/watch.h) */
+	int screen_new;		/* a new screen the watch has not seen */
 };
 
 static void session_now(struct aa_session *, struct aa_time *);
@@ -124,8 +128,10 @@ static void session_tick(struct aa_session *);
 static void session_after_tick(struct aa_session *);
 static void session_load(struct aa_session *);
 static void session_steer(struct aa_session *);
+static void session_watch(struct aa_session *, const struct aa_time *);
 static enum aa_prompt_answer session_answer_style(const struct aa_agent *);
 static int session_save(struct aa_session *, const char *);
+static void session_health_saved(struct aa_session *, const char *);
 static void session_schedule_save(struct aa_session *);
 static void session_journal(struct aa_session *, int);
 static int session_write(struct aa_session *, const void *, size_t);
@@ -211,6 +217,7 @@ session_refresh(struct aa_session *s)
 			return r;
 	}
 	s->screen_stale = 0;
+	s->screen_new = 1;
 	if (s->o.on_screen != NULL)
 		s->o.on_screen(s->o.ud, aa_buf_str(&s->screen), s->screen.len);
 	return 0;
@@ -235,18 +242,37 @@ session_tick(struct aa_session *s)
 	    s->screen.len);
 	if (r < 0)
 		SLOG(s, AA_LOG_ERROR, "tick: %s", aa_strerror(r));
+	session_watch(s, &now);
 	session_after_tick(s);
+}
+
+/* Feeds the parser health what this tick saw; tells the steering hook
+ * when the health changed. */
+static void
+session_watch(struct aa_session *s, const struct aa_time *now)
+{
+	struct aa_watch_tick t = { .now_ms = now->mono_ms,
+		.screen = aa_buf_str(&s->screen), .len = s->screen.len,
+		.changed = s->screen_new,
+		.stable = aa_conv_status(s->conv) == AA_CONV_STABLE,
+		.sending = s->send.active,
+		.waiting = s->steer.state == AA_STATE_WAITING };
+
+	s->screen_new = 0;
+	if (aa_watch_tick(s->watch, &t) && s->steer_fn != NULL)
+		s->steer_fn(s->steer_ud, AA_SESSION_HEALTH);
 }
 
 /*
  * Does what a tick may call for: load the state file, start the initial
- * prompt, arm the settle timer for the next deadline, schedule a save.
+ * prompt, arm the settle timer for the next deadline (the conversation's
+ * or the parser health's), schedule a save.
  */
 static void
 session_after_tick(struct aa_session *s)
 {
 	const char *prompt;
-	int64_t deadline, now;
+	int64_t deadline, health, now;
 
 	if (aa_conv_wants_load(s->conv))
 		session_load(s);
@@ -257,6 +283,9 @@ session_after_tick(struct aa_session *s)
 		session_send_start(s, prompt, strlen(prompt), 1, NULL, NULL);
 	}
 	deadline = aa_conv_next_deadline(s->conv);
+	health = aa_watch_next_deadline(s->watch);
+	if (health >= 0)
+		deadline = deadline < 0 ? health : AA__MIN(deadline, health);
 	if (deadline < 0) {
 		uv_timer_stop(&s->settle_timer);
 	} else {
@@ -374,6 +403,15 @@ out:
 #endif
 }
 
+/* Tells the parser health how a save went (why: NULL on success). */
+static void
+session_health_saved(struct aa_session *s, const char *why)
+{
+	if (aa_watch_saved(s->watch, why) && s->steer_fn != NULL &&
+	    s->stop == STOP_NONE)
+		s->steer_fn(s->steer_ud, AA_SESSION_HEALTH);
+}
+
 /*
  * Writes the state file if saving is wanted and something changed;
  * why names the occasion for the log.  Returns 0 or an error.
@@ -396,12 +434,15 @@ session_save(struct aa_session *s, const char *why)
 	aa_conv_state_saved(s->conv);
 	SLOG(s, AA_LOG_INFO, "State saved successfully path=%s (%s)",
 	    s->state_file, why);
+	session_health_saved(s, NULL);
 	if (s->save_fn != NULL)
 		s->save_fn(s->save_ud, 0, NULL);
 	return 0;
 fail:
 	SLOG(s, AA_LOG_ERROR, "saving state to %s: %s", s->state_file,
 	    aa_strerror(r));
+	session_health_saved(s, aa_store_error(s->store) != NULL ?
+	    aa_store_error(s->store) : aa_strerror(r));
 	if (s->save_fn != NULL)
 		s->save_fn(s->save_ud, r, aa_store_error(s->store));
 	return r;
@@ -733,7 +774,7 @@ session_hook_format(void *ud, const char *msg, size_t len, const char *user,
 {
 	struct aa_session *s = ud;
 
-	return aa_agent_format(s->agent, msg, len, user, ulen, out,
+	return aa_watch_format(s->watch, msg, len, user, ulen, out,
 	    tool_calls);
 }
 
@@ -856,6 +897,7 @@ session_release(struct aa_session *s)
 	aa_send_free(s->send.m);
 	aa_store_free(s->store);
 	aa_steer_release(&s->steer);
+	aa_watch_free(s->watch);
 	free(s->state_file);
 	free(s);
 	if (cb != NULL)
@@ -942,6 +984,9 @@ session_init_core(struct aa_session *s)
 	co.on_error = session_on_error;
 	co.ud = s;
 	session_now(s, &now);
+	if ((r = aa_watch_new(&s->watch, s->agent, 0, &s->log,
+	    now.mono_ms)) < 0)
+		return r;
 	return aa_conv_new(&s->conv, &co, &now);
 }
 
@@ -1430,6 +1475,29 @@ const char *
 aa_session_save_error(const struct aa_session *s)
 {
 	return aa_store_error(s->store);
+}
+
+/* Returns the parser health (see session.h). */
+const struct aa_health *
+aa_session_health(const struct aa_session *s)
+{
+	return aa_watch_health(s->watch);
+}
+
+/* Restarts the parser health with another ready grace (see session.h). */
+int
+aa_session_set_health_grace(struct aa_session *s, int64_t ms)
+{
+	struct aa_watch *w;
+	struct aa_time now;
+	int r;
+
+	session_now(s, &now);
+	if ((r = aa_watch_new(&w, s->agent, ms, &s->log, now.mono_ms)) < 0)
+		return r;
+	aa_watch_free(s->watch);
+	s->watch = w;
+	return 0;
 }
 
 /* Sets the save-outcome hook (see session.h). */

@@ -30,6 +30,7 @@
 
 #include "agentapi.h"
 #include "core/conv.h"
+#include "core/health.h"
 
 struct aa_log;
 struct aa_prompt;
@@ -66,9 +67,20 @@ typedef void (*aa_session_save_fn)(void *ud, int err, const char *why);
 void aa_session_on_save(struct aa_session *s, aa_session_save_fn fn,
     void *ud);
 
+/* ---- Parser health (core/health.h, runtime/watch.h) ---- */
+
+/* The steering hook's bit for a change of the parser health. */
+#define AA_SESSION_HEALTH 0x100u
+/* Whether the agent's rules still fit its screen, and why not. */
+const struct aa_health *aa_session_health(const struct aa_session *s);
+/* Restarts the health with ready_grace ms (0: the default, 30 s) for the
+ * ready marker; call it right after the session starts.  0 or AA_ENOMEM. */
+int aa_session_set_health_grace(struct aa_session *s, int64_t ms);
+
 /* ---- Steering (core/steer.h): what the API's control endpoints use ---- */
 
-/* Called with the AA_STEER_* bits that changed (state, prompt, queue). */
+/* Called with the AA_STEER_* bits that changed (state, prompt, queue),
+ * or AA_SESSION_HEALTH. */
 typedef void (*aa_session_steer_fn)(void *ud, unsigned changes);
 /* Sets the one steering hook (the server's: the opt-in events). */
 void aa_session_on_steer(struct aa_session *s, aa_session_steer_fn fn,

@@ -96,7 +96,8 @@ add('status_shape', async () => {
 	assertEq(keys.slice(0, 4), ['$schema', 'status', 'agent_type',
 	    'transport'], 'field order');
 	for (const k of keys.slice(4))
-		assert(['state', 'prompt', 'queue'].includes(k),
+		assert(['state', 'prompt', 'queue', 'health', 'reasons']
+		    .includes(k),
 		    `additive field ${k}`);
 	assertEq(r.json.$schema, `http://localhost:${s.port}/schemas/` +
 	    'StatusResponseBody.json', '$schema');

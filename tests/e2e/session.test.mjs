@@ -188,6 +188,104 @@ add('e2e_state_persistence', async () => {
 	}
 });
 
+/* GET /status's parser health: "ok" or "degraded" with its reasons. */
+async function health(port) {
+	const r = await request(port, 'GET', '/status');
+	assertEq(r.status, 200, 'GET /status');
+	return { health: r.json.health, codes: r.json.reasons.map((x) =>
+	    x.code), reasons: r.json.reasons };
+}
+
+/* Parser health: a ready marker the screen never shows (--agent-rules)
+ * turns /status degraded with ready_marker_missing once --health-grace
+ * has passed, says so on the opt-in stream and in the log, never on the
+ * default stream; the corrected file keeps it ok through a turn. */
+add('health_ready_marker_missing', async () => {
+	const dir = tmpdir();
+	const broken = path.join(dir, 'broken.json');
+	const fixed = path.join(dir, 'fixed.json');
+	fs.writeFileSync(broken, JSON.stringify({ version: 1,
+	    agents: { custom: { ready: ['Not on this screen'] } } }));
+	fs.writeFileSync(fixed, JSON.stringify({ version: 1,
+	    agents: { custom: { ready: ['ready to help'] } } }));
+	await withServer({ agent: fake('basic'), args: ['--agent-rules',
+	    broken, '--health-grace', '2'] }, async (s) => {
+		const ext = await s.events('/events?extended=1');
+		const plain = await s.events();
+		try {
+			const f = await ext.wait((x) => x.event ===
+			    'state_change' && x.data.health === 'ok');
+			assertEq(f.data.reasons, [], 'ok at first');
+			const d = await ext.wait((x) => x.event ===
+			    'state_change' && x.data.health === 'degraded',
+			    15000, 0, 'a degraded state_change');
+			assertEq(d.data.reasons.map((x) => x.code),
+			    ['ready_marker_missing'], 'event reasons');
+			const h = await health(s.port);
+			assertEq([h.health, h.codes], ['degraded',
+			    ['ready_marker_missing']], 'status');
+			assert(/ready marker/.test(h.reasons[0].message),
+			    h.reasons[0].message);
+			ext.checkValid();
+			plain.checkValid();
+			for (const x of plain.frames)
+				assert(['message_update', 'status_change']
+				    .includes(x.event), `default: ${x.event}`);
+			const line = 'parser health: degraded: ' +
+			    'ready_marker_missing';
+			await until(() => s.stdout.includes(line),
+			    'the log line', 5000);
+		} finally {
+			ext.close();
+			plain.close();
+		}
+	});
+	await withServer({ agent: fake('basic'), args: ['--agent-rules',
+	    fixed, '--health-grace', '2'] }, async (s) => {
+		await s.waitStable(20000);
+		await turn(s, 'This is a test message.');
+		await delay(2500);
+		assertEq(await health(s.port), { health: 'ok', codes: [],
+		    reasons: [] }, 'fixed rules: ok');
+		assert(!/parser health: degraded/.test(s.stdout), s.stdout);
+	});
+}, 60000);
+
+/* Parser health: a state file whose saves fail (its directory read-only;
+ * as root, which ignores modes, a directory in its place) turns /status
+ * degraded with state_save_failed; the next save that succeeds clears it. */
+add('health_state_save_failed', async () => {
+	const dir = path.join(tmpdir(), 'ro');
+	fs.mkdirSync(dir);
+	const file = path.join(dir, 'state.json');
+	const root = process.getuid && process.getuid() === 0;
+	if (root)
+		fs.mkdirSync(file);
+	else
+		fs.chmodSync(dir, 0o555);
+	await withServer({ agent: demo, args: ['--state-file', file,
+	    '--load-state=false', '--save-state'] }, async (s) => {
+		await s.waitStable(20000);
+		await turn(s, 'First message.');
+		const h = await until(async () => {
+			const x = await health(s.port);
+			return x.health === 'degraded' ? x : false;
+		}, 'degraded health', 10000, 100);
+		assertEq(h.codes, ['state_save_failed'], 'reasons');
+		assert(h.reasons[0].message.startsWith('saving state to ' +
+		    file), h.reasons[0].message);
+		if (root)
+			fs.rmdirSync(file);
+		else
+			fs.chmodSync(dir, 0o755);
+		await turn(s, 'Second message.');
+		await until(async () => (await health(s.port)).health === 'ok',
+		    'ok after a good save', 10000, 100);
+		assert(fs.existsSync(file) && fs.statSync(file).isFile(),
+		    'saved at last');
+	});
+}, 60000);
+
 /* Phase 1 of the two initial-prompt scenarios: prompt sent, 3 messages. */
 async function promptPhase1(file, scr) {
 	const s = await Server.start({ agent: fake(scr), args: [

@@ -1255,6 +1255,39 @@ async function mockInterrupt() {
 	});
 }
 
+/* Parser health: while the server says degraded, one discreet line
+ * "parser degraded: <reason>" shows (from state_change, and from a
+ * polled status too); ok hides it; the default stream never carries it. */
+async function mockHealth() {
+	await withMock(async (srv, t) => {
+		const p = t.page;
+		const el = p.locator('#health');
+		assert(await el.isHidden(), 'hidden while ok');
+		await mockSet(srv, { reasons: [{ code: 'ready_marker_missing',
+		    message: "the agent's ready marker has not been seen in " +
+		    'the 30 s since start' }] });
+		await el.waitFor();
+		assertEq(await el.textContent(), 'parser degraded: the ' +
+		    "agent's ready marker has not been seen in the 30 s " +
+		    'since start', 'notice');
+		assertEq(await el.getAttribute('data-codes'),
+		    'ready_marker_missing', 'codes');
+		await shot(p, 'mock-health-degraded-1024');
+		await mockSet(srv, { reasons: [{ code: 'echo_missing',
+		    message: 'echo <b>lost</b>' }, { code: 'state_save_failed',
+		    message: 'saving state to /x: is a directory' }] });
+		await p.locator('#health', { hasText: 'is a directory' })
+		    .waitFor();
+		assertEq(await el.textContent(), 'parser degraded: echo ' +
+		    '<b>lost</b>; saving state to /x: is a directory',
+		    'two reasons, as text');
+		assertEq(await p.locator('#health b').count(), 0, 'no markup');
+		await mockSet(srv, { reasons: [] });
+		await el.waitFor({ state: 'hidden' });
+		await done(t);
+	});
+}
+
 /* Typing while the agent works queues (Enter and the Queue button);
  * queued messages show, can be removed, and leave the list in order as
  * they are delivered. */
@@ -1381,6 +1414,12 @@ async function mockPolling() {
 		await p.locator('#prompt').waitFor();
 		assertEq(await p.locator('#prompt-options button').count(), 3,
 		    'buttons');
+		await mockSet(srv, { reasons: [{ code: 'generic_fallback',
+		    message: 'formatted generically' }] });
+		await p.locator('#health', { hasText: 'parser degraded: ' +
+		    'formatted generically' }).waitFor();
+		await mockSet(srv, { reasons: [] });
+		await p.locator('#health').waitFor({ state: 'hidden' });
 		await p.fill('#input', 'polled queue');
 		await p.press('#input', 'Enter');
 		await p.locator('#queue .queued', { hasText: 'polled queue' })
@@ -1525,6 +1564,7 @@ const MOCK_CASES = {
 	ordered_lists_and_tilde_fences: mockOrderedLists,
 	waiting_prompt_buttons_post_answer: mockWaiting,
 	interrupt_button_only_while_working: mockInterrupt,
+	health_notice_while_degraded: mockHealth,
 	queue_add_remove_enter_while_busy: mockQueue,
 	url_parameter_names_the_api: mockUrlParam,
 	old_server_without_state: mockOldServer,

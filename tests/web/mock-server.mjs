@@ -10,7 +10,8 @@
  * API requests received).
  *
  * It speaks the issue-13 additions too (notes/contract-13.md): "state",
- * "prompt" and "queue" in GET status, state_change and queue_change on
+ * "prompt", "queue", "health" and "reasons" in GET status, state_change
+ * (also sent on a health change, hook set {reasons}) and queue_change on
  * GET events?extended=1 only, POST answer, POST interrupt, POST message
  * with "queue": true (202 while busy), GET queue and DELETE queue/{id};
  * queued messages go out one at a time whenever the agent is idle.  With
@@ -55,6 +56,8 @@ export function startMock(top, opts = {}) {
 		interrupts: 0,
 		requests: [],
 		legacy: !!opts.legacy,
+		health: 'ok',
+		reasons: [],
 	};
 	setTimeout(() => go('idle'), 300);
 
@@ -91,6 +94,8 @@ export function startMock(top, opts = {}) {
 		if (st.state === 'waiting' && st.prompt)
 			b.prompt = st.prompt;
 		b.queue = st.queue.length;
+		b.health = st.health;
+		b.reasons = st.reasons.map((r) => ({ ...r }));
 		return b;
 	}
 	function queueBody() {
@@ -409,6 +414,12 @@ export function startMock(top, opts = {}) {
 				st.prompt = b.prompt || null;
 			} else if (b.state) {
 				go(b.state, b.prompt || null);
+			}
+			if (b.reasons) {	/* parser health: [] is ok */
+				st.reasons = b.reasons;
+				st.health = b.reasons.length ? 'degraded' :
+				    'ok';
+				emitExt('state_change', stateBody());
 			}
 			if (b.reply)	/* a "working" turn with a partial reply */
 				addMessage('agent', b.reply);

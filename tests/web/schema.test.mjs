@@ -141,6 +141,12 @@ const cases = [
 		    ['event-agent_error', { message: 'Failed to restore',
 			level: 'warning', time: T }],
 		    ['event-screen', { screen: '' }],
+		    ['StatusResponseBody', { status: 'running',
+			agent_type: 'custom', transport: 'pty', state:
+			'starting', queue: 0, health: 'degraded', reasons: [{
+			code: 'ready_marker_missing', message: 'm' }] }],
+		    ['event-state_change', { state: 'idle', queue: 0,
+			health: 'ok', reasons: [] }],
 		];
 		for (const [n, v] of ok) {
 			const f = compile(n);
@@ -169,6 +175,12 @@ const cases = [
 			message: 'x', time: 'yesterday' }],
 		    ['event-agent_error', { message: 'x', level: 'fatal',
 			time: T }],
+		    ['StatusResponseBody', { status: 'stable', agent_type: 'x',
+			transport: 'pty', health: 'sick' }],
+		    ['StatusResponseBody', { status: 'stable', agent_type: 'x',
+			transport: 'pty', health: 'degraded', reasons: [{
+			code: 'made_up', message: 'm' }] }],
+		    ['event-state_change', { state: 'idle', queue: 0 }],
 		];
 		for (const [n, v] of bad)
 			assert(!compile(n)(v), `${n} rejects ` +
