@@ -2,11 +2,13 @@
  * http-private.h - what the files of aa_http share and nobody else sees.
  *
  * The server is one module split by concept: http.c (listeners, accept,
- * reading, timers, dispatch, mounts), http-req.c (a request and its
- * answer), http-out.c (a connection's ordered output) and http-shed.c
- * (the slow-client policy as pure arithmetic).  They all work on the
- * same three structures, so those are defined here instead of in
- * http.h; outside src/http they stay opaque.
+ * the read loop, linger, timers), http-route.c (checks, routing, mounts,
+ * the transport's own answers), http-req.c (a request and its answer),
+ * http-out.c (a connection's ordered output) and http-shed.c (the
+ * slow-client policy as pure arithmetic).  They all work on the
+ * same structures (the server, its connections, a connection's request),
+ * so those are defined here instead of in http.c; outside src/http they
+ * stay opaque.
  */
 #ifndef AA_HTTP_PRIVATE_H
 #define AA_HTTP_PRIVATE_H
@@ -130,6 +132,17 @@ void aa__http_conn_arm_timer(struct aa_http_conn *c);
 void aa__http_conn_linger(struct aa_http_conn *c);
 /* Finishes the current request: next one, or close after the output. */
 void aa__http_req_complete(struct aa_http_conn *c);
+
+/* http-route.c: what the parser and the clock report, acted on. */
+/* A request head is in: checks, routing, body policy, maybe the
+ * handler. */
+void aa__http_on_head(struct aa_http_conn *c);
+/* The whole message is in: run the handler unless already answered. */
+void aa__http_on_done(struct aa_http_conn *c);
+/* The parser failed: answer if nobody did, then close. */
+void aa__http_on_error(struct aa_http_conn *c);
+/* The timer ran out on a head or body (408), or on an idle connection. */
+void aa__http_on_timeout(struct aa_http_conn *c);
 
 /* http-out.c: the connection's output, in order. */
 /* Writes bufs (see http-out.c for keep and release); 0 or an AA_E*. */

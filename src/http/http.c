@@ -1,5 +1,5 @@
 /*
- * http.c - the HTTP/1.1 server: listeners, connections, reading, dispatch.
+ * http.c - the HTTP/1.1 server: listeners, connections, reading, timers.
  *
  * One connection = one uv_tcp_t (or uv_pipe_t, on the unix socket) + one
  * uv_timer_t + one aa_httpparse.
@@ -8,15 +8,17 @@
  * connection (bounded, reading stops past AA_HTTP_MAX_INPUT).  A request
  * moves through: head parsed -> checks/route -> body -> handler -> answer;
  * it is complete once it is answered and its message fully read (or the
- * connection is marked to close because the body was not read).  The
- * answer itself is http-req.c's, its bytes go out through http-out.c.
+ * connection is marked to close because the body was not read).  What a
+ * parsed head, message end, parser error or timeout leads to (checks,
+ * routing, mounts, the handler) is http-route.c's; the answer is
+ * http-req.c's, and its bytes go out through http-out.c.
  *
- * Lifetimes follow libuv (STYLE 12): conn_close() only marks and calls
- * uv_close(); the connection, and the on_close callback of an abandoned
- * request, go in the last close callback.  A connection that must close
- * after its answer shuts down its write side and keeps discarding input
- * for a moment ("lingering close"), so the client reads the answer instead
- * of a reset.
+ * Lifetimes follow libuv (STYLE 12): aa__http_conn_close() only marks and
+ * calls uv_close(); the connection, and the on_close callback of an
+ * abandoned request, go in the last close callback.  A connection that
+ * must close after its answer shuts down its write side and keeps
+ * discarding input for a moment ("lingering close"), so the client reads
+ * the answer instead of a reset.
  *
  * Slow clients cannot pin descriptors: a request head has one deadline
  * from its first byte (from accept on a new connection), and connections
@@ -29,17 +31,14 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/aa-internal.h"
-#include "http/access.h"
 #include "base/buf.h"
 #include "http/http.h"
 #include "http/http-private.h"
@@ -53,311 +52,6 @@
 
 static void conn_resume_reading(struct aa_http_conn *);
 static void server_maybe_free(struct aa_http_server *);
-
-int
-aa_http_route_find(const struct aa_http_route *routes, size_t n,
-    const char *method, const char *path, struct aa_buf *allow)
-{
-	size_t i, j;
-	int path_seen = 0, dup;
-
-	for (i = 0; i < n; i++) {
-		const struct aa_http_route *r = &routes[i];
-
-		if ((r->flags & AA_HTTP_PREFIX) != 0 ?
-		    strncmp(path, r->path, strlen(r->path)) != 0 :
-		    strcmp(path, r->path) != 0)
-			continue;
-		if (strcmp(r->method, "*") == 0 ||
-		    strcmp(r->method, method) == 0)
-			return (int)i;
-		/* Each method once, in table order (chi lists them so). */
-		for (j = 0, dup = 0; j < i; j++)
-			if (strcmp(routes[j].method, r->method) == 0 &&
-			    strcmp(routes[j].path, r->path) == 0)
-				dup = 1;
-		if (!dup && allow != NULL)
-			aa_buf_printf(allow, "Allow: %s\r\n", r->method);
-		path_seen = 1;
-	}
-	return path_seen ? -405 : -404;
-}
-
-/* Answers with a short text/plain body (router and protocol errors). */
-static void
-reply_text(struct aa_http_conn *c, int status, const char *body)
-{
-	aa_http_reply(&c->req, status, "text/plain; charset=utf-8", body,
-	    strlen(body));
-}
-
-/* Starts a request after its head: clears the per-request state. */
-static void
-req_begin(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-
-	aa_buf_reset(&req->hdrs);
-	c->in_head_time = 0;
-	c->body_t0 = uv_now(c->srv->loop);
-	req->route = NULL;
-	req->data = c->srv->o.data;
-	req->strip = 0;
-	req->flags = 0;
-	req->active = 1;
-	req->msg_done = req->started = req->answered = 0;
-	req->streaming = req->chunked = req->close_after = 0;
-	req->in_handler = 0;
-	req->on_close = req->on_drain = NULL;
-	req->sink = NULL;
-	req->sink_done = NULL;
-	req->close_arg = req->drain_arg = req->sink_arg = NULL;
-}
-
-/* Runs a handler with the in_handler mark set. */
-static void
-req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
-{
-	c->req.in_handler = 1;
-	fn(&c->req, c->req.data);
-	c->req.in_handler = 0;
-}
-
-/* Returns non-zero when a request on route must pass the Origin check. */
-static int
-req_changes_state(unsigned flags, const char *method)
-{
-	if ((flags & AA_HTTP_ANY_ORIGIN) != 0)
-		return 0;
-	return (flags & AA_HTTP_CHANGES_STATE) != 0 ||
-	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-	    strcmp(method, "OPTIONS") != 0);
-}
-
-/* Applies Host, CORS, Origin and token checks; returns 0 to go on. */
-static int
-req_access(struct aa_http_conn *c, const struct aa_http_route *route)
-{
-	const struct aa_access *a = c->srv->o.access;
-	struct aa_httpparse *p = &c->p;
-	char tok[512];
-	const char *qt = NULL;
-	int n;
-
-	if (a == NULL)
-		return 0;
-	if (route == NULL) {
-		if (!aa_access_host_ok(a, aa_httpparse_header(p, "Host"))) {
-			aa_http_res_header(&c->req, "X-Content-Type-Options",
-			    "nosniff");
-			reply_text(c, 400, aa_access_host_error(a));
-			return -1;
-		}
-		aa_access_cors(a, p->method, aa_httpparse_header(p, "Origin"),
-		    aa_httpparse_header(p, "Access-Control-Request-Method"),
-		    aa_httpparse_header(p, "Access-Control-Request-Headers"),
-		    &c->req.hdrs);
-		if (aa_access_is_preflight(p->method, aa_httpparse_header(p,
-		    "Access-Control-Request-Method"))) {
-			aa_http_reply(&c->req, 200, NULL, "", 0);
-			return -1;
-		}
-		return 0;
-	}
-	if (req_changes_state(c->req.flags, p->method) &&
-	    !aa_access_origin_ok(a, aa_httpparse_header(p, "Origin"),
-	    aa_httpparse_header(p, "Host"),
-	    aa_httpparse_header(p, "Sec-Fetch-Site"))) {
-		c->srv->o.send_error(&c->req, 403,
-		    "cross-origin request refused: the Origin is not allowed");
-		return -1;
-	}
-	if ((c->req.flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a) ||
-	    c->trusted)
-		return 0;
-	/* ?token= only where a header cannot be set (EventSource); a %00
-	 * would cut the decoded value short, so it is no token at all. */
-	n = (c->req.flags & AA_HTTP_QUERY_TOKEN) != 0 ?
-	    aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) : -1;
-	if (n >= 0 && strlen(tok) == (size_t)n)
-		qt = tok;
-	if ((n < 0 || qt != NULL) && aa_access_token_ok(a,
-	    aa_httpparse_header(p, "Authorization"), qt))
-		return 0;
-	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
-	c->srv->o.send_error(&c->req, 401,
-	    "missing or invalid bearer token");
-	return -1;
-}
-
-/* Routes a request under a mounted prefix into the mount's table;
- * returns the route, or NULL once answered (404, 405, the mount's
- * refusal). */
-static const struct aa_http_route *
-req_mount(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-	struct aa_http_mount m;
-	const struct aa_http_route *route;
-	const char *path = c->p.path;
-	int idx, st;
-
-	memset(&m, 0, sizeof(m));
-	st = c->srv->o.mount != NULL ? c->srv->o.mount(req, c->srv->o.data,
-	    &m) : 404;
-	if (st == 0 && m.strip > strlen(path))
-		st = 404;
-	/* Refusals come after the mount's own Origin and token checks: a
-	 * client without the token cannot tell which names exist. */
-	if (st != 0) {
-		if (req_access(c, c->req.route) != 0)
-			return NULL;
-		if (st == 404)
-			reply_text(c, 404, "404 page not found\n");
-		else
-			c->srv->o.send_error(req, st, aa_http_reason(st));
-		return NULL;
-	}
-	req->strip = m.strip;
-	aa_buf_reset(&c->out);
-	idx = aa_http_route_find(m.routes, m.nroutes, c->p.method,
-	    aa_http_req_path(req), &c->out);
-	if (idx < 0 && req_access(c, c->req.route) != 0)
-		return NULL;
-	if (idx == -404) {
-		reply_text(c, 404, "404 page not found\n");
-		return NULL;
-	}
-	if (idx == -405) {
-		aa_buf_append(&req->hdrs, c->out.data, c->out.len);
-		aa_http_reply(req, 405, NULL, "", 0);
-		return NULL;
-	}
-	route = req->route = &m.routes[idx];
-	req->data = m.data;
-	req->flags = route->flags & ~m.flags_off;
-	return route;
-}
-
-/* The head is in: checks, routing, body policy, maybe the handler. */
-static void
-on_head(struct aa_http_conn *c)
-{
-	struct aa_http_server *s = c->srv;
-	struct aa_httpparse *p = &c->p;
-	const struct aa_http_route *route;
-	const char *expect;
-	char detail[96];
-	int idx;
-
-	req_begin(c);
-	if (req_access(c, NULL) != 0)
-		return;
-	aa_buf_reset(&c->out);
-	idx = aa_http_route_find(s->o.routes, s->o.nroutes, p->method,
-	    p->path, &c->out);
-	if (idx == -404) {
-		reply_text(c, 404, "404 page not found\n");
-		return;
-	}
-	if (idx == -405) {
-		aa_buf_append(&c->req.hdrs, c->out.data, c->out.len);
-		aa_http_reply(&c->req, 405, NULL, "", 0);
-		return;
-	}
-	route = c->req.route = &s->o.routes[idx];
-	c->req.flags = route->flags;
-	if ((route->flags & AA_HTTP_MOUNT) != 0 && (route = req_mount(c)) ==
-	    NULL)
-		return;
-	if (req_access(c, route) != 0)
-		return;
-	if (aa_httpparse_set_body(p, route->body_limit, NULL, NULL) != 0) {
-		snprintf(detail, sizeof(detail),
-		    "request body is too large limit=%zu bytes",
-		    p->body_limit);
-		c->srv->o.send_error(&c->req, 413, detail);
-		return;
-	}
-	if ((c->req.flags & AA_HTTP_STREAM_BODY) != 0)
-		req_call(c, route->handler);
-	expect = aa_httpparse_header(p, "Expect");
-	if (p->has_body && !c->req.started && !c->closing && expect != NULL &&
-	    strcasecmp(expect, "100-continue") == 0) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		uv_buf_t b = uv_buf_init((char *)cont, sizeof(cont) - 1);
-
-		aa__http_conn_write(c, &b, 1, 1, NULL, NULL);
-	}
-}
-
-/* The whole message is in: run the handler unless already answered. */
-static void
-on_done(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-
-	req->msg_done = 1;
-	if (req->answered) {
-		aa__http_req_complete(c);
-		return;
-	}
-	if (req->route == NULL)
-		return;
-	if ((req->flags & AA_HTTP_STREAM_BODY) != 0) {
-		if (req->sink_done != NULL) {
-			req->in_handler = 1;
-			req->sink_done(req, req->sink_arg);
-			req->in_handler = 0;
-		}
-		return;
-	}
-	req_call(c, req->route->handler);
-}
-
-/* Tells a body-streaming handler that the server answered in its place. */
-static void
-req_abandon(struct aa_http_conn *c)
-{
-	aa_http_req_cb fn = c->req.on_close;
-
-	if (fn != NULL) {
-		c->req.on_close = NULL;
-		fn(&c->req, c->req.close_arg);
-	}
-}
-
-/* The parser failed: answer if nobody did, then close. */
-static void
-on_error(struct aa_http_conn *c)
-{
-	struct aa_httpparse *p = &c->p;
-	struct aa_http_req *req = &c->req;
-	char detail[96];
-
-	c->want_close = 1;
-	if (!req->active)
-		req_begin(c);
-	if (req->started) {
-		if (c->queued == 0)
-			aa__http_conn_linger(c);
-		return;
-	}
-	req_abandon(c);
-	if (p->status == 413) {
-		snprintf(detail, sizeof(detail),
-		    "request body is too large limit=%zu bytes",
-		    p->body_limit);
-		req->conn->srv->o.send_error(req, 413, detail);
-	} else if (p->status == 431)
-		reply_text(c, 431, "431 Request Header Fields Too Large");
-	else if (p->status == 505)
-		reply_text(c, 505, "505 HTTP Version Not Supported");
-	else if (p->status == 400 || req->route == NULL)
-		reply_text(c, 400, "400 Bad Request");
-	else
-		req->conn->srv->o.send_error(req, p->status, p->error);
-}
 
 /* Finishes the current request: next one, or close after the output. */
 void
@@ -407,13 +101,13 @@ conn_feed(struct aa_http_conn *c, const char *data, size_t len)
 		if (ev == AA_HTTPPARSE_MORE)
 			break;
 		if (ev == AA_HTTPPARSE_HEAD) {
-			on_head(c);
+			aa__http_on_head(c);
 			again = 1;
 		}
 		else if (ev == AA_HTTPPARSE_DONE)
-			on_done(c);
+			aa__http_on_done(c);
 		else {
-			on_error(c);
+			aa__http_on_error(c);
 			off = len;
 		}
 	}
@@ -454,7 +148,6 @@ static void
 conn_timer_cb(uv_timer_t *t)
 {
 	struct aa_http_conn *c = t->data;
-	struct aa_http_req *req = &c->req;
 
 	if (c->closing)
 		return;
@@ -462,17 +155,7 @@ conn_timer_cb(uv_timer_t *t)
 		aa__http_conn_close(c);
 		return;
 	}
-	c->want_close = 1;
-	if (req->active && !req->started) {
-		req->close_after = 1;
-		req_abandon(c);
-		req->conn->srv->o.send_error(req, 408, "request body read timeout");
-	} else if (c->p.in_head) {
-		req_begin(c);
-		req->close_after = 1;
-		reply_text(c, 408, "408 Request Timeout");
-	} else
-		aa__http_conn_close(c);
+	aa__http_on_timeout(c);
 }
 
 /*
