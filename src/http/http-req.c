@@ -190,15 +190,15 @@ aa_http_stream_send(struct aa_http_req *req, const void *p, size_t n,
 	}
 	if (!req->chunked) {
 		b[0] = uv_buf_init((char *)p, (unsigned)n);
-		return aa__http_conn_write(c, b, 1, release != NULL ? 1u : 0u, release,
-		    arg);
+		return aa__http_conn_write(c, b, 1, release != NULL ? 1u : 0u,
+		    release, arg);
 	}
 	k = snprintf(pre, sizeof(pre), "%zx\r\n", n);
 	b[0] = uv_buf_init(pre, (unsigned)k);
 	b[1] = uv_buf_init((char *)p, (unsigned)n);
 	b[2] = uv_buf_init((char *)"\r\n", 2);
-	return aa__http_conn_write(c, b, 3, (release != NULL ? 2u : 0u) | 4u, release,
-	    arg);
+	return aa__http_conn_write(c, b, 3, (release != NULL ? 2u : 0u) | 4u,
+	    release, arg);
 }
 
 int

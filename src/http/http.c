@@ -419,7 +419,8 @@ server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
 	}
 	if (best == NULL)
 		return -1;
-	aa__http_conn_close(best); /* an abandoned request hears of it on close */
+	/* An abandoned request hears of it on close. */
+	aa__http_conn_close(best);
 	return 0;
 }
 
@@ -743,7 +744,8 @@ aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb, void *ud)
 		uv_close((uv_handle_t *)&s->ulis, server_lis_close_cb);
 	}
 	AA_LIST_FOREACH_SAFE(it, tmp, &s->conns)
-		aa__http_conn_close(AA_LIST_ENTRY(it, struct aa_http_conn, link));
+		aa__http_conn_close(AA_LIST_ENTRY(it, struct aa_http_conn,
+		    link));
 	server_maybe_free(s);
 }
 
