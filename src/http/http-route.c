@@ -329,7 +329,7 @@ aa__http_on_error(struct aa_http_conn *c)
 }
 
 /* The connection timer ran out on a request head or body: answer 408 and
- * close after it, or close an idle connection. */
+ * close after it; with nothing coming in, just close. */
 void
 aa__http_on_timeout(struct aa_http_conn *c)
 {
@@ -339,7 +339,8 @@ aa__http_on_timeout(struct aa_http_conn *c)
 	if (req->active && !req->started) {
 		req->close_after = 1;
 		req_abandon(c);
-		req->conn->srv->o.send_error(req, 408, "request body read timeout");
+		req->conn->srv->o.send_error(req, 408,
+		    "request body read timeout");
 	} else if (c->p.in_head) {
 		req_begin(c);
 		req->close_after = 1;
