@@ -1,884 +1,61 @@
 /*
- * http.c - the HTTP/1.1 server: listeners, connections, dispatch, writes.
+ * http.c - the HTTP/1.1 server: listeners, connections, reading, timers.
  *
- * One connection = one uv_tcp_t + one uv_timer_t + one aa_httpparse.
+ * One connection = one uv_tcp_t (or uv_pipe_t, on the unix socket) + one
+ * uv_timer_t + one aa_httpparse.
  * Input is parsed straight out of a server-wide read buffer; only bytes
  * left over while a request waits for its answer are copied into the
  * connection (bounded, reading stops past AA_HTTP_MAX_INPUT).  A request
  * moves through: head parsed -> checks/route -> body -> handler -> answer;
  * it is complete once it is answered and its message fully read (or the
- * connection is marked to close because the body was not read).
+ * connection is marked to close because the body was not read).  What a
+ * parsed head, message end, parser error or timeout leads to (checks,
+ * routing, mounts, the handler) is http-route.c's; the answer is
+ * http-req.c's, and its bytes go out through http-out.c.
  *
- * Lifetimes follow libuv (STYLE 12): conn_close() only marks and calls
- * uv_close(); the connection, and the on_close callback of an abandoned
- * request, go in the last close callback.  A connection that must close
- * after its answer shuts down its write side and keeps discarding input
- * for a moment ("lingering close"), so the client reads the answer instead
- * of a reset.
+ * Lifetimes follow libuv (STYLE 12): aa__http_conn_close() only marks and
+ * calls uv_close(); the connection, and the on_close callback of an
+ * abandoned request, go in the last close callback.  A connection that
+ * must close after its answer shuts down its write side and keeps
+ * discarding input for a moment ("lingering close"), so the client reads
+ * the answer instead of a reset.
  *
  * Slow clients cannot pin descriptors: a request head has one deadline
  * from its first byte (from accept on a new connection), and connections
  * are kept below the descriptor limit less a reserve.  When the server is
  * full, or an accepted descriptor lands in the reserve, the oldest idle or
  * slow connection is closed to make room, so a new request is served
- * (issue 17: /status under thousands of slow clients).
+ * (issue 17: /status under thousands of slow clients).  The numbers and
+ * the choice are http-shed.c's; the clock and the closing are here.
  */
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/aa-internal.h"
-#include "http/access.h"
 #include "base/buf.h"
 #include "http/http.h"
+#include "http/http-private.h"
 #include "http/httpparse.h"
 #include "base/list.h"
 
-#define AA_HTTP_MAX_LISTEN 8
-#define AA_HTTP_RBUF (64 * 1024)
 #define AA_HTTP_MAX_INPUT (64 * 1024)  /* buffered unparsed input */
-#define AA_HTTP_PIPELINE_OUT (256 * 1024) /* stop answering past this */
 #define AA_HTTP_LINGER_MS 2000
 #define AA_HTTP_LINGER_BYTES (1024 * 1024)
 #define AA_HTTP_KEEP_IN (16 * 1024)    /* bigger input buffers are freed */
-#define AA_HTTP_MIN_BODY_RATE 256      /* bytes/s a body averages at least */
 
-struct aa_http_req {
-	struct aa_http_conn *conn;
-	const struct aa_http_route *route;
-	void *data;          /* the handlers' data (a mount's or the server's) */
-	size_t strip;        /* path bytes a mount cut off */
-	unsigned flags;      /* the route's flags less the mount's flags_off */
-	struct aa_buf hdrs;  /* response headers: CORS + the handler's */
-	unsigned active : 1;     /* between head and completion */
-	unsigned msg_done : 1;   /* the whole message has been read */
-	unsigned started : 1;    /* the response head went out */
-	unsigned answered : 1;   /* the response is complete */
-	unsigned streaming : 1;  /* chunked stream in progress */
-	unsigned chunked : 1;    /* stream uses chunked encoding */
-	unsigned close_after : 1; /* close the connection after the answer */
-	unsigned in_handler : 1;
-	aa_http_req_cb on_close;
-	void *close_arg;
-	aa_http_req_cb on_drain;
-	void *drain_arg;
-	aa_http_body_fn sink;
-	aa_http_req_cb sink_done;
-	void *sink_arg;
-};
-
-/* A pending aa_http_server_drop: connections still to close. */
-struct aa_http_drop {
-	int n;
-	aa_http_close_cb cb;
-	void *ud;
-};
-
-struct aa_http_conn {
-	union {              /* both start with the uv_stream_t fields */
-		uv_tcp_t tcp;
-		uv_pipe_t pipe;
-	};
-	uv_timer_t timer;
-	uv_shutdown_t shut;
-	struct aa_http_server *srv;
-	struct aa_list link;
-	struct aa_httpparse p;
-	struct aa_http_req req;
-	struct aa_buf in;  /* unparsed input */
-	struct aa_buf out; /* scratch for response heads */
-	size_t queued;     /* bytes in uv_write requests */
-	size_t lingered;   /* bytes discarded while lingering */
-	int nhandles;      /* handles not yet closed */
-	unsigned closing : 1;
-	unsigned lingering : 1;
-	unsigned want_close : 1;
-	unsigned processing : 1;
-	unsigned reading : 1;
-	unsigned peer_eof : 1;
-	unsigned in_head_time : 1; /* head_t0 is set */
-	unsigned served : 1;       /* a request has been answered */
-	unsigned trusted : 1;      /* a unix peer of our uid: no token */
-	struct aa_http_drop *drop; /* told when this connection is freed */
-	uint64_t head_t0;  /* loop time the current head began */
-	uint64_t body_t0;  /* loop time the current head ended */
-};
-
-struct aa_http_server {
-	uv_loop_t *loop;
-	uv_tcp_t lis[AA_HTTP_MAX_LISTEN];
-	unsigned char live[AA_HTTP_MAX_LISTEN]; /* listening, not closed */
-	uv_pipe_t ulis;     /* the unix socket listener (unix_path) */
-	int ulive;
-	int nlis;
-	int port;
-	struct aa_http_options o;
-	struct aa_list conns;
-	size_t nconns;
-	size_t cap;  /* connections kept at most (max_conns, fd reserve) */
-	int fd_high; /* an accepted descriptor this high: the table is full */
-	int pending; /* listener handles not yet closed */
-	int closing;
-	aa_http_close_cb close_cb; /* runs once everything has closed */
-	void *close_ud;
-	time_t date_t;
-	char date[40];
-	char rbuf[AA_HTTP_RBUF];
-};
-
-/* A write that the kernel did not take at once. */
-struct aa_http_write {
-	uv_write_t w;
-	void (*release)(void *);
-	void *arg;
-	size_t len;
-	uv_buf_t bufs[4];
-	char data[]; /* copies of the transient parts */
-};
-
-static void conn_process(struct aa_http_conn *);
-static void conn_close(struct aa_http_conn *);
-static void conn_arm_timer(struct aa_http_conn *);
-static void conn_linger(struct aa_http_conn *);
 static void conn_resume_reading(struct aa_http_conn *);
-static void req_complete(struct aa_http_conn *);
 static void server_maybe_free(struct aa_http_server *);
 
-static const struct {
-	int status;
-	const char *reason;
-} aa_http_reasons[] = {
-	{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
-	{ 202, "Accepted" }, { 204, "No Content" },
-	{ 301, "Moved Permanently" }, { 302, "Found" },
-	{ 304, "Not Modified" }, { 307, "Temporary Redirect" },
-	{ 308, "Permanent Redirect" }, { 400, "Bad Request" },
-	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
-	{ 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
-	{ 413, "Request Entity Too Large" }, { 414, "Request URI Too Long" },
-	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
-	{ 429, "Too Many Requests" },
-	{ 431, "Request Header Fields Too Large" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
-	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
-	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
-};
-
-const char *
-aa_http_reason(int status)
-{
-	size_t i;
-
-	for (i = 0; i < AA__ARRAY_SIZE(aa_http_reasons); i++)
-		if (aa_http_reasons[i].status == status)
-			return aa_http_reasons[i].reason;
-	return "";
-}
-
-int
-aa_http_route_find(const struct aa_http_route *routes, size_t n,
-    const char *method, const char *path, struct aa_buf *allow)
-{
-	size_t i, j;
-	int path_seen = 0, dup;
-
-	for (i = 0; i < n; i++) {
-		const struct aa_http_route *r = &routes[i];
-
-		if ((r->flags & AA_HTTP_PREFIX) != 0 ?
-		    strncmp(path, r->path, strlen(r->path)) != 0 :
-		    strcmp(path, r->path) != 0)
-			continue;
-		if (strcmp(r->method, "*") == 0 ||
-		    strcmp(r->method, method) == 0)
-			return (int)i;
-		/* Each method once, in table order (chi lists them so). */
-		for (j = 0, dup = 0; j < i; j++)
-			if (strcmp(routes[j].method, r->method) == 0 &&
-			    strcmp(routes[j].path, r->path) == 0)
-				dup = 1;
-		if (!dup && allow != NULL)
-			aa_buf_printf(allow, "Allow: %s\r\n", r->method);
-		path_seen = 1;
-	}
-	return path_seen ? -405 : -404;
-}
-
-/* Returns the cached Date header value (refreshed once a second). */
-static const char *
-server_date(struct aa_http_server *s)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (now != s->date_t) {
-		s->date_t = now;
-		gmtime_r(&now, &tm);
-		strftime(s->date, sizeof(s->date),
-		    "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	}
-	return s->date;
-}
-
-/* Frees a write request after its data went out (or was cancelled). */
-static void
-write_done(struct aa_http_conn *c, struct aa_http_write *w)
-{
-	c->queued -= w->len;
-	if (w->release != NULL)
-		w->release(w->arg);
-	free(w);
-}
-
-/* Output drained: close, tell the stream owner, or resume input. */
-static void
-conn_drained(struct aa_http_conn *c)
-{
-	if (c->closing)
-		return;
-	if (c->want_close) {
-		conn_linger(c);
-		return;
-	}
-	if (c->req.streaming && c->req.on_drain != NULL) {
-		c->req.on_drain(&c->req, c->req.drain_arg);
-		return;
-	}
-	conn_process(c);
-}
-
-/* uv_write callback. */
-static void
-write_cb(uv_write_t *wr, int status)
-{
-	struct aa_http_write *w = (struct aa_http_write *)wr;
-	struct aa_http_conn *c = wr->handle->data;
-
-	write_done(c, w);
-	if (status < 0) {
-		conn_close(c);
-		return;
-	}
-	if (c->queued == 0)
-		conn_drained(c);
-}
-
-/*
- * Writes bufs: uv_try_write first, then a uv_write of the rest.  Buffers
- * whose bit is set in keep are the caller's until release(arg) runs; the
- * others are copied if they have to wait.
- */
-static int
-conn_write(struct aa_http_conn *c, const uv_buf_t *bufs, unsigned n,
-    unsigned keep, void (*release)(void *), void *arg)
-{
-	struct aa_http_write *w;
-	size_t total = 0, done = 0, copy = 0, skip, off = 0;
-	unsigned i, nb = 0;
-	int r;
-
-	if (c->closing || c->lingering) {
-		if (release != NULL)
-			release(arg);
-		return AA_ECANCELED;
-	}
-	for (i = 0; i < n; i++)
-		total += bufs[i].len;
-	if (c->queued == 0) {
-		r = uv_try_write((uv_stream_t *)&c->tcp, bufs, n);
-		if (r >= 0)
-			done = (size_t)r;
-		else if (r != UV_EAGAIN) {
-			if (release != NULL)
-				release(arg);
-			conn_close(c);
-			return AA_EIO;
-		}
-	}
-	if (done == total) {
-		if (release != NULL)
-			release(arg);
-		return 0;
-	}
-	skip = done;
-	for (i = 0; i < n; i++) {
-		size_t l = bufs[i].len > skip ? bufs[i].len - skip : 0;
-
-		skip -= bufs[i].len - l;
-		if (l > 0 && (keep & (1u << i)) == 0)
-			copy += l;
-	}
-	if ((w = malloc(sizeof(*w) + copy)) == NULL) {
-		if (release != NULL)
-			release(arg);
-		conn_close(c);
-		return AA_ENOMEM;
-	}
-	skip = done;
-	for (i = 0; i < n; i++) {
-		size_t l = bufs[i].len > skip ? bufs[i].len - skip : 0;
-		const char *p = bufs[i].base + (bufs[i].len - l);
-
-		skip -= bufs[i].len - l;
-		if (l == 0)
-			continue;
-		if ((keep & (1u << i)) == 0) {
-			memcpy(w->data + off, p, l);
-			p = w->data + off;
-			off += l;
-		}
-		w->bufs[nb++] = uv_buf_init((char *)p, (unsigned)l);
-	}
-	w->release = release;
-	w->arg = arg;
-	w->len = total - done;
-	if ((r = uv_write(&w->w, (uv_stream_t *)&c->tcp, w->bufs, nb,
-	    write_cb)) != 0) {
-		w->len = 0;
-		write_done(c, w);
-		conn_close(c);
-		return AA_EIO;
-	}
-	c->queued += w->len;
-	return 0;
-}
-
-/* Formats the status line and headers of a response into c->out. */
-static int
-build_head(struct aa_http_conn *c, int status, const char *ctype,
-    const char *framing)
-{
-	struct aa_http_req *req = &c->req;
-	struct aa_buf *o = &c->out;
-	int rc = 0;
-
-	aa_buf_reset(o);
-	AA__FIRST_ERROR(rc, aa_buf_printf(o, "HTTP/1.1 %d %s\r\n", status,
-	    aa_http_reason(status)));
-	AA__FIRST_ERROR(rc, aa_buf_append(o, req->hdrs.data, req->hdrs.len));
-	if (ctype != NULL)
-		AA__FIRST_ERROR(rc, aa_buf_printf(o, "Content-Type: %s\r\n",
-		    ctype));
-	AA__FIRST_ERROR(rc, aa_buf_puts(o, framing));
-	AA__FIRST_ERROR(rc, aa_buf_printf(o, "Date: %s\r\n",
-	    server_date(c->srv)));
-	if (req->close_after)
-		AA__FIRST_ERROR(rc, aa_buf_puts(o, "Connection: close\r\n"));
-	else if (c->p.ll.http_major == 1 && c->p.ll.http_minor == 0)
-		AA__FIRST_ERROR(rc, aa_buf_puts(o,
-		    "Connection: keep-alive\r\n"));
-	AA__FIRST_ERROR(rc, aa_buf_puts(o, "\r\n"));
-	return rc != 0 ? AA_ENOMEM : 0;
-}
-
-/* Decides before answering whether the connection must close after it. */
-static void
-req_decide_close(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-
-	if (!c->p.keep_alive || c->peer_eof || c->srv->closing ||
-	    c->p.status != 0 || (!req->msg_done && c->p.has_body))
-		req->close_after = 1;
-}
-
-int
-aa_http_res_header(struct aa_http_req *req, const char *name,
-    const char *value)
-{
-	if (!req->active || req->started || strpbrk(name, "\r\n:") != NULL ||
-	    strpbrk(value, "\r\n") != NULL)
-		return AA_EINVAL;
-	if (aa_buf_printf(&req->hdrs, "%s: %s\r\n", name, value) != 0)
-		return AA_ENOMEM;
-	return 0;
-}
-
-int
-aa_http_reply(struct aa_http_req *req, int status, const char *content_type,
-    const void *body, size_t len)
-{
-	struct aa_http_conn *c = req->conn;
-	char framing[64];
-	uv_buf_t b[2];
-	int rc;
-
-	if (!req->active || req->started)
-		return AA_EINVAL;
-	req_decide_close(c);
-	snprintf(framing, sizeof(framing), "Content-Length: %zu\r\n", len);
-	if ((rc = build_head(c, status, content_type, framing)) != 0)
-		return rc;
-	req->started = 1;
-	req->answered = 1;
-	b[0] = uv_buf_init(c->out.data, (unsigned)c->out.len);
-	b[1] = uv_buf_init((char *)(len > 0 ? body : ""), (unsigned)len);
-	rc = conn_write(c, b, len > 0 ? 2 : 1, 0, NULL, NULL);
-	if (req->msg_done || req->close_after)
-		req_complete(c);
-	return rc;
-}
-
-int
-aa_http_stream_start(struct aa_http_req *req, int status,
-    const char *content_type)
-{
-	struct aa_http_conn *c = req->conn;
-	uv_buf_t b;
-	int rc;
-
-	if (!req->active || req->started)
-		return AA_EINVAL;
-	req_decide_close(c);
-	req->chunked = c->p.ll.http_major == 1 && c->p.ll.http_minor >= 1;
-	if (!req->chunked)
-		req->close_after = 1; /* HTTP/1.0: the end is the close */
-	if ((rc = build_head(c, status, content_type, req->chunked ?
-	    "Transfer-Encoding: chunked\r\n" : "")) != 0)
-		return rc;
-	req->started = 1;
-	req->streaming = 1;
-	b = uv_buf_init(c->out.data, (unsigned)c->out.len);
-	rc = conn_write(c, &b, 1, 0, NULL, NULL);
-	conn_arm_timer(c);
-	return rc;
-}
-
-int
-aa_http_stream_send(struct aa_http_req *req, const void *p, size_t n,
-    void (*release)(void *), void *arg)
-{
-	struct aa_http_conn *c = req->conn;
-	char pre[24];
-	uv_buf_t b[3];
-	int k;
-
-	if (!req->streaming || c->closing || c->lingering) {
-		if (release != NULL)
-			release(arg);
-		return AA_ECANCELED;
-	}
-	if (n == 0) {
-		if (release != NULL)
-			release(arg);
-		return 0;
-	}
-	if (!req->chunked) {
-		b[0] = uv_buf_init((char *)p, (unsigned)n);
-		return conn_write(c, b, 1, release != NULL ? 1u : 0u, release,
-		    arg);
-	}
-	k = snprintf(pre, sizeof(pre), "%zx\r\n", n);
-	b[0] = uv_buf_init(pre, (unsigned)k);
-	b[1] = uv_buf_init((char *)p, (unsigned)n);
-	b[2] = uv_buf_init((char *)"\r\n", 2);
-	return conn_write(c, b, 3, (release != NULL ? 2u : 0u) | 4u, release,
-	    arg);
-}
-
-int
-aa_http_stream_end(struct aa_http_req *req)
-{
-	struct aa_http_conn *c = req->conn;
-	uv_buf_t b;
-	int rc = 0;
-
-	if (!req->streaming)
-		return AA_EINVAL;
-	req->streaming = 0;
-	req->answered = 1;
-	if (req->chunked) {
-		b = uv_buf_init((char *)"0\r\n\r\n", 5);
-		rc = conn_write(c, &b, 1, 1, NULL, NULL);
-	}
-	if (!c->closing)
-		req_complete(c);
-	return rc;
-}
-
-size_t
-aa_http_req_queued(const struct aa_http_req *req)
-{
-	return req->conn->queued;
-}
-
-void
-aa_http_req_on_drain(struct aa_http_req *req, aa_http_req_cb fn, void *arg)
-{
-	req->on_drain = fn;
-	req->drain_arg = arg;
-}
-
-void
-aa_http_req_on_close(struct aa_http_req *req, aa_http_req_cb fn, void *arg)
-{
-	req->on_close = fn;
-	req->close_arg = arg;
-}
-
-void
-aa_http_req_close(struct aa_http_req *req)
-{
-	conn_close(req->conn);
-}
-
-uv_loop_t *
-aa_http_req_loop(const struct aa_http_req *req)
-{
-	return req->conn->srv->loop;
-}
-
-const char *
-aa_http_req_method(const struct aa_http_req *req)
-{
-	return req->conn->p.method;
-}
-
-const char *
-aa_http_req_path(const struct aa_http_req *req)
-{
-	const char *p = req->conn->p.path + req->strip;
-
-	return *p == '\0' ? "/" : p;
-}
-
-const char *
-aa_http_req_query(const struct aa_http_req *req)
-{
-	return req->conn->p.query;
-}
-
-const char *
-aa_http_req_header(const struct aa_http_req *req, const char *name)
-{
-	return aa_httpparse_header(&req->conn->p, name);
-}
-
-int
-aa_http_req_query_param(const struct aa_http_req *req, const char *name,
-    char *out, size_t size)
-{
-	return aa_httpparse_query_get(req->conn->p.query, name, out, size);
-}
-
-const char *
-aa_http_req_body(const struct aa_http_req *req, size_t *len)
-{
-	const struct aa_buf *b = &req->conn->p.body;
-
-	if (len != NULL)
-		*len = b->len;
-	return aa_buf_str(b);
-}
-
-const struct aa_http_route *
-aa_http_req_route(const struct aa_http_req *req)
-{
-	return req->route;
-}
-
-void
-aa_http_req_set_body_sink(struct aa_http_req *req, aa_http_body_fn fn,
-    aa_http_req_cb done, void *arg)
-{
-	struct aa_http_conn *c = req->conn;
-
-	req->sink = fn;
-	req->sink_done = done;
-	req->sink_arg = arg;
-	c->p.sink = fn;
-	c->p.sink_arg = arg;
-}
-
-/* Answers with a short text/plain body (router and protocol errors). */
-static void
-reply_text(struct aa_http_conn *c, int status, const char *body)
-{
-	aa_http_reply(&c->req, status, "text/plain; charset=utf-8", body,
-	    strlen(body));
-}
-
-/* Starts a request after its head: clears the per-request state. */
-static void
-req_begin(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-
-	aa_buf_reset(&req->hdrs);
-	c->in_head_time = 0;
-	c->body_t0 = uv_now(c->srv->loop);
-	req->route = NULL;
-	req->data = c->srv->o.data;
-	req->strip = 0;
-	req->flags = 0;
-	req->active = 1;
-	req->msg_done = req->started = req->answered = 0;
-	req->streaming = req->chunked = req->close_after = 0;
-	req->in_handler = 0;
-	req->on_close = req->on_drain = NULL;
-	req->sink = NULL;
-	req->sink_done = NULL;
-	req->close_arg = req->drain_arg = req->sink_arg = NULL;
-}
-
-/* Runs a handler with the in_handler mark set. */
-static void
-req_call(struct aa_http_conn *c, aa_http_handler_fn fn)
-{
-	c->req.in_handler = 1;
-	fn(&c->req, c->req.data);
-	c->req.in_handler = 0;
-}
-
-/* Returns non-zero when a request on route must pass the Origin check. */
-static int
-req_changes_state(unsigned flags, const char *method)
-{
-	if ((flags & AA_HTTP_ANY_ORIGIN) != 0)
-		return 0;
-	return (flags & AA_HTTP_CHANGES_STATE) != 0 ||
-	    (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
-	    strcmp(method, "OPTIONS") != 0);
-}
-
-/* Applies Host, CORS, Origin and token checks; returns 0 to go on. */
-static int
-req_access(struct aa_http_conn *c, const struct aa_http_route *route)
-{
-	const struct aa_access *a = c->srv->o.access;
-	struct aa_httpparse *p = &c->p;
-	char tok[512];
-	const char *qt = NULL;
-	int n;
-
-	if (a == NULL)
-		return 0;
-	if (route == NULL) {
-		if (!aa_access_host_ok(a, aa_httpparse_header(p, "Host"))) {
-			aa_http_res_header(&c->req, "X-Content-Type-Options",
-			    "nosniff");
-			reply_text(c, 400, aa_access_host_error(a));
-			return -1;
-		}
-		aa_access_cors(a, p->method, aa_httpparse_header(p, "Origin"),
-		    aa_httpparse_header(p, "Access-Control-Request-Method"),
-		    aa_httpparse_header(p, "Access-Control-Request-Headers"),
-		    &c->req.hdrs);
-		if (aa_access_is_preflight(p->method, aa_httpparse_header(p,
-		    "Access-Control-Request-Method"))) {
-			aa_http_reply(&c->req, 200, NULL, "", 0);
-			return -1;
-		}
-		return 0;
-	}
-	if (req_changes_state(c->req.flags, p->method) &&
-	    !aa_access_origin_ok(a, aa_httpparse_header(p, "Origin"),
-	    aa_httpparse_header(p, "Host"),
-	    aa_httpparse_header(p, "Sec-Fetch-Site"))) {
-		c->srv->o.send_error(&c->req, 403,
-		    "cross-origin request refused: the Origin is not allowed");
-		return -1;
-	}
-	if ((c->req.flags & AA_HTTP_PUBLIC) != 0 || !aa_access_has_token(a) ||
-	    c->trusted)
-		return 0;
-	/* ?token= only where a header cannot be set (EventSource); a %00
-	 * would cut the decoded value short, so it is no token at all. */
-	n = (c->req.flags & AA_HTTP_QUERY_TOKEN) != 0 ?
-	    aa_httpparse_query_get(p->query, "token", tok, sizeof(tok)) : -1;
-	if (n >= 0 && strlen(tok) == (size_t)n)
-		qt = tok;
-	if ((n < 0 || qt != NULL) && aa_access_token_ok(a,
-	    aa_httpparse_header(p, "Authorization"), qt))
-		return 0;
-	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
-	c->srv->o.send_error(&c->req, 401,
-	    "missing or invalid bearer token");
-	return -1;
-}
-
-/* Routes a request under a mounted prefix into the mount's table;
- * returns the route, or NULL once answered (404, 405, the mount's
- * refusal). */
-static const struct aa_http_route *
-req_mount(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-	struct aa_http_mount m;
-	const struct aa_http_route *route;
-	const char *path = c->p.path;
-	int idx, st;
-
-	memset(&m, 0, sizeof(m));
-	st = c->srv->o.mount != NULL ? c->srv->o.mount(req, c->srv->o.data,
-	    &m) : 404;
-	if (st == 0 && m.strip > strlen(path))
-		st = 404;
-	/* Refusals come after the mount's own Origin and token checks: a
-	 * client without the token cannot tell which names exist. */
-	if (st != 0) {
-		if (req_access(c, c->req.route) != 0)
-			return NULL;
-		if (st == 404)
-			reply_text(c, 404, "404 page not found\n");
-		else
-			c->srv->o.send_error(req, st, aa_http_reason(st));
-		return NULL;
-	}
-	req->strip = m.strip;
-	aa_buf_reset(&c->out);
-	idx = aa_http_route_find(m.routes, m.nroutes, c->p.method,
-	    aa_http_req_path(req), &c->out);
-	if (idx < 0 && req_access(c, c->req.route) != 0)
-		return NULL;
-	if (idx == -404) {
-		reply_text(c, 404, "404 page not found\n");
-		return NULL;
-	}
-	if (idx == -405) {
-		aa_buf_append(&req->hdrs, c->out.data, c->out.len);
-		aa_http_reply(req, 405, NULL, "", 0);
-		return NULL;
-	}
-	route = req->route = &m.routes[idx];
-	req->data = m.data;
-	req->flags = route->flags & ~m.flags_off;
-	return route;
-}
-
-/* The head is in: checks, routing, body policy, maybe the handler. */
-static void
-on_head(struct aa_http_conn *c)
-{
-	struct aa_http_server *s = c->srv;
-	struct aa_httpparse *p = &c->p;
-	const struct aa_http_route *route;
-	const char *expect;
-	char detail[96];
-	int idx;
-
-	req_begin(c);
-	if (req_access(c, NULL) != 0)
-		return;
-	aa_buf_reset(&c->out);
-	idx = aa_http_route_find(s->o.routes, s->o.nroutes, p->method,
-	    p->path, &c->out);
-	if (idx == -404) {
-		reply_text(c, 404, "404 page not found\n");
-		return;
-	}
-	if (idx == -405) {
-		aa_buf_append(&c->req.hdrs, c->out.data, c->out.len);
-		aa_http_reply(&c->req, 405, NULL, "", 0);
-		return;
-	}
-	route = c->req.route = &s->o.routes[idx];
-	c->req.flags = route->flags;
-	if ((route->flags & AA_HTTP_MOUNT) != 0 && (route = req_mount(c)) ==
-	    NULL)
-		return;
-	if (req_access(c, route) != 0)
-		return;
-	if (aa_httpparse_set_body(p, route->body_limit, NULL, NULL) != 0) {
-		snprintf(detail, sizeof(detail),
-		    "request body is too large limit=%zu bytes",
-		    p->body_limit);
-		c->srv->o.send_error(&c->req, 413, detail);
-		return;
-	}
-	if ((c->req.flags & AA_HTTP_STREAM_BODY) != 0)
-		req_call(c, route->handler);
-	expect = aa_httpparse_header(p, "Expect");
-	if (p->has_body && !c->req.started && !c->closing && expect != NULL &&
-	    strcasecmp(expect, "100-continue") == 0) {
-		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		uv_buf_t b = uv_buf_init((char *)cont, sizeof(cont) - 1);
-
-		conn_write(c, &b, 1, 1, NULL, NULL);
-	}
-}
-
-/* The whole message is in: run the handler unless already answered. */
-static void
-on_done(struct aa_http_conn *c)
-{
-	struct aa_http_req *req = &c->req;
-
-	req->msg_done = 1;
-	if (req->answered) {
-		req_complete(c);
-		return;
-	}
-	if (req->route == NULL)
-		return;
-	if ((req->flags & AA_HTTP_STREAM_BODY) != 0) {
-		if (req->sink_done != NULL) {
-			req->in_handler = 1;
-			req->sink_done(req, req->sink_arg);
-			req->in_handler = 0;
-		}
-		return;
-	}
-	req_call(c, req->route->handler);
-}
-
-/* Tells a body-streaming handler that the server answered in its place. */
-static void
-req_abandon(struct aa_http_conn *c)
-{
-	aa_http_req_cb fn = c->req.on_close;
-
-	if (fn != NULL) {
-		c->req.on_close = NULL;
-		fn(&c->req, c->req.close_arg);
-	}
-}
-
-/* The parser failed: answer if nobody did, then close. */
-static void
-on_error(struct aa_http_conn *c)
-{
-	struct aa_httpparse *p = &c->p;
-	struct aa_http_req *req = &c->req;
-	char detail[96];
-
-	c->want_close = 1;
-	if (!req->active)
-		req_begin(c);
-	if (req->started) {
-		if (c->queued == 0)
-			conn_linger(c);
-		return;
-	}
-	req_abandon(c);
-	if (p->status == 413) {
-		snprintf(detail, sizeof(detail),
-		    "request body is too large limit=%zu bytes",
-		    p->body_limit);
-		req->conn->srv->o.send_error(req, 413, detail);
-	} else if (p->status == 431)
-		reply_text(c, 431, "431 Request Header Fields Too Large");
-	else if (p->status == 505)
-		reply_text(c, 505, "505 HTTP Version Not Supported");
-	else if (p->status == 400 || req->route == NULL)
-		reply_text(c, 400, "400 Bad Request");
-	else
-		req->conn->srv->o.send_error(req, p->status, p->error);
-}
-
 /* Finishes the current request: next one, or close after the output. */
-static void
-req_complete(struct aa_http_conn *c)
+void
+aa__http_req_complete(struct aa_http_conn *c)
 {
 	struct aa_http_req *req = &c->req;
 
@@ -891,12 +68,12 @@ req_complete(struct aa_http_conn *c)
 	if (req->close_after || c->p.status != 0) {
 		c->want_close = 1;
 		if (c->queued == 0)
-			conn_linger(c);
+			aa__http_conn_linger(c);
 		return;
 	}
 	aa_httpparse_next(&c->p);
 	if (!c->processing)
-		conn_process(c);
+		aa__http_conn_process(c);
 }
 
 /* Feeds input to the parser and acts on what it reports; returns the
@@ -917,20 +94,20 @@ conn_feed(struct aa_http_conn *c, const char *data, size_t len)
 			break;
 		if (req->active && req->msg_done)
 			break; /* waiting for the answer */
-		if (!req->active && c->queued > AA_HTTP_PIPELINE_OUT)
+		if (!req->active && aa__http_conn_out_full(c))
 			break; /* the client does not read its answers */
 		ev = aa_httpparse_execute(&c->p, data + off, len - off, &used);
 		off += used;
 		if (ev == AA_HTTPPARSE_MORE)
 			break;
 		if (ev == AA_HTTPPARSE_HEAD) {
-			on_head(c);
+			aa__http_on_head(c);
 			again = 1;
 		}
 		else if (ev == AA_HTTPPARSE_DONE)
-			on_done(c);
+			aa__http_on_done(c);
 		else {
-			on_error(c);
+			aa__http_on_error(c);
 			off = len;
 		}
 	}
@@ -938,8 +115,8 @@ conn_feed(struct aa_http_conn *c, const char *data, size_t len)
 }
 
 /* Parses what is buffered in c->in, then re-arms timers and reading. */
-static void
-conn_process(struct aa_http_conn *c)
+void
+aa__http_conn_process(struct aa_http_conn *c)
 {
 	size_t used;
 
@@ -957,13 +134,13 @@ conn_process(struct aa_http_conn *c)
 		return;
 	if (c->peer_eof && !c->req.active && !c->lingering) {
 		if (c->queued == 0)
-			conn_close(c);
+			aa__http_conn_close(c);
 		else
 			c->want_close = 1;
 		return;
 	}
 	conn_resume_reading(c);
-	conn_arm_timer(c);
+	aa__http_conn_arm_timer(c);
 }
 
 /* The connection timer: idle, slow head/body, or end of lingering. */
@@ -971,25 +148,14 @@ static void
 conn_timer_cb(uv_timer_t *t)
 {
 	struct aa_http_conn *c = t->data;
-	struct aa_http_req *req = &c->req;
 
 	if (c->closing)
 		return;
 	if (c->lingering) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
-	c->want_close = 1;
-	if (req->active && !req->started) {
-		req->close_after = 1;
-		req_abandon(c);
-		req->conn->srv->o.send_error(req, 408, "request body read timeout");
-	} else if (c->p.in_head) {
-		req_begin(c);
-		req->close_after = 1;
-		reply_text(c, 408, "408 Request Timeout");
-	} else
-		conn_close(c);
+	aa__http_on_timeout(c);
 }
 
 /*
@@ -997,12 +163,11 @@ conn_timer_cb(uv_timer_t *t)
  * request head has one deadline from its first byte, not a timeout that
  * each byte restarts: a client sending a byte every few seconds would
  * otherwise hold its connection (and a descriptor) forever (issue 17).
- * A body may take long, but it may neither stall for read_timeout nor,
- * after the first read_timeout, arrive slower than AA_HTTP_MIN_BODY_RATE
- * on average (Kestrel's minimum data rate).
+ * A body may take long, but not too slowly (the arithmetic of both is in
+ * http-shed.c).
  */
-static void
-conn_arm_timer(struct aa_http_conn *c)
+void
+aa__http_conn_arm_timer(struct aa_http_conn *c)
 {
 	const struct aa_http_options *o = &c->srv->o;
 	struct aa_http_req *req = &c->req;
@@ -1015,12 +180,9 @@ conn_arm_timer(struct aa_http_conn *c)
 		return;
 	}
 	if (req->active) {
-		now = uv_now(c->srv->loop);
-		ms = o->read_timeout_ms + c->p.body_seen * 1000 /
-		    AA_HTTP_MIN_BODY_RATE;
-		ms = now - c->body_t0 >= ms ? 1 : ms - (now - c->body_t0);
-		uv_timer_start(&c->timer, conn_timer_cb,
-		    ms < o->read_timeout_ms ? ms : o->read_timeout_ms, 0);
+		ms = aa__http_body_ms(uv_now(c->srv->loop), c->body_t0,
+		    o->read_timeout_ms, c->p.body_seen);
+		uv_timer_start(&c->timer, conn_timer_cb, ms, 0);
 	} else if (c->p.in_head || c->in.len > 0 || !c->served) {
 		/* A new connection has until then to send its first head
 		 * (Go's ReadHeaderTimeout); only keep-alive idles longer. */
@@ -1029,8 +191,7 @@ conn_arm_timer(struct aa_http_conn *c)
 			c->in_head_time = 1;
 			c->head_t0 = now;
 		}
-		ms = now - c->head_t0 >= o->read_timeout_ms ? 1 :
-		    o->read_timeout_ms - (now - c->head_t0);
+		ms = aa__http_head_ms(now, c->head_t0, o->read_timeout_ms);
 		uv_timer_start(&c->timer, conn_timer_cb, ms, 0);
 	} else {
 		c->in_head_time = 0;
@@ -1069,7 +230,7 @@ aa_http_server_drop(struct aa_http_server *s, const void *data,
 				c = AA_LIST_ENTRY(it, struct aa_http_conn,
 				    link);
 				if (c->req.active && c->req.data == data)
-					conn_close(c);
+					aa__http_conn_close(c);
 			}
 		if (cb != NULL)
 			cb(ud);
@@ -1084,7 +245,7 @@ aa_http_server_drop(struct aa_http_server *s, const void *data,
 			continue;
 		c->drop = d;
 		d->n++;
-		conn_close(c);
+		aa__http_conn_close(c);
 	}
 	drop_release(d);
 }
@@ -1117,8 +278,8 @@ conn_close_cb(uv_handle_t *h)
 }
 
 /* Marks the connection closed and closes its handles (deferred free). */
-static void
-conn_close(struct aa_http_conn *c)
+void
+aa__http_conn_close(struct aa_http_conn *c)
 {
 	if (c->closing)
 		return;
@@ -1135,12 +296,12 @@ conn_shutdown_cb(uv_shutdown_t *sh, int status)
 	struct aa_http_conn *c = sh->data;
 
 	if (status < 0 || c->peer_eof)
-		conn_close(c);
+		aa__http_conn_close(c);
 }
 
 /* Sends FIN after the answer and drains input briefly before closing. */
-static void
-conn_linger(struct aa_http_conn *c)
+void
+aa__http_conn_linger(struct aa_http_conn *c)
 {
 	if (c->closing || c->lingering)
 		return;
@@ -1148,7 +309,7 @@ conn_linger(struct aa_http_conn *c)
 	c->shut.data = c;
 	if (c->peer_eof || uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp,
 	    conn_shutdown_cb) != 0) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
 	uv_timer_start(&c->timer, conn_timer_cb, AA_HTTP_LINGER_MS, 0);
@@ -1176,10 +337,10 @@ conn_eof(struct aa_http_conn *c, ssize_t err)
 	/* Like Go's server, EOF during a request means the client is gone;
 	 * only complete requests already buffered are still answered. */
 	if (err != UV_EOF || c->lingering || req->active || c->in.len == 0) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
-	conn_process(c);
+	aa__http_conn_process(c);
 }
 
 /* libuv read callback. */
@@ -1198,7 +359,7 @@ conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	if (c->lingering) {
 		c->lingered += (size_t)n;
 		if (c->lingered > AA_HTTP_LINGER_BYTES)
-			conn_close(c);
+			aa__http_conn_close(c);
 		return;
 	}
 	if (c->in.len == 0 && !c->processing) {
@@ -1207,40 +368,35 @@ conn_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		c->processing = 0;
 		if (used < (size_t)n && !c->closing && !c->lingering &&
 		    aa_buf_append(&c->in, b->base + used, (size_t)n - used))
-			conn_close(c);
+			aa__http_conn_close(c);
 	} else if (aa_buf_append(&c->in, b->base, (size_t)n) != 0)
-		conn_close(c);
+		aa__http_conn_close(c);
 	if (c->closing)
 		return;
 	if (c->in.len > AA_HTTP_MAX_INPUT && c->reading) {
 		uv_read_stop(st);
 		c->reading = 0;
 	}
-	conn_process(c);
+	aa__http_conn_process(c);
 }
 
-/*
- * Returns how much a connection may be closed to make room: 0 never
- * (a stream, or a request the handler is answering), else a rank where
- * lower goes first: 1 lingering or idle between requests, 2 a head still
- * coming in (or none yet: a new connection is the youngest of its rank,
- * so it is not shed before its request could arrive), 3 a body coming
- * in.
- */
+/* Returns how much c may be closed to make room (aa__http_shed_rank). */
 static int
 conn_shed_rank(const struct aa_http_conn *c)
 {
-	const struct aa_http_req *req = &c->req;
+	struct aa_http_shed sh = {
+		.closing = c->closing,
+		.lingering = c->lingering,
+		.active = c->req.active,
+		.served = c->served,
+		.in_head = c->p.in_head != 0,
+		.has_input = c->in.len > 0,
+		.msg_done = c->req.msg_done,
+		.started = c->req.started,
+		.in_handler = c->req.in_handler,
+	};
 
-	if (c->closing)
-		return 0;
-	if (c->lingering)
-		return 1;
-	if (!req->active)
-		return c->served && !c->p.in_head && c->in.len == 0 ? 1 : 2;
-	if (!req->msg_done && !req->started && !req->in_handler)
-		return 3;
-	return 0;
+	return aa__http_shed_rank(&sh);
 }
 
 /* Closes the oldest connection of the lowest rank (not keep); returns 0,
@@ -1250,21 +406,21 @@ server_shed_one(struct aa_http_server *s, struct aa_http_conn *keep)
 {
 	struct aa_http_conn *best = NULL, *c;
 	struct aa_list *it;
-	int rank, best_rank = 4;
+	int take, best_rank = 4;
 
 	AA_LIST_FOREACH(it, &s->conns) {
 		c = AA_LIST_ENTRY(it, struct aa_http_conn, link);
-		if (c == keep || (rank = conn_shed_rank(c)) == 0 ||
-		    rank >= best_rank)
+		if (c == keep || (take = aa__http_shed_consider(&best_rank,
+		    conn_shed_rank(c))) == 0)
 			continue;
 		best = c;
-		best_rank = rank;
-		if (rank == 1)
+		if (take == 2)
 			break; /* the list is oldest first */
 	}
 	if (best == NULL)
 		return -1;
-	conn_close(best); /* an abandoned request hears of it on close */
+	/* An abandoned request hears of it on close. */
+	aa__http_conn_close(best);
 	return 0;
 }
 
@@ -1321,7 +477,7 @@ server_conn_cb(uv_stream_t *lis, int status)
 	aa_list_insert_tail(&s->conns, &c->link);
 	s->nconns++;
 	if (uv_accept(lis, (uv_stream_t *)&c->tcp) != 0) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
 	if (lis == (uv_stream_t *)&s->ulis) {
@@ -1333,7 +489,7 @@ server_conn_cb(uv_stream_t *lis, int status)
 		if (uv_fileno((uv_handle_t *)&c->pipe, &fd) != 0 ||
 		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) != 0 ||
 		    cr.uid != geteuid()) {
-			conn_close(c);
+			aa__http_conn_close(c);
 			return;
 		}
 		c->trusted = 1;
@@ -1341,7 +497,7 @@ server_conn_cb(uv_stream_t *lis, int status)
 	/* Full: the oldest idle or slow connection makes room for the new
 	 * one, so a fresh request is served while slow clients wait. */
 	if (s->nconns > s->cap && server_shed_one(s, c) != 0) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
 	/* The kernel hands out the lowest free descriptor, so one this high
@@ -1354,14 +510,14 @@ server_conn_cb(uv_stream_t *lis, int status)
 	}
 	if (uv_read_start((uv_stream_t *)&c->tcp, conn_alloc_cb,
 	    conn_read_cb) != 0) {
-		conn_close(c);
+		aa__http_conn_close(c);
 		return;
 	}
 	c->reading = 1;
 	/* Like Go's server: no Nagle delay, answers are written whole. */
 	if (!c->trusted)
 		uv_tcp_nodelay(&c->tcp, 1);
-	conn_arm_timer(c);
+	aa__http_conn_arm_timer(c);
 }
 
 /* Restarts reading once buffered input went down again. */
@@ -1476,44 +632,15 @@ server_bound_port(struct aa_http_server *s)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-/*
- * Caps the connections below the descriptor limit, keeping a reserve for
- * everything else the process opens (the agent's PTY, state and upload
- * files, new connections that shed old ones): an eighth of the limit,
- * at least 32 and at most 1024.  *high is where an accepted descriptor
- * says the table is nearly full: the top half of the reserve.
- */
+/* Caps the connections below the descriptor limit (aa__http_fd_cap). */
 static size_t
 server_fd_cap(size_t max_conns, int *high)
 {
 	struct rlimit rl;
-	size_t lim, reserve;
 
-	*high = INT_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
-		return max_conns;
-	lim = (size_t)rl.rlim_cur;
-	reserve = lim / 8 < 32 ? 32 : lim / 8 > 1024 ? 1024 : lim / 8;
-	if (lim < INT_MAX)
-		*high = (int)(lim - reserve / 2);
-	if (lim <= 2 * reserve)
-		lim = lim / 2 > 0 ? lim / 2 : 1;
-	else
-		lim -= reserve;
-	return lim < max_conns ? lim : max_conns;
-}
-
-void
-aa_http_send_error_text(struct aa_http_req *req, int status,
-    const char *detail)
-{
-	char body[256];
-	int n = snprintf(body, sizeof(body), "%s\n", detail);
-
-	if (n < 0 || (size_t)n >= sizeof(body))
-		n = (int)sizeof(body) - 1;
-	aa_http_reply(req, status, "text/plain; charset=utf-8", body,
-	    (size_t)n);
+		return aa__http_fd_cap(max_conns, SIZE_MAX, high);
+	return aa__http_fd_cap(max_conns, (size_t)rl.rlim_cur, high);
 }
 
 int
@@ -1617,7 +744,8 @@ aa_http_server_close(struct aa_http_server *s, aa_http_close_cb cb, void *ud)
 		uv_close((uv_handle_t *)&s->ulis, server_lis_close_cb);
 	}
 	AA_LIST_FOREACH_SAFE(it, tmp, &s->conns)
-		conn_close(AA_LIST_ENTRY(it, struct aa_http_conn, link));
+		aa__http_conn_close(AA_LIST_ENTRY(it, struct aa_http_conn,
+		    link));
 	server_maybe_free(s);
 }
 
