@@ -23,19 +23,16 @@
  * That client is attach-http.c; the drawing and the status line are
  * attach-screen.c; this file keeps the command, its keys and the loop.
  */
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cJSON.h>
-#include <llhttp.h>
 #include <uv.h>
 
 #include "base/aa-internal.h"
