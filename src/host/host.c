@@ -17,6 +17,9 @@
  * its API closes (connections still in one of its requests are dropped)
  * -> freed.  The host is freed once every session is and the server has
  * closed (counted closes, STYLE 12).
+ *
+ * A spec's checks and the command line made from it are host-spec.c; the
+ * list on disk is host-store.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,453 +49,11 @@
 #include "api/json.h"
 #include "host/host.h"
 #include "host/hostint.h"
+#include "host/host-private.h"
 
-#define HOST_MAX_ARGV 256
-#define HOST_MAX_ARG 4096
-#define HOST_MAX_ENV 256
-#define HOST_MAX_ENV_ENTRY 8192
-#define HOST_MAX_NAME 128
-#define HOST_MAX_PROMPT (1024 * 1024)
 #define HOST_BODY_LIMIT (4 * 1024 * 1024)
-#define HOST_LIST_MAX (64 * 1024 * 1024)
-#define HOST_ID_LEN 16
 
-/* What a session is made of: all the host saves to bring it back. */
-struct hspec {
-	char *name;
-	char *type;           /* as given; NULL: from argv[0] */
-	char **argv;          /* NULL-terminated */
-	size_t argc;
-	char *cwd;            /* absolute, NULL: the host's */
-	char **env;           /* NAME=VALUE over the host's, NULL-terminated */
-	size_t nenv;
-	unsigned cols, rows;
-	char *initial_prompt; /* sent once; never saved */
-	char *state_file;     /* absolute */
-	int own_state;        /* the host named the state file: delete it */
-	int64_t created_ns;
-};
-
-struct hsess {
-	struct aa_list link;
-	struct aa_host *host;
-	char id[HOST_ID_LEN + 1];
-	char prefix[64];      /* "/sessions/<id>" */
-	struct hspec spec;
-	struct aa_session *session;
-	struct aa_api *api;
-	char **envp;          /* the agent's whole environment */
-	int exited;
-	int exit_status;
-	int stopping;
-	int forget;           /* deleted: remove the state the host made */
-	struct aa_http_req *del_req; /* a DELETE waiting for the stop */
-};
-
-struct aa_host {
-	uv_loop_t *loop;
-	struct aa_http_server *http;
-	struct aa_mcp *mcp;
-	struct aa_access *access;
-	struct aa_list sessions;
-	size_t nsessions;
-	size_t max_sessions;
-	unsigned stop_timeout_ms;
-	char *state_dir;
-	char *list_path;
-	struct aa_log log;
-	int port;
-	int stopping;
-	size_t nstopping;     /* sessions off the list, not yet freed */
-	int pending;          /* during a stop: sessions not yet freed */
-	aa_host_stop_cb stop_cb;
-	void *stop_ud;
-};
-
-static void host_save_list(struct aa_host *h);
 static void sess_stop(struct hsess *hs);
-
-/* ---- specs ---- */
-
-static void
-strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
-spec_release(struct hspec *sp)
-{
-	free(sp->name);
-	free(sp->type);
-	strv_free(sp->argv);
-	free(sp->cwd);
-	strv_free(sp->env);
-	free(sp->initial_prompt);
-	free(sp->state_file);
-	memset(sp, 0, sizeof(*sp));
-}
-
-/* Sets *why (static text) and returns -1. */
-static int
-bad(const char **why, const char *text)
-{
-	*why = text;
-	return -1;
-}
-
-/* Non-zero when s is a string of at most max bytes without control
- * characters other than tab (names, paths, arguments). */
-static int
-plain_string(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n > max)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
-			return 0;
-	return 1;
-}
-
-/* Copies a JSON array of strings into a NULL-terminated vector. */
-static int
-strv_from_json(const cJSON *a, size_t max_items, size_t max_len,
-    int is_env, char ***out, size_t *n, const char **why)
-{
-	const cJSON *it;
-	size_t i = 0, cnt;
-	char **v;
-
-	if (!cJSON_IsArray(a))
-		return bad(why, is_env ? "env must be an array of strings" :
-		    "argv must be an array of strings");
-	cnt = (size_t)cJSON_GetArraySize(a);
-	if (cnt > max_items)
-		return bad(why, is_env ? "env has more than 256 entries" :
-		    "argv has more than 256 items");
-	if ((v = calloc(cnt + 1, sizeof(*v))) == NULL)
-		return bad(why, "out of memory");
-	cJSON_ArrayForEach(it, a) {
-		const char *s = cJSON_GetStringValue(it);
-		const char *eq;
-
-		if (s == NULL || strlen(s) > max_len || (!is_env &&
-		    !plain_string(s, max_len))) {
-			strv_free(v);
-			return bad(why, is_env ? "env entries must be strings "
-			    "of at most 8 KiB" : "argv items must be strings "
-			    "of at most 4 KiB without control characters");
-		}
-		if (is_env) {
-			eq = strchr(s, '=');
-			if (eq == NULL || eq == s || (s[0] >= '0' &&
-			    s[0] <= '9')) {
-				strv_free(v);
-				return bad(why, "env entries must be "
-				    "NAME=VALUE");
-			}
-			for (const char *c = s; c < eq; c++)
-				if (!(*c == '_' || (*c >= 'A' && *c <= 'Z') ||
-				    (*c >= 'a' && *c <= 'z') ||
-				    (*c >= '0' && *c <= '9'))) {
-					strv_free(v);
-					return bad(why, "env entries must be "
-					    "NAME=VALUE with NAME of letters, "
-					    "digits and _");
-				}
-		}
-		if ((v[i++] = strdup(s)) == NULL) {
-			strv_free(v);
-			return bad(why, "out of memory");
-		}
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-/* Reads an optional string member; -1 (why) when present but not a
- * string within bounds. */
-static int
-opt_string(const cJSON *o, const char *key, size_t max, int plain,
-    char **out, const char **why, const char *msg)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	const char *s;
-
-	*out = NULL;
-	if (it == NULL || cJSON_IsNull(it))
-		return 0;
-	if ((s = cJSON_GetStringValue(it)) == NULL || strlen(s) > max ||
-	    (plain && !plain_string(s, max)))
-		return bad(why, msg);
-	if ((*out = strdup(s)) == NULL)
-		return bad(why, "out of memory");
-	return 0;
-}
-
-/* Reads an optional whole number in [lo, hi]; def when absent. */
-static int
-opt_uint(const cJSON *o, const char *key, unsigned lo, unsigned hi,
-    unsigned def, unsigned *out, const char **why, const char *msg)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	double d;
-
-	*out = def;
-	if (it == NULL || cJSON_IsNull(it))
-		return 0;
-	if (!cJSON_IsNumber(it))
-		return bad(why, msg);
-	d = it->valuedouble;
-	if (d != (double)(long long)d || d < lo || d > hi)
-		return bad(why, msg);
-	*out = (unsigned)d;
-	return 0;
-}
-
-/* Checks and copies a session spec from JSON (a request body, or an entry
- * of sessions.json: saved is set, and state_file is then required).
- * Returns 0, or -1 with *why. */
-static int
-spec_from_json(const cJSON *o, int saved, struct hspec *sp,
-    const char **why)
-{
-	static const char *const known[] = { "type", "argv", "cwd", "env",
-		"term_width", "term_height", "initial_prompt", "state_file",
-		"name", "id", "created", "own_state" };
-	const cJSON *it;
-	struct stat st;
-
-	memset(sp, 0, sizeof(*sp));
-	if (!cJSON_IsObject(o))
-		return bad(why, "the body must be a JSON object");
-	cJSON_ArrayForEach(it, o) {
-		size_t k;
-
-		for (k = 0; k < AA__ARRAY_SIZE(known); k++)
-			if (strcmp(it->string, known[k]) == 0)
-				break;
-		if (k == AA__ARRAY_SIZE(known) || (!saved && k >= 9))
-			return bad(why, "unknown member (known: type, argv, "
-			    "cwd, env, term_width, term_height, "
-			    "initial_prompt, state_file, name)");
-	}
-	it = cJSON_GetObjectItemCaseSensitive(o, "argv");
-	if (it == NULL)
-		return bad(why, "argv is required");
-	if (strv_from_json(it, HOST_MAX_ARGV, HOST_MAX_ARG, 0, &sp->argv,
-	    &sp->argc, why) != 0)
-		goto fail;
-	if (sp->argc == 0 || sp->argv[0][0] == '\0') {
-		bad(why, "argv must name a program");
-		goto fail;
-	}
-	it = cJSON_GetObjectItemCaseSensitive(o, "env");
-	if (it != NULL && !cJSON_IsNull(it) && strv_from_json(it,
-	    HOST_MAX_ENV, HOST_MAX_ENV_ENTRY, 1, &sp->env, &sp->nenv,
-	    why) != 0)
-		goto fail;
-	if (opt_string(o, "type", 32, 1, &sp->type, why,
-	    "type must be an agent type") != 0)
-		goto fail;
-	if (sp->type != NULL && aa_agent_find(sp->type) == NULL) {
-		bad(why, "unknown agent type");
-		goto fail;
-	}
-	if (opt_string(o, "name", HOST_MAX_NAME, 1, &sp->name, why,
-	    "name must be a string of at most 128 bytes") != 0)
-		goto fail;
-	if (opt_string(o, "cwd", PATH_MAX - 1, 1, &sp->cwd, why,
-	    "cwd must be a path") != 0)
-		goto fail;
-	if (sp->cwd != NULL && (sp->cwd[0] != '/' || stat(sp->cwd, &st) != 0 ||
-	    !S_ISDIR(st.st_mode))) {
-		bad(why, "cwd must be an absolute path to an existing "
-		    "directory");
-		goto fail;
-	}
-	if (opt_string(o, "state_file", PATH_MAX - 64, 1, &sp->state_file,
-	    why, "state_file must be a path") != 0)
-		goto fail;
-	if (sp->state_file != NULL && sp->state_file[0] != '/') {
-		bad(why, "state_file must be an absolute path");
-		goto fail;
-	}
-	if (saved && sp->state_file == NULL) {
-		bad(why, "state_file missing");
-		goto fail;
-	}
-	if (opt_string(o, "initial_prompt", HOST_MAX_PROMPT, 0,
-	    &sp->initial_prompt, why,
-	    "initial_prompt must be a string of at most 1 MiB") != 0)
-		goto fail;
-	if (opt_uint(o, "term_width", 20, 500, 80, &sp->cols, why,
-	    "term_width must be a whole number from 20 to 500") != 0 ||
-	    opt_uint(o, "term_height", 10, 2000, 1000, &sp->rows, why,
-	    "term_height must be a whole number from 10 to 2000") != 0)
-		goto fail;
-	if (saved) {
-		it = cJSON_GetObjectItemCaseSensitive(o, "created");
-		if (cJSON_IsNumber(it))
-			sp->created_ns = (int64_t)it->valuedouble;
-		sp->own_state = cJSON_IsTrue(
-		    cJSON_GetObjectItemCaseSensitive(o, "own_state"));
-	}
-	return 0;
-fail:
-	spec_release(sp);
-	return -1;
-}
-
-/* Checks a session spec given as JSON text, as POST /sessions (saved 0)
- * or sessions.json (saved 1) would (hostint.h; the fuzzer's entry). */
-int
-aa_host_check_spec(const char *json, size_t len, int saved,
-    const char **why)
-{
-	struct hspec sp;
-	cJSON *o = cJSON_ParseWithLength(json, len);
-	int rc;
-
-	*why = "not JSON";
-	if (o == NULL)
-		return -1;
-	rc = spec_from_json(o, saved, &sp, why);
-	if (rc == 0)
-		spec_release(&sp);
-	cJSON_Delete(o);
-	return rc;
-}
-
-/* The spec as saved in sessions.json. */
-static cJSON *
-spec_to_json(const struct hsess *hs)
-{
-	const struct hspec *sp = &hs->spec;
-	cJSON *o = cJSON_CreateObject(), *a;
-
-	if (o == NULL || cJSON_AddStringToObject(o, "id", hs->id) == NULL)
-		goto fail;
-	if (sp->name != NULL && cJSON_AddStringToObject(o, "name",
-	    sp->name) == NULL)
-		goto fail;
-	if (sp->type != NULL && cJSON_AddStringToObject(o, "type",
-	    sp->type) == NULL)
-		goto fail;
-	if ((a = cJSON_AddArrayToObject(o, "argv")) == NULL)
-		goto fail;
-	for (size_t i = 0; i < sp->argc; i++)
-		if (!cJSON_AddItemToArray(a, cJSON_CreateString(sp->argv[i])))
-			goto fail;
-	if (sp->cwd != NULL && cJSON_AddStringToObject(o, "cwd", sp->cwd) ==
-	    NULL)
-		goto fail;
-	if (sp->env != NULL) {
-		if ((a = cJSON_AddArrayToObject(o, "env")) == NULL)
-			goto fail;
-		for (size_t i = 0; i < sp->nenv; i++)
-			if (!cJSON_AddItemToArray(a,
-			    cJSON_CreateString(sp->env[i])))
-				goto fail;
-	}
-	if (cJSON_AddNumberToObject(o, "term_width", sp->cols) == NULL ||
-	    cJSON_AddNumberToObject(o, "term_height", sp->rows) == NULL ||
-	    cJSON_AddStringToObject(o, "state_file", sp->state_file) ==
-	    NULL ||
-	    cJSON_AddBoolToObject(o, "own_state", sp->own_state) == NULL ||
-	    cJSON_AddNumberToObject(o, "created", (double)sp->created_ns) ==
-	    NULL)
-		goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* ---- the agent's command line and environment ---- */
-
-/* The arguments that make a relaunched agent of this type resume its
- * last conversation in its directory, or NULL when it has none. */
-static const char *const *
-resume_args(const char *type)
-{
-	static const char *const claude[] = { "--continue", NULL };
-	static const char *const codex[] = { "resume", "--last", NULL };
-	static const char *const gemini[] = { "--resume", "latest", NULL };
-	static const char *const opencode[] = { "--continue", NULL };
-	static const char *const aider[] = { "--restore-chat-history",
-		NULL };
-
-	if (type == NULL)
-		return NULL;
-	if (strcmp(type, "claude") == 0)
-		return claude;
-	if (strcmp(type, "codex") == 0)
-		return codex;
-	if (strcmp(type, "gemini") == 0)
-		return gemini;
-	if (strcmp(type, "opencode") == 0)
-		return opencode;
-	if (strcmp(type, "aider") == 0)
-		return aider;
-	return NULL;
-}
-
-/* argv with extra inserted after argv[0]; a new vector of borrowed
- * pointers (free only the vector). */
-static const char **
-argv_with(const struct hspec *sp, const char *const *extra)
-{
-	size_t n = 0, k = 0;
-	const char **v;
-
-	while (extra != NULL && extra[n] != NULL)
-		n++;
-	if ((v = calloc(sp->argc + n + 1, sizeof(*v))) == NULL)
-		return NULL;
-	v[k++] = sp->argv[0];
-	for (size_t i = 0; i < n; i++)
-		v[k++] = extra[i];
-	for (size_t i = 1; i < sp->argc; i++)
-		v[k++] = sp->argv[i];
-	return v;
-}
-
-/* The host's environment with the spec's entries over it. */
-static char **
-env_merge(const struct hspec *sp)
-{
-	extern char **environ;
-	size_t n = 0, k = 0;
-	char **v;
-
-	while (environ[n] != NULL)
-		n++;
-	if ((v = calloc(n + sp->nenv + 1, sizeof(*v))) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const char *eq = strchr(environ[i], '=');
-		size_t nl = eq != NULL ? (size_t)(eq - environ[i]) :
-		    strlen(environ[i]);
-		int over = 0;
-
-		for (size_t j = 0; j < sp->nenv && !over; j++)
-			over = strncmp(sp->env[j], environ[i], nl) == 0 &&
-			    sp->env[j][nl] == '=';
-		if (!over)
-			v[k++] = environ[i];
-	}
-	for (size_t j = 0; j < sp->nenv; j++)
-		v[k++] = sp->env[j];
-	return v;
-}
 
 /* ---- a session's callbacks: forwarded to its API (as aa_server) ---- */
 
@@ -555,10 +116,10 @@ hs_exit(void *ud, int wait_status)
 
 /* ---- starting and stopping a session ---- */
 
-static void
-sess_free(struct hsess *hs)
+void
+aa_host_sess_free(struct hsess *hs)
 {
-	spec_release(&hs->spec);
+	aa_host_spec_release(&hs->spec);
 	free(hs->envp);
 	free(hs);
 }
@@ -589,8 +150,9 @@ new_id(struct aa_host *h, char *id)
 /* Starts the API and the agent of hs (spec filled, id set); resume: a
  * restart (resume flag, no initial prompt).  On failure hs is untouched
  * but for its handles, which are closed. */
-static int
-sess_start(struct aa_host *h, struct hsess *hs, int resume, char **cause)
+int
+aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
+    char **cause)
 {
 	struct aa_session_options so;
 	struct aa_api_options ao;
@@ -606,9 +168,9 @@ sess_start(struct aa_host *h, struct hsess *hs, int resume, char **cause)
 	if ((rc = aa_api_new_mounted(&hs->api, h->loop, &ao, &h->log,
 	    h->http, cause)) != 0)
 		return rc;
-	if ((hs->envp = env_merge(&hs->spec)) == NULL ||
-	    (argv = argv_with(&hs->spec, resume ?
-	    resume_args(hs->spec.type) : NULL)) == NULL) {
+	if ((hs->envp = aa_host_env_merge(&hs->spec)) == NULL ||
+	    (argv = aa_host_argv_with(&hs->spec, resume ?
+	    aa_host_resume_args(hs->spec.type) : NULL)) == NULL) {
 		aa_api_close(hs->api, NULL, NULL);
 		hs->api = NULL;
 		return AA_ENOMEM;
@@ -692,7 +254,7 @@ sess_api_closed(void *ud)
 	struct hsess *hs = ud;
 	struct aa_host *h = hs->host;
 
-	sess_free(hs);
+	aa_host_sess_free(hs);
 	h->nstopping--;
 	if (h->stopping)
 		host_part_done(h);
@@ -757,107 +319,6 @@ sess_stop(struct hsess *hs)
 	aa_session_stop(hs->session, sess_stopped, hs);
 }
 
-/* ---- the list on disk ---- */
-
-static void
-host_save_list(struct aa_host *h)
-{
-	cJSON *o = cJSON_CreateObject(), *a;
-	struct aa_list *it;
-	char *text = NULL;
-	int rc = AA_ENOMEM;
-
-	if (o == NULL || cJSON_AddNumberToObject(o, "version", 1) == NULL ||
-	    (a = cJSON_AddArrayToObject(o, "sessions")) == NULL)
-		goto out;
-	AA_LIST_FOREACH(it, &h->sessions) {
-		cJSON *e = spec_to_json(AA_LIST_ENTRY(it, struct hsess,
-		    link));
-
-		if (e == NULL || !cJSON_AddItemToArray(a, e))
-			goto out;
-	}
-	if ((text = cJSON_PrintUnformatted(o)) == NULL)
-		goto out;
-	rc = aa_file_replace(h->list_path, text, strlen(text));
-out:
-	if (rc != 0)
-		AA_LOG(&h->log, AA_LOG_ERROR, "saving the session list to "
-		    "%s: %s", h->list_path, aa_strerror(rc));
-	cJSON_free(text);
-	cJSON_Delete(o);
-}
-
-/* Brings back the sessions of sessions.json. */
-static int
-host_load_list(struct aa_host *h, char **cause)
-{
-	struct aa_buf b;
-	cJSON *o, *a, *e;
-	int rc;
-
-	aa_buf_init(&b);
-	rc = aa_file_read_own(h->list_path, HOST_LIST_MAX, &b);
-	if (rc == AA_ENOENT) {
-		aa_buf_release(&b);
-		return 0;
-	}
-	if (rc != 0) {
-		aa_buf_release(&b);
-		return aa__cause(cause, rc, "reading %s: %s", h->list_path,
-		    aa_strerror(rc));
-	}
-	o = cJSON_ParseWithLength(b.data, b.len);
-	aa_buf_release(&b);
-	a = cJSON_GetObjectItemCaseSensitive(o, "sessions");
-	if (o == NULL || !cJSON_IsArray(a) || !cJSON_IsNumber(
-	    cJSON_GetObjectItemCaseSensitive(o, "version"))) {
-		cJSON_Delete(o);
-		return aa__cause(cause, AA_ECORRUPT, "%s: not a session list",
-		    h->list_path);
-	}
-	cJSON_ArrayForEach(e, a) {
-		const char *id = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(e, "id"));
-		const char *why = NULL;
-		char *scause = NULL;
-		struct hsess *hs;
-
-		if (h->nsessions >= h->max_sessions) {
-			AA_LOG(&h->log, AA_LOG_ERROR, "more saved sessions "
-			    "than --max-sessions; the rest are left out");
-			break;
-		}
-		if ((hs = calloc(1, sizeof(*hs))) == NULL)
-			break;
-		hs->host = h;
-		if (id == NULL || strlen(id) != HOST_ID_LEN ||
-		    strspn(id, "0123456789abcdef") != HOST_ID_LEN ||
-		    spec_from_json(e, 1, &hs->spec, &why) != 0) {
-			AA_LOG(&h->log, AA_LOG_ERROR, "saved session %s left "
-			    "out: %s", id != NULL && plain_string(id, 64) ?
-			    id : "?", why != NULL ? why : "bad id");
-			free(hs);
-			continue;
-		}
-		memcpy(hs->id, id, HOST_ID_LEN + 1);
-		if ((rc = sess_start(h, hs, 1, &scause)) != 0) {
-			AA_LOG(&h->log, AA_LOG_ERROR, "session %s could not "
-			    "be brought back: %s", hs->id, scause != NULL ?
-			    scause : aa_strerror(rc));
-			free(scause);
-			sess_free(hs);
-			continue;
-		}
-		aa_list_insert_tail(&h->sessions, &hs->link);
-		h->nsessions++;
-		AA_LOG(&h->log, AA_LOG_INFO, "session %s brought back",
-		    hs->id);
-	}
-	cJSON_Delete(o);
-	return 0;
-}
-
 /* ---- routes ---- */
 
 static struct hsess *
@@ -880,7 +341,7 @@ host_find(struct aa_host *h, const char *id, size_t n)
 static cJSON *
 sess_json(const struct hsess *hs)
 {
-	cJSON *o = spec_to_json(hs);
+	cJSON *o = aa_host_spec_to_json(hs);
 	const struct aa_session *s = hs->session;
 	struct aa_buf t;
 
@@ -959,7 +420,7 @@ aa_host_remove(struct aa_host *h, struct hsess *hs)
 		return;
 	hs->forget = 1;
 	sess_stop(hs);
-	host_save_list(h);
+	aa_host_save_list(h);
 }
 
 /* GET /sessions */
@@ -1010,14 +471,14 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return AA_ENOMEM;
 	hs->host = h;
-	if (spec_from_json(spec, 0, &hs->spec, &bad_why) != 0) {
+	if (aa_host_spec_from_json(spec, 0, &hs->spec, &bad_why) != 0) {
 		free(hs);
 		*status = 422;
 		*why = strdup(bad_why);
 		return AA_EINVAL;
 	}
 	if (new_id(h, hs->id) != 0) {
-		sess_free(hs);
+		aa_host_sess_free(hs);
 		*why = strdup("no random bytes for an id");
 		return AA_EIO;
 	}
@@ -1026,20 +487,20 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 		snprintf(path, sizeof(path), "%s/sessions/%s.json",
 		    h->state_dir, hs->id);
 		if ((hs->spec.state_file = strdup(path)) == NULL) {
-			sess_free(hs);
+			aa_host_sess_free(hs);
 			return AA_ENOMEM;
 		}
 		hs->spec.own_state = 1;
 	}
-	if ((rc = sess_start(h, hs, 0, &cause)) != 0) {
+	if ((rc = aa_host_sess_start(h, hs, 0, &cause)) != 0) {
 		*status = rc == AA_ENOENT ? 422 : 500;
 		*why = cause != NULL ? cause : strdup(aa_strerror(rc));
-		sess_free(hs);
+		aa_host_sess_free(hs);
 		return rc;
 	}
 	aa_list_insert_tail(&h->sessions, &hs->link);
 	h->nsessions++;
-	host_save_list(h);
+	aa_host_save_list(h);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
 	*id = hs->id;
@@ -1213,11 +674,11 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	if ((rc = aa_http_server_new(&h->http, loop, &ho, cause)) != 0)
 		goto fail;
 	h->port = o->port >= 0 ? aa_http_server_port(h->http) : 0;
-	if ((rc = host_load_list(h, cause)) != 0) {
+	if ((rc = aa_host_load_list(h, cause)) != 0) {
 		aa_host_stop(h, NULL, NULL);
 		return rc;
 	}
-	host_save_list(h);
+	aa_host_save_list(h);
 	*out = h;
 	return 0;
 fail:

@@ -1,0 +1,53 @@
+/*
+ * mcp-private.h - what mcp.c (the transport, MCP sessions, wait_for) and
+ * mcp-tools.c (the tools answered at once, their schemas and their
+ * arguments' checks) share.
+ */
+#ifndef AA_MCP_PRIVATE_H
+#define AA_MCP_PRIVATE_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+#include <uv.h>
+
+#include "base/list.h"
+
+#define MCP_MAX_SESSIONS 256
+
+struct aa_host;
+struct hsess;
+
+struct aa_mcp {
+	struct aa_host *host;
+	uv_timer_t *timer;   /* while waits exist; NULL before the first */
+	struct aa_list waits;
+	size_t nwaits;
+	char ids[MCP_MAX_SESSIONS][33]; /* MCP sessions, a ring */
+	size_t nids, idhead;
+	void (*close_cb)(void *);
+	void *close_ud;
+};
+
+/* A tool answered at once: its result (aa_mcp_tool_ok/_err), or NULL when
+ * out of memory. */
+typedef cJSON *aa_mcp_tool_fn(struct aa_mcp *m, const cJSON *args);
+
+/* ---- mcp-tools.c ---- */
+
+/* A tool's result: structured content plus the same as text. */
+cJSON *aa_mcp_tool_ok(cJSON *structured);
+/* A tool's error: isError with the reason as text. */
+cJSON *aa_mcp_tool_err(const char *why);
+/* The result of tools/list: every tool with its schemas. */
+cJSON *aa_mcp_tools_list(void);
+/* The session named by args.id, or NULL with *why. */
+struct hsess *aa_mcp_arg_session(struct aa_mcp *m, const cJSON *args,
+    const char **why);
+/* Non-zero when args has a member not in known (NULL-terminated). */
+int aa_mcp_unknown_member(const cJSON *args, const char *const *known);
+/* The tool answered at once with this name, or NULL (wait_for, which
+ * answers later, is mcp.c's; an unknown name). */
+aa_mcp_tool_fn *aa_mcp_tool(const char *name);
+
+#endif /* AA_MCP_PRIVATE_H */
