@@ -1,30 +1,19 @@
 /*
- * api.c - the agentapi endpoints (../shared/spec/http.md §3, §4, §8) on
- * aa_http, and the event streams behind /events and /internal/screen.
+ * api.c - aa_api: the agentapi endpoints (../shared/spec/http.md §3, §8)
+ * on aa_http, and the API's life: made, given its session, mounted,
+ * closed.  The event streams are in api-events.c, the pages in
+ * api-assets.c; api-private.h is what the three share.
  *
  * Handlers answer from the session's current state at once: nothing here
  * waits for a send in progress (upstream's global lock is gone).  A user
  * message is the only request answered later, from the session's send
  * callback; if its client goes away first the request is forgotten and
  * the send goes on.
- *
- * Events: every change is serialized once into an aa_event and published
- * to all subscribers.  /events frames carry ids from a time-based sequence
- * so that Last-Event-ID resumes within one run and falls back to a full
- * replay (all messages, the status, the retained errors: spec §4.4) after
- * a restart.  A replay's frames carry "N.P", N the id of the newest
- * published event and P the frames delivered so far, the last one plain
- * N: a client cut off inside the replay resumes right after the frame it
- * has (while nothing new was published; else it gets a full replay), and
- * one that got all of it resumes from N.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -33,8 +22,8 @@
 #include "base/log.h"
 #include "http/access.h"
 #include "api/api.h"
+#include "api/api-private.h"
 #include "api/control.h"
-#include "http/event.h"
 #include "http/http.h"
 #include "api/json.h"
 #include "runtime/session.h"
@@ -43,66 +32,21 @@
 #include "base/timefmt.h"
 #include "core/prompt.h"
 #include "core/queue.h"
-#include "core/steer.h"
 #include "api/upload.h"
-#include "api/webassets.h"
 
-#define API_MAX_ERRORS 100
 #define API_MESSAGE_BODY_LIMIT (1024 * 1024)
-
-struct aa_api {
-	uv_loop_t *loop;
-	struct aa_http_server *http;
-	struct aa_access *access;
-	struct aa_sse_stream *events;
-	struct aa_sse_stream *screen;
-	struct aa_http_route *routes;	 /* upstream's, then control.c's */
-	size_t nroutes;
-	struct aa_http_server *mount;	 /* the host's server we are mounted
-					  * on (aa_api_new_mounted), or NULL */
-	struct aa_session *session;
-	char agent_type[32];
-	char *chat_base;	 /* external chat path, no trailing slash */
-	char upload_dir[PATH_MAX];
-	char *errors[API_MAX_ERRORS]; /* agent_error data (JSON), a ring */
-	size_t nerrors, errhead;
-	struct aa_log log;	 /* the owner's */
-	int closing;		 /* aa_api_close was called */
-	int closing_parts;	 /* close callbacks still due */
-	aa_api_close_cb close_cb;
-	void *close_ud;
-	struct api_msg_json *mjson; /* GET /messages' JSON, one per message */
-	size_t nmjson;
-};
-
-/*
- * One message as GET /messages prints it, built on the first request after
- * the message changed (aa_api_on_message drops it) rather than on every
- * request: escaping the text and formatting the time were 85 % of the
- * cost.  The message it was built from (text pointer, length, time, role)
- * is kept too, so a change that was never announced is caught as well.
- */
-struct api_msg_json {
-	const char *text;
-	size_t len;
-	int64_t time_ns;
-	enum aa_role role;
-	char *json; /* {"id":..,"content":..,"role":..,"time":..} */
-	size_t json_len;
-};
 
 /* A user message waiting for the session's verdict. */
 struct pending_send {
 	struct aa_http_req *req; /* NULL once the client went away */
 };
 
-static int add_steer(const struct aa_api *api, cJSON *o);
 static int add_health(const struct aa_health *h, cJSON *o);
 
 /* Returns the wire status of the conversation ("running" before a
  * session is attached). */
-static const char *
-api_status(const struct aa_api *api)
+const char *
+aa__api_status(const struct aa_api *api)
 {
 	return api->session != NULL ? aa_session_status_name(api->session)
 				    : "running";
@@ -110,8 +54,8 @@ api_status(const struct aa_api *api)
 
 /* Adds text as a JSON string, replacing invalid UTF-8 (cJSON would pass
  * it through and emit invalid JSON). */
-static cJSON *
-add_text(cJSON *o, const char *name, const char *text, size_t len)
+cJSON *
+aa__api_add_text(cJSON *o, const char *name, const char *text, size_t len)
 {
 	struct aa_buf b;
 	cJSON *item;
@@ -133,8 +77,8 @@ add_text(cJSON *o, const char *name, const char *text, size_t len)
 }
 
 /* Adds a Go-style time string. */
-static cJSON *
-add_time(cJSON *o, const char *name, int64_t ns)
+cJSON *
+aa__api_add_time(cJSON *o, const char *name, int64_t ns)
 {
 	struct aa_buf b;
 	cJSON *item = NULL;
@@ -144,246 +88,6 @@ add_time(cJSON *o, const char *name, int64_t ns)
 		item = cJSON_AddStringToObject(o, name, aa_buf_str(&b));
 	aa_buf_release(&b);
 	return item;
-}
-
-/* Builds the JSON of one message; text_key is "content" (REST) or
- * "message" (SSE, state file). */
-static cJSON *
-message_json(const struct aa_message *m, const char *text_key)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL || cJSON_AddNumberToObject(o, "id", (double)m->id) ==
-		NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	if (strcmp(text_key, "content") == 0) {
-		/* REST order: id, content, role, time. */
-		if (add_text(o, "content", m->text, m->len) == NULL ||
-		    cJSON_AddStringToObject(o, "role",
-			aa_conv_role_name(m->role)) == NULL)
-			goto fail;
-	} else if (cJSON_AddStringToObject(o, "role",
-		       aa_conv_role_name(m->role)) == NULL ||
-	    add_text(o, "message", m->text, m->len) == NULL)
-		goto fail;
-	if (add_time(o, "time", m->time_ns) == NULL)
-		goto fail;
-	return o;
-fail:
-	cJSON_Delete(o);
-	return NULL;
-}
-
-/* Builds a frame for /events from a JSON object; NULL on OOM. */
-static struct aa_event *
-json_event(uint64_t id, const char *name, cJSON *o)
-{
-	struct aa_event *ev = NULL;
-
-	if (o == NULL || aa_event_new_json(&ev, id, name, o) != 0)
-		ev = NULL;
-	cJSON_Delete(o);
-	return ev;
-}
-
-/* Builds the data of a status_change; NULL on OOM. */
-static cJSON *
-status_json(struct aa_api *api, const char *status)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o != NULL &&
-	    (cJSON_AddStringToObject(o, "status", status) == NULL ||
-		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
-		    NULL)) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	return o;
-}
-
-/* Builds a status_change frame for the current status. */
-static struct aa_event *
-status_event(struct aa_api *api, uint64_t id, const char *status)
-{
-	return json_event(id, "status_change", status_json(api, status));
-}
-
-typedef struct aa_event *(*build_fn)(struct aa_api *, uint64_t,
-    const void *);
-
-/* Publishes a frame to /events with the next id.  Frames built by the
- * steering builders are marked extended: only subscribers that opted in
- * with ?extended=1 get them, live or on resume (sse.c). */
-static void
-publish(struct aa_api *api, build_fn build, const void *arg)
-{
-	struct aa_event *ev;
-	uint64_t id = aa_sse_next_id(api->events);
-
-	if ((ev = build(api, id, arg)) == NULL) {
-		AA_LOG(&api->log, AA_LOG_ERROR, "out of memory building an "
-		    "event");
-		return;
-	}
-	aa_sse_publish(api->events, ev);
-	aa_event_unref(ev);
-}
-
-/* publish() builder: a message_update. */
-static struct aa_event *
-build_message(struct aa_api *api, uint64_t id, const void *arg)
-{
-	(void)api;
-	return json_event(id, "message_update", message_json(arg, "message"));
-}
-
-/* publish() builder: a status_change. */
-static struct aa_event *
-build_status(struct aa_api *api, uint64_t id, const void *arg)
-{
-	return status_event(api, id, arg);
-}
-
-/* publish() builder: an agent_error (arg is its JSON text). */
-static struct aa_event *
-build_error(struct aa_api *api, uint64_t id, const void *arg)
-{
-	struct aa_event *ev = NULL;
-
-	(void)api;
-	if (aa_event_new(&ev, id, "agent_error", arg, strlen(arg)) != 0)
-		return NULL;
-	return ev;
-}
-
-/* publish() builder: a state_change (extended). */
-static struct aa_event *
-build_state(struct aa_api *api, uint64_t id, const void *arg)
-{
-	struct aa_event *ev;
-	cJSON *o = cJSON_CreateObject();
-
-	(void)arg;
-	if (o != NULL && add_steer(api, o) != 0) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	if ((ev = json_event(id, "state_change", o)) != NULL)
-		ev->extended = 1;
-	return ev;
-}
-
-/* publish() builder: a queue_change (extended). */
-static struct aa_event *
-build_queue(struct aa_api *api, uint64_t id, const void *arg)
-{
-	struct aa_queue empty;
-	struct aa_event *ev = NULL;
-	struct aa_buf b;
-	int rc;
-
-	(void)arg;
-	aa_queue_init(&empty, 0, 0);
-	aa_buf_init(&b);
-	rc = aa_buf_puts(&b, "{\"items\":");
-	AA__FIRST_ERROR(rc, aa_json_put_queue(api->session != NULL ?
-	    aa_session_queue(api->session) : &empty, &b));
-	AA__FIRST_ERROR(rc, aa_buf_puts(&b, "}"));
-	if (rc == 0 && aa_event_new(&ev, id, "queue_change", b.data,
-	    b.len) == 0)
-		ev->extended = 1;
-	aa_buf_release(&b);
-	return ev;
-}
-
-void
-aa_api_on_steer(struct aa_api *api, unsigned changes)
-{
-	if (changes & (AA_STEER_STATE | AA_STEER_PROMPT | AA_STEER_QUEUE |
-	    AA_SESSION_HEALTH))
-		publish(api, build_state, NULL);
-	if (changes & AA_STEER_QUEUE)
-		publish(api, build_queue, NULL);
-}
-
-void
-aa_api_on_message(struct aa_api *api, const struct aa_message *m)
-{
-	size_t i = m->id < 0 ? SIZE_MAX : (size_t)m->id;
-
-	if (i < api->nmjson) {
-		free(api->mjson[i].json);
-		api->mjson[i].json = NULL;
-	}
-	publish(api, build_message, m);
-}
-
-void
-aa_api_on_status(struct aa_api *api, enum aa_conv_status st)
-{
-	publish(api, build_status, st == AA_CONV_STABLE ? "stable" : "running");
-}
-
-void
-aa_api_on_error(struct aa_api *api, int level, const char *text)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *json;
-	size_t slot;
-
-	if (o == NULL || add_text(o, "message", text, strlen(text)) == NULL ||
-	    cJSON_AddStringToObject(o, "level",
-		level == AA_CONV_LEVEL_WARNING ? "warning" : "error") ==
-		NULL ||
-	    add_time(o, "time", aa__wall_ns()) == NULL ||
-	    (json = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		return;
-	}
-	cJSON_Delete(o);
-	/* Keep the last API_MAX_ERRORS for new subscribers (spec §4.4). */
-	slot = (api->errhead + api->nerrors) % API_MAX_ERRORS;
-	if (api->nerrors == API_MAX_ERRORS) {
-		cJSON_free(api->errors[api->errhead]);
-		api->errhead = (api->errhead + 1) % API_MAX_ERRORS;
-		slot = (api->errhead + API_MAX_ERRORS - 1) % API_MAX_ERRORS;
-	} else
-		api->nerrors++;
-	api->errors[slot] = json;
-	publish(api, build_error, json);
-}
-
-/* Builds the /internal/screen frame: the screen without trailing white
- * space (spec §4.5). */
-static struct aa_event *
-screen_event(const char *text, size_t len)
-{
-	size_t a, b;
-	cJSON *o = cJSON_CreateObject();
-
-	aa_text_trim_ws6(text, len, &a, &b);
-	if (o != NULL && add_text(o, "screen", text, b) == NULL) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	return json_event(0, "screen", o);
-}
-
-void
-aa_api_on_screen(struct aa_api *api, const char *text, size_t len)
-{
-	struct aa_event *ev;
-
-	/* Nobody watches: skip the serialization of an 80x1000 screen. */
-	if (aa_sse_nsubs(api->screen) == 0)
-		return;
-	if ((ev = screen_event(text, len)) == NULL)
-		return;
-	aa_sse_publish(api->screen, ev);
-	aa_event_unref(ev);
 }
 
 /* Sends an object with the decorations of spec §2.4; frees it. */
@@ -399,8 +103,8 @@ send_json(struct aa_http_req *req, int status, const char *schema, cJSON *o)
 
 /* Adds "state", "prompt" (only while waiting) and "queue" (its length)
  * to o: what /status and state_change add to upstream's fields. */
-static int
-add_steer(const struct aa_api *api, cJSON *o)
+int
+aa__api_add_steer(const struct aa_api *api, cJSON *o)
 {
 	const struct aa_session *s = api->session;
 	const struct aa_prompt *p;
@@ -415,7 +119,7 @@ add_steer(const struct aa_api *api, cJSON *o)
 		if ((po = cJSON_AddObjectToObject(o, "prompt")) == NULL ||
 		    cJSON_AddStringToObject(po, "kind",
 			aa_prompt_kind_name(p->kind)) == NULL ||
-		    add_text(po, "question", p->question,
+		    aa__api_add_text(po, "question", p->question,
 			strlen(p->question)) == NULL ||
 		    (opts = cJSON_AddArrayToObject(po, "options")) == NULL)
 			return AA_ENOMEM;
@@ -425,11 +129,11 @@ add_steer(const struct aa_api *api, cJSON *o)
 			cJSON_AddItemToArray(opts, it);
 			if (cJSON_AddStringToObject(it, "key",
 				p->opts[i].key) == NULL ||
-			    add_text(it, "label", p->opts[i].label,
+			    aa__api_add_text(it, "label", p->opts[i].label,
 				strlen(p->opts[i].label)) == NULL)
 				return AA_ENOMEM;
 		}
-		if (add_time(po, "since", since) == NULL)
+		if (aa__api_add_time(po, "since", since) == NULL)
 			return AA_ENOMEM;
 	}
 	if (cJSON_AddNumberToObject(o, "queue", s != NULL ?
@@ -471,11 +175,11 @@ h_status(struct aa_http_req *req, void *data)
 	cJSON *o = cJSON_CreateObject();
 
 	if (o != NULL &&
-	    (cJSON_AddStringToObject(o, "status", api_status(api)) == NULL ||
+	    (cJSON_AddStringToObject(o, "status", aa__api_status(api)) == NULL ||
 		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
 		    NULL ||
 		cJSON_AddStringToObject(o, "transport", "pty") == NULL ||
-		add_steer(api, o) != 0)) {
+		aa__api_add_steer(api, o) != 0)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -826,277 +530,6 @@ h_message(struct aa_http_req *req, void *data)
 	cJSON_Delete(body);
 }
 
-/* Builds replay frame i of the state (messages, status, errors) with
- * the id "last.pos"; NULL on OOM. */
-static struct aa_event *
-replay_frame(struct aa_api *api, size_t i, uint64_t last, uint64_t pos)
-{
-	size_t n = api->session != NULL ?
-	    aa_session_message_count(api->session) : 0;
-	struct aa_event *ev = NULL;
-	const char *name;
-	cJSON *o;
-
-	if (i > n) {
-		const char *e = api->errors[(api->errhead + i - n - 1) %
-		    API_MAX_ERRORS];
-
-		aa_event_new_at(&ev, last, pos, "agent_error", e, strlen(e));
-		return ev;
-	}
-	if (i < n) {
-		o = message_json(aa_session_message(api->session, i),
-		    "message");
-		name = "message_update";
-	} else {
-		o = status_json(api, api_status(api));
-		name = "status_change";
-	}
-	if (o == NULL || aa_event_new_json_at(&ev, last, pos, name, o) != 0)
-		ev = NULL;
-	cJSON_Delete(o);
-	return ev;
-}
-
-/*
- * Replays the whole state to one /events subscriber (spec §4.4), from
- * frame `from` on (0 = all).  Frame i carries "id: N.i+1", the last one
- * "id: N", so each resumes exactly after itself.  AA_ENOENT when from is
- * past the end (the caller replays everything instead); AA_ENOMEM when a
- * frame could not be built (the caller closes: the client resumes from
- * the last frame it got).
- */
-static int
-replay_events(struct aa_api *api, struct aa_sse_sub *sub, uint64_t from)
-{
-	uint64_t last = aa_sse_last_id(api->events);
-	struct aa_event *ev;
-	size_t i, total;
-
-	total = (api->session != NULL ?
-	    aa_session_message_count(api->session) : 0) + 1 + api->nerrors;
-	if (from >= total)
-		return AA_ENOENT;
-	for (i = (size_t)from; i < total; i++) {
-		if ((ev = replay_frame(api, i, last, i + 1 < total ?
-		    (uint64_t)i + 1 : 0)) == NULL) {
-			AA_LOG(&api->log, AA_LOG_ERROR, "out of memory building "
-			    "the replay");
-			return AA_ENOMEM;
-		}
-		aa_sse_sub_send(sub, ev);
-		aa_event_unref(ev);
-	}
-	return 0;
-}
-
-/* The opt-in part of the replay: the state, then the queue. */
-static void
-replay_steer(struct aa_api *api, struct aa_sse_sub *sub)
-{
-	struct aa_event *ev;
-
-	if ((ev = build_state(api, 0, NULL)) != NULL) {
-		aa_sse_sub_send(sub, ev);
-		aa_event_unref(ev);
-	}
-	if ((ev = build_queue(api, 0, NULL)) != NULL) {
-		aa_sse_sub_send(sub, ev);
-		aa_event_unref(ev);
-	}
-}
-
-/* GET /events */
-static void
-h_events(struct aa_http_req *req, void *data)
-{
-	struct aa_api *api = data;
-	struct aa_sse_sub *sub;
-	uint64_t last, pos, from = 0;
-
-	char ext[8];
-	int extended;
-
-	extended = aa_http_req_query_param(req, "extended", ext,
-	    sizeof(ext)) > 0 && (strcmp(ext, "1") == 0 ||
-	    strcmp(ext, "true") == 0);
-	if (aa_sse_subscribe(api->events, req, &sub) != 0)
-		return;
-	AA_LOG(&api->log, AA_LOG_DEBUG, "New subscriber");
-	if (extended)
-		aa_sse_sub_set_extended(sub);
-	if (aa_sse_last_event_id(req, &last, &pos) == 0) {
-		if (pos == 0 && aa_sse_sub_replay_since(sub, last) == 0)
-			goto steer;
-		/* Inside a replay of a state that has not changed since. */
-		if (pos != 0 && last == aa_sse_last_id(api->events))
-			from = pos;
-	}
-	if (from != 0 && replay_events(api, sub, from) == 0)
-		goto steer;
-	if (replay_events(api, sub, 0) != 0) {
-		aa_http_req_close(req);
-		return;
-	}
-steer:
-	/* The opt-in snapshot comes after every (re)connect, without an id:
-	 * it is whole, so a resumed client is never left without it. */
-	if (extended)
-		replay_steer(api, sub);
-}
-
-/* GET /internal/screen */
-static void
-h_screen(struct aa_http_req *req, void *data)
-{
-	struct aa_api *api = data;
-	struct aa_sse_sub *sub;
-	struct aa_event *ev;
-	const char *text = "";
-	size_t len = 0;
-
-	if (aa_sse_subscribe(api->screen, req, &sub) != 0)
-		return;
-	if (api->session != NULL)
-		text = aa_session_screen(api->session, &len);
-	if ((ev = screen_event(text, len)) != NULL) {
-		aa_sse_sub_send(sub, ev);
-		aa_event_unref(ev);
-	}
-}
-
-/* Serves an embedded file with its validators (ETag, gzip). */
-static void
-send_asset(struct aa_http_req *req, const struct aa_asset *a,
-    const char *type)
-{
-	const char *inm = aa_http_req_header(req, "If-None-Match");
-	const char *ae = aa_http_req_header(req, "Accept-Encoding");
-
-	aa_http_res_header(req, "ETag", a->etag);
-	aa_http_res_header(req, "Cache-Control", "no-cache");
-	if (a->gz != NULL)
-		aa_http_res_header(req, "Vary", "Accept-Encoding");
-	if (inm != NULL && strstr(inm, a->etag) != NULL) {
-		aa_http_reply(req, 304, NULL, "", 0);
-		return;
-	}
-	if (a->gz != NULL && ae != NULL && strstr(ae, "gzip") != NULL) {
-		aa_http_res_header(req, "Content-Encoding", "gzip");
-		aa_http_reply(req, 200, type ? type : a->type, a->gz, a->gzlen);
-		return;
-	}
-	aa_http_reply(req, 200, type ? type : a->type, a->data, a->len);
-}
-
-/* Serves the asset at path, or 404. */
-static void
-serve_path(struct aa_http_req *req, const char *path, const char *type)
-{
-	const struct aa_asset *a = aa_asset_find(path);
-
-	if (a == NULL) {
-		aa_http_reply(req, 404, "text/plain; charset=utf-8",
-		    "404 page not found\n", 19);
-		return;
-	}
-	send_asset(req, a, type);
-}
-
-/* Sends a redirect. */
-static void
-redirect(struct aa_http_req *req, int status, const char *location)
-{
-	aa_http_res_header(req, "Location", location);
-	aa_http_reply(req, status, "text/html; charset=utf-8", "", 0);
-}
-
-/* Any method on exactly "/": 307 to the chat's embed page (spec §8). */
-static void
-h_root(struct aa_http_req *req, void *data)
-{
-	struct aa_api *api = data;
-	char loc[PATH_MAX];
-
-	snprintf(loc, sizeof(loc), "%s/embed", api->chat_base);
-	redirect(req, 307, loc);
-}
-
-/*
- * /chat and /chat/...: the routes are always mounted at /chat (a proxy
- * strips its own prefix; --chat-base-path only says where the chat lives
- * from the outside).  The page uses URLs relative to itself, so the same
- * bytes work at any prefix.
- */
-static void
-h_chat(struct aa_http_req *req, void *data)
-{
-	const char *path = aa_http_req_path(req), *rest;
-	char asset[PATH_MAX];
-
-	(void)data;
-	if (strcmp(path, "/chat") == 0) {
-		redirect(req, 301, "chat/");
-		return;
-	}
-	rest = path + strlen("/chat/");
-	if (*rest == '\0' || strcmp(rest, "embed") == 0 ||
-	    strcmp(rest, "index.html") == 0) {
-		serve_path(req, "web/index.html", NULL);
-		return;
-	}
-	if (strcmp(rest, "embed/") == 0) {
-		/* Keep the query: the page reads ?url= and ?token=. */
-		const char *q = aa_http_req_query(req);
-		int n = snprintf(asset, sizeof(asset), "../embed%s%s",
-		    q != NULL && *q != '\0' ? "?" : "", q != NULL ? q : "");
-
-		redirect(req, 301, n > 0 && (size_t)n < sizeof(asset) ?
-		    asset : "../embed");
-		return;
-	}
-	if (strstr(rest, "..") != NULL || strlen(rest) > 200) {
-		serve_path(req, "", NULL);
-		return;
-	}
-	snprintf(asset, sizeof(asset), "web/%s", rest);
-	serve_path(req, asset, NULL);
-}
-
-/* GET /docs: the self-contained API reference. */
-static void
-h_docs(struct aa_http_req *req, void *data)
-{
-	(void)data;
-	serve_path(req, "web/docs.html", NULL);
-}
-
-/* GET /openapi.json */
-static void
-h_openapi(struct aa_http_req *req, void *data)
-{
-	(void)data;
-	serve_path(req, "schemas/openapi.json",
-	    "application/vnd.oai.openapi+json");
-}
-
-/* GET /schemas/<Name>.json */
-static void
-h_schema(struct aa_http_req *req, void *data)
-{
-	const char *name = aa_http_req_path(req) + strlen("/schemas/");
-	char asset[PATH_MAX];
-
-	(void)data;
-	if (strchr(name, '/') != NULL || strstr(name, "..") != NULL ||
-	    strlen(name) > 200) {
-		serve_path(req, "", NULL);
-		return;
-	}
-	snprintf(asset, sizeof(asset), "schemas/%s", name);
-	serve_path(req, asset, "application/json");
-}
-
 /* POST /upload (src/upload.c). */
 static void
 h_upload(struct aa_http_req *req, void *data)
@@ -1116,14 +549,14 @@ static const struct aa_http_route routes[] = {
 	{ "POST", "/message", h_message, API_MESSAGE_BODY_LIMIT, 0 },
 	{ "POST", "/upload", h_upload, AA_UPLOAD_BODY_LIMIT,
 	    AA_HTTP_STREAM_BODY },
-	{ "GET", "/events", h_events, 0, AA_HTTP_QUERY_TOKEN },
-	{ "GET", "/internal/screen", h_screen, 0, AA_HTTP_QUERY_TOKEN },
-	{ "GET", "/openapi.json", h_openapi, 0, AA_HTTP_PUBLIC },
-	{ "GET", "/docs", h_docs, 0, AA_HTTP_PUBLIC },
-	{ "GET", "/schemas/", h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
-	{ "*", "/", h_root, 0, AA_HTTP_PUBLIC },
-	{ "*", "/chat", h_chat, 0, AA_HTTP_PUBLIC },
-	{ "*", "/chat/", h_chat, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "GET", "/events", aa__api_h_events, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/internal/screen", aa__api_h_screen, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/openapi.json", aa__api_h_openapi, 0, AA_HTTP_PUBLIC },
+	{ "GET", "/docs", aa__api_h_docs, 0, AA_HTTP_PUBLIC },
+	{ "GET", "/schemas/", aa__api_h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "*", "/", aa__api_h_root, 0, AA_HTTP_PUBLIC },
+	{ "*", "/chat", aa__api_h_chat, 0, AA_HTTP_PUBLIC },
+	{ "*", "/chat/", aa__api_h_chat, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
 };
 
 /* The transport's own refusals (401, 408, 413, parse errors) as
@@ -1328,15 +761,4 @@ const char *
 aa_api_upload_dir(const struct aa_api *api)
 {
 	return api->upload_dir;
-}
-
-const char *
-aa_api_openapi(size_t *lenp)
-{
-	const struct aa_asset *a = aa_asset_find("schemas/openapi.json");
-
-	if (a == NULL)
-		return NULL;
-	*lenp = a->len;
-	return (const char *)a->data;
 }
