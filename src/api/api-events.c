@@ -219,7 +219,8 @@ aa_api_on_error(struct aa_api *api, int level, const char *text)
 	char *json;
 	size_t slot;
 
-	if (o == NULL || aa__api_add_text(o, "message", text, strlen(text)) == NULL ||
+	if (o == NULL ||
+	    aa__api_add_text(o, "message", text, strlen(text)) == NULL ||
 	    cJSON_AddStringToObject(o, "level",
 		level == AA_CONV_LEVEL_WARNING ? "warning" : "error") ==
 		NULL ||

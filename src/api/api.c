@@ -175,7 +175,8 @@ h_status(struct aa_http_req *req, void *data)
 	cJSON *o = cJSON_CreateObject();
 
 	if (o != NULL &&
-	    (cJSON_AddStringToObject(o, "status", aa__api_status(api)) == NULL ||
+	    (cJSON_AddStringToObject(o, "status", aa__api_status(api)) ==
+		NULL ||
 		cJSON_AddStringToObject(o, "agent_type", api->agent_type) ==
 		    NULL ||
 		cJSON_AddStringToObject(o, "transport", "pty") == NULL ||
@@ -553,7 +554,8 @@ static const struct aa_http_route routes[] = {
 	{ "GET", "/internal/screen", aa__api_h_screen, 0, AA_HTTP_QUERY_TOKEN },
 	{ "GET", "/openapi.json", aa__api_h_openapi, 0, AA_HTTP_PUBLIC },
 	{ "GET", "/docs", aa__api_h_docs, 0, AA_HTTP_PUBLIC },
-	{ "GET", "/schemas/", aa__api_h_schema, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
+	{ "GET", "/schemas/", aa__api_h_schema, 0,
+	    AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
 	{ "*", "/", aa__api_h_root, 0, AA_HTTP_PUBLIC },
 	{ "*", "/chat", aa__api_h_chat, 0, AA_HTTP_PUBLIC },
 	{ "*", "/chat/", aa__api_h_chat, 0, AA_HTTP_PREFIX | AA_HTTP_PUBLIC },
