@@ -1,6 +1,7 @@
 /*
- * api-events.c - the API's event streams: /events (upstream's, with the
- * opt-in steering frames) and /internal/screen.
+ * api-events.c - the API's event streams (../shared/spec/http.md §4):
+ * /events (upstream's, with the opt-in steering frames) and
+ * /internal/screen.
  *
  * Every change is serialized once into an aa_event and published to all
  * subscribers.  /events frames carry ids from a time-based sequence so
