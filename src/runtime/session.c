@@ -18,9 +18,6 @@
  * handler, and aa_session_stop from inside one only marks and schedules.
  */
 #include <fcntl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,11 +30,9 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "core/agent.h"
-#include "core/keys.h"
 #include "base/buf.h"
 #include "core/conv.h"
 #include "runtime/pty.h"
-#include "core/residue.h"
 #include "core/send.h"
 #include "runtime/session-private.h"
 #include "runtime/session.h"
