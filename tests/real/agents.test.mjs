@@ -479,6 +479,13 @@ async function runAgent(agent, fake, root) {
     } catch (e) {
       results.set(name, { fail: e.message + (exited ? ` (server ` +
         `${exited})` : '') });
+      // The screen it failed on, for a new detector case.
+      if (screen)
+        fs.writeFileSync(path.join(root, agent.name, `screen-${name}.txt`),
+          screen.text);
+      // A dialog left open would fail every later case: cancel it.
+      if (ev?.state === 'waiting')
+        await request(port, 'POST', '/interrupt', {}).catch(() => {});
     }
   };
   try {
@@ -570,6 +577,13 @@ async function runAgent(agent, fake, root) {
       log(`${name}: dialog on screen -> waiting in ${secs.toFixed(2)} s`);
       check(secs <= WAIT_S, `${name}: waiting ${secs} s after the dialog ` +
         `appeared (limit ${WAIT_S} s)`);
+      // Answer as a person would, not within milliseconds: Claude Code
+      // 2.1.330 ignores Enter for about a second after its dialog appears
+      // (a guard against accidental approvals), and one pressed then can
+      // leave the dialog deaf to Enter for good (README.md).  A dialog
+      // drawn in parts (Gemini's options come one by one) is complete by
+      // then too.
+      await sleep(Math.max(0, ANSWER_AFTER_MS - (Date.now() - w.t)));
       const st = (await request(port, 'GET', '/status')).json;
       check(st.state === 'waiting' && st.prompt, `${name}: /status ` +
         `${show(st)}`);
@@ -583,11 +597,6 @@ async function runAgent(agent, fake, root) {
       check(yesOpt && noOpt && st.prompt.options.length >= 2,
         `${name}: options ${show(labels)}`);
       const opt = yes ? yesOpt : noOpt;
-      // Answer as a person would, not within milliseconds: Claude Code
-      // 2.1.330 ignores Enter for about a second after its dialog appears
-      // (a guard against accidental approvals), and one pressed then can
-      // leave the dialog deaf to Enter for good (README.md).
-      await sleep(Math.max(0, ANSWER_AFTER_MS - (Date.now() - w.t)));
       const nAfter = ev.states.length;
       const a = await request(port, 'POST', '/answer', { option: opt.key });
       check(a.status === 200 && a.json?.ok === true,
@@ -648,7 +657,7 @@ async function runAgent(agent, fake, root) {
           `interrupt: last messages ${show(ms.slice(-2))}`);
         // The partial reply: the reply's first lines, in order, and not
         // its end (the agent may add its own "interrupted" note).
-        const got = normalise(a.content).split('\n');
+        const got = normalise(a.content).split('\n').map((l) => l.trim());
         check(got[0] === want[0] && got[1] === want[1],
           `interrupt: not the start of the reply: ${show(a.content)}`);
         check(!a.content.includes(want.at(-1).trim()),
