@@ -215,8 +215,12 @@ TEST(prompt_answer_keys)
 
 	aa_buf_init(&b);
 	ASSERT_EQ(detect(s, &p), 1);
+	ASSERT_EQ(aa_prompt_answer(&p, 1, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[B\r");
+	/* "No, suggest changes (esc)": the key its label names. */
+	aa_buf_reset(&b);
 	ASSERT_EQ(aa_prompt_answer(&p, 2, NULL, &b), 0);
-	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[B\x1b[B\r");
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b");
 	memset(&r, 0, sizeof(r));
 	r.answer = AA_ANSWER_DIGIT;
 	aa_buf_reset(&b);
@@ -231,6 +235,16 @@ TEST(prompt_answer_keys)
 	ASSERT_EQ(aa_prompt_answer(&p, 0, NULL, &b), 0);
 	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[A\x1b[A\r");
 	ASSERT_EQ(aa_prompt_answer(&p, 3, NULL, &b), AA_EINVAL);
+	/* Not an Esc hint: "(escape hatch)", "(esc" unclosed. */
+	strcpy(p.opts[2].label, "No (escape hatch)");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 2, &r, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "3\r");
+	strcpy(p.opts[2].label, "No, and tell Copilot what to do differently "
+	    "(Esc to stop)");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 2, &r, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b");
 	ASSERT_EQ(detect("Allow? (y/n)", &p), 1);
 	aa_buf_reset(&b);
 	ASSERT_EQ(aa_prompt_answer(&p, 1, NULL, &b), 0);

@@ -49,6 +49,7 @@ static int detect_list(const struct view *lines, size_t nl, size_t last,
 static int detect_yesno(const struct view *lines, size_t nl, size_t last,
     struct aa_prompt *out);
 static size_t yesno_suffix(struct view v);
+static int esc_option(const char *label);
 
 /* Selection markers of today's TUIs; an empty radio is not a selection. */
 static const char *const markers[] = {
@@ -481,6 +482,19 @@ aa_prompt_find(const struct aa_prompt *p, const char *choice)
 	return hit;
 }
 
+/* Non-zero when a label ends in an "(esc)" or "(Esc to ...)" hint. */
+static int
+esc_option(const char *label)
+{
+	const char *open = strrchr(label, '(');
+	size_t n;
+
+	if (open == NULL || strncasecmp(open, "(esc", 4) != 0)
+		return 0;
+	n = strlen(open);
+	return open[n - 1] == ')' && (open[4] == ')' || open[4] == ' ');
+}
+
 int
 aa_prompt_answer(const struct aa_prompt *p, size_t idx,
     const struct aa_prompt_rules *rules, struct aa_buf *out)
@@ -497,6 +511,12 @@ aa_prompt_answer(const struct aa_prompt *p, size_t idx,
 			rc = aa_buf_putc(out, '\r');
 		return rc;
 	}
+	/* An option that says it is chosen by Esc ("No, suggest changes
+	 * (esc)", Copilot's "No, and tell Copilot what to do differently
+	 * (Esc to stop)") gets Esc: Copilot's is a text field that takes no
+	 * empty Enter, and Esc is what every such dialog documents. */
+	if (esc_option(p->opts[idx].label))
+		return aa_buf_putc(out, '\x1b');
 	if (how == AA_ANSWER_DIGIT || how == AA_ANSWER_DIGIT_ENTER) {
 		rc = aa_buf_puts(out, p->opts[idx].key);
 		if (rc == 0 && how == AA_ANSWER_DIGIT_ENTER)
