@@ -603,6 +603,13 @@ async function runAgent(agent, fake, root) {
         `${name}: POST /answer: ${a.status} ${a.text}`);
       const lastAgent = () => [...ev.messages.values()].at(-1)?.message ??
         '';
+      // The refusal in the turn's message, or (Claude 2.1.330 draws its
+      // "Interrupted" note under the turn before) on the screen, once the
+      // turn is over and the prompt's tool did not report back.
+      const refusal = () => perm.refused.test(lastAgent()) ||
+        (perm.refused.test(screen.text) && !lastAgent().includes(
+          `TOOL DONE: ${p}`) && ev.states.slice(nAfter).some((x) =>
+          x.state === 'idle'));
       // Claude 2.1.330 now and then ignores an answer to a dialog that
       // follows an earlier one (README.md): one more try, counted.
       await ev.wait(() => ev.states.slice(nAfter).some((x) =>
@@ -617,7 +624,7 @@ async function runAgent(agent, fake, root) {
       await ev.wait(() => ev.state === 'idle' && ev.status === 'stable' &&
         ev.states.slice(nAfter).some((x) => x.state !== 'waiting') &&
         (yes ? /TOOL DONE: /.test(lastAgent()) :
-          perm.refused.test(lastAgent())), TURN_MS,
+          refusal()), TURN_MS,
       `${name}: idle after the answer (last message ` +
         `${show(lastAgent().slice(-300))})`);
       const ms = (await request(port, 'GET', '/messages')).json.messages;
@@ -629,8 +636,8 @@ async function runAgent(agent, fake, root) {
           `TOOL DONE: ${p}`), `${name}: final message ${show(last.content)}`);
         check(fs.existsSync(marker), `${name}: the tool did not run`);
       } else {
-        check(last.role === 'agent' && perm.refused.test(last.content),
-          `${name}: no refusal in ${show(last.content)}`);
+        check(last.role === 'agent' && !last.content.includes('TOOL DONE') &&
+          refusal(), `${name}: no refusal in ${show(last.content)}`);
         check(!fs.existsSync(marker), `${name}: the tool ran anyway`);
       }
       log(`${name}:`, show(last.content));
