@@ -47,6 +47,8 @@ const struct aa_agent aa_agent_copilot = {
 	},
 	.diff_skip = 0,
 	.start_input = NULL,
-	.interrupt = "esc",
+	/* Esc alone does not stop a turn ("esc esc interrupt" in its
+	 * footer); Ctrl-C does ("Operation cancelled by user"). */
+	.interrupt = "ctrl-c",
 	.prompt_answer = "arrows",
 };

@@ -117,6 +117,38 @@ TEST(prompt_codex_shape_and_highlight)
 	ASSERT_STR_EQ(p.opts[0].label, "Yes, proceed (y)");
 }
 
+/* opencode 1.18.33: buttons on one line, captured by tests/real. */
+TEST(prompt_opencode_button_row)
+{
+	struct aa_prompt p;
+	struct aa_buf b;
+	char dir[512];
+	char *s;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/prompt", test_top());
+	s = test_must_read_at(dir, "opencode-1.18.33-permission.txt", NULL);
+	aa_buf_init(&b);
+	ASSERT_EQ(detect(s, &p), 1);
+	ASSERT_EQ(p.kind, AA_PROMPT_PERMISSION);
+	ASSERT_EQ(p.shape, AA_PROMPT_ROW);
+	ASSERT_STR_EQ(p.question, "\xe2\x96\xb3 Permission required");
+	ASSERT_EQ(p.nopts, 3);
+	ASSERT_STR_EQ(p.opts[0].label, "Allow once");
+	ASSERT_STR_EQ(p.opts[1].label, "Allow always");
+	ASSERT_STR_EQ(p.opts[2].label, "Reject");
+	ASSERT_EQ(aa_prompt_answer(&p, 2, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[C\x1b[C\r");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 0, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\r");
+	/* A reply line is not a row unless it opens with a yes and later
+	 * holds a no, two spaces apart. */
+	ASSERT_EQ(detect("Allow me to explain.  The rest follows.\n", &p), 0);
+	ASSERT_EQ(detect("Reject  Allow\n", &p), 0);
+	aa_buf_release(&b);
+	free(s);
+}
+
 TEST(prompt_demo_yes_no)
 {
 	struct aa_prompt p;
@@ -215,8 +247,12 @@ TEST(prompt_answer_keys)
 
 	aa_buf_init(&b);
 	ASSERT_EQ(detect(s, &p), 1);
+	ASSERT_EQ(aa_prompt_answer(&p, 1, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[B\r");
+	/* "No, suggest changes (esc)": the key its label names. */
+	aa_buf_reset(&b);
 	ASSERT_EQ(aa_prompt_answer(&p, 2, NULL, &b), 0);
-	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[B\x1b[B\r");
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b");
 	memset(&r, 0, sizeof(r));
 	r.answer = AA_ANSWER_DIGIT;
 	aa_buf_reset(&b);
@@ -231,6 +267,16 @@ TEST(prompt_answer_keys)
 	ASSERT_EQ(aa_prompt_answer(&p, 0, NULL, &b), 0);
 	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b[A\x1b[A\r");
 	ASSERT_EQ(aa_prompt_answer(&p, 3, NULL, &b), AA_EINVAL);
+	/* Not an Esc hint: "(escape hatch)", "(esc" unclosed. */
+	strcpy(p.opts[2].label, "No (escape hatch)");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 2, &r, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "3\r");
+	strcpy(p.opts[2].label, "No, and tell Copilot what to do differently "
+	    "(Esc to stop)");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 2, &r, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "\x1b");
 	ASSERT_EQ(detect("Allow? (y/n)", &p), 1);
 	aa_buf_reset(&b);
 	ASSERT_EQ(aa_prompt_answer(&p, 1, NULL, &b), 0);

@@ -9,7 +9,12 @@
  * options themselves continue the label above (a wrapped path).  The
  * question is the nearest line above option 1 that ends in "?", else the
  * nearest text line.  A yes/no prompt is one of the last three text lines
- * ending in "(y/n)" or one of its spellings.
+ * ending in "(y/n)" or one of its spellings.  A button row is one of the
+ * last rules->max_tail text lines split by runs of two or more spaces
+ * into 2..n labels, the first approving (Allow, Yes, Approve) and a later
+ * one refusing (Reject, Deny, No); what follows the refusing one is hints.
+ * Its question is the nearest line above ending in "?" or naming a
+ * permission, else the nearest text line.
  *
  * The kind comes from words in the question and the labels: "trust"
  * before "sign in" before "allow"; what asks for nothing but yes or no is
@@ -49,6 +54,9 @@ static int detect_list(const struct view *lines, size_t nl, size_t last,
 static int detect_yesno(const struct view *lines, size_t nl, size_t last,
     struct aa_prompt *out);
 static size_t yesno_suffix(struct view v);
+static int detect_row(const struct view *lines, size_t last,
+    size_t max_tail, struct aa_prompt *out);
+static int esc_option(const char *label);
 
 /* Selection markers of today's TUIs; an empty radio is not a selection. */
 static const char *const markers[] = {
@@ -347,6 +355,88 @@ detect_list(const struct view *lines, size_t nl, size_t last,
 	return 1;
 }
 
+/* Non-zero when v starts with one of words (case ignored) at a word end. */
+static int
+starts_word(struct view v, const char *const *words, size_t nw)
+{
+	size_t i, wl;
+
+	for (i = 0; i < nw; i++) {
+		wl = strlen(words[i]);
+		if (v.n >= wl && strncasecmp(v.s, words[i], wl) == 0 &&
+		    (v.n == wl || !isalnum((unsigned char)v.s[wl])))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+detect_row(const struct view *lines, size_t last, size_t max_tail,
+    struct aa_prompt *out)
+{
+	static const char *const yes[] = { "allow", "yes", "approve" };
+	static const char *const no[] = { "reject", "deny", "no" };
+	struct view items[AA_PROMPT_MAX_OPTIONS], v, qv = { NULL, 0 };
+	size_t i, k, n, q, seen = 0, start;
+	int refused;
+
+	for (i = last + 1; i-- > 0 && seen <= max_tail;) {
+		if (!is_text(lines[i]))
+			continue;
+		seen++;
+		v = lines[i];
+		n = 0;
+		refused = 0;
+		k = 0;
+		while (k < v.n && n < AA_PROMPT_MAX_OPTIONS && !refused) {
+			while (k < v.n && v.s[k] == ' ')
+				k++;
+			if (k == v.n)
+				break;
+			start = k;
+			while (k < v.n && !(v.s[k] == ' ' && k + 1 < v.n &&
+			    v.s[k + 1] == ' '))
+				k++;
+			items[n].s = v.s + start;
+			items[n].n = k - start;
+			if (n > 0 && starts_word(items[n], no,
+			    AA__ARRAY_SIZE(no)))
+				refused = 1;
+			n++;
+		}
+		if (!refused || n < 2 || !starts_word(items[0], yes,
+		    AA__ARRAY_SIZE(yes)))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->shape = AA_PROMPT_ROW;
+		out->selected = 0;
+		for (k = 0; k < n; k++) {
+			snprintf(out->opts[k].key, sizeof(out->opts[k].key),
+			    "%zu", k + 1);
+			copy_bounded(out->opts[k].label,
+			    sizeof(out->opts[k].label), items[k].s, items[k].n);
+		}
+		out->nopts = n;
+		for (k = i, q = 0; k-- > 0 && q < PROMPT_QUESTION_LINES;) {
+			if (!is_text(lines[k]))
+				continue;
+			if (qv.s == NULL)
+				qv = lines[k];
+			q++;
+			if (lines[k].s[lines[k].n - 1] == '?' ||
+			    memmem(lines[k].s, lines[k].n, "ermission", 9)) {
+				qv = lines[k];
+				break;
+			}
+		}
+		if (qv.s != NULL)
+			copy_bounded(out->question, sizeof(out->question),
+			    qv.s, qv.n);
+		return 1;
+	}
+	return 0;
+}
+
 /* The length of a "(y/n)"-like ending of v, 0 when there is none. */
 static size_t
 yesno_suffix(struct view v)
@@ -432,7 +522,8 @@ aa_prompt_detect(const char *screen, size_t len,
 	}
 	last = nl - 1;
 	found = detect_list(lines, nl, last, max_tail, out) ||
-	    detect_yesno(lines, nl, last, out);
+	    detect_yesno(lines, nl, last, out) ||
+	    detect_row(lines, last, max_tail, out);
 	if (!found) {
 		memset(out, 0, sizeof(*out));
 		out->selected = -1;
@@ -481,6 +572,19 @@ aa_prompt_find(const struct aa_prompt *p, const char *choice)
 	return hit;
 }
 
+/* Non-zero when a label ends in an "(esc)" or "(Esc to ...)" hint. */
+static int
+esc_option(const char *label)
+{
+	const char *open = strrchr(label, '(');
+	size_t n;
+
+	if (open == NULL || strncasecmp(open, "(esc", 4) != 0)
+		return 0;
+	n = strlen(open);
+	return open[n - 1] == ')' && (open[4] == ')' || open[4] == ' ');
+}
+
 int
 aa_prompt_answer(const struct aa_prompt *p, size_t idx,
     const struct aa_prompt_rules *rules, struct aa_buf *out)
@@ -497,6 +601,12 @@ aa_prompt_answer(const struct aa_prompt *p, size_t idx,
 			rc = aa_buf_putc(out, '\r');
 		return rc;
 	}
+	/* An option that says it is chosen by Esc ("No, suggest changes
+	 * (esc)", Copilot's "No, and tell Copilot what to do differently
+	 * (Esc to stop)") gets Esc: Copilot's is a text field that takes no
+	 * empty Enter, and Esc is what every such dialog documents. */
+	if (esc_option(p->opts[idx].label))
+		return aa_buf_putc(out, '\x1b');
 	if (how == AA_ANSWER_DIGIT || how == AA_ANSWER_DIGIT_ENTER) {
 		rc = aa_buf_puts(out, p->opts[idx].key);
 		if (rc == 0 && how == AA_ANSWER_DIGIT_ENTER)
@@ -504,6 +614,13 @@ aa_prompt_answer(const struct aa_prompt *p, size_t idx,
 		return rc;
 	}
 	from = p->selected >= 0 ? p->selected : 0;
+	if (p->shape == AA_PROMPT_ROW) {
+		for (; rc == 0 && from < (int)idx; from++)
+			rc = aa_buf_puts(out, "\x1b[C");
+		for (; rc == 0 && from > (int)idx; from--)
+			rc = aa_buf_puts(out, "\x1b[D");
+		return rc != 0 ? rc : aa_buf_putc(out, '\r');
+	}
 	for (; rc == 0 && from < (int)idx; from++)
 		rc = aa_buf_puts(out, "\x1b[B");
 	for (; rc == 0 && from > (int)idx; from--)

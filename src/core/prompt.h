@@ -7,7 +7,10 @@
  *
  *   - a numbered list with a selection marker ("❯ 1. Yes", "● 1. Allow
  *     once", "› 1. Yes, proceed"), the question a few lines above it;
- *   - a yes/no line ("Do you want to allow this? (y/n)").
+ *   - a yes/no line ("Do you want to allow this? (y/n)");
+ *   - a row of buttons, an approving one first and a refusing one last
+ *     ("Allow once   Allow always   Reject", opencode), chosen with
+ *     Right from the first and Enter.
  *
  * aa_prompt_detect() reads the screen text (lines split on "\n", as the
  * conversation tracker sees it) and fills a struct aa_prompt with the
@@ -45,7 +48,8 @@ enum aa_prompt_kind {
 
 enum aa_prompt_shape {
 	AA_PROMPT_LIST = 1,    /* numbered options, one highlighted */
-	AA_PROMPT_YESNO        /* a "(y/n)" line */
+	AA_PROMPT_YESNO,       /* a "(y/n)" line */
+	AA_PROMPT_ROW          /* buttons on one line: "Allow once   Reject" */
 };
 
 /* How an agent's list dialogs take an answer. */

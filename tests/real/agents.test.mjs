@@ -51,6 +51,21 @@ const READY_MS = 120000;
 const RELIABLE = ['claude', 'codex', 'gemini', 'qwen', 'opencode',
   'copilot'];
 const TURN_MS = 90000;
+// The most seconds from a dialog's appearance to state "waiting".
+const WAIT_S = 3;
+// The steering cases beyond 'permission' (deny, interrupt, queue, resize)
+// cost about a minute per agent: by default they run for Claude alone, so
+// CI's three agents stay within a few minutes; AA_REAL_STEER=all (or a
+// comma list) runs them for more.
+const STEER = process.env.AA_REAL_STEER ?? 'claude';
+// AA_REAL_CASES=permission,queue runs only those (with ready and initial).
+const CASES = process.env.AA_REAL_CASES ?? '';
+// How long after state "waiting" the suite answers.
+const ANSWER_AFTER_MS = 3000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// An approving and a denying option of a permission dialog.
+const YES = /^(?:Yes|Allow|Approve)\b/i;
+const NO = /^(?:No|Deny|Reject|Cancel)\b/i;
 
 let passed = 0;
 let failed = 0;
@@ -73,20 +88,19 @@ function show(s) {
   return JSON.stringify(s);
 }
 
-// What each agent shows when asked for permission, and how to say yes.
-// stable: whether the screen holds still while it asks (copilot counts
-// the seconds the command has waited, so its status stays running).
+// What each agent asks when a tool needs permission (on the screen and
+// as /status's prompt.question), and how it reports a denial.
+const REFUSED = /TOOL REFUSED|Interrupted|cancel|denied|rejected|declined|did not run/i;
 const PERMISSION = {
-  claude: { question: /Do you want to proceed\?/, answer: '\r',
-    stable: true },
+  claude: { question: /Do you want to proceed\?/, refused: REFUSED },
   codex: { question: /Would you like to run the following command\?/,
-    answer: 'y', stable: true },
-  gemini: { question: /Allow execution of/, answer: '\r', stable: true },
-  qwen: { question: /Allow execution/, answer: '\r', stable: true },
+    refused: REFUSED },
+  gemini: { question: /Allow execution of/, refused: REFUSED },
+  qwen: { question: /Allow execution/, refused: REFUSED },
   opencode: { question: /Permission required|Allow|permission/i,
-    answer: '\r', stable: true },
-  copilot: { question: /Do you want to run this command\?/, answer: '\r',
-    stable: false },
+    refused: REFUSED },
+  copilot: { question: /Do you want to run this command\?/,
+    refused: REFUSED },
 };
 
 // ---- small HTTP + SSE client ------------------------------------------
@@ -124,9 +138,14 @@ class Events {
     this.statuses = [];
     this.updates = [];
     this.messages = new Map();
+    this.state = null;
+    // Every state_change of the opt-in stream: { state, prompt, queue, t }
+    // with t the time it arrived here.
+    this.states = [];
     this.waiters = [];
     this.closed = false;
-    this.req = http.get({ host: '127.0.0.1', port, path: '/events',
+    this.req = http.get({ host: '127.0.0.1', port,
+      path: '/events?extended=1',
       headers: { accept: 'text/event-stream' } }, (res) => {
       let buf = '';
       res.setEncoding('utf8');
@@ -170,6 +189,9 @@ class Events {
     } else if (ev === 'message_update') {
       this.updates.push(o);
       this.messages.set(o.id, o);
+    } else if (ev === 'state_change') {
+      this.state = o.state;
+      this.states.push({ ...o, t: Date.now() });
     }
     this.poke();
   }
@@ -205,6 +227,79 @@ class Events {
   close() {
     this.req.destroy();
   }
+}
+
+// Follows /internal/screen: the latest screen, how many frames came, and
+// for each pattern watched, when a screen first matched it (the time the
+// dialog appeared, as near as the server's frames tell).
+class Screen {
+  constructor(port) {
+    this.text = '';
+    this.frames = 0;
+    this.watches = [];
+    this.req = http.get({ host: '127.0.0.1', port, path: '/internal/screen',
+      headers: { accept: 'text/event-stream' } }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (s) => {
+        buf += s;
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          this.frame(buf.slice(0, i));
+          buf = buf.slice(i + 2);
+        }
+      });
+    });
+    this.req.on('error', () => {});
+  }
+
+  frame(text) {
+    let data = '';
+    for (const l of text.split('\n'))
+      if (l.startsWith('data:'))
+        data += l.slice(5).trim();
+    let o;
+    try {
+      o = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof o.screen !== 'string')
+      return;
+    this.text = o.screen;
+    this.frames++;
+    const now = Date.now();
+    for (const w of this.watches)
+      if (w.t === null && w.re.test(this.text))
+        w.t = now;
+  }
+
+  // Starts watching for re; returns the watch ({ t } once seen).
+  watch(re) {
+    const w = { re, t: re.test(this.text) ? Date.now() : null };
+    this.watches.push(w);
+    return w;
+  }
+
+  close() {
+    this.req.destroy();
+  }
+}
+
+// Terminal columns of a string: East Asian wide characters take two.
+function columns(s) {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if ((c >= 0x300 && c <= 0x36f) || c === 0x200d || c === 0xfe0f)
+      continue;
+    n += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) ||
+      (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+  }
+  return n;
 }
 
 function freePort() {
@@ -289,9 +384,14 @@ function checkRendered(msg, wantLines, what) {
 // ---- one agent --------------------------------------------------------
 
 async function runAgent(agent, fake, root) {
+  const steer = STEER === 'all' || STEER.split(',').includes(agent.name);
+  const steerCases = ['deny', 'interrupt', 'queue', 'resize'];
   const cases = ['ready', 'initial', 'turns', 'long', 'list', 'arrows',
-    'cjk', 'slow', 'permission'];
+    'cjk', 'slow', 'permission', ...steerCases];
   const results = new Map();
+  if (!steer)
+    for (const c of steerCases)
+      results.set(c, { skip: `steering case, AA_REAL_STEER=${STEER}` });
   const why = unavailable(agent);
   const row = { agent: agent.name, version: agent.version,
     installed: why === null, clean: 0, run: 0, note: '' };
@@ -316,6 +416,8 @@ async function runAgent(agent, fake, root) {
     exited = `exited (${code ?? sig})`;
   });
   let ev;
+  let screen;
+  const marker = path.join(cwd, 'fake-tool-marker');
   const turnMessages = [];
   // One turn through POST /message; returns the agent's reply message.
   // `asks`, for a turn that ends in a question the agent keeps animating
@@ -361,6 +463,11 @@ async function runAgent(agent, fake, root) {
     row.clean++;
   };
   const tc = async (name, fn) => {
+    if (CASES !== '' && !['ready', 'initial'].includes(name) &&
+        !CASES.split(',').includes(name)) {
+      results.set(name, { skip: `not in AA_REAL_CASES=${CASES}` });
+      return;
+    }
     if (exited !== null) {
       results.set(name, { fail: `server ${exited}` });
       return;
@@ -372,6 +479,13 @@ async function runAgent(agent, fake, root) {
     } catch (e) {
       results.set(name, { fail: e.message + (exited ? ` (server ` +
         `${exited})` : '') });
+      // The screen it failed on, for a new detector case.
+      if (screen)
+        fs.writeFileSync(path.join(root, agent.name, `screen-${name}.txt`),
+          screen.text);
+      // A dialog left open would fail every later case: cancel it.
+      if (ev?.state === 'waiting')
+        await request(port, 'POST', '/interrupt', {}).catch(() => {});
     }
   };
   try {
@@ -393,6 +507,7 @@ async function runAgent(agent, fake, root) {
       tryIt();
     });
     ev = new Events(port);
+    screen = new Screen(port);
     const t0 = Date.now();
     await tc('ready', async () => {
       // Readiness gates stable; the initial prompt then turns it running.
@@ -436,34 +551,221 @@ async function runAgent(agent, fake, root) {
         name === 'long' && SHORT.includes(agent.name) ?
           checkTail(m, reply(p), name) :
           checkExact(m, reply(p).join('\n'), name)));
-    await tc('permission', async () => {
-      const p = 'Please run TOOLREPLY now';
+    // The permission dialog through the steering API: waiting with the
+    // question and options within WAIT_S of the dialog's appearance, then
+    // POST /answer; `yes` approves (the tool runs), otherwise the "No"
+    // option denies (the tool does not run and the agent says so).
+    const dialog = async (name, p, yes) => {
       const perm = PERMISSION[agent.name];
-      const msg = await turn(p, 'permission',
-        perm.stable ? undefined : perm.question);
-      check(perm.question.test(msg), `permission: question not in the ` +
-        `message: ${show(msg)}`);
-      const nStat = ev.statuses.length;
-      const busy = ev.status !== 'stable';
+      await ev.wait(() => ev.state === 'idle' && ev.status === 'stable',
+        TURN_MS, `idle before ${name}`);
+      fs.rmSync(marker, { force: true });
+      const before = (await request(port, 'GET', '/messages')).json.messages;
+      const nState = ev.states.length;
+      const seen = screen.watch(perm.question);
+      row.run++;
       const r = await request(port, 'POST', '/message',
-        { type: 'raw', content: perm.answer });
-      check(r.status === 200, `raw answer: ${r.status} ${r.text}`);
-      await ev.wait(() => ev.status === 'stable' &&
-        (busy || ev.statuses.slice(nStat).includes('running')) &&
-        /TOOL DONE: /.test([...ev.messages.values()].at(-1).message),
-      TURN_MS, 'the turn to finish after the answer');
+        { type: 'user', content: p });
+      check(r.status === 200, `${name}: POST /message: ${r.status} ${r.text}`);
+      await ev.wait(() => ev.states.slice(nState).some((x) =>
+        x.state === 'waiting'), TURN_MS, `${name}: state waiting`);
+      const w = ev.states.slice(nState).find((x) => x.state === 'waiting');
+      check(seen.t !== null, `${name}: waiting, but the dialog is not on ` +
+        `the screen: ${show(screen.text.slice(-600))}`);
+      const secs = Math.max(0, w.t - seen.t) / 1000;
+      row.wait = Math.max(row.wait ?? 0, secs);
+      log(`${name}: dialog on screen -> waiting in ${secs.toFixed(2)} s`);
+      check(secs <= WAIT_S, `${name}: waiting ${secs} s after the dialog ` +
+        `appeared (limit ${WAIT_S} s)`);
+      // Answer as a person would, not within milliseconds: Claude Code
+      // 2.1.330 ignores Enter for about a second after its dialog appears
+      // (a guard against accidental approvals), and one pressed then can
+      // leave the dialog deaf to Enter for good (README.md).  A dialog
+      // drawn in parts (Gemini's options come one by one) is complete by
+      // then too.
+      await sleep(Math.max(0, ANSWER_AFTER_MS - (Date.now() - w.t)));
+      const st = (await request(port, 'GET', '/status')).json;
+      check(st.state === 'waiting' && st.prompt, `${name}: /status ` +
+        `${show(st)}`);
+      check(perm.question.test(st.prompt.question), `${name}: question ` +
+        `${show(st.prompt.question)}`);
+      check(st.prompt.kind === 'permission', `${name}: kind ` +
+        `${st.prompt.kind}`);
+      const labels = st.prompt.options.map((o) => o.label);
+      const yesOpt = st.prompt.options.find((o) => YES.test(o.label));
+      const noOpt = st.prompt.options.find((o) => NO.test(o.label));
+      check(yesOpt && noOpt && st.prompt.options.length >= 2,
+        `${name}: options ${show(labels)}`);
+      const opt = yes ? yesOpt : noOpt;
+      const nAfter = ev.states.length;
+      const a = await request(port, 'POST', '/answer', { option: opt.key });
+      check(a.status === 200 && a.json?.ok === true,
+        `${name}: POST /answer: ${a.status} ${a.text}`);
+      const lastAgent = () => [...ev.messages.values()].at(-1)?.message ??
+        '';
+      // The refusal in the turn's message, or (Claude 2.1.330 draws its
+      // "Interrupted" note under the turn before) on the screen, once the
+      // turn is over and the prompt's tool did not report back.
+      const refusal = () => perm.refused.test(lastAgent()) ||
+        (perm.refused.test(screen.text) && !lastAgent().includes(
+          `TOOL DONE: ${p}`) && ev.states.slice(nAfter).some((x) =>
+          x.state === 'idle'));
+      // Claude 2.1.330 now and then ignores an answer to a dialog that
+      // follows an earlier one (README.md): one more try, counted.
+      await ev.wait(() => ev.states.slice(nAfter).some((x) =>
+        x.state !== 'waiting'), 8000, 'the dialog to go').catch(async () => {
+        row.retries = (row.retries ?? 0) + 1;
+        log(`${name}: the answer was ignored; answering again`);
+        const a2 = await request(port, 'POST', '/answer',
+          { option: opt.key });
+        check(a2.status === 200, `${name}: second POST /answer: ` +
+          `${a2.status} ${a2.text}`);
+      });
+      await ev.wait(() => ev.state === 'idle' && ev.status === 'stable' &&
+        ev.states.slice(nAfter).some((x) => x.state !== 'waiting') &&
+        (yes ? /TOOL DONE: /.test(lastAgent()) :
+          refusal()), TURN_MS,
+      `${name}: idle after the answer (last message ` +
+        `${show(lastAgent().slice(-300))})`);
       const ms = (await request(port, 'GET', '/messages')).json.messages;
+      check(ms.length === before.length + 2 && ms.at(-2).content === p,
+        `${name}: ${ms.length - before.length} new messages, want 2`);
       const last = ms.at(-1);
-      check(last.role === 'agent' && last.content.includes(
-        `TOOL DONE: ${p}`), `permission: final message ${show(last.content)}`);
+      if (yes) {
+        check(last.role === 'agent' && last.content.includes(
+          `TOOL DONE: ${p}`), `${name}: final message ${show(last.content)}`);
+        check(fs.existsSync(marker), `${name}: the tool did not run`);
+      } else {
+        check(last.role === 'agent' && !last.content.includes('TOOL DONE') &&
+          refusal(), `${name}: no refusal in ${show(last.content)}`);
+        check(!fs.existsSync(marker), `${name}: the tool ran anyway`);
+      }
+      log(`${name}:`, show(last.content));
       row.clean++;
-    });
+    };
+    await tc('permission', () => dialog('permission',
+      'Please run TOOLREPLY now', true));
+    if (steer) {
+      await tc('deny', () => dialog('deny',
+        'Please run TOOLREPLY once more', false));
+      await tc('interrupt', async () => {
+        await ev.wait(() => ev.state === 'idle', TURN_MS, 'idle');
+        const p = 'Please send STOPREPLY now';
+        const want = reply(p);
+        const nState = ev.states.length;
+        row.run++;
+        const r = await request(port, 'POST', '/message',
+          { type: 'user', content: p });
+        check(r.status === 200, `POST /message: ${r.status} ${r.text}`);
+        const lastAgent = () => [...ev.messages.values()].at(-1)?.message ??
+          '';
+        await ev.wait(() => /Partial line 02/.test(lastAgent()), TURN_MS,
+          'the slow reply to start');
+        const i = await request(port, 'POST', '/interrupt', {});
+        check(i.status === 200 && i.json?.ok === true,
+          `POST /interrupt: ${i.status} ${i.text}`);
+        const t0 = Date.now();
+        await ev.wait(() => ev.state === 'idle' && ev.status === 'stable' &&
+          ev.states.slice(nState).some((x) => x.state === 'working'),
+        30000, 'idle after the interrupt');
+        log(`interrupt: idle ${Date.now() - t0} ms after POST /interrupt`);
+        const ms = (await request(port, 'GET', '/messages')).json.messages;
+        const a = ms.at(-1);
+        check(a.role === 'agent' && ms.at(-2).content === p,
+          `interrupt: last messages ${show(ms.slice(-2))}`);
+        // The partial reply: the reply's first lines, in order, and not
+        // its end (the agent may add its own "interrupted" note).
+        const got = normalise(a.content).split('\n').map((l) => l.trim());
+        check(got[0] === want[0] && got[1] === want[1],
+          `interrupt: not the start of the reply: ${show(a.content)}`);
+        check(!a.content.includes(want.at(-1).trim()),
+          `interrupt: the whole reply came: ${show(a.content)}`);
+        log('interrupt:', show(a.content));
+        row.clean++;
+      });
+      await tc('queue', async () => {
+        await ev.wait(() => ev.state === 'idle', TURN_MS, 'idle');
+        const before = (await request(port, 'GET', '/messages')).json
+          .messages;
+        const first = 'Please send SLOWREPLY before the queue';
+        const qs = ['Queued message one', 'Queued message two',
+          'Queued message three'];
+        row.run += 4;
+        const r = await request(port, 'POST', '/message',
+          { type: 'user', content: first });
+        check(r.status === 200, `POST /message: ${r.status} ${r.text}`);
+        await ev.wait(() => ev.state === 'working', TURN_MS, 'working');
+        for (const [k, q] of qs.entries()) {
+          const x = await request(port, 'POST', '/message',
+            { type: 'user', content: q, queue: true });
+          check(x.status === 202 && x.json?.queued === true &&
+            x.json.position === k + 1, `queue ${k + 1}: ${x.status} ` +
+            `${x.text}`);
+        }
+        const g = await request(port, 'GET', '/queue');
+        check(g.json?.items?.map((it) => it.content).join('|') ===
+          qs.join('|'), `GET /queue: ${g.text}`);
+        await ev.wait(() => ev.state === 'idle' && ev.status === 'stable' &&
+          ev.states.at(-1)?.queue === 0 &&
+          ev.messages.size === before.length + 8 &&
+          [...ev.messages.values()].at(-1).role === 'agent' &&
+          /Reply complete/.test([...ev.messages.values()].at(-1).message),
+        TURN_MS * 2, 'the three queued turns');
+        const ms = (await request(port, 'GET', '/messages')).json.messages;
+        const got = ms.slice(before.length);
+        check(got.length === 8, `queue: ${got.length} new messages`);
+        for (const [k, q] of [first, ...qs].entries()) {
+          check(got[2 * k].role === 'user' && got[2 * k].content === q,
+            `queue: message ${2 * k} ${show(got[2 * k].content)}, want ` +
+            `${show(q)}`);
+          check(got[2 * k + 1].role === 'agent', `queue: no reply to ${q}`);
+          checkExact(got[2 * k + 1].content, reply(q).join('\n'),
+            `queue ${k}`);
+        }
+        row.clean += 4;
+      });
+      await tc('resize', async () => {
+        await ev.wait(() => ev.state === 'idle', TURN_MS, 'idle');
+        const rows = Number(HEIGHT) || 1000;
+        const wide = screen.text.split('\n').some((l) => columns(l) > 60);
+        check(wide, 'resize: no line wider than 60 columns before');
+        const frames = screen.frames;
+        const r = await request(port, 'POST', '/resize', { cols: 60, rows });
+        check(r.status === 200, `POST /resize: ${r.status} ${r.text}`);
+        // The agent redraws for its new size, then holds still again.
+        await ev.wait(() => screen.frames > frames, 10000, 'a redraw');
+        await sleep(500);
+        await ev.wait(() => ev.state === 'idle' && ev.status === 'stable',
+          TURN_MS, 'idle after the resize');
+        // A turn at 60 columns: the reply's first line is longer than
+        // that, so it comes out whole only if the agent wrapped it
+        // itself (a TUI still laid out for 80 is cut or broken mid-word).
+        const p = 'Now at sixty columns, this echo line is longer than ' +
+          'the screen';
+        const msg = await turn(p, 'resize');
+        const bad = screen.text.split('\n').filter((l) => columns(l) > 60);
+        check(bad.length === 0, `resize: lines over 60 columns: ${show(bad)}`);
+        const words = (t) => t.replace(MARKER, '').split(/\s+/)
+          .filter((w) => w !== '' && !MARKER.test(w)).join(' ');
+        // The reply's words end the message (a wrapped echo's second line
+        // can sit above it: echo removal takes one line).
+        check(words(msg).endsWith(words(reply(p).join('\n'))),
+          `resize: reply not re-laid whole: ${show(msg)}`);
+        check(msg.split('\n').every((l) => columns(l) <= 60),
+          `resize: message lines over 60 columns: ${show(msg)}`);
+        const back = await request(port, 'POST', '/resize', { cols: 80,
+          rows });
+        check(back.status === 200, `POST /resize back: ${back.status}`);
+        row.clean++;
+      });
+    }
   } catch (e) {
     for (const c of cases)
       if (!results.has(c))
         results.set(c, { fail: e.message });
   } finally {
     ev?.close();
+    screen?.close();
     await stopServer(srv);
     for (const c of cases)
       if (!results.has(c))
@@ -563,11 +865,13 @@ async function main() {
   }
   if (summary.length) {
     console.log('\n| agent | version | installed offline | turns clean / ' +
-      'turns run |');
-    console.log('| --- | --- | --- | --- |');
+      'turns run | dialog -> waiting (s) |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const r of summary)
       console.log(`| ${r.agent} | ${r.version} | ` +
-        `${r.installed ? 'yes' : 'no'} | ${r.clean} / ${r.run} |`);
+        `${r.installed ? 'yes' : 'no'} | ${r.clean} / ${r.run} | ` +
+        `${r.wait === undefined ? '-' : r.wait.toFixed(2)}` +
+        `${r.retries ? ` (${r.retries} answer(s) ignored, sent again)` : ''} |`);
   }
   console.log(`real-agents: ${passed} passed, ${failed} failed, ` +
     `${skipped} skipped`);

@@ -13,7 +13,11 @@
 //   ARROWREPLY  lines holding ">", "->" and "=>"
 //   CJKREPLY    Chinese and Japanese text
 //   TOOLREPLY   a shell tool call (the agent asks for permission); once the
-//               tool's result comes back, "TOOL DONE: <prompt>" plus a line
+//               tool's result comes back, "TOOL DONE: <prompt>" plus a line,
+//               or "TOOL REFUSED: <prompt>" when the result lacks the
+//               command's output (the user said no)
+//   STOPREPLY   30 numbered lines streamed over about half a minute, to be
+//               cut short by an interrupt
 //
 // Nothing but node's standard library.  Binds 127.0.0.1 on a free port
 // (or the one given).  Each request is logged as one JSON line to the log
@@ -33,7 +37,15 @@ const TOOL_COMMAND = 'touch fake-tool-marker && echo fake-tool-output';
 export function reply(prompt, opts = {}) {
   const p = prompt.trim();
   if (opts.toolResult !== undefined)
-    return [`TOOL DONE: ${p}`, 'The command ran.'];
+    return opts.toolResult.includes('fake-tool-output') ?
+      [`TOOL DONE: ${p}`, 'The command ran.'] :
+      [`TOOL REFUSED: ${p}`, 'The command did not run.'];
+  if (p.includes('STOPREPLY')) {
+    const out = [`ECHO: ${p}`];
+    for (let i = 1; i <= 30; i++)
+      out.push(`Partial line ${String(i).padStart(2, '0')} of a slow reply.`);
+    return out;
+  }
   if (p.includes('LONGREPLY')) {
     const out = [`ECHO: ${p}`];
     for (let i = 1; i <= 70; i++)
@@ -143,6 +155,8 @@ function sseHead(res) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function delayFor(prompt) {
+  if (prompt.includes('STOPREPLY'))
+    return 200;
   return prompt.includes('SLOWREPLY') ? 150 : 15;
 }
 
@@ -157,7 +171,21 @@ function anthropicPrompt(body) {
     return { prompt: '' };
   const parts = typeof last.content === 'string' ?
     [{ type: 'text', text: last.content }] : (last.content || []);
-  const toolRes = parts.find((p) => p.type === 'tool_result');
+  // A tool result answers the call unless a new prompt follows it in the
+  // same message: Claude 2.1 sends a finished turn's result again with the
+  // next prompt (and repeats the calling prompt after a fresh result).
+  const ti = parts.findLastIndex((p) => p.type === 'tool_result');
+  const after = ti < 0 ? '' : lastText(parts.slice(ti + 1)
+    .filter((p) => p.type === 'text').map((p) => p.text));
+  const earlier = [];
+  for (const m of msgs.slice(0, -1))
+    if (m.role === 'user')
+      for (const p of typeof m.content === 'string' ?
+        [{ type: 'text', text: m.content }] : (m.content || []))
+        if (p.type === 'text')
+          earlier.push(p.text);
+  const toolRes = ti >= 0 && (after === '' || after === lastText(earlier)) ?
+    parts[ti] : undefined;
   // The prompt is the last user text; for a tool result, the one before.
   const texts = [];
   for (const m of msgs) {
