@@ -411,8 +411,13 @@ detect_row(const struct view *lines, size_t last, size_t max_tail,
 		out->shape = AA_PROMPT_ROW;
 		out->selected = 0;
 		for (k = 0; k < n; k++) {
-			snprintf(out->opts[k].key, sizeof(out->opts[k].key),
-			    "%zu", k + 1);
+			/* At most AA_PROMPT_MAX_OPTIONS (two digits). */
+			char *key = out->opts[k].key;
+
+			if (k + 1 >= 10)
+				*key++ = (char)('0' + (k + 1) / 10 % 10);
+			key[0] = (char)('0' + (k + 1) % 10);
+			key[1] = '\0';
 			copy_bounded(out->opts[k].label,
 			    sizeof(out->opts[k].label), items[k].s, items[k].n);
 		}
