@@ -37,6 +37,7 @@ struct session_send {
 	struct aa_send *m;	/* the typing protocol (send.c) */
 	int active;		/* a send is in progress */
 	int prompt;		/* this send is the initial prompt */
+	int queued;		/* this send came from the queue */
 	aa_session_send_cb cb;
 	void *ud;
 };
@@ -114,6 +115,8 @@ enum aa_prompt_answer aa__session_answer_style(const struct aa_agent *a);
 void aa__session_load(struct aa_session *s);
 /* Writes the state file if wanted and changed; 0 or an error. */
 int aa__session_save(struct aa_session *s, const char *why);
+/* Saves at once because the queue changed (see session-state.c). */
+int aa__session_save_queue(struct aa_session *s, const char *why);
 /* Makes the user message just recorded durable (journal or save). */
 void aa__session_journal(struct aa_session *s, int prompt);
 /* Arms the save debounce if there is something to save. */

@@ -61,6 +61,8 @@ aa__session_steer(struct aa_session *s)
 		id = due->id;
 		r = aa_session_send_user(s, due->text, due->len,
 		    session_queued_done, s);
+		if (r == 0)
+			s->send.queued = 1;
 		/* Busy after all (the conversation's own check): later. */
 		if (r != AA_EBUSY) {
 			if (r != 0)
@@ -168,6 +170,12 @@ aa_session_enqueue(struct aa_session *s, const char *text, size_t len,
 	if ((r = aa_steer_enqueue(&s->steer, text, len, aa__wall_ns(),
 	    id)) != 0)
 		return r;
+	/* Acknowledged means durable: on disk before the caller hears of
+	 * it, else not queued at all. */
+	if ((r = aa__session_save_queue(s, "message queued")) < 0) {
+		(void)aa_steer_dequeue(&s->steer, *id);
+		return r;
+	}
 	/* Idle already (the client raced the state): deliver now. */
 	aa__session_steer(s);
 	return 0;
@@ -178,8 +186,12 @@ aa_session_dequeue(struct aa_session *s, uint64_t id)
 {
 	int r = aa_steer_dequeue(&s->steer, id);
 
-	if (r == 0)
+	if (r == 0) {
+		/* A failed save only lets the message come back after a
+		 * crash; the removal itself stands. */
+		(void)aa__session_save_queue(s, "queued message removed");
 		aa__session_steer(s);
+	}
 	return r;
 }
 

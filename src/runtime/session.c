@@ -212,8 +212,10 @@ session_send_finish(struct aa_session *s, int err)
 		err = r;
 	/* A recorded message (sent, or typed but not reacted to) must
 	 * survive a crash before the next save. */
-	if (recorded && r >= 0)
+	if (recorded && r >= 0 && (!q->queued ||
+	    aa__session_save_queue(s, "queued message sent") < 0))
 		aa__session_journal(s, q->prompt);
+	q->queued = 0;
 	if (err != 0)
 		SLOG(s, AA_LOG_WARN, "%s%s",
 		    q->prompt ? "initial prompt: " : "",
