@@ -388,7 +388,8 @@ static void
 session_close_all(struct aa_session *s)
 {
 	uv_timer_t *timers[] = { &s->read_timer, &s->settle_timer,
-		&s->send_timer, &s->save_timer, &s->stop_timer };
+		&s->send_timer, &s->save_timer, &s->stop_timer,
+		&s->keys_timer };
 	size_t i;
 
 	if (s->stop == STOP_CLOSING)
@@ -551,7 +552,7 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
     const char *cwd, char **cause)
 {
 	const struct aa_agent *agent;
-	uv_timer_t *timers[5];
+	uv_timer_t *timers[6];
 	struct aa_session *s;
 	const char *start;
 	size_t i;
@@ -609,6 +610,7 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
 	timers[2] = &s->send_timer;
 	timers[3] = &s->save_timer;
 	timers[4] = &s->stop_timer;
+	timers[5] = &s->keys_timer;
 	for (i = 0; i < AA__ARRAY_SIZE(timers); i++) {
 		uv_timer_init(loop, timers[i]);
 		timers[i]->data = s;
