@@ -247,11 +247,23 @@ aa_host_main(int argc, char **argv)
 		uv_signal_start(&hc.sig[k], hc_signal, k == 0 ? SIGINT :
 		    SIGTERM);
 	}
-	if (o.port >= 0)
+	if (o.port >= 0) {
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s and TCP port "
 		    "%d (%zu sessions)", sock, aa_host_port(hc.host),
 		    aa_host_nsessions(hc.host));
-	else
+		/* The way in for a browser: the page trades ?token= for a
+		 * cookie and drops it from the URL.  The token itself only
+		 * goes to a terminal: a log file or journal is often read by
+		 * more people than host.token (0600) is. */
+		if (isatty(STDERR_FILENO))
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=%s",
+			    aa_host_port(hc.host), o.auth_token);
+		else
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=$(cat %s)",
+			    aa_host_port(hc.host), tokpath);
+	} else
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s (%zu "
 		    "sessions)", sock, aa_host_nsessions(hc.host));
 	uv_run(hc.loop, UV_RUN_DEFAULT);
