@@ -453,6 +453,10 @@ async function browserChat() {
 		await frame.locator('#input').press('Enter');
 		await frame.getByText('You asked: "hello from the list"')
 		    .waitFor({ timeout: 20000 * SLOW });
+		/* Its turn over, the list says so by itself. */
+		await until(async () => await entryOf(page, b)
+		    .getAttribute('data-state') === 'idle',
+		    'beta idle again in the page');
 		const msgs = (await h.api('GET', `/sessions/${b}/messages`))
 		    .json.messages;
 		assert(msgs.some((x) => x.role === 'user' &&
