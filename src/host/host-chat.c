@@ -200,7 +200,9 @@ aa_host_h_chat_file(struct aa_http_req *req, void *data)
 	const char *rest = aa_http_req_path(req) + strlen("/chat/");
 
 	(void)data;
-	if (strcmp(rest, "host.js") == 0)
+	if (*rest == '\0')
+		redirect(req, 302, "/chat");
+	else if (strcmp(rest, "host.js") == 0)
 		aa_api_serve_asset(req, "web/host.js");
 	else if (strcmp(rest, "host.css") == 0)
 		aa_api_serve_asset(req, "web/host.css");

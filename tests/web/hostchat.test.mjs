@@ -293,9 +293,12 @@ async function httpLogin() {
 		}
 		assertEq((await req(tcp, 'GET', '/chat/index.html',
 		    { headers: { Cookie: good } })).status, 404, 'only ours');
-		const root = await req(tcp, 'GET', '/', { headers:
-		    { Cookie: good } });
-		assertEq([root.status, root.headers.location], [302, '/chat']);
+		for (const p of ['/', '/chat/']) {
+			const r = await req(tcp, 'GET', p, { headers:
+			    { Cookie: good } });
+			assertEq([r.status, r.headers.location],
+			    [302, '/chat'], p);
+		}
 		const ev = await firstEvent(h.port, '/events',
 		    { Cookie: good });
 		assertEq(ev.status, 200, 'events with the cookie');
