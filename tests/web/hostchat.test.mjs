@@ -176,7 +176,7 @@ class Host {
 		    { stdio: ['ignore', 'ignore', 'pipe'] });
 		h.stderr = '';
 		h.proc.stderr.on('data', (c) => { h.stderr += c; });
-		h.exited = new Promise((r) => h.proc.on('exit', () => {
+		h.exited = new Promise((r) => h.proc.on('close', () => {
 			h.gone = true;
 			r();
 		}));
