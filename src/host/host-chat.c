@@ -52,17 +52,19 @@ list_event(struct aa_host *h)
 	cJSON *o = cJSON_CreateObject(), *a = aa_host_sessions_json(h);
 	struct aa_event *ev = NULL;
 
-	if (o != NULL && a != NULL && cJSON_AddItemToObject(o, "sessions", a))
-		a = NULL;
-	else
-		cJSON_Delete(o), o = NULL;
-	cJSON_Delete(a);
-	if (o != NULL && aa_event_new_json(&ev, 0, "sessions", o) != 0)
+	if (o == NULL || a == NULL ||
+	    !cJSON_AddItemToObject(o, "sessions", a)) {
+		cJSON_Delete(o);
+		cJSON_Delete(a);
+		return NULL;
+	}
+	if (aa_event_new_json(&ev, 0, "sessions", o) != 0)
 		ev = NULL;
 	cJSON_Delete(o);
 	return ev;
 }
 
+/* The debounce is over: the newest list to every page watching. */
 static void
 hc_tick(uv_timer_t *t)
 {
@@ -124,6 +126,7 @@ hc_part_closed(void *ud)
 		cb(cud);
 }
 
+/* The timer's close callback. */
 static void
 hc_timer_closed(uv_handle_t *t)
 {
