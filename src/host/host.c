@@ -641,9 +641,28 @@ host_mount(struct aa_http_req *req, void *data, struct aa_http_mount *m)
 	return 0;
 }
 
+/* A browser that opens the chat without the token gets a page that says
+ * where the way in is, rather than a problem+json. */
+static const char host_401_page[] =
+    "<!doctype html>\n<meta charset=\"utf-8\">\n"
+    "<title>AgentAPI host: token needed</title>\n"
+    "<p>This host needs its token.  Open the chat URL it logged at start, "
+    "<code>http://localhost:PORT/chat?token=...</code>; the token is in "
+    "<code>host.token</code> beside the host's socket.</p>\n";
+
 static void
 host_send_error(struct aa_http_req *req, int status, const char *detail)
 {
+	const char *path = aa_http_req_path(req);
+	const char *accept = aa_http_req_header(req, "Accept");
+
+	if (status == 401 && strcmp(aa_http_req_method(req), "GET") == 0 &&
+	    (strcmp(path, "/") == 0 || strcmp(path, "/chat") == 0) &&
+	    accept != NULL && strstr(accept, "text/html") != NULL) {
+		aa_http_reply(req, 401, "text/html; charset=utf-8",
+		    host_401_page, sizeof(host_401_page) - 1);
+		return;
+	}
 	(void)aa_json_send_error(req, status, detail);
 }
 

@@ -250,6 +250,18 @@ async function httpLogin() {
 			assertEq(r.status, 401, `GET ${p} without a token`);
 			assertEq(r.headers['set-cookie'], undefined, p);
 		}
+		/* A browser is told where the way in is; others get the
+		 * problem+json as on every route. */
+		const html = await req(tcp, 'GET', '/chat', { headers:
+		    { Accept: 'text/html,application/xhtml+xml' } });
+		assertEq(html.status, 401, 'html 401');
+		assert(/^text\/html/.test(html.headers['content-type']),
+		    html.headers['content-type']);
+		assert(html.body.includes('host.token'), html.body);
+		assertEq(html.headers['www-authenticate'], 'Bearer');
+		const js = await req(tcp, 'GET', '/chat');
+		assert(/problem\+json/.test(js.headers['content-type']),
+		    js.headers['content-type']);
 		for (const t of ['wrong', `${TOKEN}x`, '']) {
 			const r = await req(tcp, 'GET', `/chat?token=${t}`);
 			assertEq(r.status, 401, `?token=${t}`);
@@ -383,6 +395,8 @@ async function browserChat() {
 		/* Without the token: refused. */
 		const r0 = await page.goto(`${base}/chat`);
 		assertEq(r0.status(), 401, 'the page without the token');
+		assert((await page.textContent('body')).includes('host.token'),
+		    'it says where the way in is');
 
 		/* With it: the page, and the token gone from the URL. */
 		const r1 = await page.goto(`${base}/chat?token=${TOKEN}`);
