@@ -142,7 +142,14 @@ function render() {
 	const list = $('list');
 	const nwait = st.sessions.filter((s) => s.state === 'waiting').length;
 
+	/* Redrawn whole on every event: keep the keyboard focus on the
+	 * entry it was on. */
+	const had = document.activeElement?.closest?.('#list li.sess')
+	    ?.dataset.id;
 	list.replaceChildren(...st.sessions.map(entry));
+	if (had)
+		list.querySelector(`li.sess[data-id="${CSS.escape(had)}"] ` +
+		    'button')?.focus();
 	$('list-empty').hidden = st.sessions.length > 0;
 	$('waiting-count').hidden = nwait === 0;
 	$('waiting-count').textContent = nwait === 1 ?

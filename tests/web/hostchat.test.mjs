@@ -426,7 +426,9 @@ async function browserChat() {
 		assertEq(await page.locator('#conn').textContent(), 'Live');
 
 		/* alpha asks for permission (sent through the API, so the
-		 * page learns it from the stream alone) and stands out. */
+		 * page learns it from the stream alone) and stands out; the
+		 * keyboard focus stays where it was through the redraw. */
+		await entryOf(page, b).locator('.pick').focus();
 		const m = await h.api('POST', `/sessions/${a}/message`,
 		    { content: 'please ask for permission', type: 'user' });
 		assertEq(m.status, 200, m.body);
@@ -434,6 +436,8 @@ async function browserChat() {
 		    .getAttribute('data-state') === 'waiting',
 		    'alpha waiting in the page');
 		const wa = entryOf(page, a);
+		assert(await page.evaluate((id) => document.activeElement
+		    ?.closest('li')?.dataset.id === id, b), 'focus kept');
 		assert(await wa.evaluate((e) => e.classList.contains('waiting')),
 		    'the waiting class');
 		assertEq(await wa.locator('.question').textContent(), QUESTION);
