@@ -154,6 +154,22 @@ function firstEvent(port, p, headers) {
 	});
 }
 
+/* Opens GET /events with the cookie and keeps it: {status, req}. */
+function openStream(port, cookie) {
+	return new Promise((res, rej) => {
+		const q = http.get({ host: '127.0.0.1', port, path: '/events',
+		    agent: false, headers: { Host: `127.0.0.1:${port}`,
+		    Cookie: cookie } }, (r) => {
+			r.resume();
+			res({ status: r.statusCode, req: q });
+		});
+		q.on('error', (e) => {
+			if (e.code !== 'ECONNRESET')
+				rej(e);
+		});
+	});
+}
+
 const alive = (pid) => {
 	try {
 		process.kill(pid, 0);
@@ -318,6 +334,20 @@ async function httpLogin() {
 		const data = JSON.parse(/^data: (.*)$/m.exec(ev.text)[1]);
 		assertEq(data.sessions.map((s) => s.name), ['one'], 'event');
 
+		/* The list's streams are bounded. */
+		const held = [];
+		try {
+			for (let i = 0; i < 64; i++)
+				held.push(await openStream(h.port, good));
+			assert(held.every((x) => x.status === 200), 'held');
+			const over = await openStream(h.port, good);
+			over.req.destroy();
+			assertEq(over.status, 503, 'the 65th stream');
+		} finally {
+			for (const x of held)
+				x.req.destroy();
+		}
+
 		/* A wrong cookie, or the right value under another name. */
 		const flip = c.value.slice(0, -1) +
 		    (c.value.endsWith('0') ? '1' : '0');
@@ -441,6 +471,10 @@ async function browserChat() {
 		assert(await wa.evaluate((e) => e.classList.contains('waiting')),
 		    'the waiting class');
 		assertEq(await wa.locator('.question').textContent(), QUESTION);
+		const la = (await h.list()).find((x) => x.id === a);
+		assertEq([la.state, la.prompt?.kind, la.prompt?.question,
+		    la.health], ['waiting', 'permission', QUESTION, 'ok'],
+		    'GET /sessions says it too');
 		assertEq(await wa.locator('.state').textContent(),
 		    'waiting for you');
 		assert(await page.locator('#waiting-count').isVisible(),
