@@ -41,6 +41,8 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "core/agent.h"
+#include "core/health.h"
+#include "core/prompt.h"
 #include "core/queue.h"
 #include "runtime/session.h"
 #include "http/access.h"
@@ -73,6 +75,7 @@ hs_status(void *ud, enum aa_conv_status st)
 
 	aa_api_on_status(hs->api, st);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
 }
 
 static void
@@ -98,6 +101,7 @@ hs_steer(void *ud, unsigned changes)
 
 	aa_api_on_steer(hs->api, changes);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
 }
 
 /* The agent exited on its own: the session stays, readable, until it is
@@ -112,6 +116,7 @@ hs_exit(void *ud, int wait_status)
 	AA_LOG(&hs->host->log, AA_LOG_INFO, "session %s: agent exited "
 	    "(wait status %d)", hs->id, wait_status);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
 }
 
 /* ---- starting and stopping a session ---- */
@@ -244,6 +249,15 @@ host_part_done(void *ud)
 		aa_mcp_close(m, host_part_done, h);
 		return;
 	}
+	if (h->chat != NULL) {
+		struct aa_host_chat *c = h->chat;
+
+		/* And again, with the chat's list stream gone. */
+		h->chat = NULL;
+		h->pending = 1;
+		aa_host_chat_close(c, host_part_done, h);
+		return;
+	}
 	aa_http_server_close(h->http, host_free, h);
 }
 
@@ -315,6 +329,7 @@ sess_stop(struct hsess *hs)
 	h->nsessions--;
 	h->nstopping++;
 	aa_mcp_gone(h->mcp, hs);
+	aa_host_chat_changed(h->chat);
 	aa_api_set_session(hs->api, hs->session, NULL);
 	aa_session_stop(hs->session, sess_stopped, hs);
 }
@@ -335,6 +350,27 @@ host_find(struct aa_host *h, const char *id, size_t n)
 			return hs;
 	}
 	return NULL;
+}
+
+/* Adds what the chat's list shows beside the state: "prompt" ({kind,
+ * question}, only while waiting) and "health". */
+static int
+sess_json_steer(const struct aa_session *s, cJSON *o)
+{
+	const struct aa_prompt *p;
+	int64_t since;
+	cJSON *po;
+
+	if (s != NULL && (p = aa_session_prompt(s, &since)) != NULL &&
+	    ((po = cJSON_AddObjectToObject(o, "prompt")) == NULL ||
+	    cJSON_AddStringToObject(po, "kind",
+	    aa_prompt_kind_name(p->kind)) == NULL ||
+	    cJSON_AddStringToObject(po, "question", p->question) == NULL))
+		return AA_ENOMEM;
+	if (cJSON_AddStringToObject(o, "health", s != NULL ?
+	    aa_health_name(aa_session_health(s)) : "ok") == NULL)
+		return AA_ENOMEM;
+	return 0;
 }
 
 /* One entry of GET /sessions. */
@@ -361,7 +397,7 @@ sess_json(const struct hsess *hs)
 	    cJSON_AddNumberToObject(o, "queue", s != NULL ?
 	    (double)aa_session_queue(s)->n : 0) == NULL ||
 	    cJSON_AddNumberToObject(o, "pid", s != NULL && !hs->exited ?
-	    aa_session_pid(s) : 0) == NULL) {
+	    aa_session_pid(s) : 0) == NULL || sess_json_steer(s, o) != 0) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -501,6 +537,7 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 	aa_list_insert_tail(&h->sessions, &hs->link);
 	h->nsessions++;
 	aa_host_save_list(h);
+	aa_host_chat_changed(h->chat);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
 	*id = hs->id;
@@ -557,7 +594,14 @@ h_delete(struct aa_http_req *req, void *data)
 	aa_host_remove(h, hs);
 }
 
+/* The chat's page routes are host-chat.c's.  GET /chat takes ?token=
+ * (a page load cannot carry a header) only to trade it for the chat
+ * cookie and a redirect without it; access.c says why. */
 static const struct aa_http_route host_routes[] = {
+	{ "GET", "/", aa_host_h_root, 0, 0 },
+	{ "GET", "/chat", aa_host_h_chat, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/chat/", aa_host_h_chat_file, 0, AA_HTTP_PREFIX },
+	{ "GET", "/events", aa_host_h_events, 0, AA_HTTP_QUERY_TOKEN },
 	{ "GET", "/sessions", h_list, 0, 0 },
 	{ "POST", "/sessions", h_create, HOST_BODY_LIMIT, 0 },
 	{ "*", "/sessions/", NULL, 0, AA_HTTP_PREFIX | AA_HTTP_MOUNT },
@@ -597,9 +641,28 @@ host_mount(struct aa_http_req *req, void *data, struct aa_http_mount *m)
 	return 0;
 }
 
+/* A browser that opens the chat without the token gets a page that says
+ * where the way in is, rather than a problem+json. */
+static const char host_401_page[] =
+    "<!doctype html>\n<meta charset=\"utf-8\">\n"
+    "<title>AgentAPI host: token needed</title>\n"
+    "<p>This host needs its token.  Open the chat URL it logged at start, "
+    "<code>http://localhost:PORT/chat?token=...</code>; the token is in "
+    "<code>host.token</code> beside the host's socket.</p>\n";
+
 static void
 host_send_error(struct aa_http_req *req, int status, const char *detail)
 {
+	const char *path = aa_http_req_path(req);
+	const char *accept = aa_http_req_header(req, "Accept");
+
+	if (status == 401 && strcmp(aa_http_req_method(req), "GET") == 0 &&
+	    (strcmp(path, "/") == 0 || strcmp(path, "/chat") == 0) &&
+	    accept != NULL && strstr(accept, "text/html") != NULL) {
+		aa_http_reply(req, 401, "text/html; charset=utf-8",
+		    host_401_page, sizeof(host_401_page) - 1);
+		return;
+	}
 	(void)aa_json_send_error(req, status, detail);
 }
 
@@ -651,9 +714,11 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	ao.allowed_origins = o->allowed_origins;
 	ao.nallowed_origins = o->nallowed_origins;
 	ao.token = o->port >= 0 ? o->auth_token : NULL;
+	ao.cookie = 1;
 	if ((rc = aa_access_new(&h->access, &ao, cause)) != 0)
 		goto fail;
-	if ((rc = aa_mcp_new(&h->mcp, h)) != 0)
+	if ((rc = aa_mcp_new(&h->mcp, h)) != 0 ||
+	    (rc = aa_host_chat_new(&h->chat, h)) != 0)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.routes = host_routes;
@@ -683,6 +748,7 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	return 0;
 fail:
 	aa_mcp_close(h->mcp, NULL, NULL); /* no timer yet: freed now */
+	aa_host_chat_close(h->chat, NULL, NULL); /* freed as the loop runs */
 	aa_access_free(h->access);
 	free(h->state_dir);
 	free(h->list_path);

@@ -63,7 +63,8 @@ hc_usage(FILE *f)
 	    "\n"
 	    "Runs many agent sessions in one process.  POST /sessions starts\n"
 	    "one, GET /sessions lists them, DELETE /sessions/{id} stops one;\n"
-	    "/sessions/{id}/ serves its agentapi endpoints.\n"
+	    "/sessions/{id}/ serves its agentapi endpoints; /chat is one page\n"
+	    "for them all (over TCP, open the chat URL the host logs).\n"
 	    "\n"
 	    "Flags:\n"
 	    "  --socket PATH       unix socket (default $XDG_RUNTIME_DIR/"
@@ -247,11 +248,23 @@ aa_host_main(int argc, char **argv)
 		uv_signal_start(&hc.sig[k], hc_signal, k == 0 ? SIGINT :
 		    SIGTERM);
 	}
-	if (o.port >= 0)
+	if (o.port >= 0) {
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s and TCP port "
 		    "%d (%zu sessions)", sock, aa_host_port(hc.host),
 		    aa_host_nsessions(hc.host));
-	else
+		/* The way in for a browser: the page trades ?token= for a
+		 * cookie and drops it from the URL.  The token itself only
+		 * goes to a terminal: a log file or journal is often read by
+		 * more people than host.token (0600) is. */
+		if (isatty(STDERR_FILENO))
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=%s",
+			    aa_host_port(hc.host), o.auth_token);
+		else
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=$(cat %s)",
+			    aa_host_port(hc.host), tokpath);
+	} else
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s (%zu "
 		    "sessions)", sock, aa_host_nsessions(hc.host));
 	uv_run(hc.loop, UV_RUN_DEFAULT);
