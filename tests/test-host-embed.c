@@ -370,6 +370,39 @@ TEST(host_start_refuses_what_is_not_its_socket)
 	th_done(&t);
 }
 
+/* A start that fails after listening (a session list that is no list)
+ * closes what it opened: stop, then free, and the socket is gone. */
+TEST(host_start_failing_after_listening_closes)
+{
+	struct th t;
+	struct stat st;
+	char *cause = NULL, list[128];
+	int fd;
+
+	th_init(&t);
+	ASSERT_EQ(mkdir(t.state, 0700), 0);
+	snprintf(list, sizeof(list), "%s/sessions.json", t.state);
+	fd = open(list, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, "[1,2", 4), 4);
+	close(fd);
+	ASSERT_EQ(aa_host_new(&t.loop, &t.host, &t.o, NULL), 0);
+	ASSERT_EQ(aa_host_start(t.host, &cause), AA_ECORRUPT);
+	ASSERT_NOT_NULL(cause);
+	ASSERT_NOT_NULL(strstr(cause, "not a session list"));
+	free(cause);
+	ASSERT_EQ(aa_host_free(t.host), AA_EBUSY);
+	aa_host_stop(t.host, th_stopped, &t);
+	ASSERT(test_loop_until(&t.w, flag_set, &t.stopped, 10000));
+	ASSERT_NE(lstat(t.sock, &st), 0);
+	/* The list that failed to load is left as it was. */
+	ASSERT_EQ(stat(list, &st), 0);
+	ASSERT_EQ(st.st_size, 4);
+	ASSERT_EQ(aa_host_free(t.host), 0);
+	t.host = NULL;
+	th_done(&t);
+}
+
 TEST(host_sessions_through_the_api_are_on_the_socket)
 {
 	static const char *const env[] = { "AA_HOST_EMBED_TEST=1", NULL };
