@@ -33,6 +33,7 @@ struct th {
 	const char *argv[2];
 	int stopped;
 	int added, changed, removed;
+	int delete_others;	/* on REMOVED, delete the last one listed */
 	char last_added[AA_HOST_ID_SIZE];
 	/* An HTTP exchange on the socket. */
 	int fd;
@@ -57,6 +58,14 @@ th_on_session(void *ud, const char *id, enum aa_host_event ev)
 	else if (ev == AA_HOST_SESSION_REMOVED) {
 		t->removed++;
 		ASSERT_NULL(aa_host_session_get(t->host, id));
+		if (t->delete_others && aa_host_session_count(t->host) > 0) {
+			size_t n = aa_host_session_count(t->host);
+
+			ASSERT_EQ(aa_host_session_delete(t->host,
+			    aa_host_session_id(t->host, n - 1)), 0);
+			/* Its own REMOVED may have deleted more. */
+			ASSERT_LT(aa_host_session_count(t->host), n);
+		}
 	}
 }
 
@@ -536,5 +545,35 @@ TEST(host_brings_back_api_sessions)
 	ASSERT_STR_EQ(t.last_added, id);
 	ASSERT_EQ(aa_host_session_count(t.host), (size_t)1);
 	ASSERT_NOT_NULL(aa_host_session_get(t.host, id));
+	th_done(&t);
+}
+
+/* The embedder may delete sessions from on_session while the host stops
+ * them; new ones are refused once the stop began. */
+TEST(host_stop_with_deletes_from_the_callback)
+{
+	struct aa_host_session_options so;
+	char id[AA_HOST_ID_SIZE], *cause = NULL;
+	struct th t;
+	int i;
+
+	th_init(&t);
+	if (access(t.agent, X_OK) != 0)
+		test_skip("%s is not built", t.agent);
+	th_start(&t);
+	memset(&so, 0, sizeof(so));
+	so.argv = t.argv;
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(aa_host_session_new(t.host, &so, id, NULL), 0);
+	t.delete_others = 1;
+	aa_host_stop(t.host, th_stopped, &t);
+	ASSERT_EQ(t.removed, 5);
+	ASSERT_EQ(aa_host_session_count(t.host), (size_t)0);
+	ASSERT_EQ(aa_host_session_new(t.host, &so, id, &cause), AA_EINVAL);
+	ASSERT_NOT_NULL(strstr(cause, "not running"));
+	free(cause);
+	ASSERT(test_loop_until(&t.w, flag_set, &t.stopped, 15000));
+	ASSERT_EQ(aa_host_free(t.host), 0);
+	t.host = NULL;
 	th_done(&t);
 }

@@ -467,6 +467,12 @@ aa_host_create_session(struct aa_host *h, const cJSON *spec,
 	*why = NULL;
 	*id = NULL;
 	*status = 500;
+	/* A stop counts the sessions it waits for once. */
+	if (h->stopping) {
+		*status = 503;
+		*why = strdup("the host is stopping");
+		return AA_ECANCELED;
+	}
 	if (h->nsessions >= h->max_sessions) {
 		*status = 429;
 		*why = strdup("too many sessions (the host's --max-sessions)");
@@ -707,8 +713,6 @@ aa_host_nsessions(const struct aa_host *h)
 void
 aa_host_close(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 {
-	struct aa_list *it, *tmp;
-
 	if (h == NULL || h->stopping)
 		return;
 	h->stopping = 1;
@@ -716,9 +720,11 @@ aa_host_close(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 	h->stop_ud = ud;
 	/* One count per session and one for this call. */
 	h->pending = 1 + (int)(h->nsessions + h->nstopping);
-	/* The list on disk keeps them: a new host brings them back. */
-	AA_LIST_FOREACH_SAFE(it, tmp, &h->sessions)
-		sess_stop(AA_LIST_ENTRY(it, struct hsess, link));
+	/* The list on disk keeps them: a new host brings them back.  One
+	 * at a time from the head: the embedder's on_session may delete
+	 * any other session meanwhile, which a saved next would not see. */
+	while (!aa_list_empty(&h->sessions))
+		sess_stop(AA_LIST_ENTRY(h->sessions.next, struct hsess, link));
 	host_part_done(h);
 }
 
