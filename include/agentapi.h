@@ -20,7 +20,9 @@
  * aa_x_new(loop, &out, options, &cause) returning 0 or a negative AA_E*
  * code, with a malloc'd human-readable *cause (free() it) when cause is
  * not NULL; objects that own loop handles end with an asynchronous
- * aa_x_stop(x, cb, ud), which frees them and then calls cb.  Options
+ * aa_x_stop(x, cb, ud), which frees them and then calls cb (the host,
+ * made by aa_host_new and started by aa_host_start, is freed by
+ * aa_host_free after its stop's cb, so its getters stay usable).  Options
  * structs are zero-initialised for defaults.  Callbacks run on the loop
  * thread.  The library keeps no global state, never writes to stdout or
  * stderr (log lines go to the injected logger) and never exits the
