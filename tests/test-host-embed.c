@@ -180,13 +180,14 @@ resp_done(void *ud)
 	return t->eof;
 }
 
-/* One request on the host's socket, answered while the loop runs;
- * returns the answer (status line, head and body). */
+/* One request on the host's socket (body: JSON or NULL), answered while
+ * the loop runs; returns the answer (status line, head and body). */
 static const char *
-th_http(struct th *t, const char *method, const char *path)
+th_http_body(struct th *t, const char *method, const char *path,
+    const char *body)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char req[512];
+	char req[1536];
 	int n;
 
 	if (t->fd >= 0)
@@ -198,11 +199,26 @@ th_http(struct th *t, const char *method, const char *path)
 	ASSERT_GE(t->fd, 0);
 	/* The listener's backlog takes the connection; the loop accepts. */
 	ASSERT_EQ(connect(t->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: localhost\r\n"
-	    "Connection: close\r\n\r\n", method, path);
+	if (body != NULL)
+		n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\n"
+		    "Host: localhost\r\nConnection: close\r\n"
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", method, path,
+		    strlen(body), body);
+	else
+		n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\n"
+		    "Host: localhost\r\nConnection: close\r\n\r\n",
+		    method, path);
+	ASSERT_LT(n, (int)sizeof(req));
 	ASSERT_EQ(write(t->fd, req, (size_t)n), n);
 	ASSERT(test_loop_until(&t->w, resp_done, t, 10000));
 	return t->resp;
+}
+
+static const char *
+th_http(struct th *t, const char *method, const char *path)
+{
+	return th_http_body(t, method, path, NULL);
 }
 
 TEST(host_rejects_unknown_options_versions)
@@ -507,6 +523,16 @@ TEST(host_sessions_through_the_api_are_on_the_socket)
 	/* Deleted by id: off the list at once, on the socket too. */
 	ASSERT_EQ(aa_host_session_delete(t.host, id2), 0);
 	ASSERT_EQ(t.removed, 1);
+	/* One a client of the socket starts is the embedder's to read. */
+	r = th_http_body(&t, "POST", "/sessions", json);
+	ASSERT_NOT_NULL(strstr(r, "HTTP/1.1 201"));
+	ASSERT_EQ(t.added, 3);
+	ASSERT_NOT_NULL(strstr(r, t.last_added));
+	ASSERT_NOT_NULL(aa_host_session_get(t.host, t.last_added));
+	ASSERT_EQ(aa_host_session_count(t.host), (size_t)2);
+	snprintf(path, sizeof(path), "/sessions/%s", t.last_added);
+	ASSERT_NOT_NULL(strstr(th_http(&t, "DELETE", path), "HTTP/1.1 200"));
+	ASSERT_EQ(t.removed, 2);
 	ASSERT_EQ(aa_host_session_delete(t.host, id2), AA_ENOENT);
 	ASSERT_EQ(aa_host_session_delete(t.host, "nope"), AA_ENOENT);
 	ASSERT_EQ(aa_host_session_count(t.host), (size_t)1);
