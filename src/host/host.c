@@ -19,7 +19,9 @@
  * closed (counted closes, STYLE 12).
  *
  * A spec's checks and the command line made from it are host-spec.c; the
- * list on disk is host-store.c.
+ * list on disk is host-store.c; the host as the public header offers it
+ * (made, started, stopped and freed by an embedder, sessions by id, the
+ * on_session events this file raises) is host-api.c.
  */
 #include <errno.h>
 #include <limits.h>
