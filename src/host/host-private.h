@@ -78,7 +78,20 @@ struct aa_host {
 	int pending;          /* during a stop: sessions not yet freed */
 	aa_host_stop_cb stop_cb;
 	void *stop_ud;
+	/* The public face (host-api.c). */
+	int phase;            /* HOST_NEW, _RUNNING, _STOPPING, _STOPPED */
+	char *unix_path;
+	char *token;          /* NULL without TCP */
+	struct aa_host_config cfg; /* strings borrowed from the fields */
+	char **addrs, **allowed_hosts, **allowed_origins;
+	unsigned term_width, term_height;
+	void (*on_session)(void *ud, const char *id, enum aa_host_event ev);
+	void *ud;
+	aa_host_stop_cb user_cb;
+	void *user_ud;
 };
+
+enum { HOST_NEW, HOST_RUNNING, HOST_STOPPING, HOST_STOPPED };
 
 /* ---- host.c ---- */
 
@@ -106,6 +119,12 @@ void aa_host_h_root(struct aa_http_req *req, void *data);
 void aa_host_h_chat(struct aa_http_req *req, void *data);
 void aa_host_h_chat_file(struct aa_http_req *req, void *data);
 void aa_host_h_events(struct aa_http_req *req, void *data);
+
+/* ---- host-api.c ---- */
+
+/* Tells the embedder (aa_host_options.on_session) what happened to hs. */
+void aa_host_notify(struct aa_host *h, const struct hsess *hs,
+    enum aa_host_event ev);
 
 /* ---- host-spec.c ---- */
 

@@ -502,7 +502,8 @@ session_init_core(struct aa_session *s)
 	int r;
 
 	r = aa_vt_new(&s->vt, &(struct aa_vt_options){ .cols = s->o.cols,
-	    .rows = s->o.rows, .reply = session_on_reply, .ud = s });
+	    .rows = s->o.rows, .reply = session_on_reply, .ud = s,
+	    .term = s->o.term });
 	if (r < 0)
 		return r;
 	r = aa_send_new(&s->send.m, &(struct aa_send_options){
