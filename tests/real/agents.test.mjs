@@ -27,7 +27,9 @@
 // AA_REAL_AGENTS_VERSIONS (which versions: pinned, the default; latest;
 // or a list such as claude@2.1.332,codex@0.171.0; see agents.mjs),
 // AA_REAL_TERM_HEIGHT (--term-height for the server; default 1000),
-// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
+// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1,
+// AA_REAL_FRAMES=1 records every screen and state (see FRAMES),
+// AA_REAL_BUDGET_S bounds the whole run (see BUDGET_S).
 //
 // A version other than the pin runs as real_<agent>@<version>_<case>; the
 // summary table names the version each row ran.
@@ -46,6 +48,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOP = process.env.AA_TOP ?? path.resolve(HERE, '../..');
 const BIN = process.env.AA_BIN ?? path.join(TOP, 'agentapi-c');
 const VERBOSE = process.env.AA_REAL_VERBOSE === '1';
+// AA_REAL_FRAMES=1: every screen of /internal/screen, with its arrival
+// time, into <tmp>/<agent>@<version>/frames.jsonl (for a status that
+// would not settle: what kept changing).
+const FRAMES = process.env.AA_REAL_FRAMES === '1';
 const HEIGHT = process.env.AA_REAL_TERM_HEIGHT ?? '';
 // Agents whose long reply outgrows a HEIGHT-row screen: all of them, as
 // the server sees no scrollback (alt screen or not).
@@ -65,6 +71,11 @@ const WAIT_S = 3;
 const STEER = process.env.AA_REAL_STEER ?? 'claude';
 // AA_REAL_CASES=permission,queue runs only those (with ready and initial).
 const CASES = process.env.AA_REAL_CASES ?? '';
+// AA_REAL_BUDGET_S: the suite's time budget in seconds (CI's pass over
+// the newest versions); once spent, every case not yet started fails.
+const BUDGET_S = Number(process.env.AA_REAL_BUDGET_S ?? 0);
+const START = Date.now();
+const overBudget = () => BUDGET_S > 0 && Date.now() - START > BUDGET_S * 1000;
 // How long after state "waiting" the suite answers.
 const ANSWER_AFTER_MS = 3000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -138,7 +149,8 @@ function request(port, method, p, body) {
 // Follows /events: keeps the status, the status history and every message
 // update; waiters are resolved from the event handler, never by polling.
 class Events {
-  constructor(port) {
+  constructor(port, framesFile) {
+    this.framesFile = framesFile;
     this.status = null;
     this.statuses = [];
     this.updates = [];
@@ -188,6 +200,9 @@ class Events {
     } catch {
       return;
     }
+    if (this.framesFile && ev !== 'message_update')
+      fs.appendFileSync(this.framesFile, JSON.stringify({ t: Date.now(),
+        [ev]: o }) + '\n');
     if (ev === 'status_change') {
       this.status = o.status;
       this.statuses.push(o.status);
@@ -238,8 +253,9 @@ class Events {
 // for each pattern watched, when a screen first matched it (the time the
 // dialog appeared, as near as the server's frames tell).
 class Screen {
-  constructor(port) {
+  constructor(port, framesFile) {
     this.text = '';
+    this.framesFile = framesFile;
     this.frames = 0;
     this.watches = [];
     this.req = http.get({ host: '127.0.0.1', port, path: '/internal/screen',
@@ -274,6 +290,9 @@ class Screen {
     this.text = o.screen;
     this.frames++;
     const now = Date.now();
+    if (this.framesFile)
+      fs.appendFileSync(this.framesFile, JSON.stringify({ t: now,
+        screen: o.screen }) + '\n');
     for (const w of this.watches)
       if (w.t === null && w.re.test(this.text))
         w.t = now;
@@ -408,6 +427,13 @@ async function runAgent(agent, fake, root) {
       results.set(c, { skip: why });
     return report(agent, cases, results);
   }
+  if (overBudget()) {
+    for (const c of cases)
+      if (!results.has(c))
+        results.set(c, { fail: `not run: AA_REAL_BUDGET_S=${BUDGET_S} ` +
+          'spent' });
+    return report(agent, cases, results);
+  }
   const port = await freePort();
   const firstRequest = fake.requests.length;
   const initial = 'Initial prompt for the agent';
@@ -494,6 +520,11 @@ async function runAgent(agent, fake, root) {
       results.set(name, { fail: `server ${exited}` });
       return;
     }
+    if (overBudget()) {
+      results.set(name, { fail: `not run: AA_REAL_BUDGET_S=${BUDGET_S} ` +
+        'spent' });
+      return;
+    }
     const t0 = Date.now();
     try {
       await fn();
@@ -528,8 +559,10 @@ async function runAgent(agent, fake, root) {
       };
       tryIt();
     });
-    ev = new Events(port);
-    screen = new Screen(port);
+    const frames = FRAMES ? path.join(root, agent.tag, 'frames.jsonl') :
+      null;
+    ev = new Events(port, frames);
+    screen = new Screen(port, frames);
     const t0 = Date.now();
     await tc('ready', async () => {
       // Readiness gates stable; the initial prompt then turns it running.
