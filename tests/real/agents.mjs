@@ -90,7 +90,7 @@ function baseHome(root, a) {
 
 const claude = {
   name: 'claude', type: 'claude', pkg: '@anthropic-ai/claude-code',
-  version: '2.1.330',
+  version: '2.1.332',
   exe: 'claude',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
@@ -129,7 +129,7 @@ const claude = {
 };
 
 const codex = {
-  name: 'codex', type: 'codex', pkg: '@openai/codex', version: '0.169.0',
+  name: 'codex', type: 'codex', pkg: '@openai/codex', version: '0.171.0',
   exe: 'codex',
   // The compiled-in catalog, reduced to one plain model (see README);
   // one per version, as each has its own.
