@@ -15,6 +15,9 @@
 //                the shaped replies come out whole and clean
 //   permission   the agent's question is in the message and a raw answer
 //                lets the turn finish
+//   (deny, interrupt, queue, resize: the steering cases, see STEER)
+//   health       /status said health "ok" after every finished turn: a
+//                rule a new release broke shows here if not elsewhere
 // An agent that is not installed, or a server that cannot run, is skipped
 // with the reason.  Prints "real-agents: N passed, N failed, N skipped".
 //
