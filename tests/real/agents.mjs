@@ -362,12 +362,14 @@ export function select(spec = process.env.AA_REAL_AGENTS_VERSIONS ??
       `the newest ${a.pkg} is not known (run ` +
       'AA_REAL_AGENTS_VERSIONS=latest make real-agents)') : null);
   };
+  // A version names a folder and an npm spec: a plain version only.
   const bad = items.filter((x) => !['pinned', 'latest'].includes(x) &&
     !AGENTS.some((a) => x.startsWith(`${a.name}@`) &&
-      x.length > a.name.length + 1));
+      /^\d+\.\d+\.\d+[\w.+-]{0,40}$|^latest$|^pinned$/.test(
+        x.slice(a.name.length + 1))));
   if (bad.length)
     throw new Error(`AA_REAL_AGENTS_VERSIONS=${spec}: not pinned, latest ` +
-      `or <agent>@<version>: ${bad.join(', ')}`);
+      `or <agent>@<x.y.z|latest|pinned>: ${bad.join(', ')}`);
   const out = [];
   for (const a of AGENTS) {
     if (names.length && !names.includes(a.name))

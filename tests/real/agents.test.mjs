@@ -917,15 +917,15 @@ async function main() {
     'fakellm.jsonl') });
   try {
     for (const a of agents) {
+      const label = a.version === a.pin ? a.name : a.tag;
       if (!anyInstalled) {
         skipped++;
-        console.log(`SKIP real_${a.name}: no agent installed ` +
-          '(run make real-agents)');
+        console.log(`SKIP real_${label}: ${unavailable(a)}`);
         continue;
       }
       if (noServer !== null && unavailable(a) === null) {
         skipped++;
-        console.log(`SKIP real_${a.name}: ${noServer}`);
+        console.log(`SKIP real_${label}: ${noServer}`);
         continue;
       }
       await runAgent(a, fake, root);
