@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -30,6 +31,11 @@
 
 #define ATTACH_MAX_EVENT (256 * 1024)
 #define ATTACH_MAX_REPLY (1024 * 1024)
+/* A blocking read gives up after this long: an answer is at most a send's
+ * deadlines away, and an event stream pings every 15 s. */
+#define ATTACH_READ_TIMEOUT_S 120
+
+static int dial_tcp(const struct target *, char **);
 
 /* Splits "[http://]host[:port][/prefix]" into its parts. */
 int
@@ -139,11 +145,24 @@ dial_unix(const struct target *t, char **cause)
 static int
 dial(const struct target *t, char **cause)
 {
+	struct timeval tv = { .tv_sec = ATTACH_READ_TIMEOUT_S };
+	int fd;
+
+	fd = t->unix_path[0] != '\0' ? dial_unix(t, cause) :
+	    dial_tcp(t, cause);
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Opens a TCP connection to the target; returns the fd or a negative
+ * code. */
+static int
+dial_tcp(const struct target *t, char **cause)
+{
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc;
 
-	if (t->unix_path[0] != '\0')
-		return dial_unix(t, cause);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(t->host, t->port, &hints, &res);
@@ -400,6 +419,10 @@ attach_round_trip(const struct target *t, const char *token,
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    *cause == NULL && asprintf(cause, "no answer within %d s",
+		    ATTACH_READ_TIMEOUT_S) < 0)
+			*cause = NULL;
 		rc = attach_reply_feed(r, buf, n > 0 ? (size_t)n : 0);
 		if (n <= 0 && rc == 0)
 			rc = AA_EIO;

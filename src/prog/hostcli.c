@@ -513,7 +513,7 @@ follow(const struct aa_hostclient *hc, const char *id)
 	struct reply r;
 	char path[64], buf[16384], *cause = NULL;
 	ssize_t n;
-	int fd, rc = 0;
+	int fd, rc = 0, silent = 0;
 
 	snprintf(path, sizeof(path), "/sessions/%s/events", id);
 	if ((fd = attach_send_request(&hc->t, hc->token, "GET", path, NULL,
@@ -527,10 +527,16 @@ follow(const struct aa_hostclient *hc, const char *id)
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* Not even a ping for the read timeout (attach-http.c). */
+		silent = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 		rc = attach_reply_feed(&r, buf, n > 0 ? (size_t)n : 0);
 	}
 	close(fd);
 	follow_flush(&f);
+	if (silent) {
+		attach_reply_release(&r);
+		return fail(AA_HOSTCLI_NO_HOST, "the host went silent");
+	}
 	if (r.status != 200 && r.status != 0) {
 		cJSON *o = cJSON_ParseWithLength(aa_buf_str(&r.body),
 		    r.body.len);
