@@ -883,6 +883,12 @@ TEST(cli_host_commands)
 	ASSERT_STR_EQ(c.session, "app");
 	aa_cli_release(&c);
 	parse_err(NOENV, ARGV("stop"), "stop needs a session ID or NAME");
+	ok(&c, NOENV, ARGV("restart", "--socket", "/s", "app"));
+	ASSERT_EQ(c.cmd, AA_CLI_RESTART);
+	ASSERT_STR_EQ(c.session, "app");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("restart"), "restart needs a session ID or "
+	    "NAME");
 	parse_err(NOENV, ARGV("stop", "-f", "a"),
 	    "unknown shorthand flag: 'f' in -f");
 
@@ -908,7 +914,7 @@ TEST(cli_host_commands)
 TEST(cli_host_help)
 {
 	static const char *const cmds[] = { "ls", "new", "send", "logs",
-		"stop" };
+		"stop", "restart" };
 	struct aa_buf b;
 
 	aa_buf_init(&b);

@@ -92,6 +92,10 @@ help_host(struct aa_buf *b, const char *sub)
 		{ "stop", C_STOP, "Stop a session's agent and forget the "
 		    "session\n\nUsage:\n  " AA_CLI_PROGRAM " stop [flags] "
 		    "ID|NAME\n" },
+		{ "restart", C_RESTART, "Start an exited session's agent again "
+		    "(with its type's resume flag, else\nfresh under the kept "
+		    "history)\n\nUsage:\n  " AA_CLI_PROGRAM " restart [flags] "
+		    "ID|NAME\n" },
 	};
 
 	for (size_t k = 0; k < AA__ARRAY_SIZE(cmds); k++) {
@@ -108,8 +112,8 @@ help_host(struct aa_buf *b, const char *sub)
 		    "else host.token beside the socket).\nA session is named "
 		    "by its id, its name or a unique start of its id.\n"
 		    "Exit codes: 0 done, 1 refused or failed, 2 no host, 3 no "
-		    "such session,\n4 the agent is busy, 5 the agent has "
-		    "exited.\n");
+		    "such session,\n4 the agent is busy (or, to restart, "
+		    "running), 5 the agent has exited.\n");
 		return 0;
 	}
 	return -1;
@@ -136,7 +140,9 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		    "  new         Start a session\n"
 		    "  send        Send a session a message\n"
 		    "  logs        Print a session's conversation\n"
-		    "  stop        Stop a session\n\nFlags:\n");
+		    "  stop        Stop a session\n"
+		    "  restart     Start an exited session's agent again\n\n"
+		    "Flags:\n");
 		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
 		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
 		    "--help\" for more information about a command.\n");

@@ -186,6 +186,7 @@ static const struct {
 	{ "send", AA_CLI_SEND, C_SEND },
 	{ "logs", AA_CLI_LOGS, C_LOGS },
 	{ "stop", AA_CLI_STOP, C_STOP },
+	{ "restart", AA_CLI_RESTART, C_RESTART },
 };
 
 /* The state of one parse. */
@@ -560,7 +561,8 @@ finish_attach(struct cli_parse *p)
 	size_t n;
 
 	if (p->posn > (p->cmd == C_ATTACH || p->cmd == C_SEND ||
-	    p->cmd == C_LOGS || p->cmd == C_STOP ? 1u : 0u))
+	    p->cmd == C_LOGS || p->cmd == C_STOP || p->cmd == C_RESTART ?
+	    1u : 0u))
 		return aa__cause(p->cause, AA_EINVAL, "unknown command \"%s\" for "
 		    "\"%s\"", p->posv[p->posn - 1], p->cmd_path);
 	free(c->session);
@@ -584,7 +586,8 @@ finish_attach(struct cli_parse *p)
 }
 
 /* The words of the host's commands: new takes the agent's command, send
- * an ID or NAME and the text, logs and stop an ID or NAME, ls nothing. */
+ * an ID or NAME and the text, logs, stop and restart an ID or NAME, ls
+ * nothing. */
 static int
 finish_host(struct cli_parse *p)
 {
@@ -609,7 +612,8 @@ finish_host(struct cli_parse *p)
 		if ((rc = copy_words(c, p->posv + 1, p->posn - 1)) != 0)
 			return rc;
 		p->posn = 1;
-	} else if ((p->cmd == C_LOGS || p->cmd == C_STOP) && p->posn == 0)
+	} else if ((p->cmd == C_LOGS || p->cmd == C_STOP ||
+	    p->cmd == C_RESTART) && p->posn == 0)
 		return aa__cause(p->cause, AA_EINVAL, "%s needs a session ID "
 		    "or NAME", cli_commands[p->k].word);
 	/* The session word and the URL as attach has them. */

@@ -9,8 +9,8 @@
  *   agentapi-c [--version|-v] [--help|-h]
  *   agentapi-c server [flags] [agent] [-- agent-args...]
  *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS] [ID|NAME]
- *   agentapi-c ls|new|send|logs|stop ...   (the host's sessions)
- *   agentapi-c help [server|attach|ls|new|send|logs|stop]
+ *   agentapi-c ls|new|send|logs|stop|restart ...   (the host's sessions)
+ *   agentapi-c help [server|attach|ls|new|send|logs|stop|restart]
  *
  * Flags take every pflag form (--f v, --f=v, -f v, -fv, -f=v, bare bools,
  * grouped short bools), may appear before or after the first positional
@@ -50,7 +50,8 @@ enum aa_cli_cmd {
 	AA_CLI_NEW,		/* start one */
 	AA_CLI_SEND,		/* send one a message */
 	AA_CLI_LOGS,		/* print (and follow) its conversation */
-	AA_CLI_STOP		/* stop and forget one */
+	AA_CLI_STOP,		/* stop and forget one */
+	AA_CLI_RESTART		/* start an exited one's agent again */
 };
 
 /*

@@ -7,13 +7,15 @@
  *   agentapi-c send [--queue|--interrupt] ID|NAME text...   (- : stdin)
  *   agentapi-c logs [-f] ID|NAME
  *   agentapi-c stop ID|NAME
+ *   agentapi-c restart ID|NAME
  *   agentapi-c attach ID|NAME
  *
  * each over the host's unix socket (--socket, else the default path), or
  * --url and the token on TCP (hostclient.c).  They map one to one onto
  * the host's API: GET /sessions, POST /sessions, POST .../message (with
  * "queue", after POST .../interrupt for --interrupt), GET .../messages
- * and .../events, DELETE /sessions/{id}, and attach's own requests under
+ * and .../events, DELETE /sessions/{id}, POST /sessions/{id}/restart,
+ * and attach's own requests under
  * /sessions/{id}.  Everything the host answers is bounded by the client,
  * checked member by member, and cleaned of control characters before it
  * reaches the terminal.  The exit code says what happened (hostcli.h).
@@ -605,6 +607,29 @@ cmd_stop(const struct aa_cli *c, const struct aa_hostclient *hc)
 	return rc;
 }
 
+/* ---- restart ---- */
+
+static int
+cmd_restart(const struct aa_cli *c, const struct aa_hostclient *hc)
+{
+	char id[AA_HOSTCLIENT_ID_LEN + 1], path[64], *cause = NULL;
+	cJSON *o;
+	int status, rc;
+
+	if ((rc = find(hc, c->session, id)) != 0)
+		return rc;
+	snprintf(path, sizeof(path), "/sessions/%s/restart", id);
+	if ((rc = aa_hostclient_call(hc, "POST", path, NULL, &status, &o,
+	    &cause)) != 0)
+		return call_failed(rc, cause);
+	rc = status == 200 ? AA_HOSTCLI_OK : answer_failed(status, o,
+	    "restarting");
+	if (rc == AA_HOSTCLI_OK)
+		printf("%s\n", id);
+	cJSON_Delete(o);
+	return rc;
+}
+
 /* ---- attach ID ---- */
 
 static int
@@ -655,6 +680,8 @@ aa_hostcli_main(const struct aa_cli *c)
 		return cmd_logs(c, &hc);
 	case AA_CLI_STOP:
 		return cmd_stop(c, &hc);
+	case AA_CLI_RESTART:
+		return cmd_restart(c, &hc);
 	case AA_CLI_ATTACH:
 		return cmd_attach(c, &hc);
 	default:

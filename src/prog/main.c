@@ -9,7 +9,8 @@
  *
  *   agentapi-c server [flags] -- <agent> [args...]
  *   agentapi-c attach [--url URL] [--detach-keys KEYS] [ID|NAME]
- *   agentapi-c ls|new|send|logs|stop ...    a host's sessions (hostcli.c)
+ *   agentapi-c ls|new|send|logs|stop|restart ...  a host's sessions
+ *                                          (hostcli.c)
  *   agentapi-c demo-agent [script.json]     the built-in demo agent
  *   agentapi-c --version | --help
  */
@@ -443,6 +444,7 @@ main(int argc, char **argv)
 	case AA_CLI_SEND:
 	case AA_CLI_LOGS:
 	case AA_CLI_STOP:
+	case AA_CLI_RESTART:
 		if (aa_cli_validate(&prog.cli, agent_lookup, &cause) != 0) {
 			fprintf(stderr, "Error: %s\n", cause ? cause : "");
 			free(cause);

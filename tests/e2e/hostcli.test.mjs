@@ -6,7 +6,7 @@
  * their errors and exit codes with no host, an unknown session and a busy
  * or exited agent; TCP with the token; and a session whose type cannot
  * resume coming back `exited` with its history after `kill -9` of the
- * host, until it is restarted on purpose.
+ * host, until it is restarted on purpose (`restart`).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -426,13 +426,16 @@ add('exited_after_a_host_restart_until_restarted', async () => {
 		assertEq((await h.list())[0].pid, 0, 'still no agent');
 
 		/* Restarted on purpose: fresh agent, history kept. */
-		r = await h.req('POST', `/sessions/${id}/restart`, {});
-		assertEq(r.status, 200, r.body);
-		assertEq(r.json.id, id);
+		r = await h.cli('restart', ['keep']);
+		assertEq([r.code, r.out], [0, `${id}\n`], r.err);
 		await h.waitState(id, 'idle');
 		assert((await h.list())[0].pid > 0, 'an agent runs');
 		r = await h.req('POST', `/sessions/${id}/restart`, {});
 		assertEq(r.status, 409, 'only an exited one restarts');
+		r = await h.cli('restart', ['keep']);
+		assertEq(r.code, 4, r.err);
+		assert(r.err.includes('only an exited session can be ' +
+		    'restarted'), r.err);
 		assertEq((await h.cli('send', ['keep', 'back again'])).code, 0);
 		await h.reply(id, 'back again');
 		const after = await h.messages(id);
@@ -448,6 +451,11 @@ add('exited_after_a_host_restart_until_restarted', async () => {
 		/* An unknown id cannot be restarted. */
 		r = await h.req('POST', '/sessions/0123456789abcdef/restart', {});
 		assertEq(r.status, 404);
+		assertEq((await h.cli('restart', ['nope'])).code, 3);
+		/* The API's restart, as the CLI's. */
+		r = await h.req('POST', `/sessions/${id}/restart`, {});
+		assertEq([r.status, r.json.id], [200, id], r.body);
+		await h.waitState(id, 'idle');
 	} finally {
 		await h.kill();
 	}
