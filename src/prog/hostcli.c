@@ -59,11 +59,12 @@ fail(int code, const char *fmt, ...)
 	return code;
 }
 
-/* The exit code for a failed call (no host, or a bad answer). */
+/* The exit code for a failed call: no host (nothing answered the
+ * socket or URL, or not in HTTP), or a bad answer. */
 static int
 call_failed(int rc, char *cause)
 {
-	int code = rc == AA_E2BIG ? AA_HOSTCLI_FAILED : AA_HOSTCLI_NO_HOST;
+	int code = rc == AA_EIO ? AA_HOSTCLI_NO_HOST : AA_HOSTCLI_FAILED;
 
 	code = fail(code, "%s", cause != NULL ? cause : aa_strerror(rc));
 	free(cause);

@@ -167,7 +167,7 @@ aa_hostclient_find(const struct aa_hostclient *hc, const char *ref,
 	if (status != 200 || !cJSON_IsArray(a)) {
 		char why[512];
 
-		rc = aa__cause(cause, AA_EIO, "listing the sessions: %s",
+		rc = aa__cause(cause, AA_ECORRUPT, "listing the sessions: %s",
 		    aa_hostclient_detail(o, "not a session list", why,
 		    sizeof(why)));
 		cJSON_Delete(o);

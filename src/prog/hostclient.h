@@ -48,7 +48,8 @@ int aa_hostclient_call(const struct aa_hostclient *hc, const char *method,
 /*
  * Finds the session ref names: its id, its name, or a unique prefix of
  * at least 4 digits of its id.  Returns 0 with id (AA_HOSTCLIENT_ID_LEN
- * + 1 bytes), AA_ENOENT (no such session: *cause), or the call's error.
+ * + 1 bytes), AA_ENOENT (no such session: *cause), AA_ECORRUPT (the list
+ * was refused or is no list: *cause), or the call's error.
  */
 int aa_hostclient_find(const struct aa_hostclient *hc, const char *ref,
     char *id, char **cause);

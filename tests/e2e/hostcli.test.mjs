@@ -493,4 +493,60 @@ add('tcp_with_the_token', async () => {
 	}
 });
 
+/* A fake host on a unix socket: what the CLI reads is bounded, checked
+ * and cleaned of control characters before it reaches the terminal. */
+add('hostile_host_answers_are_bounded_and_cleaned', async () => {
+	const dir = tmpdir();
+	const sock = path.join(dir, 'fake.sock');
+	let answer = () => [200, '{}'];
+	const srv = http.createServer((req, res) => {
+		const [status, body] = answer(req);
+		res.writeHead(status, { 'Content-Type': 'application/json' });
+		res.end(body);
+	});
+	await new Promise((res) => srv.listen(sock, res));
+	const evil = 'x\x1b]0;pwned\x07\x1b[2Jy';
+	const session = { id: '0123456789abcdef', name: evil, cwd: `/${evil}`,
+	    agent_type: 'custom', status: 'stable', state: 'idle',
+	    messages: 1, created: '2026-01-01T00:00:00Z' };
+	try {
+		/* Not a session list: refused, exit 1. */
+		answer = () => [200, '{"sessions": "nope"}'];
+		let r = await cli(['ls', '--socket', sock]);
+		assertEq(r.code, 1, r.err);
+		r = await cli(['logs', '--socket', sock, 'x']);
+		assertEq(r.code, 1, r.err);
+		assert(r.err.includes('not a session list'), r.err);
+		/* Escapes in names, paths and messages never reach us. */
+		answer = (req) => [200, JSON.stringify(req.url === '/sessions' ?
+		    { sessions: [session] } : { messages: [{ id: 0, role:
+		    'agent', content: `hi ${evil}\nthere`, time: 'now' }] })];
+		r = await cli(['ls', '--socket', sock]);
+		assertEq(r.code, 0, r.err);
+		assert(!r.out.includes('\x1b') && !r.out.includes('\x07'),
+		    JSON.stringify(r.out));
+		assert(r.out.includes('x?]0;pwned??[2Jy'), r.out);
+		r = await cli(['logs', '--socket', sock, '0123456789abcdef']);
+		assertEq(r.code, 0, r.err);
+		assert(!r.out.includes('\x1b'), JSON.stringify(r.out));
+		assert(r.out.includes('hi x?]0;pwned??[2Jy\nthere'), r.out);
+		/* A session id that is not one is never used in a path. */
+		answer = () => [201, '{"id": "../../etc"}'];
+		r = await cli(['new', '--socket', sock, '--', 'true']);
+		assertEq(r.code, 1, r.err);
+		answer = () => [200, JSON.stringify({ sessions: [{ ...session,
+		    id: '../../../etc/x' }] })];
+		r = await cli(['stop', '--socket', sock, '../../../etc/x']);
+		assertEq(r.code, 3, r.err);
+		/* Past 64 MiB the answer is dropped, not buffered. */
+		const big = `{"sessions": [], "pad": "${'a'.repeat(65 << 20)}"}`;
+		answer = () => [200, big];
+		r = await cli(['ls', '--socket', sock]);
+		assertEq(r.code, 1, r.err);
+		assert(r.err.includes("the host's answer is too large"), r.err);
+	} finally {
+		await new Promise((res) => srv.close(res));
+	}
+});
+
 runAll('e2e-hostcli', cases);
