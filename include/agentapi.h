@@ -560,7 +560,9 @@ AA_EXTERN const char *aa_host_session_id(const struct aa_host *h,
  * Returns the session's agent for the aa_session_* calls (status,
  * messages, screen, state, sends, keys...), or NULL for no such id.  The
  * host owns it: never aa_session_stop it (aa_host_session_delete does);
- * valid until the session is removed.
+ * valid until the session is removed, or restarted (POST
+ * /sessions/{id}/restart): on_session CHANGED then finds NULL here until
+ * the new agent runs, and CHANGED again with it.
  */
 AA_EXTERN struct aa_session *aa_host_session_get(struct aa_host *h,
     const char *id);

@@ -8,6 +8,7 @@
 
 #include "agentapi.h"
 #include "prog/cli.h"
+#include "prog/cli-table.h"
 
 /* -Wwrite-strings makes literals const; the API takes execve's type. */
 #define ARGV(...)                                                              \
@@ -60,7 +61,7 @@ ok(struct aa_cli *c, char *const *envp, char *const *argv)
 	if (rc != 0)
 		test_fail(__FILE__, __LINE__, "parse: %d %s", rc,
 		    cause ? cause : "(null)");
-	if (c->cmd == AA_CLI_SERVER || c->cmd == AA_CLI_ATTACH) {
+	if (c->cmd != AA_CLI_HELP && c->cmd != AA_CLI_VERSION) {
 		rc = aa_cli_validate(c, lookup, &cause);
 		if (rc != 0)
 			test_fail(__FILE__, __LINE__, "validate: %d %s", rc,
@@ -733,8 +734,8 @@ TEST(cli_help_text_lists_every_flag)
 	for (i = 0; i < AA_CLI_OPT__COUNT; i++) {
 		char want[64];
 
-		if (i == AA_CLI_OPT_EXIT || i == AA_CLI_OPT_URL ||
-		    i == AA_CLI_OPT_DETACH_KEYS)
+		if (i == AA_CLI_OPT_EXIT ||
+		    !(aa_cli_options[i].cmds & C_SERVER))
 			continue;
 		snprintf(want, sizeof(want), "--%s",
 		    aa_cli_option_name((enum aa_cli_opt)i));
@@ -787,10 +788,152 @@ TEST(cli_attach)
 	parse_err(NOENV, ARGV("attach", "--port", "1"), "unknown flag: --port");
 	parse_err(NOENV, ARGV("attach", "-v"),
 	    "unknown shorthand flag: 'v' in -v");
-	parse_err(NOENV, ARGV("attach", "extra"),
-	    "unknown command \"extra\" for \"agentapi-c attach\"");
+	parse_err(NOENV, ARGV("attach", "one", "two"),
+	    "unknown command \"two\" for \"agentapi-c attach\"");
+	/* attach ID: a host's session, on the socket. */
+	ok(&c, NOENV, ARGV("attach", "--socket", "/r/h.sock", "build"));
+	ASSERT_EQ(c.cmd, AA_CLI_ATTACH);
+	ASSERT_STR_EQ(c.session, "build");
+	ASSERT_STR_EQ(c.socket, "/r/h.sock");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("attach"));
+	ASSERT_STR_EQ(c.session, "");
+	ASSERT_STR_EQ(c.socket, "");
+	aa_cli_release(&c);
 	valid_err(NOENV, ARGV("attach", "--auth-token", "a b"),
 	    "invalid --auth-token: it must be printable ASCII without spaces");
+}
+
+/* The host's commands: their words and flags. */
+TEST(cli_host_commands)
+{
+	struct aa_cli c;
+
+	ok(&c, NOENV, ARGV("ls"));
+	ASSERT_EQ(c.cmd, AA_CLI_LS);
+	ASSERT_EQ(c.json, 0);
+	ASSERT_STR_EQ(c.socket, "");
+	ASSERT_STR_EQ(c.host_url, "");
+	ASSERT_STR_EQ(c.session, "");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("ls", "--json", "--socket=/tmp/h.sock"));
+	ASSERT_EQ(c.json, 1);
+	ASSERT_STR_EQ(c.socket, "/tmp/h.sock");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("ls", "x"),
+	    "unknown command \"x\" for \"agentapi-c ls\"");
+
+	/* new: flags before "--", the agent's own after it. */
+	ok(&c, NOENV, ARGV("new", "--name", "app", "-t", "claude", "--cwd",
+	    "/src", "--term-width", "120", "-I", "go", "--", "claude",
+	    "--model", "x"));
+	ASSERT_EQ(c.cmd, AA_CLI_NEW);
+	ASSERT_STR_EQ(c.name, "app");
+	ASSERT_STR_EQ(c.type, "claude");
+	ASSERT_STR_EQ(c.cwd, "/src");
+	ASSERT_STR_EQ(c.prompt, "go");
+	ASSERT_EQ(c.term_width, 120);
+	ASSERT_EQ(c.src[AA_CLI_OPT_TERM_WIDTH], AA_CLI_SRC_FLAG);
+	ASSERT_EQ(c.src[AA_CLI_OPT_TERM_HEIGHT], AA_CLI_SRC_DEFAULT);
+	ASSERT_EQ(c.agent_argc, 3);
+	ASSERT_STR_EQ(c.agent_argv[0], "claude");
+	ASSERT_STR_EQ(c.agent_argv[2], "x");
+	ASSERT_NULL(c.agent_argv[3]);
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("new", "--name", "x"), "new needs the agent's "
+	    "command (agentapi-c new -- claude ...)");
+	parse_err(NOENV, ARGV("new", "claude", "--model"),
+	    "unknown flag: --model");
+
+	/* send: the session, then the words of the text. */
+	ok(&c, NOENV, ARGV("send", "app", "fix", "the", "--queue", "bug"));
+	ASSERT_EQ(c.cmd, AA_CLI_SEND);
+	ASSERT_STR_EQ(c.session, "app");
+	ASSERT_EQ(c.queue, 1);
+	ASSERT_EQ(c.interrupt, 0);
+	ASSERT_EQ(c.agent_argc, 3);
+	ASSERT_STR_EQ(c.agent_argv[0], "fix");
+	ASSERT_STR_EQ(c.agent_argv[2], "bug");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("send", "-i", "9f2c4b1e0a7d3c55", "--", "-x"));
+	ASSERT_EQ(c.interrupt, 1);
+	ASSERT_STR_EQ(c.session, "9f2c4b1e0a7d3c55");
+	ASSERT_STR_EQ(c.agent_argv[0], "-x");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("send", "app", "-"));
+	ASSERT_STR_EQ(c.agent_argv[0], "-");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("send", "app"), "send needs an ID or NAME and "
+	    "the text (or - to read it from stdin)");
+	parse_err(NOENV, ARGV("send", "-q", "-i", "app", "x"),
+	    "--queue and --interrupt exclude each other");
+
+	/* logs and stop: exactly one session. */
+	ok(&c, NOENV, ARGV("logs", "-f", "app"));
+	ASSERT_EQ(c.cmd, AA_CLI_LOGS);
+	ASSERT_EQ(c.follow, 1);
+	ASSERT_STR_EQ(c.session, "app");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("logs"), "logs needs a session ID or NAME");
+	parse_err(NOENV, ARGV("logs", "a", "b"),
+	    "unknown command \"b\" for \"agentapi-c logs\"");
+	parse_err(NOENV, ARGV("logs", "--json", "a"), "unknown flag: --json");
+	ok(&c, NOENV, ARGV("stop", "app"));
+	ASSERT_EQ(c.cmd, AA_CLI_STOP);
+	ASSERT_STR_EQ(c.session, "app");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("stop"), "stop needs a session ID or NAME");
+	ok(&c, NOENV, ARGV("restart", "--socket", "/s", "app"));
+	ASSERT_EQ(c.cmd, AA_CLI_RESTART);
+	ASSERT_STR_EQ(c.session, "app");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("restart"), "restart needs a session ID or "
+	    "NAME");
+	parse_err(NOENV, ARGV("stop", "-f", "a"),
+	    "unknown shorthand flag: 'f' in -f");
+
+	/* TCP: --url and the token, from the flag or the environment. */
+	ok(&c, ENV("AGENTAPI_AUTH_TOKEN=t0k"), ARGV("ls", "--url",
+	    "http://127.0.0.1:9"));
+	ASSERT_STR_EQ(c.host_url, "http://127.0.0.1:9");
+	ASSERT_STR_EQ(c.auth_token, "t0k");
+	aa_cli_release(&c);
+	valid_err(NOENV, ARGV("stop", "--auth-token", "a b", "x"),
+	    "invalid --auth-token: it must be printable ASCII without spaces");
+
+	/* Help for each, and "help <command>". */
+	ok(&c, NOENV, ARGV("send", "--help"));
+	ASSERT_EQ(c.cmd, AA_CLI_HELP);
+	ASSERT_STR_EQ(c.help_topic, "send");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("help", "logs"));
+	ASSERT_STR_EQ(c.help_topic, "logs");
+	aa_cli_release(&c);
+}
+
+TEST(cli_host_help)
+{
+	static const char *const cmds[] = { "ls", "new", "send", "logs",
+		"stop", "restart" };
+	struct aa_buf b;
+
+	aa_buf_init(&b);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		aa_buf_reset(&b);
+		ASSERT_EQ(aa_cli_help(&b, cmds[i]), 0);
+		ASSERT_NOT_NULL(strstr(b.data, "--socket"));
+		ASSERT_NOT_NULL(strstr(b.data, "Exit codes"));
+		ASSERT_NULL(strstr(b.data, "localhost:3284"));
+	}
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_cli_help(&b, "new"), 0);
+	ASSERT_NOT_NULL(strstr(b.data, "--term-width"));
+	ASSERT_NOT_NULL(strstr(b.data, "--prompt"));
+	ASSERT_NULL(strstr(b.data, "--queue"));
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_cli_help(&b, NULL), 0);
+	ASSERT_NOT_NULL(strstr(b.data, "  logs "));
+	aa_buf_release(&b);
 }
 
 TEST(cli_agent_type_resolution)

@@ -33,6 +33,7 @@ struct th {
 	const char *argv[2];
 	int stopped;
 	int added, changed, removed;
+	int changed_gone;	/* CHANGED with no agent to get (a restart) */
 	int delete_others;	/* on REMOVED, delete the last one listed */
 	char last_added[AA_HOST_ID_SIZE];
 	/* An HTTP exchange on the socket. */
@@ -53,8 +54,10 @@ th_on_session(void *ud, const char *id, enum aa_host_event ev)
 		snprintf(t->last_added, sizeof(t->last_added), "%s", id);
 		/* Readable from the callback on. */
 		ASSERT_NOT_NULL(aa_host_session_get(t->host, id));
-	} else if (ev == AA_HOST_SESSION_CHANGED)
+	} else if (ev == AA_HOST_SESSION_CHANGED) {
 		t->changed++;
+		t->changed_gone += aa_host_session_get(t->host, id) == NULL;
+	}
 	else if (ev == AA_HOST_SESSION_REMOVED) {
 		t->removed++;
 		ASSERT_NULL(aa_host_session_get(t->host, id));
@@ -156,6 +159,13 @@ th_start(struct th *t)
 		fprintf(stderr, "aa_host_start: %s\n", cause ? cause : "");
 	free(cause);
 	ASSERT_EQ(rc, 0);
+}
+
+/* True once the session has a message (the demo agent's greeting). */
+static int
+has_messages(void *ud)
+{
+	return aa_session_message_count(ud) > 0;
 }
 
 /* Reads what has come on the HTTP connection; true at its end. */
@@ -571,6 +581,55 @@ TEST(host_brings_back_api_sessions)
 	ASSERT_STR_EQ(t.last_added, id);
 	ASSERT_EQ(aa_host_session_count(t.host), (size_t)1);
 	ASSERT_NOT_NULL(aa_host_session_get(t.host, id));
+	th_done(&t);
+}
+
+/* A session whose type cannot resume (the demo agent is custom) comes
+ * back exited with its conversation, no agent started; POST .../restart
+ * starts one, and on_session says when the old agent goes (get is NULL)
+ * and when the new one runs. */
+TEST(host_brings_back_exited_until_restarted)
+{
+	struct aa_host_session_options so;
+	struct aa_session *s;
+	char id[AA_HOST_ID_SIZE], path[96];
+	const char *r;
+	size_t n;
+	struct th t;
+
+	th_init(&t);
+	if (access(t.agent, X_OK) != 0)
+		test_skip("%s is not built", t.agent);
+	th_start(&t);
+	memset(&so, 0, sizeof(so));
+	so.argv = t.argv;
+	ASSERT_EQ(aa_host_session_new(t.host, &so, id, NULL), 0);
+	s = aa_host_session_get(t.host, id);
+	ASSERT(test_loop_until(&t.w, has_messages, s, 10000));
+	n = aa_session_message_count(s);
+	aa_host_stop(t.host, th_stopped, &t);
+	ASSERT(test_loop_until(&t.w, flag_set, &t.stopped, 10000));
+	ASSERT_EQ(aa_host_free(t.host), 0);
+	t.host = NULL;
+	t.stopped = 0;
+	th_start(&t);
+	/* Back at once: exited, its messages there, nothing running. */
+	ASSERT_NOT_NULL(s = aa_host_session_get(t.host, id));
+	ASSERT(aa_session_exited(s));
+	ASSERT_EQ(aa_session_state(s), AA_STATE_EXITED);
+	ASSERT_EQ(aa_session_pid(s), -1);
+	ASSERT_EQ(aa_session_message_count(s), n);
+	snprintf(path, sizeof(path), "/sessions/%s/restart", id);
+	t.changed = t.changed_gone = 0;
+	r = th_http_body(&t, "POST", path, "{}");
+	ASSERT_NOT_NULL(strstr(r, "HTTP/1.1 200"));
+	ASSERT_GE(t.changed_gone, 1);
+	ASSERT_GE(t.changed, 2);
+	ASSERT_NOT_NULL(s = aa_host_session_get(t.host, id));
+	ASSERT(!aa_session_exited(s));
+	ASSERT_GT(aa_session_pid(s), 0);
+	r = th_http_body(&t, "POST", path, "{}");
+	ASSERT_NOT_NULL(strstr(r, "HTTP/1.1 409"));
 	th_done(&t);
 }
 

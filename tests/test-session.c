@@ -1152,3 +1152,59 @@ TEST(session_blinking_marker_never_stable_without_hold)
 	ASSERT(!h_wait(&h, p_stable, 3000));
 	h_done(&h);
 }
+
+/* A session without an agent (the host's, for a type that cannot
+ * resume): the conversation loaded at once, exited and stable from the
+ * start, every send refused, nothing armed, a stop that frees it. */
+TEST(session_new_exited_serves_the_saved_conversation)
+{
+	char dir[64], file[128], saved[3][256];
+	struct h h;
+	char *cause = NULL;
+	int i;
+
+	h_tmpdir(dir, sizeof(dir));
+	h_state_start(&h, dir, "state_persistence.json", NULL);
+	ASSERT(h_wait(&h, p_stable, 5000));
+	h_send(&h, "First message before state save.");
+	ASSERT(h_wait(&h, p_three_stable, 5000));
+	for (i = 0; i < 3; i++)
+		snprintf(saved[i], sizeof(saved[i]), "%s", h_msg(&h, i));
+	h_done(&h);
+
+	h_init(&h);
+	snprintf(file, sizeof(file), "%s/sub/state.json", dir);
+	h.o.state_file = file;
+	h.o.load_state = h.o.save_state = 1;
+	h_agent(&h, "fake-agent", "state_persistence.json");
+	ASSERT_EQ(aa_session_new_exited(&h.loop, &h.s, &h.o, NULL, &cause),
+	    0);
+	ASSERT_NULL(cause);
+	/* Loaded before any loop turn: nothing will draw to ask for it. */
+	ASSERT_EQ(aa_session_message_count(h.s), 3);
+	for (i = 0; i < 3; i++)
+		ASSERT_STR_EQ(h_msg(&h, i), saved[i]);
+	ASSERT(aa_session_exited(h.s));
+	ASSERT_EQ(aa_session_exit_status(h.s), 0);
+	ASSERT_EQ(aa_session_pid(h.s), -1);
+	ASSERT_EQ(aa_session_status(h.s), AA_CONV_STABLE);
+	ASSERT_STR_EQ(aa_session_status_name(h.s), "stable");
+	ASSERT_EQ(aa_session_state(h.s), AA_STATE_EXITED);
+	ASSERT_EQ(aa_session_send_user(h.s, "hi", 2, NULL, NULL),
+	    AA_EEXITED);
+	ASSERT_EQ(aa_session_resize(h.s, 100, 100), AA_EEXITED);
+	/* Nothing is armed: no handle of the session keeps the loop. */
+	ASSERT_EQ(uv_run(&h.loop, UV_RUN_NOWAIT), 0);
+	ASSERT_EQ(aa_session_message_count(h.s), 3);
+	ASSERT_EQ(h.exited, 0);
+	h_done(&h);
+	/* The file is as it was: three messages. */
+	h_state_start(&h, dir, "state_persistence.json", NULL);
+	ASSERT(h_wait(&h, p_three, 5000));
+	ASSERT_STR_EQ(h_msg(&h, 2), saved[2]);
+	h_done(&h);
+	unlink(file);
+	snprintf(file, sizeof(file), "%s/sub", dir);
+	rmdir(file);
+	rmdir(dir);
+}

@@ -57,6 +57,8 @@ struct hsess {
 	int stopping;
 	int forget;           /* deleted: remove the state the host made */
 	struct aa_http_req *del_req; /* a DELETE waiting for the stop */
+	int restarting;       /* POST .../restart: the old agent stopping */
+	struct aa_http_req *restart_req; /* waiting for the restart */
 };
 
 struct aa_host {

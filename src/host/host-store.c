@@ -3,7 +3,8 @@
  * --state-dir, written whole and crash-safely (aa_file_replace) whenever
  * the list changes, and read back at start so that a host started again
  * (after a clean stop or kill -9) brings its sessions back, each agent
- * relaunched with its type's resume flags (host-spec.c).
+ * relaunched with its type's resume flags (host-spec.c), or, for a type
+ * without one, exited with its conversation (host.c, sess_spawn).
  *
  * The file is ours but read as untrusted: it is bounded (64 MiB), each
  * entry goes through the same checks as POST /sessions (with the state
@@ -164,8 +165,14 @@ aa_host_load_list(struct aa_host *h, char **cause)
 		}
 		aa_list_insert_tail(&h->sessions, &hs->link);
 		h->nsessions++;
-		AA_LOG(&h->log, AA_LOG_INFO, "session %s brought back",
-		    hs->id);
+		if (hs->exited)
+			AA_LOG(&h->log, AA_LOG_INFO, "session %s brought back "
+			    "exited: its type has no resume flag (POST "
+			    "/sessions/%s/restart starts it afresh)", hs->id,
+			    hs->id);
+		else
+			AA_LOG(&h->log, AA_LOG_INFO, "session %s brought back",
+			    hs->id);
 	}
 	cJSON_Delete(o);
 	return 0;

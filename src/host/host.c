@@ -157,16 +157,83 @@ new_id(struct aa_host *h, char *id)
 	return AA_EIO;
 }
 
-/* Starts the API and the agent of hs (spec filled, id set); resume: a
- * restart (resume flag, no initial prompt).  On failure hs is untouched
- * but for its handles, which are closed. */
+/* The arguments that make this session's agent resume its conversation,
+ * by its type as given or, without one, as its command names it. */
+static const char *const *
+sess_resume_args(const struct hsess *hs)
+{
+	const struct aa_agent *a = hs->spec.type != NULL ?
+	    aa_agent_find(hs->spec.type) :
+	    aa_agent_for_command(hs->spec.argv[0]);
+
+	return a != NULL ? aa_host_resume_args(aa_agent_name(a)) : NULL;
+}
+
+/* Starts the agent of hs, whose API is made.  SPAWN_NEW: as asked, with
+ * the initial prompt.  SPAWN_RESUME (the host started again): with the
+ * type's resume flag; a type without one is not relaunched but brought
+ * back exited, its conversation readable, since a fresh agent under the
+ * old history would answer as if it knew it.  SPAWN_RESTART (asked for
+ * on an exited session): the resume flag if any, else fresh.
+ * SPAWN_EXITED: no agent, the conversation only. */
+enum { SPAWN_NEW, SPAWN_RESUME, SPAWN_RESTART, SPAWN_EXITED };
+
+static int
+sess_spawn(struct aa_host *h, struct hsess *hs, int mode, char **cause)
+{
+	const char *const *resume = mode != SPAWN_NEW ?
+	    sess_resume_args(hs) : NULL;
+	struct aa_session_options so;
+	const char **argv;
+	int rc;
+
+	if ((argv = aa_host_argv_with(&hs->spec, resume)) == NULL)
+		return AA_ENOMEM;
+	memset(&so, 0, sizeof(so));
+	so.version = AA_SESSION_OPTIONS_VERSION;
+	so.argv = argv;
+	so.agent_type = hs->spec.type;
+	so.env = (const char *const *)hs->envp;
+	so.cols = hs->spec.cols;
+	so.rows = hs->spec.rows;
+	so.initial_prompt = mode == SPAWN_NEW ? hs->spec.initial_prompt :
+	    NULL;
+	so.state_file = hs->spec.state_file;
+	so.load_state = so.save_state = 1;
+	so.stop_timeout_ms = h->stop_timeout_ms;
+	so.on_message = hs_message;
+	so.on_status = hs_status;
+	so.on_screen = hs_screen;
+	so.on_error = hs_error;
+	so.on_exit = hs_exit;
+	so.ud = hs;
+	hs->exited = 0;
+	hs->exit_status = -1;
+	if (mode == SPAWN_EXITED || (mode == SPAWN_RESUME &&
+	    resume == NULL)) {
+		rc = aa_session_new_exited(h->loop, &hs->session, &so,
+		    &h->log, cause);
+		hs->exited = rc == 0;
+	} else
+		rc = aa_session_new_cwd(h->loop, &hs->session, &so, &h->log,
+		    hs->spec.cwd, cause);
+	free(argv);
+	if (rc != 0)
+		return rc;
+	aa_api_set_session(hs->api, hs->session,
+	    aa_session_agent_name(hs->session));
+	aa_session_on_steer(hs->session, hs_steer, hs);
+	return 0;
+}
+
+/* Starts the API and the agent of hs (spec filled, id set); resume: the
+ * host started again (see sess_spawn).  On failure hs is untouched but
+ * for its handles, which are closed. */
 int
 aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
     char **cause)
 {
-	struct aa_session_options so;
 	struct aa_api_options ao;
-	const char **argv;
 	char chat[96];
 	int rc;
 
@@ -178,33 +245,11 @@ aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
 	if ((rc = aa_api_new_mounted(&hs->api, h->loop, &ao, &h->log,
 	    h->http, cause)) != 0)
 		return rc;
-	if ((hs->envp = aa_host_env_merge(&hs->spec)) == NULL ||
-	    (argv = aa_host_argv_with(&hs->spec, resume ?
-	    aa_host_resume_args(hs->spec.type) : NULL)) == NULL) {
-		aa_api_close(hs->api, NULL, NULL);
-		hs->api = NULL;
-		return AA_ENOMEM;
-	}
-	memset(&so, 0, sizeof(so));
-	so.version = AA_SESSION_OPTIONS_VERSION;
-	so.argv = argv;
-	so.agent_type = hs->spec.type;
-	so.env = (const char *const *)hs->envp;
-	so.cols = hs->spec.cols;
-	so.rows = hs->spec.rows;
-	so.initial_prompt = resume ? NULL : hs->spec.initial_prompt;
-	so.state_file = hs->spec.state_file;
-	so.load_state = so.save_state = 1;
-	so.stop_timeout_ms = h->stop_timeout_ms;
-	so.on_message = hs_message;
-	so.on_status = hs_status;
-	so.on_screen = hs_screen;
-	so.on_error = hs_error;
-	so.on_exit = hs_exit;
-	so.ud = hs;
-	rc = aa_session_new_cwd(h->loop, &hs->session, &so, &h->log,
-	    hs->spec.cwd, cause);
-	free(argv);
+	if ((hs->envp = aa_host_env_merge(&hs->spec)) == NULL)
+		rc = AA_ENOMEM;
+	else
+		rc = sess_spawn(h, hs, resume ? SPAWN_RESUME : SPAWN_NEW,
+		    cause);
 	if (rc != 0) {
 		aa_api_close(hs->api, NULL, NULL);
 		hs->api = NULL;
@@ -212,9 +257,6 @@ aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
 		hs->envp = NULL;
 		return rc;
 	}
-	aa_api_set_session(hs->api, hs->session,
-	    aa_session_agent_name(hs->session));
-	aa_session_on_steer(hs->session, hs_steer, hs);
 	return 0;
 }
 
@@ -335,9 +377,82 @@ sess_stop(struct hsess *hs)
 	h->nstopping++;
 	aa_mcp_gone(h->mcp, hs);
 	aa_host_chat_changed(h->chat);
-	aa_api_set_session(hs->api, hs->session, NULL);
-	aa_session_stop(hs->session, sess_stopped, hs);
+	/* A restart's stop is under way: its end finishes this one. */
+	if (hs->session == NULL && !hs->restarting)
+		sess_stopped(hs);
+	else if (!hs->restarting) {
+		aa_api_set_session(hs->api, hs->session, NULL);
+		aa_session_stop(hs->session, sess_stopped, hs);
+	}
 	aa_host_notify(h, hs, AA_HOST_SESSION_REMOVED);
+}
+
+/* A restart's client went away before it finished. */
+static void
+restart_req_gone(struct aa_http_req *req, void *arg)
+{
+	struct hsess *hs = arg;
+
+	(void)req;
+	hs->restart_req = NULL;
+}
+
+/* Answers the restart request, if its client is still there. */
+static void
+restart_answer(struct hsess *hs, int status, const char *why)
+{
+	struct aa_http_req *req = hs->restart_req;
+	cJSON *o;
+
+	if (req == NULL)
+		return;
+	hs->restart_req = NULL;
+	aa_http_req_on_close(req, NULL, NULL);
+	if (status != 200) {
+		aa_json_send_error(req, status, why);
+		return;
+	}
+	o = cJSON_CreateObject();
+	if (o != NULL)
+		cJSON_AddStringToObject(o, "id", hs->id);
+	aa_json_send_ok(req, 200, o);
+}
+
+/* The exited agent's session is stopped: start the agent again, or, if
+ * that fails, bring the session back exited as it was. */
+static void
+sess_restart_stopped(void *ud)
+{
+	struct hsess *hs = ud;
+	struct aa_host *h = hs->host;
+	char *cause = NULL;
+	int rc;
+
+	hs->session = NULL;
+	hs->restarting = 0;
+	aa_api_set_session(hs->api, NULL, NULL);
+	if (hs->stopping) {
+		/* Deleted (or the host stopped) meanwhile. */
+		restart_answer(hs, 404, "the session was stopped");
+		sess_stopped(hs);
+		return;
+	}
+	if ((rc = sess_spawn(h, hs, SPAWN_RESTART, &cause)) == 0) {
+		AA_LOG(&h->log, AA_LOG_INFO, "session %s restarted", hs->id);
+		restart_answer(hs, 200, NULL);
+	} else {
+		AA_LOG(&h->log, AA_LOG_ERROR, "session %s could not be "
+		    "restarted: %s", hs->id, cause != NULL ? cause :
+		    aa_strerror(rc));
+		restart_answer(hs, rc == AA_ENOENT ? 422 : 500, cause != NULL ?
+		    cause : aa_strerror(rc));
+		if (sess_spawn(h, hs, SPAWN_EXITED, NULL) != 0)
+			hs->exited = 1; /* no session: read as exited */
+	}
+	free(cause);
+	aa_mcp_changed(h->mcp, hs);
+	aa_host_chat_changed(h->chat);
+	aa_host_notify(h, hs, AA_HOST_SESSION_CHANGED);
 }
 
 /* ---- routes ---- */
@@ -402,6 +517,8 @@ sess_json(const struct hsess *hs)
 	    NULL ? aa_session_state(s) : AA_STATE_EXITED)) == NULL ||
 	    cJSON_AddNumberToObject(o, "queue", s != NULL ?
 	    (double)aa_session_queue(s)->n : 0) == NULL ||
+	    cJSON_AddNumberToObject(o, "messages", s != NULL ?
+	    (double)aa_session_message_count(s) : 0) == NULL ||
 	    cJSON_AddNumberToObject(o, "pid", s != NULL && !hs->exited ?
 	    aa_session_pid(s) : 0) == NULL || sess_json_steer(s, o) != 0) {
 		cJSON_Delete(o);
@@ -437,6 +554,36 @@ aa_host_session(struct aa_host *h, const char *id)
 	return host_find(h, id, strlen(id));
 }
 
+/* POST /sessions/{id}/restart: an exited session's agent started again,
+ * with its type's resume flag if it has one, else fresh under its kept
+ * history; answered once it runs. */
+static void
+h_restart(struct aa_http_req *req, void *data)
+{
+	struct hsess *hs = data;
+
+	if (hs->stopping || hs->restarting) {
+		aa_json_send_error(req, 409, "the session is being stopped "
+		    "or restarted");
+		return;
+	}
+	if (!hs->exited) {
+		aa_json_send_error(req, 409, "the agent is running; only an "
+		    "exited session can be restarted");
+		return;
+	}
+	hs->restart_req = req;
+	aa_http_req_on_close(req, restart_req_gone, hs);
+	hs->restarting = 1;
+	/* The embedder's pointer to the old agent goes now (agentapi.h:
+	 * aa_host_session_get is NULL until the new one runs). */
+	aa_host_notify(hs->host, hs, AA_HOST_SESSION_CHANGED);
+	if (hs->session == NULL)
+		sess_restart_stopped(hs);
+	else
+		aa_session_stop(hs->session, sess_restart_stopped, hs);
+}
+
 const char *
 aa_hsess_id(const struct hsess *hs)
 {
@@ -446,7 +593,7 @@ aa_hsess_id(const struct hsess *hs)
 struct aa_session *
 aa_hsess_agent(const struct hsess *hs)
 {
-	return hs->stopping ? NULL : hs->session;
+	return hs->stopping || hs->restarting ? NULL : hs->session;
 }
 
 uv_loop_t *
@@ -632,10 +779,11 @@ static const struct aa_http_route host_routes[] = {
 
 static const struct aa_http_route session_routes[] = {
 	{ "DELETE", "/", h_delete, 0, 0 },
+	{ "POST", "/restart", h_restart, 0, 0 },
 };
 
 /* Picks the table for /sessions/{id}/...: the session's API, or the
- * host's own DELETE on /sessions/{id} itself. */
+ * host's own DELETE on /sessions/{id} itself and POST .../restart. */
 static int
 host_mount(struct aa_http_req *req, void *data, struct aa_http_mount *m)
 {
@@ -647,8 +795,9 @@ host_mount(struct aa_http_req *req, void *data, struct aa_http_mount *m)
 	if (hs == NULL || hs->stopping || hs->api == NULL)
 		return 404;
 	m->strip = strlen("/sessions/") + n;
-	if (path[n] == '\0' && strcmp(aa_http_req_method(req), "DELETE") ==
-	    0) {
+	if ((path[n] == '\0' && strcmp(aa_http_req_method(req), "DELETE") ==
+	    0) || (strcmp(path + n, "/restart") == 0 &&
+	    strcmp(aa_http_req_method(req), "POST") == 0)) {
 		m->routes = session_routes;
 		m->nroutes = AA__ARRAY_SIZE(session_routes);
 		m->data = hs;

@@ -12,6 +12,7 @@
  *                           state, queue}]}
  *   DELETE /sessions/{id}  stops the agent (SIGINT, SIGKILL after the
  *                           grace), then forgets the session
+ *   POST   /sessions/{id}/restart  starts an exited session's agent again
  *   *      /sessions/{id}/... the session's whole agentapi surface (the
  *                           aa_api routes mounted there, http.h), so an
  *                           agentapi client pointed at .../sessions/{id}
@@ -26,7 +27,9 @@
  * the same directory, with the type's resume flag when it has one
  * (Claude Code --continue, Codex resume --last, Gemini CLI --resume
  * latest, opencode --continue, Aider --restore-chat-history), and its
- * conversation loaded back.
+ * conversation loaded back; a type without one comes back exited, its
+ * conversation readable, until POST /sessions/{id}/restart starts it
+ * afresh.
  *
  * An agent that exits stays listed as exited, its conversation readable,
  * until it is deleted; nothing an agent does reaches the other sessions.

@@ -1,7 +1,8 @@
 /*
  * attach-http.c - the small HTTP/SSE client under `agentapi-c attach`:
- * the target URL split into host, port and path prefix, one blocking TCP
- * connection per request, and the reply read with llhttp (so chunked
+ * the target URL split into host, port and path prefix (or a unix socket,
+ * the host's: `attach ID`, and hostclient.c), one blocking connection per
+ * request, and the reply read with llhttp (so chunked
  * encoding is handled) into a bounded body or, for an event stream, fed
  * to a bounded SSE line parser of our own.  An event larger than 256 KiB
  * or a body larger than 1 MiB ends the reply with an error, as upstream's
@@ -10,11 +11,14 @@
  * attach_reply_feed.  The few requests attach makes (the transport check,
  * raw input) are here too, as they only speak HTTP.
  */
+#include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -27,6 +31,11 @@
 
 #define ATTACH_MAX_EVENT (256 * 1024)
 #define ATTACH_MAX_REPLY (1024 * 1024)
+/* A blocking read gives up after this long: an answer is at most a send's
+ * deadlines away, and an event stream pings every 15 s. */
+#define ATTACH_READ_TIMEOUT_S 120
+
+static int dial_tcp(const struct target *, char **);
 
 /* Splits "[http://]host[:port][/prefix]" into its parts. */
 int
@@ -84,9 +93,72 @@ bad:
 	return AA_EINVAL;
 }
 
-/* Opens a TCP connection to the target; returns the fd or a negative code. */
+/* Aims t at the unix socket path, under the path prefix. */
+int
+attach_unix_target(struct target *t, const char *path, const char *prefix,
+    char **cause)
+{
+	memset(t, 0, sizeof(*t));
+	if (strlen(path) >= sizeof(t->unix_path) || path[0] == '\0' ||
+	    strlen(prefix) >= sizeof(t->prefix)) {
+		if (asprintf(cause, "socket path too long: %s", path) < 0)
+			*cause = NULL;
+		return AA_EINVAL;
+	}
+	strcpy(t->unix_path, path);
+	strcpy(t->prefix, prefix);
+	strcpy(t->host, "localhost");
+	return 0;
+}
+
+/* Connects to the host's unix socket; returns the fd or a negative code. */
+static int
+dial_unix(const struct target *t, char **cause)
+{
+	struct sockaddr_un sa;
+	int fd, e;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, t->unix_path, strlen(t->unix_path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		*cause = strdup("cannot make a socket");
+		return AA_EIO;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	if (e == ENOENT || e == ECONNREFUSED) {
+		if (asprintf(cause, "no host running at %s (start one with "
+		    "agentapi-c host)", t->unix_path) < 0)
+			*cause = NULL;
+		return AA_EIO;
+	}
+	if (asprintf(cause, "cannot connect to %s: %s", t->unix_path,
+	    strerror(e)) < 0)
+		*cause = NULL;
+	return AA_EIO;
+}
+
+/* Opens a connection to the target; returns the fd or a negative code. */
 static int
 dial(const struct target *t, char **cause)
+{
+	struct timeval tv = { .tv_sec = ATTACH_READ_TIMEOUT_S };
+	int fd;
+
+	fd = t->unix_path[0] != '\0' ? dial_unix(t, cause) :
+	    dial_tcp(t, cause);
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Opens a TCP connection to the target; returns the fd or a negative
+ * code. */
+static int
+dial_tcp(const struct target *t, char **cause)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, rc;
@@ -201,7 +273,8 @@ sse_feed(struct reply *r, const char *p, size_t n)
 			aa_buf_reset(&r->line);
 		} else if (aa_buf_putc(&r->line, p[i]) != 0)
 			return -1;
-		if (r->line.len + r->data.len > ATTACH_MAX_EVENT)
+		if (r->line.len + r->data.len > (r->max != 0 ? r->max :
+		    ATTACH_MAX_EVENT))
 			return -1;
 	}
 	return 0;
@@ -230,7 +303,7 @@ on_body(llhttp_t *p, const char *at, size_t len)
 		}
 		return 0;
 	}
-	if (r->body.len + len > ATTACH_MAX_REPLY) {
+	if (r->body.len + len > (r->max != 0 ? r->max : ATTACH_MAX_REPLY)) {
 		r->error = AA_E2BIG;
 		return -1;
 	}
@@ -303,9 +376,13 @@ attach_send_request(const struct target *t, const char *token,
 	if ((fd = dial(t, cause)) < 0)
 		return fd;
 	aa_buf_init(&req);
-	aa_buf_printf(&req, "%s %s%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n", method,
-	    t->prefix, path, strchr(t->host, ':') ? "[" : "", t->host,
-	    strchr(t->host, ':') ? "]" : "", t->port);
+	if (t->unix_path[0] != '\0')
+		aa_buf_printf(&req, "%s %s%s HTTP/1.1\r\nHost: localhost\r\n",
+		    method, t->prefix, path);
+	else
+		aa_buf_printf(&req, "%s %s%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n",
+		    method, t->prefix, path, strchr(t->host, ':') ? "[" : "",
+		    t->host, strchr(t->host, ':') ? "]" : "", t->port);
 	if (token != NULL && *token != '\0')
 		aa_buf_printf(&req, "Authorization: Bearer %s\r\n", token);
 	if (body != NULL)
@@ -342,6 +419,10 @@ attach_round_trip(const struct target *t, const char *token,
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    *cause == NULL && asprintf(cause, "no answer within %d s",
+		    ATTACH_READ_TIMEOUT_S) < 0)
+			*cause = NULL;
 		rc = attach_reply_feed(r, buf, n > 0 ? (size_t)n : 0);
 		if (n <= 0 && rc == 0)
 			rc = AA_EIO;

@@ -19,6 +19,7 @@ struct target {
 	char host[256];
 	char port[16];
 	char prefix[1024]; /* path prefix without a trailing slash */
+	char unix_path[108]; /* a unix socket instead of host:port ("") */
 };
 
 /* One HTTP response being read: status, and the body or SSE framing. */
@@ -33,6 +34,8 @@ struct reply {
 	struct aa_buf event;   /* SSE: current event name */
 	struct aa_buf data;    /* SSE: current data lines */
 	int error;
+	size_t max;	       /* the body's (or an event's) bound; 0: the
+				* defaults, 1 MiB (256 KiB) */
 	int (*on_event)(void *ud, const char *name, const char *data);
 	void *ud;
 };
@@ -72,6 +75,10 @@ struct attach {
 
 /* Splits "[http://]host[:port][/prefix]" into its parts. */
 int attach_parse_target(struct target *t, const char *url, char **cause);
+/* Aims t at the unix socket path, under the path prefix ("" or
+ * "/sessions/ID"). */
+int attach_unix_target(struct target *t, const char *path,
+    const char *prefix, char **cause);
 /* Writes all of buf to fd. */
 int attach_write_all(int fd, const char *buf, size_t n);
 /* Prepares a reply parser (sse: feed the body to the SSE parser). */

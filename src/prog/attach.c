@@ -379,7 +379,8 @@ attach_run(struct attach *a)
 }
 
 int
-aa_attach_main(const char *url, const char *token, const char *detach_keys)
+aa_attach_main(const char *url, const char *token, const char *detach_keys,
+    const char *unix_path)
 {
 	struct attach *a;
 	char *cause = NULL;
@@ -396,7 +397,8 @@ aa_attach_main(const char *url, const char *token, const char *detach_keys)
 	a->rc = -1;
 	a->screen_fd = a->state_fd = -1;
 	if (aa_attach_parse_keys(detach_keys, &a->keys, &cause) != 0 ||
-	    attach_parse_target(&a->t, url, &cause) != 0) {
+	    (unix_path != NULL ? attach_unix_target(&a->t, unix_path, url,
+	    &cause) : attach_parse_target(&a->t, url, &cause)) != 0) {
 		fprintf(stderr, "Attach failed: %s\n", cause ? cause : url);
 		free(cause);
 		free(a);

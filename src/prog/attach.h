@@ -20,10 +20,11 @@ struct aa_attach_keys {
 /*
  * Attaches the terminal to the server at url; detach_keys as docker's
  * --detach-keys ("ctrl-]", "ctrl-p,ctrl-q"; NULL or "" = the default).
- * Returns the exit code.
+ * With unix_path, the server is that unix socket (a host's) and url the
+ * path under it ("/sessions/ID").  Returns the exit code.
  */
 int aa_attach_main(const char *url, const char *token,
-    const char *detach_keys);
+    const char *detach_keys, const char *unix_path);
 
 /*
  * Parses a comma-separated list of keys, each "ctrl-a".."ctrl-z",

@@ -18,6 +18,7 @@
 #include "prog/gocompat.h"
 
 static void	help_agent_names(struct aa_buf *b);
+static int	help_host(struct aa_buf *b, const char *sub);
 static void	help_flags(struct aa_buf *b, unsigned int cmd, int kind,
 		    const char *cname);
 
@@ -66,6 +67,58 @@ help_agent_names(struct aa_buf *b)
 	aa_buf_putc(b, ')');
 }
 
+/* The help of the commands that drive a host's sessions; -1 for a word
+ * that is none of them. */
+static int
+help_host(struct aa_buf *b, const char *sub)
+{
+	static const struct {
+		const char *word;
+		unsigned int cmd;
+		const char *text;
+	} cmds[] = {
+		{ "ls", C_LS, "List the host's sessions: id, name, type, status, "
+		    "state, messages, age and directory\n\nUsage:\n  "
+		    AA_CLI_PROGRAM " ls [flags]\n" },
+		{ "new", C_NEW, "Start a session on the host; prints its id\n\n"
+		    "Usage:\n  " AA_CLI_PROGRAM " new [flags] -- agent "
+		    "[agent-args...]\n" },
+		{ "send", C_SEND, "Send a session a message and wait until the "
+		    "agent has taken it\n\nUsage:\n  " AA_CLI_PROGRAM
+		    " send [flags] ID|NAME text...   (- reads the text from "
+		    "stdin)\n" },
+		{ "logs", C_LOGS, "Print a session's conversation\n\nUsage:\n  "
+		    AA_CLI_PROGRAM " logs [flags] ID|NAME\n" },
+		{ "stop", C_STOP, "Stop a session's agent and forget the "
+		    "session\n\nUsage:\n  " AA_CLI_PROGRAM " stop [flags] "
+		    "ID|NAME\n" },
+		{ "restart", C_RESTART, "Start an exited session's agent again "
+		    "(with its type's resume flag, else\nfresh under the kept "
+		    "history)\n\nUsage:\n  " AA_CLI_PROGRAM " restart [flags] "
+		    "ID|NAME\n" },
+	};
+
+	for (size_t k = 0; k < AA__ARRAY_SIZE(cmds); k++) {
+		if (strcmp(sub, cmds[k].word) != 0)
+			continue;
+		aa_buf_puts(b, cmds[k].text);
+		aa_buf_puts(b, "\nFlags:\n");
+		help_flags(b, cmds[k].cmd, K_UPSTREAM, cmds[k].word);
+		help_flags(b, cmds[k].cmd, K_OURS, cmds[k].word);
+		aa_buf_puts(b, "\nThe host is the one on --socket (default "
+		    "$XDG_RUNTIME_DIR/agentapi-c/host.sock,\nelse "
+		    "~/.local/state/agentapi-c/host.sock), or on --url over "
+		    "TCP with the token\n(--auth-token, AGENTAPI_AUTH_TOKEN, "
+		    "else host.token beside the socket).\nA session is named "
+		    "by its id, its name or a unique start of its id.\n"
+		    "Exit codes: 0 done, 1 refused or failed, 2 no host, 3 no "
+		    "such session,\n4 the agent is busy (or, to restart, "
+		    "running), 5 the agent has exited.\n");
+		return 0;
+	}
+	return -1;
+}
+
 int
 aa_cli_help(struct aa_buf *out, const char *sub)
 {
@@ -80,7 +133,16 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		    "Available Commands:\n"
 		    "  attach      Attach to a running agent\n"
 		    "  help        Help about any command\n"
-		    "  server      Run the server\n\nFlags:\n");
+		    "  server      Run the server\n\n"
+		    AA_CLI_PROGRAM " additions (a host's sessions):\n"
+		    "  host        Run many agents in one process\n"
+		    "  ls          List the host's sessions\n"
+		    "  new         Start a session\n"
+		    "  send        Send a session a message\n"
+		    "  logs        Print a session's conversation\n"
+		    "  stop        Stop a session\n"
+		    "  restart     Start an exited session's agent again\n\n"
+		    "Flags:\n");
 		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
 		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
 		    "--help\" for more information about a command.\n");
@@ -111,7 +173,10 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
 		    "upstream agentapi):\n");
 		help_flags(out, C_ATTACH, K_OURS, "attach");
-	} else
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " attach ID|NAME attaches "
+		    "to a session of the host on\nits socket (--socket), or "
+		    "on --url with the token.\n");
+	} else if (help_host(out, sub) != 0)
 		return AA_EINVAL;
 	/* aa_buf reports ENOMEM per call; one check of the result is
 	 * enough because a failed append leaves the buffer short. */

@@ -30,6 +30,14 @@ enum cli_type {
 #define C_ROOT 0x1u
 #define C_SERVER 0x2u
 #define C_ATTACH 0x4u
+#define C_LS 0x8u
+#define C_NEW 0x10u
+#define C_SEND 0x20u
+#define C_LOGS 0x40u
+#define C_STOP 0x80u
+#define C_RESTART 0x100u
+/* The commands that talk to a host (attach ID too). */
+#define C_HOST (C_LS | C_NEW | C_SEND | C_LOGS | C_STOP | C_RESTART)
 
 /* Option kinds, for the help text. */
 #define K_UPSTREAM 0	/* upstream agentapi's flag */

@@ -36,7 +36,7 @@
 
 const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	[AA_CLI_OPT_TYPE] = { "type", 't', "AGENTAPI_TYPE", T_STRING, "",
-	    F(type), C_SERVER, K_UPSTREAM,
+	    F(type), C_SERVER | C_NEW, K_UPSTREAM,
 	    "Override the agent type" },
 	[AA_CLI_OPT_PORT] = { "port", 'p', "AGENTAPI_PORT", T_INT, "3284",
 	    F(port), C_SERVER, K_UPSTREAM, "Port to run the server on" },
@@ -50,11 +50,11 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "Base path for assets and routes used in the static files of "
 	    "the chat interface" },
 	[AA_CLI_OPT_TERM_WIDTH] = { "term-width", 'W', "AGENTAPI_TERM_WIDTH",
-	    T_UINT16, "80", F(term_width), C_SERVER, K_UPSTREAM,
+	    T_UINT16, "80", F(term_width), C_SERVER | C_NEW, K_UPSTREAM,
 	    "Width of the emulated terminal (at least 10)" },
 	[AA_CLI_OPT_TERM_HEIGHT] = { "term-height", 'H',
 	    "AGENTAPI_TERM_HEIGHT", T_UINT16, "1000", F(term_height),
-	    C_SERVER, K_UPSTREAM,
+	    C_SERVER | C_NEW, K_UPSTREAM,
 	    "Height of the emulated terminal (at least 10)" },
 	[AA_CLI_OPT_ALLOWED_HOSTS] = { "allowed-hosts", 'a',
 	    "AGENTAPI_ALLOWED_HOSTS", T_LIST, "localhost,127.0.0.1,[::1]",
@@ -107,7 +107,7 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "Upstream listens on all interfaces; use --bind 0.0.0.0,:: for "
 	    "that" },
 	[AA_CLI_OPT_AUTH_TOKEN] = { "auth-token", 0, "AGENTAPI_AUTH_TOKEN",
-	    T_STRING, "", F(auth_token), C_SERVER | C_ATTACH, K_OURS,
+	    T_STRING, "", F(auth_token), C_SERVER | C_ATTACH | C_HOST, K_OURS,
 	    "Bearer token: the server requires 'Authorization: Bearer TOKEN' "
 	    "(or ?token=TOKEN) on every request, attach sends it; empty = no "
 	    "authentication" },
@@ -137,17 +137,64 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "(Ctrl-C included): ctrl-a..ctrl-z, ctrl-@, ctrl-\\, ctrl-], "
 	    "ctrl-^, ctrl-_ or a character, comma-separated for a sequence "
 	    "(e.g. ctrl-p,ctrl-q)" },
+	[AA_CLI_OPT_SOCKET] = { "socket", 0, NULL, T_STRING, "", F(socket),
+	    C_ATTACH | C_HOST, K_OURS,
+	    "The host's unix socket, for a session ID or NAME (default "
+	    "$XDG_RUNTIME_DIR/agentapi-c/host.sock, else "
+	    "~/.local/state/agentapi-c/host.sock)" },
+	/* The same flag as attach's, for a host: no default. */
+	[AA_CLI_OPT_HOST_URL] = { "url", 'u', NULL, T_STRING, "",
+	    F(host_url), C_HOST, K_OURS,
+	    "The host's TCP address (http://127.0.0.1:PORT) instead of its "
+	    "socket; the token is then needed" },
+	[AA_CLI_OPT_NAME] = { "name", 'n', NULL, T_STRING, "", F(name), C_NEW,
+	    K_OURS, "Name of the session (the other commands take it for "
+	    "its id)" },
+	[AA_CLI_OPT_CWD] = { "cwd", 0, NULL, T_STRING, "", F(cwd), C_NEW,
+	    K_OURS, "Directory the agent runs in (default: this one)" },
+	[AA_CLI_OPT_PROMPT] = { "prompt", 'I', NULL, T_STRING, "", F(prompt),
+	    C_NEW, K_OURS, "First message, typed once the agent is ready" },
+	[AA_CLI_OPT_QUEUE] = { "queue", 'q', NULL, T_BOOL, "false", F(queue),
+	    C_SEND, K_OURS, "When the agent is busy, queue the message for "
+	    "its next idle moment instead of failing" },
+	[AA_CLI_OPT_INTERRUPT] = { "interrupt", 'i', NULL, T_BOOL, "false",
+	    F(interrupt), C_SEND, K_OURS, "Interrupt the agent's turn first; "
+	    "the message is typed once it is idle" },
+	[AA_CLI_OPT_JSON] = { "json", 0, NULL, T_BOOL, "false", F(json), C_LS,
+	    K_OURS, "Print the host's JSON instead of a table" },
+	[AA_CLI_OPT_FOLLOW] = { "follow", 'f', NULL, T_BOOL, "false",
+	    F(follow), C_LOGS, K_OURS, "Keep printing the messages as they "
+	    "come" },
 	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
-	    C_ROOT | C_SERVER | C_ATTACH, K_UPSTREAM, "help for this command" },
+	    C_ROOT | C_SERVER | C_ATTACH | C_HOST, K_UPSTREAM,
+	    "help for this command" },
 	/* Root only; not in enum aa_cli_opt because it sets no field. */
 	[AA_CLI_OPT_VERSION] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
 	    C_ROOT, K_UPSTREAM, "version for " AA_CLI_PROGRAM },
 };
 
+/* The commands: their word, what they parse into, their option bit. */
+static const struct {
+	const char *word;
+	enum aa_cli_cmd cmd;
+	unsigned int bit;
+} cli_commands[] = {
+	{ "server", AA_CLI_SERVER, C_SERVER },
+	{ "attach", AA_CLI_ATTACH, C_ATTACH },
+	{ "ls", AA_CLI_LS, C_LS },
+	{ "new", AA_CLI_NEW, C_NEW },
+	{ "send", AA_CLI_SEND, C_SEND },
+	{ "logs", AA_CLI_LOGS, C_LOGS },
+	{ "stop", AA_CLI_STOP, C_STOP },
+	{ "restart", AA_CLI_RESTART, C_RESTART },
+};
+
 /* The state of one parse. */
 struct cli_parse {
 	struct aa_cli *c;
-	unsigned int cmd;	/* C_ROOT, C_SERVER or C_ATTACH */
+	unsigned int cmd;	/* C_ROOT or a command's bit */
+	int k;			/* the command's row in cli_commands */
+	char cmd_buf[32];	/* cmd_path's storage */
 	const char *cmd_path;	/* "agentapi-c server" */
 	int want_help;
 	int want_version;
@@ -180,6 +227,9 @@ static int	apply_defaults(struct cli_parse *p);
 static int	apply_env(struct cli_parse *p, char *const *envp);
 static int	finish_server(struct cli_parse *p);
 static int	finish_attach(struct cli_parse *p);
+static int	finish_host(struct cli_parse *p);
+static int	copy_words(struct aa_cli *c, const char **v, size_t n);
+static int	find_command(const char *word);
 static int	parse_command(struct cli_parse *p, int argc,
 		    char *const *argv, char *const *envp, int i);
 
@@ -474,29 +524,35 @@ apply_env(struct cli_parse *p, char *const *envp)
 	return 0;
 }
 
-/* Copies the positional words into the agent's NULL-terminated argv. */
+/* Copies n words into the NULL-terminated agent_argv. */
 static int
-finish_server(struct cli_parse *p)
+copy_words(struct aa_cli *c, const char **v, size_t n)
 {
-	struct aa_cli *c = p->c;
 	size_t i;
 
-	if (p->posn == 0)
-		return aa__cause(p->cause, AA_EINVAL, "requires at least 1 arg(s), "
-		    "only received 0");
-	c->agent_argv = calloc(p->posn + 1, sizeof(*c->agent_argv));
+	c->agent_argv = calloc(n + 1, sizeof(*c->agent_argv));
 	if (c->agent_argv == NULL)
 		return AA_ENOMEM;
-	for (i = 0; i < p->posn; i++) {
-		if ((c->agent_argv[i] = strdup(p->posv[i])) == NULL)
+	for (i = 0; i < n; i++) {
+		if ((c->agent_argv[i] = strdup(v[i])) == NULL)
 			return AA_ENOMEM;
 		c->agent_argc++;
 	}
 	return 0;
 }
 
+/* Copies the positional words into the agent's NULL-terminated argv. */
+static int
+finish_server(struct cli_parse *p)
+{
+	if (p->posn == 0)
+		return aa__cause(p->cause, AA_EINVAL, "requires at least 1 arg(s), "
+		    "only received 0");
+	return copy_words(p->c, p->posv, p->posn);
+}
+
 /* Normalises --url as upstream: "http://" unless it starts with "http",
- * trailing slashes dropped. */
+ * trailing slashes dropped; a word is the host's session to attach to. */
 static int
 finish_attach(struct cli_parse *p)
 {
@@ -504,9 +560,16 @@ finish_attach(struct cli_parse *p)
 	struct aa_buf b;
 	size_t n;
 
-	if (p->posn > 0)
+	if (p->posn > (p->cmd == C_ATTACH || p->cmd == C_SEND ||
+	    p->cmd == C_LOGS || p->cmd == C_STOP || p->cmd == C_RESTART ?
+	    1u : 0u))
 		return aa__cause(p->cause, AA_EINVAL, "unknown command \"%s\" for "
-		    "\"%s\"", p->posv[0], p->cmd_path);
+		    "\"%s\"", p->posv[p->posn - 1], p->cmd_path);
+	free(c->session);
+	if ((c->session = strdup(p->posn > 0 ? p->posv[0] : "")) == NULL)
+		return AA_ENOMEM;
+	if (p->cmd != C_ATTACH)
+		return 0;
 	aa_buf_init(&b);
 	if (strncmp(c->url, "http", 4) != 0)
 		aa_buf_puts(&b, "http://");
@@ -522,6 +585,41 @@ finish_attach(struct cli_parse *p)
 	return c->url != NULL ? 0 : AA_ENOMEM;
 }
 
+/* The words of the host's commands: new takes the agent's command, send
+ * an ID or NAME and the text, logs, stop and restart an ID or NAME, ls
+ * nothing. */
+static int
+finish_host(struct cli_parse *p)
+{
+	struct aa_cli *c = p->c;
+	int rc;
+
+	if (p->cmd == C_NEW) {
+		if (p->posn == 0)
+			return aa__cause(p->cause, AA_EINVAL, "new needs the "
+			    "agent's command (agentapi-c new -- claude ...)");
+		if ((rc = copy_words(c, p->posv, p->posn)) != 0)
+			return rc;
+		p->posn = 0;
+	} else if (p->cmd == C_SEND) {
+		if (p->posn < 2)
+			return aa__cause(p->cause, AA_EINVAL, "send needs an ID "
+			    "or NAME and the text (or - to read it from "
+			    "stdin)");
+		if (c->queue && c->interrupt)
+			return aa__cause(p->cause, AA_EINVAL, "--queue and "
+			    "--interrupt exclude each other");
+		if ((rc = copy_words(c, p->posv + 1, p->posn - 1)) != 0)
+			return rc;
+		p->posn = 1;
+	} else if ((p->cmd == C_LOGS || p->cmd == C_STOP ||
+	    p->cmd == C_RESTART) && p->posn == 0)
+		return aa__cause(p->cause, AA_EINVAL, "%s needs a session ID "
+		    "or NAME", cli_commands[p->k].word);
+	/* The session word and the URL as attach has them. */
+	return finish_attach(p);
+}
+
 /* Parses a subcommand's flags and words from argv[i]. */
 static int
 parse_command(struct cli_parse *p, int argc, char *const *argv,
@@ -535,12 +633,24 @@ parse_command(struct cli_parse *p, int argc, char *const *argv,
 		return rc;
 	if (p->want_help) {
 		p->c->cmd = AA_CLI_HELP;
-		p->c->help_topic = p->cmd == C_SERVER ? "server" : "attach";
+		p->c->help_topic = cli_commands[p->k].word;
 		return 0;
 	}
 	if ((rc = apply_env(p, envp)) != 0)
 		return rc;
-	return p->cmd == C_SERVER ? finish_server(p) : finish_attach(p);
+	if (p->cmd == C_SERVER)
+		return finish_server(p);
+	return p->cmd == C_ATTACH ? finish_attach(p) : finish_host(p);
+}
+
+/* The row of cli_commands for word, or -1. */
+static int
+find_command(const char *word)
+{
+	for (size_t k = 0; k < AA__ARRAY_SIZE(cli_commands); k++)
+		if (strcmp(word, cli_commands[k].word) == 0)
+			return (int)k;
+	return -1;
 }
 
 int
@@ -571,25 +681,21 @@ aa_cli_parse(struct aa_cli *out, int argc, char *const *argv,
 		out->cmd = AA_CLI_VERSION;
 	} else if (word == NULL || p.want_help) {
 		out->cmd = AA_CLI_HELP;
-		if (word != NULL && (strcmp(word, "server") == 0 ||
-		    strcmp(word, "attach") == 0))
-			out->help_topic = strcmp(word, "server") == 0 ?
-			    "server" : "attach";
-	} else if (strcmp(word, "server") == 0 ||
-	    strcmp(word, "attach") == 0) {
-		out->cmd = word[0] == 's' ? AA_CLI_SERVER : AA_CLI_ATTACH;
-		p.cmd = word[0] == 's' ? C_SERVER : C_ATTACH;
-		p.cmd_path = word[0] == 's' ? AA_CLI_PROGRAM " server" :
-		    AA_CLI_PROGRAM " attach";
+		if (word != NULL && (p.k = find_command(word)) >= 0)
+			out->help_topic = cli_commands[p.k].word;
+	} else if ((p.k = find_command(word)) >= 0) {
+		out->cmd = cli_commands[p.k].cmd;
+		p.cmd = cli_commands[p.k].bit;
+		snprintf(p.cmd_buf, sizeof(p.cmd_buf), "%s %s",
+		    AA_CLI_PROGRAM, word);
+		p.cmd_path = p.cmd_buf;
 		if ((rc = parse_command(&p, argc, argv, envp, i + 1)) != 0)
 			goto fail;
 	} else if (strcmp(word, "help") == 0) {
 		out->cmd = AA_CLI_HELP;
 		if (i + 1 < argc) {
-			if (strcmp(argv[i + 1], "server") == 0)
-				out->help_topic = "server";
-			else if (strcmp(argv[i + 1], "attach") == 0)
-				out->help_topic = "attach";
+			if ((p.k = find_command(argv[i + 1])) >= 0)
+				out->help_topic = cli_commands[p.k].word;
 			else {
 				rc = aa__cause(cause, AA_EINVAL, "unknown help "
 				    "topic \"%s\"", argv[i + 1]);
@@ -708,7 +814,7 @@ aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup, char **cause)
 	if (c == NULL || lookup == NULL)
 		return AA_EINVAL;
 	if (c->cmd != AA_CLI_SERVER)
-		return c->cmd == AA_CLI_ATTACH ? validate_ours(c, cause) : 0;
+		return c->auth_token != NULL ? validate_ours(c, cause) : 0;
 	if (c->agent_argc == 0)
 		return AA_EINVAL;
 	if ((rc = validate_type(c, lookup, cause)) != 0)
@@ -764,6 +870,7 @@ aa_cli_release(struct aa_cli *c)
 	for (i = 0; i < c->agent_argc; i++)
 		free(c->agent_argv[i]);
 	free(c->agent_argv);
+	free(c->session);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -8,8 +8,9 @@
  *
  *   agentapi-c [--version|-v] [--help|-h]
  *   agentapi-c server [flags] [agent] [-- agent-args...]
- *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS]
- *   agentapi-c help [server|attach]
+ *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS] [ID|NAME]
+ *   agentapi-c ls|new|send|logs|stop|restart ...   (the host's sessions)
+ *   agentapi-c help [server|attach|ls|new|send|logs|stop|restart]
  *
  * Flags take every pflag form (--f v, --f=v, -f v, -fv, -f=v, bare bools,
  * grouped short bools), may appear before or after the first positional
@@ -43,7 +44,14 @@ enum aa_cli_cmd {
 	AA_CLI_HELP = 0,	/* print help for help_topic, exit 0 */
 	AA_CLI_VERSION,		/* print aa_cli_version(), exit 0 */
 	AA_CLI_SERVER,		/* run the server */
-	AA_CLI_ATTACH		/* attach a terminal to a running server */
+	AA_CLI_ATTACH,		/* attach a terminal to a running server */
+	/* The host's sessions (prog/hostcli.c), over its socket. */
+	AA_CLI_LS,		/* list them */
+	AA_CLI_NEW,		/* start one */
+	AA_CLI_SEND,		/* send one a message */
+	AA_CLI_LOGS,		/* print (and follow) its conversation */
+	AA_CLI_STOP,		/* stop and forget one */
+	AA_CLI_RESTART		/* start an exited one's agent again */
 };
 
 /*
@@ -74,6 +82,15 @@ enum aa_cli_opt {
 	AA_CLI_OPT_HEALTH_GRACE,
 	AA_CLI_OPT_URL,
 	AA_CLI_OPT_DETACH_KEYS,
+	AA_CLI_OPT_SOCKET,
+	AA_CLI_OPT_HOST_URL,
+	AA_CLI_OPT_NAME,
+	AA_CLI_OPT_CWD,
+	AA_CLI_OPT_PROMPT,
+	AA_CLI_OPT_QUEUE,
+	AA_CLI_OPT_INTERRUPT,
+	AA_CLI_OPT_JSON,
+	AA_CLI_OPT_FOLLOW,
 	AA_CLI_OPT_HELP,
 	AA_CLI_OPT__COUNT
 };
@@ -92,7 +109,7 @@ struct aa_cli_list {
 
 struct aa_cli {
 	enum aa_cli_cmd cmd;
-	/* AA_CLI_HELP: NULL for the root help, else "server" or "attach". */
+	/* AA_CLI_HELP: NULL for the root help, else a command's name. */
 	const char *help_topic;
 
 	/* server: upstream's flags (spec/http.md §9.2). */
@@ -120,7 +137,8 @@ struct aa_cli {
 	char *agent_rules;	/* --agent-rules FILE, "" when unset */
 	int health_grace;	/* --health-grace SECONDS, 0: 30 */
 
-	/* server: the agent command, NULL-terminated (agent_argc > 0). */
+	/* server and new: the agent command, NULL-terminated (agent_argc >
+	 * 0); send: the words of the text. */
 	char **agent_argv;
 	size_t agent_argc;
 	/* Canonical agent type, set by aa_cli_validate(); static storage. */
@@ -129,6 +147,19 @@ struct aa_cli {
 	/* attach */
 	char *url;		/* --url, as "http://localhost:3284" */
 	char *detach_keys;	/* --detach-keys, "ctrl-]" */
+
+	/* The host's sessions (attach ID too). */
+	char *session;		/* the ID or NAME word; "" when none, NULL
+				 * for server */
+	char *socket;		/* --socket, "" = the default path */
+	char *host_url;		/* --url of ls..stop, "" = the socket */
+	char *name;		/* new --name */
+	char *cwd;		/* new --cwd, "" = ours */
+	char *prompt;		/* new --prompt */
+	int queue;		/* send --queue */
+	int interrupt;		/* send --interrupt */
+	int json;		/* ls --json */
+	int follow;		/* logs -f */
 
 	/* Where each option's value came from. */
 	unsigned char src[AA_CLI_OPT__COUNT];
@@ -165,8 +196,8 @@ int aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup,
 void aa_cli_release(struct aa_cli *c);
 
 /*
- * Appends the help text for subcommand (NULL or "" for the root, "server"
- * or "attach") to out.  Returns 0, AA_EINVAL for an unknown subcommand, or
+ * Appends the help text for subcommand (NULL or "" for the root, or a
+ * command's name) to out.  Returns 0, AA_EINVAL for an unknown subcommand, or
  * AA_ENOMEM.
  */
 int aa_cli_help(struct aa_buf *out, const char *subcommand);

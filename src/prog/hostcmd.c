@@ -65,6 +65,8 @@ hc_usage(FILE *f)
 	    "one, GET /sessions lists them, DELETE /sessions/{id} stops one;\n"
 	    "/sessions/{id}/ serves its agentapi endpoints; /chat is one page\n"
 	    "for them all (over TCP, open the chat URL the host logs).\n"
+	    "agentapi-c ls, new, send, logs, stop, restart and attach ID\n"
+	    "drive it.\n"
 	    "\n"
 	    "Flags:\n"
 	    "  --socket PATH       unix socket (default $XDG_RUNTIME_DIR/"
@@ -98,6 +100,17 @@ hc_path(char *out, size_t size, const char *var, const char *rest,
 	else
 		return -1;
 	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* The default socket path (hostcmd.h). */
+int
+aa_host_default_socket(char *out, size_t size)
+{
+	if (hc_path(out, size, "XDG_RUNTIME_DIR", "agentapi-c/host.sock",
+	    ".local/state") == 0)
+		return 0;
+	return hc_path(out, size, "", "agentapi-c/host.sock",
+	    ".local/state");
 }
 
 /* Parses a whole number in [lo, hi]. */
@@ -192,10 +205,8 @@ aa_host_main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if ((sock[0] == '\0' && hc_path(sock, sizeof(sock),
-	    "XDG_RUNTIME_DIR", "agentapi-c/host.sock",
-	    ".local/state") != 0 && hc_path(sock, sizeof(sock), "",
-	    "agentapi-c/host.sock", ".local/state") != 0) ||
+	if ((sock[0] == '\0' && aa_host_default_socket(sock,
+	    sizeof(sock)) != 0) ||
 	    (state[0] == '\0' && hc_path(state, sizeof(state),
 	    "XDG_STATE_HOME", "agentapi-c/host", ".local/state") != 0)) {
 		fputs("Error: no $HOME to put the socket and state in; "

@@ -8,7 +8,9 @@
  * project live here.
  *
  *   agentapi-c server [flags] -- <agent> [args...]
- *   agentapi-c attach [--url URL] [--detach-keys KEYS]
+ *   agentapi-c attach [--url URL] [--detach-keys KEYS] [ID|NAME]
+ *   agentapi-c ls|new|send|logs|stop|restart ...  a host's sessions
+ *                                          (hostcli.c)
  *   agentapi-c demo-agent [script.json]     the built-in demo agent
  *   agentapi-c --version | --help
  */
@@ -32,6 +34,7 @@
 #include "base/log.h"
 #include "prog/cli.h"
 #include "prog/demo.h"
+#include "prog/hostcli.h"
 #include "prog/hostcmd.h"
 #include "prog/pidfile.h"
 #include "prog/stdin.h"
@@ -428,8 +431,27 @@ main(int argc, char **argv)
 		rc = 0;
 		break;
 	case AA_CLI_ATTACH:
+		/* attach ID: a host's session. */
+		if (prog.cli.session[0] != '\0') {
+			rc = aa_hostcli_main(&prog.cli);
+			break;
+		}
 		rc = aa_attach_main(prog.cli.url, prog.cli.auth_token,
-		    prog.cli.detach_keys);
+		    prog.cli.detach_keys, NULL);
+		break;
+	case AA_CLI_LS:
+	case AA_CLI_NEW:
+	case AA_CLI_SEND:
+	case AA_CLI_LOGS:
+	case AA_CLI_STOP:
+	case AA_CLI_RESTART:
+		if (aa_cli_validate(&prog.cli, agent_lookup, &cause) != 0) {
+			fprintf(stderr, "Error: %s\n", cause ? cause : "");
+			free(cause);
+			rc = 1;
+			break;
+		}
+		rc = aa_hostcli_main(&prog.cli);
 		break;
 	case AA_CLI_SERVER:
 	default:

@@ -85,6 +85,7 @@ struct aa_session {
 
 	struct session_send send;
 	int exited;
+	int dormant;		/* made exited, no agent (new_exited) */
 	int wait_status;
 	enum session_stop_state stop;
 	aa_session_stop_cb stop_cb;

@@ -58,6 +58,9 @@ static void session_pty_closed(void *);
 static void session_release(struct aa_session *);
 static void session_log_command(struct aa_session *, const char *const *);
 static void session_on_exit(void *, int);
+static int session_create(uv_loop_t *, struct aa_session **,
+    const struct aa_session_options *, const struct aa_log *, const char *,
+    int, char **);
 static void session_on_reply(void *, const char *, size_t);
 static void session_on_message(void *, const struct aa_message *, int);
 static void session_on_status(void *, enum aa_conv_status);
@@ -283,7 +286,7 @@ session_on_status(void *ud, enum aa_conv_status status)
 {
 	struct aa_session *s = ud;
 
-	if (s->o.on_status != NULL)
+	if (s->o.on_status != NULL && !s->dormant)
 		s->o.on_status(s->o.ud, status);
 }
 
@@ -552,6 +555,27 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
     const struct aa_session_options *o, const struct aa_log *log,
     const char *cwd, char **cause)
 {
+	return session_create(loop, out, o, log, cwd, 1, cause);
+}
+
+/* A session whose agent is not running: its conversation loaded at once
+ * (session.h). */
+int
+aa_session_new_exited(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause)
+{
+	return session_create(loop, out, o, log, NULL, 0, cause);
+}
+
+/* Makes a session; with spawn 0 no agent is started: the session is
+ * exited from the start and its state file is loaded now, since no ready
+ * screen will ever ask for it. */
+static int
+session_create(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    const char *cwd, int spawn, char **cause)
+{
 	const struct aa_agent *agent;
 	uv_timer_t *timers[6];
 	struct aa_session *s;
@@ -598,14 +622,21 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
 	}
 	if ((r = session_init_core(s)) < 0)
 		goto fail;
-	r = aa_pty_spawn(loop, &s->pty, &(struct aa_pty_options){
-	    .argv = o->argv, .env = o->env, .term = s->o.term,
-	    .cols = s->o.cols, .rows = s->o.rows, .on_data = aa__session_on_data,
-	    .on_exit = session_on_exit, .ud = s, .log = &s->log,
-	    .cwd = cwd }, cause);
-	if (r < 0)
-		goto fail;
-	session_log_command(s, o->argv);
+	if (spawn) {
+		r = aa_pty_spawn(loop, &s->pty, &(struct aa_pty_options){
+		    .argv = o->argv, .env = o->env, .term = s->o.term,
+		    .cols = s->o.cols, .rows = s->o.rows,
+		    .on_data = aa__session_on_data, .on_exit = session_on_exit,
+		    .ud = s, .log = &s->log, .cwd = cwd }, cause);
+		if (r < 0)
+			goto fail;
+		session_log_command(s, o->argv);
+	} else {
+		s->exited = s->dormant = 1;
+		s->wait_status = 0;
+		if (s->store != NULL && s->o.load_state)
+			aa__session_load(s);
+	}
 	timers[0] = &s->read_timer;
 	timers[1] = &s->settle_timer;
 	timers[2] = &s->send_timer;
@@ -618,8 +649,15 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
 	}
 	/* Some agents need a nudge at start (amp: " \b", core.md §1.2). */
 	start = aa_agent_start_input(s->agent);
-	if (start != NULL && start[0] != '\0')
+	if (spawn && start != NULL && start[0] != '\0')
 		aa_pty_write(s->pty, start, strlen(start));
+	if (!spawn) {
+		/* Nothing will draw: no ticks, no health to watch; the
+		 * state is exited from now on. */
+		aa__session_steer(s);
+		*out = s;
+		return 0;
+	}
 	/* Upstream's first snapshot comes one interval after start. */
 	uv_timer_start(&s->settle_timer, aa__session_settle_cb, s->o.interval_ms,
 	    0);
@@ -701,6 +739,9 @@ aa_session_send_error(int err)
 enum aa_conv_status
 aa_session_status(const struct aa_session *s)
 {
+	/* No agent, nothing in flight: what was loaded is all there is. */
+	if (s->dormant)
+		return AA_CONV_STABLE;
 	return aa_conv_status(s->conv);
 }
 
@@ -708,7 +749,7 @@ aa_session_status(const struct aa_session *s)
 const char *
 aa_session_status_name(const struct aa_session *s)
 {
-	return aa_conv_status_name(aa_conv_status(s->conv));
+	return aa_conv_status_name(aa_session_status(s));
 }
 
 /* Returns the number of messages. */

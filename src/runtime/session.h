@@ -50,6 +50,15 @@ int aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
     const struct aa_session_options *o, const struct aa_log *log,
     const char *cwd, char **cause);
 
+/* aa_session_new_log without an agent: the session of an agent that is
+ * not running (the host brings one back this way when its type has no
+ * resume flag).  Nothing is spawned; the conversation is loaded from the
+ * state file at once; the session is exited from the start, so every
+ * send is AA_EEXITED, and its stop saves and frees it. */
+int aa_session_new_exited(uv_loop_t *loop, struct aa_session **out,
+    const struct aa_session_options *o, const struct aa_log *log,
+    char **cause);
+
 /* Returns upstream's human text for a send error code (the HTTP API's
  * error message). */
 const char *aa_session_send_error(int err);

@@ -2,7 +2,8 @@
  * host.test.mjs - `agentapi-c host` as a black box (issue 15): sessions
  * made, talked to, listed and deleted over the unix socket; the host
  * killed (-9) and stopped cleanly, and every session back with its
- * messages; each door closed without the token on TCP; the socket's
+ * messages (exited, the demo agent having no resume flag, until POST
+ * .../restart); each door closed without the token on TCP; the socket's
  * refusals; bad session specs and the session limit; one agent crashing
  * and one flooding while the others keep answering.
  */
@@ -188,7 +189,9 @@ add('sessions_talk_list_delete_and_come_back', async () => {
 		    .status, 404, 'deleted twice');
 		assert(!fs.existsSync(gone.state_file), 'state file removed');
 
-		/* kill -9: the sessions come back with their messages. */
+		/* kill -9: the sessions come back with their messages; the
+		 * demo agent (custom) has no resume flag, so they come back
+		 * exited rather than under a fresh agent. */
 		const before = {};
 		for (const id of [ids[0], ids[2]])
 			before[id] = (await h.req('GET',
@@ -199,7 +202,7 @@ add('sessions_talk_list_delete_and_come_back', async () => {
 		assertEq(back.map((s) => s.id), [ids[0], ids[2]], 'back');
 		assertEq(back.map((s) => s.name), ['one', 'three']);
 		for (const s of back) {
-			await h.waitState(s.id, 'idle');
+			assertEq([s.state, s.pid], ['exited', 0], s.id);
 			const m = (await h.req('GET',
 			    `/sessions/${s.id}/messages`)).json.messages;
 			const want = before[s.id].filter((x) =>
@@ -208,7 +211,9 @@ add('sessions_talk_list_delete_and_come_back', async () => {
 				assert(m.some((x) => x.role === 'user' &&
 				    x.content === w), `${s.id} kept ${w}`);
 		}
-		/* ...and the relaunched agents answer. */
+		/* ...and, restarted on purpose, the agents answer. */
+		const rs = await h.req('POST', `/sessions/${ids[2]}/restart`);
+		assertEq(rs.status, 200, rs.body);
 		await h.talk(ids[2], 'after the crash');
 
 		/* A clean stop keeps them too. */
@@ -218,6 +223,8 @@ add('sessions_talk_list_delete_and_come_back', async () => {
 		h = await Host.start(dir);
 		back = await h.list();
 		assertEq(back.map((s) => s.id), [ids[0], ids[2]], 'back again');
+		assertEq((await h.req('POST', `/sessions/${ids[2]}/restart`))
+		    .status, 200);
 		const m = await h.talk(ids[2], 'and again');
 		assert(m.some((x) => x.content === 'after the crash'),
 		    'history across two restarts');
