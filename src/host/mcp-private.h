@@ -16,6 +16,7 @@
 #define MCP_MAX_SESSIONS 256
 
 struct aa_host;
+struct aa_session;
 struct hsess;
 
 struct aa_mcp {
@@ -49,5 +50,23 @@ int aa_mcp_unknown_member(const cJSON *args, const char *const *known);
 /* The tool answered at once with this name, or NULL (wait_for, which
  * answers later, is mcp.c's; an unknown name). */
 aa_mcp_tool_fn *aa_mcp_tool(const char *name);
+/* The messages of s after the id from (-1: all), as read_messages gives
+ * them: a new array, or NULL without memory. */
+cJSON *aa_mcp_messages_json(struct aa_session *s, double from);
+
+/* ---- mcp-res.c: the transcripts as resources ---- */
+
+/* JSON-RPC error codes of resources/read (MCP 2025-06-18, "Resources"). */
+#define MCP_ERR_INVALID_PARAMS (-32602)
+#define MCP_ERR_NOT_FOUND (-32002)
+
+/* The result of resources/list: two transcripts per session. */
+cJSON *aa_mcp_resources_list(struct aa_mcp *m);
+/* The result of resources/templates/list. */
+cJSON *aa_mcp_resource_templates(void);
+/* The result of resources/read for params.uri, or NULL with *code and
+ * *why (a JSON-RPC error; *code 0: out of memory). */
+cJSON *aa_mcp_resource_read(struct aa_mcp *m, const cJSON *params,
+    int *code, const char **why);
 
 #endif /* AA_MCP_PRIVATE_H */

@@ -48,6 +48,9 @@
 #define MCP_MAX_WAIT_MS 600000
 #define MCP_MAX_WAITS 1024
 #define MCP_PROTOCOL "2025-06-18"
+#define MCP_PROGRESS_MS 1000
+/* A streamed wait whose client reads slower than this skips progress. */
+#define MCP_MAX_QUEUED (256 * 1024)
 
 /* A wait_for being waited on. */
 struct mcp_wait {
@@ -56,8 +59,13 @@ struct mcp_wait {
 	struct aa_http_req *req;
 	struct hsess *hs;
 	cJSON *rpc_id;
+	cJSON *token;           /* the request's progressToken, or NULL */
 	enum aa_agent_state want;
-	uint64_t deadline; /* loop time, ms */
+	enum aa_agent_state told; /* the state the last progress named */
+	int sse;                /* answered on an SSE stream */
+	uint64_t start, deadline, next; /* loop time, ms; next: progress */
+	double progress;
+	char sid[33];           /* the MCP session that asked */
 };
 
 int
@@ -76,10 +84,10 @@ aa_mcp_new(struct aa_mcp **out, struct aa_host *h)
 
 /* ---- JSON-RPC answers ---- */
 
-/* Sends {"jsonrpc": "2.0", "id": id, key: val}; val is taken. */
-static void
-rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
-    cJSON *val)
+/* {"jsonrpc": "2.0", "id": id, key: val} as text (cJSON_free it), or
+ * NULL without memory; val is taken. */
+static char *
+rpc_text(const cJSON *id, const char *key, cJSON *val)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text = NULL;
@@ -93,6 +101,16 @@ rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
 	if (o != NULL)
 		text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
+	return text;
+}
+
+/* Sends {"jsonrpc": "2.0", "id": id, key: val}; val is taken. */
+static void
+rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
+    cJSON *val)
+{
+	char *text = rpc_text(id, key, val);
+
 	if (text == NULL) {
 		aa_http_reply(req, 500, "text/plain", "out of memory\n", 14);
 		return;
@@ -114,19 +132,58 @@ rpc_error(struct aa_http_req *req, const cJSON *id, int code,
 	rpc_send(req, id, "error", e);
 }
 
+/* Sends one JSON-RPC message as an SSE event on a started stream. */
+static int
+sse_message(struct aa_http_req *req, const char *json)
+{
+	struct aa_buf b;
+	int rc;
+
+	aa_buf_init(&b);
+	aa_buf_printf(&b, "event: message\ndata: %s\n\n", json);
+	rc = b.data != NULL ? aa_http_stream_send(req, b.data, b.len, NULL,
+	    NULL) : AA_ENOMEM;
+	aa_buf_release(&b);
+	return rc;
+}
+
+/* Non-zero when the client takes an SSE stream as the answer (the
+ * transport's POST sends "Accept: application/json, text/event-stream"). */
+static int
+accepts_sse(const struct aa_http_req *req)
+{
+	const char *acc = aa_http_req_header(req, "Accept");
+
+	return acc != NULL && strcasestr(acc, "text/event-stream") != NULL;
+}
+
 /* ---- wait_for ---- */
 
 static void wait_tick(uv_timer_t *t);
 
-/* Answers a wait with the session's state and frees it. */
+/* Forgets a wait (answered or cancelled). */
 static void
-wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
+wait_free(struct mcp_wait *w)
 {
 	struct aa_mcp *m = w->m;
-	cJSON *o;
 
 	aa_list_remove(&w->link);
 	m->nwaits--;
+	cJSON_Delete(w->rpc_id);
+	cJSON_Delete(w->token);
+	free(w);
+	if (m->nwaits == 0 && m->timer != NULL)
+		uv_timer_stop(m->timer);
+}
+
+/* Answers a wait with the session's state and frees it: the JSON
+ * answer, or the last event of its stream, which then ends. */
+static void
+wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
+{
+	cJSON *o;
+	char *text;
+
 	if (w->req != NULL) {
 		aa_http_req_on_close(w->req, NULL, NULL);
 		if (gone != NULL)
@@ -140,12 +197,31 @@ wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
 			cJSON_AddBoolToObject(o, "timed_out", timed_out);
 			o = aa_mcp_tool_ok(o);
 		}
-		rpc_send(w->req, w->rpc_id, "result", o);
+		if (!w->sse)
+			rpc_send(w->req, w->rpc_id, "result", o);
+		else {
+			if ((text = rpc_text(w->rpc_id, "result", o)) != NULL)
+				(void)sse_message(w->req, text);
+			cJSON_free(text);
+			aa_http_stream_end(w->req);
+		}
 	}
-	cJSON_Delete(w->rpc_id);
-	free(w);
-	if (m->nwaits == 0 && m->timer != NULL)
-		uv_timer_stop(m->timer);
+	wait_free(w);
+}
+
+/* Ends a wait with no answer (notifications/cancelled, the MCP session
+ * deleted): its stream ends empty, a JSON request's connection closes. */
+static void
+wait_cancel(struct mcp_wait *w)
+{
+	if (w->req != NULL) {
+		aa_http_req_on_close(w->req, NULL, NULL);
+		if (w->sse)
+			aa_http_stream_end(w->req);
+		else
+			aa_http_req_close(w->req);
+	}
+	wait_free(w);
 }
 
 /* The client went away: forget the request (the wait ends at once). */
@@ -156,7 +232,7 @@ wait_req_gone(struct aa_http_req *req, void *arg)
 
 	(void)req;
 	w->req = NULL;
-	wait_finish(w, 0, NULL);
+	wait_free(w);
 }
 
 static int
@@ -167,7 +243,46 @@ wait_matches(const struct mcp_wait *w)
 	return s == NULL || aa_session_state(s) == w->want;
 }
 
-/* Arms the timer for the earliest deadline. */
+/* Sends notifications/progress on a streamed wait that has a token:
+ * progress is the time waited (ms, always rising), total the timeout,
+ * message the agent's state. */
+static void
+wait_progress(struct mcp_wait *w, uint64_t now)
+{
+	struct aa_session *s = aa_hsess_agent(w->hs);
+	enum aa_agent_state st = s != NULL ? aa_session_state(s) :
+	    AA_STATE_EXITED;
+	cJSON *o, *p;
+	char msg[96], *text;
+
+	w->next = now + MCP_PROGRESS_MS;
+	if (!w->sse || w->token == NULL || w->req == NULL ||
+	    aa_http_req_queued(w->req) > MCP_MAX_QUEUED)
+		return;
+	w->progress = (double)(now - w->start) > w->progress ?
+	    (double)(now - w->start) : w->progress + 1;
+	w->told = st;
+	snprintf(msg, sizeof(msg), "the agent is %s; waiting for %s",
+	    aa_agent_state_name(st), aa_agent_state_name(w->want));
+	if ((o = cJSON_CreateObject()) == NULL)
+		return;
+	cJSON_AddStringToObject(o, "jsonrpc", "2.0");
+	cJSON_AddStringToObject(o, "method", "notifications/progress");
+	if ((p = cJSON_AddObjectToObject(o, "params")) != NULL) {
+		cJSON_AddItemToObject(p, "progressToken",
+		    cJSON_Duplicate(w->token, 1));
+		cJSON_AddNumberToObject(p, "progress", w->progress);
+		cJSON_AddNumberToObject(p, "total",
+		    (double)(w->deadline - w->start));
+		cJSON_AddStringToObject(p, "message", msg);
+	}
+	if ((text = cJSON_PrintUnformatted(o)) != NULL)
+		(void)sse_message(w->req, text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+/* Arms the timer for the earliest deadline or progress. */
 static void
 wait_arm(struct aa_mcp *m)
 {
@@ -179,6 +294,8 @@ wait_arm(struct aa_mcp *m)
 
 		if (w->deadline < first)
 			first = w->deadline;
+		if (w->sse && w->token != NULL && w->next < first)
+			first = w->next;
 	}
 	if (first != UINT64_MAX && m->timer != NULL)
 		uv_timer_start(m->timer, wait_tick, first > now ?
@@ -197,14 +314,29 @@ wait_tick(uv_timer_t *t)
 
 		if (w->deadline <= now)
 			wait_finish(w, 1, NULL);
+		else if (w->sse && w->token != NULL && w->next <= now)
+			wait_progress(w, now);
 	}
 	wait_arm(m);
 }
 
-/* Starts a wait_for; answers now if the state already matches. */
+/* The progressToken of a request's params._meta, or NULL. */
+static const cJSON *
+progress_token(const cJSON *params)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(params, "_meta"),
+	    "progressToken");
+
+	return cJSON_IsString(t) || cJSON_IsNumber(t) ? t : NULL;
+}
+
+/* Starts a wait_for; answers now if the state already matches, else
+ * answers later: with an SSE stream (progress while it waits, then the
+ * result) when the client takes one, else with JSON at the end. */
 static void
 t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
-    const cJSON *args)
+    const cJSON *params, const cJSON *args, const char *sid)
 {
 	static const char *const known[] = { "id", "state", "timeout_ms",
 		NULL };
@@ -214,9 +346,10 @@ t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
 	const char *why = NULL, *st;
 	struct hsess *hs = aa_mcp_arg_session(m, args, &why);
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(args,
-	    "timeout_ms");
+	    "timeout_ms"), *tok = progress_token(params);
 	struct mcp_wait *w;
 	double ms = 60000;
+	uint64_t now;
 	size_t k;
 
 	if (hs == NULL || aa_mcp_unknown_member(args, known)) {
@@ -256,24 +389,57 @@ t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
 		m->timer->data = m;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->rpc_id = cJSON_Duplicate(rpc_id, 1)) == NULL) {
+	    (w->rpc_id = cJSON_Duplicate(rpc_id, 1)) == NULL ||
+	    (tok != NULL && (w->token = cJSON_Duplicate(tok, 1)) == NULL)) {
+		if (w != NULL)
+			cJSON_Delete(w->rpc_id);
 		free(w);
 		rpc_error(req, rpc_id, -32603, "out of memory");
 		return;
 	}
+	now = uv_now(aa_host_loop(m->host));
 	w->m = m;
 	w->req = req;
 	w->hs = hs;
 	w->want = states[k];
-	w->deadline = uv_now(aa_host_loop(m->host)) + (uint64_t)ms;
+	w->start = now;
+	w->deadline = now + (uint64_t)ms;
+	snprintf(w->sid, sizeof(w->sid), "%s", sid);
 	aa_list_insert_tail(&m->waits, &w->link);
 	m->nwaits++;
-	if (wait_matches(w)) {
-		wait_finish(w, 0, NULL);
+	if (wait_matches(w) || ms == 0) {
+		wait_finish(w, !wait_matches(w), NULL);
 		return;
 	}
 	aa_http_req_on_close(req, wait_req_gone, w);
+	if (accepts_sse(req)) {
+		aa_http_res_header(req, "Cache-Control", "no-cache");
+		if (aa_http_stream_start(req, 200, "text/event-stream") == 0) {
+			w->sse = 1;
+			wait_progress(w, now);
+		}
+	}
 	wait_arm(m);
+}
+
+/* Ends the waits a notifications/cancelled names (its requestId, in the
+ * same MCP session): no answer follows, as the specification asks. */
+static void
+wait_cancelled(struct aa_mcp *m, const char *sid, const cJSON *params)
+{
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params,
+	    "requestId");
+	struct aa_list *it, *tmp;
+
+	if (rid == NULL)
+		return;
+	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
+		struct mcp_wait *w = AA_LIST_ENTRY(it, struct mcp_wait, link);
+
+		if (strcmp(w->sid, sid) == 0 && cJSON_Compare(w->rpc_id, rid,
+		    1))
+			wait_cancel(w);
+	}
 }
 
 void
@@ -286,8 +452,13 @@ aa_mcp_changed(struct aa_mcp *m, struct hsess *hs)
 	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
 		struct mcp_wait *w = AA_LIST_ENTRY(it, struct mcp_wait, link);
 
-		if (w->hs == hs && wait_matches(w))
+		if (w->hs != hs)
+			continue;
+		if (wait_matches(w))
 			wait_finish(w, 0, NULL);
+		else if (w->sse && w->token != NULL && aa_hsess_agent(hs) !=
+		    NULL && aa_session_state(aa_hsess_agent(hs)) != w->told)
+			wait_progress(w, uv_now(aa_host_loop(m->host)));
 	}
 }
 
@@ -380,6 +551,17 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			return;
 		}
 		session_end(m, sid);
+		{
+			struct aa_list *it, *tmp;
+
+			AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
+				struct mcp_wait *w = AA_LIST_ENTRY(it,
+				    struct mcp_wait, link);
+
+				if (strcmp(w->sid, sid) == 0)
+					wait_cancel(w);
+			}
+		}
 		aa_http_reply(req, 200, NULL, "", 0);
 		return;
 	}
@@ -400,7 +582,11 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 	    "method"));
 	params = cJSON_GetObjectItemCaseSensitive(body, "params");
 	if (rpc == NULL || id == NULL) {
-		/* A notification or a response: accepted, nothing to say. */
+		/* A notification or a response: accepted, nothing to say;
+		 * a cancellation ends the wait it names. */
+		if (rpc != NULL && strcmp(rpc, "notifications/cancelled") ==
+		    0 && sid != NULL && session_known(m, sid))
+			wait_cancelled(m, sid, params);
 		cJSON_Delete(body);
 		aa_http_reply(req, 202, NULL, "", 0);
 		return;
@@ -424,8 +610,13 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		res = cJSON_CreateObject();
 		cJSON_AddStringToObject(res, "protocolVersion", want != NULL &&
 		    strcmp(want, "2025-03-26") == 0 ? want : MCP_PROTOCOL);
-		cJSON_AddObjectToObject(cJSON_AddObjectToObject(res,
-		    "capabilities"), "tools");
+		{
+			cJSON *caps = cJSON_AddObjectToObject(res,
+			    "capabilities");
+
+			cJSON_AddObjectToObject(caps, "tools");
+			cJSON_AddObjectToObject(caps, "resources");
+		}
 		{
 			cJSON *info = cJSON_AddObjectToObject(res,
 			    "serverInfo");
@@ -436,7 +627,9 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		}
 		cJSON_AddStringToObject(res, "instructions", "Agent sessions "
 		    "of an agentapi-c host: start_agent, send_message, "
-		    "wait_for idle, read_messages.");
+		    "wait_for idle, read_messages.  Each session's transcript "
+		    "is the resource agentapi://sessions/{id}/transcript "
+		    "(.md for Markdown).");
 		aa_http_res_header(req, "Mcp-Session-Id", sess);
 		rpc_send(req, id, "result", res);
 		cJSON_Delete(body);
@@ -457,6 +650,20 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		rpc_send(req, id, "result", cJSON_CreateObject());
 	else if (strcmp(rpc, "tools/list") == 0)
 		rpc_send(req, id, "result", aa_mcp_tools_list());
+	else if (strcmp(rpc, "resources/list") == 0)
+		rpc_send(req, id, "result", aa_mcp_resources_list(m));
+	else if (strcmp(rpc, "resources/templates/list") == 0)
+		rpc_send(req, id, "result", aa_mcp_resource_templates());
+	else if (strcmp(rpc, "resources/read") == 0) {
+		int code;
+		const char *why;
+
+		if ((res = aa_mcp_resource_read(m, params, &code, &why)) !=
+		    NULL)
+			rpc_send(req, id, "result", res);
+		else
+			rpc_error(req, id, code != 0 ? code : -32603, why);
+	}
 	else if (strcmp(rpc, "tools/call") == 0) {
 		name = cJSON_GetObjectItemCaseSensitive(params, "name");
 		args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
@@ -471,7 +678,7 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			if (args == NULL)
 				args = empty = cJSON_CreateObject();
 			if (strcmp(n, "wait_for") == 0)
-				t_wait(m, req, id, args);
+				t_wait(m, req, id, params, args, sid);
 			else {
 				aa_mcp_tool_fn *fn = aa_mcp_tool(n);
 
