@@ -30,6 +30,7 @@ enum cli_type {
 #define C_ROOT 0x1u
 #define C_SERVER 0x2u
 #define C_ATTACH 0x4u
+#define C_MCP 0x8u
 
 /* Option kinds, for the help text. */
 #define K_UPSTREAM 0	/* upstream agentapi's flag */

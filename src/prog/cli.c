@@ -112,7 +112,7 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "(or ?token=TOKEN) on every request, attach sends it; empty = no "
 	    "authentication" },
 	[AA_CLI_OPT_VERBOSE] = { "verbose", 'v', "AGENTAPI_VERBOSE", T_BOOL,
-	    "false", F(verbose), C_SERVER, K_OURS,
+	    "false", F(verbose), C_SERVER | C_MCP, K_OURS,
 	    "Enable verbose (debug) logging" },
 	[AA_CLI_OPT_TERM] = { "term", 0, "AGENTAPI_TERM", T_STRING,
 	    "vt100", F(term), C_SERVER, K_OURS,
@@ -137,8 +137,14 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "(Ctrl-C included): ctrl-a..ctrl-z, ctrl-@, ctrl-\\, ctrl-], "
 	    "ctrl-^, ctrl-_ or a character, comma-separated for a sequence "
 	    "(e.g. ctrl-p,ctrl-q)" },
+	[AA_CLI_OPT_SOCKET] = { "socket", 0, NULL, T_STRING, "", F(socket),
+	    C_MCP, K_OURS,
+	    "The host's unix socket; a host is started on it when none "
+	    "answers (default $XDG_RUNTIME_DIR/agentapi-c/host.sock, else "
+	    "~/.local/state/agentapi-c/host.sock)" },
 	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
-	    C_ROOT | C_SERVER | C_ATTACH, K_UPSTREAM, "help for this command" },
+	    C_ROOT | C_SERVER | C_ATTACH | C_MCP, K_UPSTREAM,
+	    "help for this command" },
 	/* Root only; not in enum aa_cli_opt because it sets no field. */
 	[AA_CLI_OPT_VERSION] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
 	    C_ROOT, K_UPSTREAM, "version for " AA_CLI_PROGRAM },
@@ -147,7 +153,7 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 /* The state of one parse. */
 struct cli_parse {
 	struct aa_cli *c;
-	unsigned int cmd;	/* C_ROOT, C_SERVER or C_ATTACH */
+	unsigned int cmd;	/* C_ROOT, C_SERVER, C_ATTACH or C_MCP */
 	const char *cmd_path;	/* "agentapi-c server" */
 	int want_help;
 	int want_version;
@@ -535,11 +541,16 @@ parse_command(struct cli_parse *p, int argc, char *const *argv,
 		return rc;
 	if (p->want_help) {
 		p->c->cmd = AA_CLI_HELP;
-		p->c->help_topic = p->cmd == C_SERVER ? "server" : "attach";
+		p->c->help_topic = p->cmd == C_SERVER ? "server" :
+		    p->cmd == C_MCP ? "mcp" : "attach";
 		return 0;
 	}
 	if ((rc = apply_env(p, envp)) != 0)
 		return rc;
+	if (p->cmd == C_MCP)
+		return p->posn == 0 ? 0 : aa__cause(p->cause, AA_EINVAL,
+		    "unknown command \"%s\" for \"%s\"", p->posv[0],
+		    p->cmd_path);
 	return p->cmd == C_SERVER ? finish_server(p) : finish_attach(p);
 }
 
@@ -572,15 +583,21 @@ aa_cli_parse(struct aa_cli *out, int argc, char *const *argv,
 	} else if (word == NULL || p.want_help) {
 		out->cmd = AA_CLI_HELP;
 		if (word != NULL && (strcmp(word, "server") == 0 ||
-		    strcmp(word, "attach") == 0))
+		    strcmp(word, "attach") == 0 || strcmp(word, "mcp") == 0))
 			out->help_topic = strcmp(word, "server") == 0 ?
-			    "server" : "attach";
+			    "server" : word[0] == 'm' ? "mcp" : "attach";
 	} else if (strcmp(word, "server") == 0 ||
 	    strcmp(word, "attach") == 0) {
 		out->cmd = word[0] == 's' ? AA_CLI_SERVER : AA_CLI_ATTACH;
 		p.cmd = word[0] == 's' ? C_SERVER : C_ATTACH;
 		p.cmd_path = word[0] == 's' ? AA_CLI_PROGRAM " server" :
 		    AA_CLI_PROGRAM " attach";
+		if ((rc = parse_command(&p, argc, argv, envp, i + 1)) != 0)
+			goto fail;
+	} else if (strcmp(word, "mcp") == 0) {
+		out->cmd = AA_CLI_MCP;
+		p.cmd = C_MCP;
+		p.cmd_path = AA_CLI_PROGRAM " mcp";
 		if ((rc = parse_command(&p, argc, argv, envp, i + 1)) != 0)
 			goto fail;
 	} else if (strcmp(word, "help") == 0) {
@@ -590,6 +607,8 @@ aa_cli_parse(struct aa_cli *out, int argc, char *const *argv,
 				out->help_topic = "server";
 			else if (strcmp(argv[i + 1], "attach") == 0)
 				out->help_topic = "attach";
+			else if (strcmp(argv[i + 1], "mcp") == 0)
+				out->help_topic = "mcp";
 			else {
 				rc = aa__cause(cause, AA_EINVAL, "unknown help "
 				    "topic \"%s\"", argv[i + 1]);

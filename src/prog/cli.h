@@ -9,7 +9,8 @@
  *   agentapi-c [--version|-v] [--help|-h]
  *   agentapi-c server [flags] [agent] [-- agent-args...]
  *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS]
- *   agentapi-c help [server|attach]
+ *   agentapi-c mcp [--socket PATH] [-v]
+ *   agentapi-c help [server|attach|mcp]
  *
  * Flags take every pflag form (--f v, --f=v, -f v, -fv, -f=v, bare bools,
  * grouped short bools), may appear before or after the first positional
@@ -43,7 +44,8 @@ enum aa_cli_cmd {
 	AA_CLI_HELP = 0,	/* print help for help_topic, exit 0 */
 	AA_CLI_VERSION,		/* print aa_cli_version(), exit 0 */
 	AA_CLI_SERVER,		/* run the server */
-	AA_CLI_ATTACH		/* attach a terminal to a running server */
+	AA_CLI_ATTACH,		/* attach a terminal to a running server */
+	AA_CLI_MCP		/* MCP over stdio, relayed to a host */
 };
 
 /*
@@ -74,6 +76,7 @@ enum aa_cli_opt {
 	AA_CLI_OPT_HEALTH_GRACE,
 	AA_CLI_OPT_URL,
 	AA_CLI_OPT_DETACH_KEYS,
+	AA_CLI_OPT_SOCKET,
 	AA_CLI_OPT_HELP,
 	AA_CLI_OPT__COUNT
 };
@@ -92,7 +95,8 @@ struct aa_cli_list {
 
 struct aa_cli {
 	enum aa_cli_cmd cmd;
-	/* AA_CLI_HELP: NULL for the root help, else "server" or "attach". */
+	/* AA_CLI_HELP: NULL for the root help, else "server", "attach" or
+	 * "mcp". */
 	const char *help_topic;
 
 	/* server: upstream's flags (spec/http.md §9.2). */
@@ -130,6 +134,9 @@ struct aa_cli {
 	char *url;		/* --url, as "http://localhost:3284" */
 	char *detach_keys;	/* --detach-keys, "ctrl-]" */
 
+	/* mcp */
+	char *socket;		/* --socket, "" = the host's default */
+
 	/* Where each option's value came from. */
 	unsigned char src[AA_CLI_OPT__COUNT];
 };
@@ -165,8 +172,8 @@ int aa_cli_validate(struct aa_cli *c, aa_cli_agent_lookup lookup,
 void aa_cli_release(struct aa_cli *c);
 
 /*
- * Appends the help text for subcommand (NULL or "" for the root, "server"
- * or "attach") to out.  Returns 0, AA_EINVAL for an unknown subcommand, or
+ * Appends the help text for subcommand (NULL or "" for the root, "server",
+ * "attach" or "mcp") to out.  Returns 0, AA_EINVAL for an unknown subcommand, or
  * AA_ENOMEM.
  */
 int aa_cli_help(struct aa_buf *out, const char *subcommand);

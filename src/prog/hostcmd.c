@@ -99,6 +99,14 @@ hc_path(char *out, size_t size, const char *var, const char *rest,
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+int
+aa_host_socket_path(char *out, size_t size)
+{
+	return hc_path(out, size, "XDG_RUNTIME_DIR", "agentapi-c/host.sock",
+	    ".local/state") == 0 || hc_path(out, size, "",
+	    "agentapi-c/host.sock", ".local/state") == 0 ? 0 : -1;
+}
+
 /* Parses a whole number in [lo, hi]. */
 static int
 hc_num(const char *s, long lo, long hi, long *out)
@@ -193,10 +201,8 @@ aa_host_main(int argc, char **argv)
 		else
 			goto usage;
 	}
-	if ((sock[0] == '\0' && hc_path(sock, sizeof(sock),
-	    "XDG_RUNTIME_DIR", "agentapi-c/host.sock",
-	    ".local/state") != 0 && hc_path(sock, sizeof(sock), "",
-	    "agentapi-c/host.sock", ".local/state") != 0) ||
+	if ((sock[0] == '\0' && aa_host_socket_path(sock,
+	    sizeof(sock)) != 0) ||
 	    (state[0] == '\0' && hc_path(state, sizeof(state),
 	    "XDG_STATE_HOME", "agentapi-c/host", ".local/state") != 0)) {
 		fputs("Error: no $HOME to put the socket and state in; "

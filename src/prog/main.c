@@ -33,6 +33,7 @@
 #include "prog/cli.h"
 #include "prog/demo.h"
 #include "prog/hostcmd.h"
+#include "prog/mcpcmd.h"
 #include "prog/pidfile.h"
 #include "prog/stdin.h"
 #include "runtime/session.h" /* save outcome */
@@ -430,6 +431,9 @@ main(int argc, char **argv)
 	case AA_CLI_ATTACH:
 		rc = aa_attach_main(prog.cli.url, prog.cli.auth_token,
 		    prog.cli.detach_keys);
+		break;
+	case AA_CLI_MCP:
+		rc = aa_mcp_main(prog.cli.socket, prog.cli.verbose);
 		break;
 	case AA_CLI_SERVER:
 	default:
