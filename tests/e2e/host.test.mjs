@@ -434,6 +434,10 @@ class Mcp {
 		    id: ++this.n, method, params }, { Accept:
 		    'application/json, text/event-stream', ...(this.sid ?
 		    { 'Mcp-Session-Id': this.sid } : {}), ...headers });
+		/* A long wait_for answers on an SSE stream: its last event. */
+		if (/^text\/event-stream/.test(r.headers['content-type']))
+			r.json = JSON.parse(r.body.trim().split('\n').at(-1)
+			    .replace(/^data: /, ''));
 		return r;
 	}
 
