@@ -509,6 +509,23 @@ add('mcp_http_sse_wait_cancel_and_disconnect', async () => {
 		r = await deadline(pending, 5000 * SLOW, 'the cancelled stream');
 		assert(r.body.includes('notifications/progress') &&
 		    !r.body.includes('"id":6'), r.body);
+		/* Cancelled without a stream (the client took JSON only):
+		 * the connection closes, no answer. */
+		const plainWait = ureq(h.sock, 'POST', '/mcp', { jsonrpc: '2.0',
+		    id: 66, method: 'tools/call', params: { name: 'wait_for',
+		    arguments: { id: agent, state: 'exited', timeout_ms: 60000 } } },
+		    { 'Mcp-Session-Id': sid, Accept: 'application/json' });
+		await delay(300);
+		await ureq(h.sock, 'POST', '/mcp', { jsonrpc: '2.0', method:
+		    'notifications/cancelled', params: { requestId: 66 } }, hdr);
+		let closed;
+		try {
+			await deadline(plainWait, 5000 * SLOW, 'the closed wait');
+		} catch (e) {
+			closed = e;
+		}
+		assert(closed && /socket hang up|ECONNRESET/.test(closed.message),
+		    `closed: ${closed?.message}`);
 		/* A client that goes away: the host carries on. */
 		await new Promise((res) => {
 			const req = http.request({ socketPath: h.sock, method:
@@ -606,9 +623,13 @@ add('mcp_stdio_starts_a_host', async () => {
 		if (pid > 0) {
 			process.kill(pid, 'SIGTERM');
 			await until(() => hostPid(sock) === 0, 'the host to stop',
-			    15000);
+			    15000 * SLOW);
 		}
 	}
+	/* The daemon's log: its start, and no sanitizer report. */
+	const log = fs.readFileSync(path.join(dir, 'run', 'host.log'), 'utf8');
+	assert(/host listening on/.test(log), log);
+	assert(!/runtime error|Sanitizer/.test(log), log);
 });
 
 await runAll('e2e-mcp', cases, 2);
