@@ -64,6 +64,7 @@ hs_message(void *ud, const struct aa_message *m, int is_new)
 
 	(void)is_new;
 	aa_api_on_message(hs->api, m);
+	aa_mcp_messages(hs->host->mcp, hs);
 }
 
 static void
@@ -501,6 +502,7 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 	aa_list_insert_tail(&h->sessions, &hs->link);
 	h->nsessions++;
 	aa_host_save_list(h);
+	aa_mcp_listed(h->mcp);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
 	*id = hs->id;

@@ -28,7 +28,6 @@
 #include "host/mcp-private.h"
 
 #define MCP_URI_PREFIX "agentapi://sessions/"
-#define MCP_URI_MAX 256
 
 /* The two kinds of transcript. */
 static const struct {
@@ -137,10 +136,8 @@ aa_mcp_resource_templates(void)
 	return r;
 }
 
-/* Splits a transcript URI into the session id and its kind; -1 when it
- * is not one of the two forms. */
-static int
-parse_uri(const char *uri, char *id, size_t idsize, size_t *kind)
+int
+aa_mcp_parse_uri(const char *uri, char *id, size_t idsize, size_t *kind)
 {
 	const char *p, *slash;
 	size_t n;
@@ -231,7 +228,7 @@ aa_mcp_resource_read(struct aa_mcp *m, const cJSON *params, int *code,
 
 	*code = 0;
 	*why = "out of memory";
-	if (uri == NULL || parse_uri(uri, id, sizeof(id), &k) != 0) {
+	if (uri == NULL || aa_mcp_parse_uri(uri, id, sizeof(id), &k) != 0) {
 		*code = MCP_ERR_INVALID_PARAMS;
 		*why = "uri must be agentapi://sessions/{id}/transcript or "
 		    "agentapi://sessions/{id}/transcript.md";

@@ -1,12 +1,18 @@
 /*
- * mcp.c - the host's MCP server: /mcp, streamable HTTP (MCP 2025-06-18),
- * so that an agent can drive agents.
+ * mcp.c - the host's MCP server: /mcp, streamable HTTP (MCP 2025-06-18;
+ * 2025-03-26 when the client asks for it), so that an agent can drive
+ * agents.
  *
  * A POST carries one JSON-RPC message.  A request is answered with one
- * application/json response (no SSE stream is ever opened: GET /mcp is
- * 405, as the transport allows); a notification or a response gets 202.
- * initialize hands out an Mcp-Session-Id that later requests must carry
- * (400 without, 404 for an unknown one; DELETE /mcp ends it).  Tools:
+ * application/json response, except a wait_for that has to wait when the
+ * client accepts text/event-stream: that one is answered on an SSE
+ * stream, notifications/progress while it waits (every MCP_PROGRESS_MS
+ * and on each state change, if the request carried a progressToken),
+ * then the result, and the stream ends.  A notification or a response
+ * gets 202.  initialize hands out an Mcp-Session-Id that later requests
+ * must carry (400 without, 404 for an unknown one; DELETE /mcp ends it);
+ * GET /mcp is the session's stream of what the server says unasked
+ * (resource subscriptions, mcp-sub.c).  Tools:
  *
  *   list_agents    {}                                -> {agents: [...]}
  *   start_agent    {argv, type?, cwd?, env?, name?, initial_prompt?,
@@ -23,9 +29,13 @@
  * A bad argument is a tool error (isError, the reason as text), not a
  * protocol error.  wait_for is answered later, when the session's state
  * matches (the host tells us of every change) or at its deadline (one
- * timer for all waits, armed only while some wait).  The tools
- * themselves, their schemas and their arguments' checks are mcp-tools.c;
- * this file keeps the transport, the MCP sessions and wait_for.
+ * timer for all waits and their progress, armed only while some wait).
+ * A wait ends without an answer on notifications/cancelled naming it,
+ * when its MCP session is deleted, or when its client goes away (the
+ * wait holds a connection and the result could not be delivered).  The
+ * tools themselves, their schemas and their arguments' checks are
+ * mcp-tools.c; the transcripts as resources mcp-res.c; this file keeps
+ * the transport, the MCP sessions and wait_for.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +88,8 @@ aa_mcp_new(struct aa_mcp **out, struct aa_host *h)
 		return AA_ENOMEM;
 	m->host = h;
 	aa_list_init(&m->waits);
+	aa_list_init(&m->streams);
+	aa_list_init(&m->subs);
 	*out = m;
 	return 0;
 }
@@ -475,6 +487,7 @@ aa_mcp_gone(struct aa_mcp *m, struct hsess *hs)
 		if (w->hs == hs)
 			wait_finish(w, 0, "the session was stopped");
 	}
+	aa_mcp_listed(m);
 }
 
 /* ---- the transport ---- */
@@ -501,6 +514,8 @@ session_new(struct aa_mcp *m)
 	/* The oldest is forgotten once the ring is full. */
 	id = m->ids[m->nids < MCP_MAX_SESSIONS ? m->nids++ : m->idhead++ %
 	    MCP_MAX_SESSIONS];
+	if (id[0] != '\0')
+		aa_mcp_sub_session_end(m, id);
 	for (size_t i = 0; i < sizeof(r); i++)
 		sprintf(id + 2 * i, "%02x", r[i]);
 	return id;
@@ -511,6 +526,7 @@ session_end(struct aa_mcp *m, const char *id)
 {
 	for (size_t i = 0; i < m->nids; i++)
 		if (strcmp(m->ids[i], id) == 0) {
+			aa_mcp_sub_session_end(m, id);
 			m->ids[i][0] = '\0';
 			return;
 		}
@@ -540,9 +556,14 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		return;
 	}
 	if (strcmp(method, "GET") == 0) {
-		/* No server-initiated stream (the transport allows none). */
-		aa_http_res_header(req, "Allow", "POST, DELETE");
-		plain(req, 405, "no SSE stream here: POST requests\n");
+		/* The stream of what we say unasked (mcp-sub.c). */
+		if (sid == NULL)
+			plain(req, 400, "Mcp-Session-Id required (initialize "
+			    "first)\n");
+		else if (!session_known(m, sid))
+			plain(req, 404, "no such MCP session\n");
+		else
+			aa_mcp_sub_stream(m, req, sid);
 		return;
 	}
 	if (strcmp(method, "DELETE") == 0) {
@@ -614,8 +635,12 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			cJSON *caps = cJSON_AddObjectToObject(res,
 			    "capabilities");
 
+			cJSON *rc;
+
 			cJSON_AddObjectToObject(caps, "tools");
-			cJSON_AddObjectToObject(caps, "resources");
+			rc = cJSON_AddObjectToObject(caps, "resources");
+			cJSON_AddBoolToObject(rc, "subscribe", 1);
+			cJSON_AddBoolToObject(rc, "listChanged", 1);
 		}
 		{
 			cJSON *info = cJSON_AddObjectToObject(res,
@@ -663,8 +688,18 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			rpc_send(req, id, "result", res);
 		else
 			rpc_error(req, id, code != 0 ? code : -32603, why);
-	}
-	else if (strcmp(rpc, "tools/call") == 0) {
+	} else if (strcmp(rpc, "resources/subscribe") == 0 ||
+	    strcmp(rpc, "resources/unsubscribe") == 0) {
+		int code;
+		const char *why;
+
+		if ((res = aa_mcp_subscribe(m, sid, params,
+		    strcmp(rpc, "resources/subscribe") == 0,
+		    &code, &why)) != NULL)
+			rpc_send(req, id, "result", res);
+		else
+			rpc_error(req, id, code != 0 ? code : -32603, why);
+	} else if (strcmp(rpc, "tools/call") == 0) {
 		name = cJSON_GetObjectItemCaseSensitive(params, "name");
 		args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
 		if (!cJSON_IsString(name) || (args != NULL &&
@@ -724,6 +759,7 @@ aa_mcp_close(struct aa_mcp *m, void (*cb)(void *), void *ud)
 	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits)
 		wait_finish(AA_LIST_ENTRY(it, struct mcp_wait, link), 0,
 		    "the host is stopping");
+	aa_mcp_sub_close(m);
 	if (m->timer == NULL) {
 		free(m);
 		if (cb != NULL)

@@ -84,6 +84,7 @@ struct call {
 	struct aa_buf out;         /* the request's bytes while written */
 	char *id;                  /* a request's id (JSON text), else NULL */
 	int is_init;
+	int is_stream;             /* the GET stream, not a message */
 	int started, headed, answered, complete, closing;
 	int status;
 	int sse;
@@ -111,6 +112,7 @@ struct relay {
 	struct aa_mcpwire_lines lines;
 	struct aa_list calls;
 	size_t ncalls;
+	struct call *stream;       /* GET /mcp: what the host says unasked */
 	char sid[128];             /* the MCP session, once initialized */
 	char version[32];          /* the negotiated protocol version */
 	uv_signal_t sig[2];
@@ -119,6 +121,8 @@ struct relay {
 };
 
 static void pump(struct relay *r);
+static void stream_open(struct relay *r);
+static void call_init(struct call *c, struct relay *r);
 static void in_resume(struct relay *r);
 static void call_close(struct call *c);
 
@@ -154,6 +158,8 @@ shutdown_all(struct relay *r)
 	}
 	AA_LIST_FOREACH_SAFE(it, tmp, &r->calls)
 		call_close(AA_LIST_ENTRY(it, struct call, link));
+	if (r->stream != NULL)
+		call_close(r->stream);
 	for (int k = 0; k < 2; k++)
 		if (!uv_is_closing((uv_handle_t *)&r->sig[k]))
 			uv_close((uv_handle_t *)&r->sig[k], NULL);
@@ -380,9 +386,14 @@ call_finish(struct call *c)
 		out_error(r, c->id, code, msg.data != NULL ? msg.data :
 		    "the host did not answer");
 		aa_buf_release(&msg);
-	} else if (c->id == NULL && c->complete && c->status / 100 != 2)
+	} else if (c->is_stream)
+		say(r, 1, "the host's stream ended (HTTP %d)", c->status);
+	else if (c->id == NULL && c->complete && c->status / 100 != 2)
 		say(r, 0, "the host refused a notification: HTTP %d",
 		    c->status);
+	/* Initialized: the stream of what the host says unasked. */
+	if (c->is_init && c->answered && r->sid[0] != '\0' && !r->stopping)
+		stream_open(r);
 	call_close(c);
 }
 
@@ -392,8 +403,13 @@ call_closed(uv_handle_t *h)
 	struct call *c = h->data;
 	struct relay *r = c->r;
 
-	aa_list_remove(&c->link);
-	r->ncalls--;
+	if (c->is_stream) {
+		if (r->stream == c)
+			r->stream = NULL;
+	} else {
+		aa_list_remove(&c->link);
+		r->ncalls--;
+	}
 	aa_buf_release(&c->body);
 	aa_buf_release(&c->out);
 	aa_buf_release(&c->hfield);
@@ -485,10 +501,14 @@ on_connect(uv_connect_t *req, int status)
 		call_finish(c);
 		return;
 	}
-	aa_buf_printf(&c->out, "POST /mcp HTTP/1.1\r\nHost: localhost\r\n"
-	    "Content-Type: application/json\r\nAccept: application/json, "
-	    "text/event-stream\r\nContent-Length: %zu\r\nConnection: close"
-	    "\r\n", c->body.len);
+	if (c->is_stream)
+		aa_buf_puts(&c->out, "GET /mcp HTTP/1.1\r\nHost: localhost\r\n"
+		    "Accept: text/event-stream\r\nConnection: close\r\n");
+	else
+		aa_buf_printf(&c->out, "POST /mcp HTTP/1.1\r\nHost: "
+		    "localhost\r\nContent-Type: application/json\r\nAccept: "
+		    "application/json, text/event-stream\r\nContent-Length: "
+		    "%zu\r\nConnection: close\r\n", c->body.len);
 	if (r->sid[0] != '\0')
 		aa_buf_printf(&c->out, "Mcp-Session-Id: %s\r\n", r->sid);
 	if (r->version[0] != '\0')
@@ -508,6 +528,36 @@ on_connect(uv_connect_t *req, int status)
 	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
 }
 
+/* Starts a call's connection to the host. */
+static void
+call_connect(struct call *c)
+{
+	struct relay *r = c->r;
+
+	c->started = 1;
+	uv_pipe_init(r->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	c->connect.data = c;
+	uv_pipe_connect(&c->connect, &c->pipe, r->sock, on_connect);
+}
+
+/* Opens GET /mcp for the MCP session: notifications the host sends
+ * unasked (resources/updated, list_changed) come down it.  A host that
+ * has none (405) or a stream that ends is let be. */
+static void
+stream_open(struct relay *r)
+{
+	struct call *c;
+
+	if (r->stream != NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		return;
+	call_init(c, r);
+	aa_list_init(&c->link);
+	c->is_stream = 1;
+	r->stream = c;
+	call_connect(c);
+}
+
 /* Sends the next message once the one before is being answered. */
 static void
 pump(struct relay *r)
@@ -523,16 +573,34 @@ pump(struct relay *r)
 			return;
 		if (c->started)
 			continue;
-		c->started = 1;
-		uv_pipe_init(r->loop, &c->pipe, 0);
-		c->pipe.data = c;
-		c->connect.data = c;
-		uv_pipe_connect(&c->connect, &c->pipe, r->sock, on_connect);
+		call_connect(c);
 		return;
 	}
 	/* Nothing left and no more input: done. */
 	if (r->in_eof && r->ncalls == 0)
 		shutdown_all(r);
+}
+
+/* Prepares a call's buffers and response parser. */
+static void
+call_init(struct call *c, struct relay *r)
+{
+	c->r = r;
+	aa_buf_init(&c->body);
+	aa_buf_init(&c->out);
+	aa_buf_init(&c->hfield);
+	aa_buf_init(&c->hvalue);
+	aa_buf_init(&c->reply);
+	llhttp_settings_init(&c->settings);
+	c->settings.on_header_field = on_header_field;
+	c->settings.on_header_value = on_header_value;
+	c->settings.on_header_value_complete = on_header_value_complete;
+	c->settings.on_headers_complete = on_headers_complete;
+	c->settings.on_body = on_body;
+	c->settings.on_message_complete = on_message_complete;
+	llhttp_init(&c->parser, HTTP_RESPONSE, &c->settings);
+	c->parser.data = c;
+	aa_mcpwire_sse_init(&c->events, AA_MCPWIRE_MAX);
 }
 
 /* ---- stdin ---- */
@@ -563,26 +631,19 @@ on_line(void *ud, const char *line, size_t len, int too_long)
 		free(id);
 		return;
 	}
-	c->r = r;
+	call_init(c, r);
 	c->is_init = method != NULL && strcmp(method, "initialize") == 0;
-	if (c->is_init)
+	if (c->is_init) {
+		/* A new MCP session: the old one's stream goes. */
 		r->sid[0] = r->version[0] = '\0';
+		if (r->stream != NULL)
+			call_close(r->stream);
+	}
 	c->id = k == AA_MCPWIRE_REQUEST ? id : NULL;
 	if (c->id == NULL)
 		free(id);
 	free(method);
-	aa_buf_init(&c->body);
 	aa_buf_append(&c->body, line, len);
-	llhttp_settings_init(&c->settings);
-	c->settings.on_header_field = on_header_field;
-	c->settings.on_header_value = on_header_value;
-	c->settings.on_header_value_complete = on_header_value_complete;
-	c->settings.on_headers_complete = on_headers_complete;
-	c->settings.on_body = on_body;
-	c->settings.on_message_complete = on_message_complete;
-	llhttp_init(&c->parser, HTTP_RESPONSE, &c->settings);
-	c->parser.data = c;
-	aa_mcpwire_sse_init(&c->events, AA_MCPWIRE_MAX);
 	aa_list_insert_tail(&r->calls, &c->link);
 	r->ncalls++;
 	say(r, 1, "%s of %zu bytes", k == AA_MCPWIRE_REQUEST ? "request" :

@@ -335,6 +335,70 @@ add('mcp_streamed_wait_for_with_progress_over_both_transports', async () => {
 	}
 });
 
+/* Subscriptions: resources/updated when a subscribed transcript
+ * changes, list_changed when a session comes or goes, over the GET
+ * stream (streamable HTTP) and through the relay (stdio). */
+add('mcp_resource_subscriptions_over_both_transports', async () => {
+	await sdk();
+	const { ResourceUpdatedNotificationSchema,
+	    ResourceListChangedNotificationSchema } = await import(
+	    '@modelcontextprotocol/sdk/types.js');
+	const h = await Host.start(tmpdir(), await freePort());
+	const clients = [];
+	try {
+		for (const kind of ['http', 'stdio']) {
+			const c = await connect(kind, h);
+			clients.push(c);
+			const caps = c.getServerCapabilities().resources;
+			assertEq([caps.subscribe, caps.listChanged], [true, true]);
+			const updates = [], lists = [];
+			c.setNotificationHandler(ResourceUpdatedNotificationSchema,
+			    (n) => updates.push(n.params.uri));
+			c.setNotificationHandler(
+			    ResourceListChangedNotificationSchema,
+			    () => lists.push(1));
+			const { id } = await ok(c, 'start_agent', { argv: [...DEMO,
+			    '--think-ms', '50'] });
+			await until(() => lists.length > 0, `${kind}: list_changed`,
+			    10000 * SLOW);
+			await ok(c, 'wait_for', { id, state: 'idle',
+			    timeout_ms: 15000 * SLOW });
+			const uri = `agentapi://sessions/${id}/transcript`;
+			await c.subscribeResource({ uri });
+			await c.subscribeResource({ uri }); /* twice: once */
+			await assertRejects(c.subscribeResource({ uri:
+			    'agentapi://sessions/0123456789abcdef/transcript' }),
+			    -32002, 'not found');
+			await assertRejects(c.subscribeResource({ uri: 'x:y' }),
+			    -32602, 'uri must be');
+			await ok(c, 'send_message', { id, content: 'tell me' });
+			await until(() => updates.includes(uri),
+			    `${kind}: resources/updated`, 10000 * SLOW);
+			await ok(c, 'wait_for', { id, state: 'idle',
+			    timeout_ms: 15000 * SLOW });
+			/* Coalesced: a few notifications per turn, not one per
+			 * screen change. */
+			assert(updates.length <= 20, `${updates.length} updates`);
+			await c.unsubscribeResource({ uri });
+			await delay(500);
+			updates.length = 0;
+			await ok(c, 'send_message', { id, content: 'not told' });
+			await ok(c, 'wait_for', { id, state: 'idle',
+			    timeout_ms: 15000 * SLOW });
+			await delay(600);
+			assertEq(updates, [], `${kind}: unsubscribed`);
+			const n = lists.length;
+			await ok(c, 'stop_agent', { id });
+			await until(() => lists.length > n,
+			    `${kind}: list_changed on stop`, 10000 * SLOW);
+		}
+	} finally {
+		for (const c of clients)
+			await c.close().catch(() => {});
+		await h.kill();
+	}
+});
+
 /* The relay spawned by hand: its stdout as parsed lines. */
 class Relay {
 	constructor(sock, env = {}) {
