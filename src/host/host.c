@@ -564,7 +564,10 @@ static const struct aa_http_route host_routes[] = {
 	{ "POST", "/sessions", h_create, HOST_BODY_LIMIT, 0 },
 	{ "*", "/sessions/", NULL, 0, AA_HTTP_PREFIX | AA_HTTP_MOUNT },
 	{ "POST", "/mcp", h_mcp, HOST_BODY_LIMIT, 0 },
-	{ "GET", "/mcp", h_mcp, 0, 0 },
+	/* The notification stream: a foreign Origin is refused as on POST
+	 * (MCP, streamable HTTP: servers validate Origin on every
+	 * connection). */
+	{ "GET", "/mcp", h_mcp, 0, AA_HTTP_CHANGES_STATE },
 	{ "DELETE", "/mcp", h_mcp, 0, 0 },
 };
 

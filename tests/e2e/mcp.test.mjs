@@ -650,6 +650,58 @@ add('mcp_protocol_version_negotiation', async () => {
 	}
 });
 
+/* GET /mcp, the notification stream, over TCP: the token, a known MCP
+ * session, the Accept header, and no foreign Origin. */
+add('mcp_get_stream_doors', async () => {
+	const port = await freePort();
+	const h = await Host.start(tmpdir(), port);
+	/* The status of a GET /mcp (the stream, once open, is dropped). */
+	const get = (headers) => new Promise((res, rej) => {
+		const req = http.request({ host: '127.0.0.1', port, method: 'GET',
+		    path: '/mcp', headers: { Host: `localhost:${port}`,
+		    ...headers }, agent: false }, (resp) => {
+			res({ status: resp.statusCode, type:
+			    resp.headers['content-type'] });
+			req.destroy();
+		});
+		req.on('error', rej);
+		req.end();
+	});
+	try {
+		const auth = { Authorization: `Bearer ${TOKEN}` };
+		const init = await new Promise((res, rej) => {
+			const req = http.request({ host: '127.0.0.1', port, method:
+			    'POST', path: '/mcp', headers: { Host:
+			    `localhost:${port}`, 'Content-Type': 'application/json',
+			    ...auth }, agent: false }, (resp) => {
+				resp.resume();
+				resp.on('end', () => res(resp.headers));
+			});
+			req.on('error', rej);
+			req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method:
+			    'initialize', params: INIT }));
+		});
+		const sid = init['mcp-session-id'];
+		const ok = { ...auth, 'Mcp-Session-Id': sid, Accept:
+		    'text/event-stream' };
+		assertEq(await get({ 'Mcp-Session-Id': sid, Accept:
+		    'text/event-stream' }), { status: 401, type:
+		    'application/problem+json' }, 'no token');
+		assertEq((await get({ ...ok, Origin: 'https://evil.example' }))
+		    .status, 403, 'foreign Origin');
+		assertEq((await get({ ...auth, Accept: 'text/event-stream' }))
+		    .status, 400, 'no MCP session');
+		assertEq((await get({ ...ok, 'Mcp-Session-Id': 'f'.repeat(32) }))
+		    .status, 404, 'unknown MCP session');
+		assertEq((await get({ ...ok, Accept: 'application/json' }))
+		    .status, 406, 'not an event stream');
+		assertEq(await get(ok), { status: 200, type:
+		    'text/event-stream' }, 'the stream');
+	} finally {
+		await h.kill();
+	}
+});
+
 /* No host on the socket: `agentapi-c mcp` starts one, daemonised, that
  * outlives it. */
 add('mcp_stdio_starts_a_host', async () => {
