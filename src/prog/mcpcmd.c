@@ -30,10 +30,13 @@
  * does not hold up the calls behind it.  At most MCP_MAX_CALLS messages
  * are in the relay at once; past that stdin is not read.  A request the
  * host cannot answer (unreachable, an HTTP error, a stream cut) gets a
- * JSON-RPC error in its name.  End of stdin: the calls in the relay
- * finish, then we end the MCP session (DELETE /mcp) and exit; SIGTERM or
- * SIGINT, or a client that stops reading our stdout: at once (the host
- * sees the connections close and drops the waits).
+ * JSON-RPC error in its name, except when the host restarted under us
+ * (404 for our MCP session, or no connection): then the relay starts a
+ * host if none answers, replays the client's initialize silently, and
+ * sends the message again, once (recover()).  End of stdin: the calls in
+ * the relay finish, then we end the MCP session (DELETE /mcp) and exit;
+ * SIGTERM or SIGINT, or a client that stops reading our stdout: at once
+ * (the host sees the connections close and drops the waits).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +89,9 @@ struct call {
 	int is_init;
 	int is_stream;             /* the GET stream, not a message */
 	int started, headed, answered, complete, closing;
+	int unreached;             /* the connection failed: nothing sent */
+	int retried;               /* a copy sent again after a recovery */
+	int silent;                /* ours (a re-initialize): not relayed */
 	int status;
 	int sse;
 	llhttp_t parser;
@@ -113,6 +119,8 @@ struct relay {
 	struct aa_list calls;
 	size_t ncalls;
 	struct call *stream;       /* GET /mcp: what the host says unasked */
+	struct aa_buf init;        /* the client's initialize, for again */
+	int reinit;                /* a re-initialize is on its way */
 	char sid[128];             /* the MCP session, once initialized */
 	char version[32];          /* the negotiated protocol version */
 	uv_signal_t sig[2];
@@ -121,6 +129,9 @@ struct relay {
 };
 
 static void pump(struct relay *r);
+static int host_probe(const char *path);
+static int host_ensure(struct relay *r);
+static int recover(struct call *c);
 static void stream_open(struct relay *r);
 static void call_init(struct call *c, struct relay *r);
 static void in_resume(struct relay *r);
@@ -220,7 +231,7 @@ call_message(struct call *c, const char *text, size_t len)
 	struct relay *r = c->r;
 	cJSON *m = cJSON_ParseWithLength(text, len);
 	const cJSON *id, *v;
-	char *line;
+	char *line = NULL;
 
 	if (m == NULL || !cJSON_IsObject(m)) {
 		cJSON_Delete(m);
@@ -243,7 +254,7 @@ call_message(struct call *c, const char *text, size_t len)
 			    v->valuestring);
 	}
 	/* Printed again by cJSON: one line whatever the host's layout. */
-	if ((line = cJSON_PrintUnformatted(m)) != NULL)
+	if (!c->silent && (line = cJSON_PrintUnformatted(m)) != NULL)
 		out_line(r, line, strlen(line));
 	cJSON_free(line);
 	cJSON_Delete(m);
@@ -347,6 +358,101 @@ on_message_complete(llhttp_t *p)
 	return 0;
 }
 
+/* The place of the first call not yet sent: a call linked at its tail
+ * goes just before it (the list's head: at the end). */
+static struct aa_list *
+first_unsent(struct relay *r)
+{
+	struct aa_list *it;
+
+	AA_LIST_FOREACH(it, &r->calls) {
+		struct call *o = AA_LIST_ENTRY(it, struct call, link);
+
+		if (!o->started && !o->closing)
+			return it;
+	}
+	return &r->calls;
+}
+
+/* Queues a call for body just before at; id is copied.  NULL without
+ * memory. */
+static struct call *
+call_queue(struct relay *r, struct aa_list *at, const char *body,
+    size_t len, const char *id)
+{
+	struct call *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	call_init(c, r);
+	if (aa_buf_append(&c->body, body, len) != 0 ||
+	    (id != NULL && (c->id = strdup(id)) == NULL)) {
+		aa_buf_release(&c->body);
+		aa_mcpwire_sse_release(&c->events);
+		free(c);
+		return NULL;
+	}
+	aa_list_insert_tail(at, &c->link);
+	r->ncalls++;
+	return c;
+}
+
+/*
+ * The host went away or came back without our MCP session (it restarted:
+ * its sessions come back, its MCP sessions do not).  A message the host
+ * never took (no connection, or 404 for the MCP session) is sent again
+ * after the client's initialize, replayed silently: the client keeps its
+ * session with us and never sees the seam.  A host that does not answer
+ * at all is started as at our own start.  Each message is retried once;
+ * returns 1 when c was requeued (and is closed).
+ */
+static int
+recover(struct call *c)
+{
+	static const char inited[] = "{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"notifications/initialized\"}";
+	struct relay *r = c->r;
+	struct aa_list *at;
+	struct call *n;
+
+	if (c->retried || c->silent || c->is_init || r->init.len == 0 ||
+	    r->stopping || !(c->unreached || (c->complete &&
+	    c->status == 404)))
+		return 0;
+	if (c->is_stream) {
+		call_close(c);
+		return 1;
+	}
+	if (c->unreached && host_probe(r->sock) != 0 && host_ensure(r) != 0)
+		return 0;
+	say(r, 0, "the host lost our MCP session (restarted?): "
+	    "initializing again");
+	at = first_unsent(r);
+	if (!r->reinit) {
+		r->reinit = 1;
+		r->sid[0] = r->version[0] = '\0';
+		if (r->stream != NULL)
+			call_close(r->stream);
+		n = call_queue(r, at, r->init.data, r->init.len, NULL);
+		if (n != NULL) {
+			n->is_init = n->silent = 1;
+			n = call_queue(r, at, inited, sizeof(inited) - 1, NULL);
+		}
+		if (n == NULL) {
+			r->reinit = 0;
+			return 0;
+		}
+		n->silent = 1;
+	}
+	n = call_queue(r, at, c->body.data, c->body.len, c->id);
+	if (n == NULL)
+		return 0;
+	n->retried = 1;
+	call_close(c);
+	pump(r);
+	return 1;
+}
+
 /* The call has its answer (or never will): what the client still needs
  * is written, then the connection closes. */
 static void
@@ -358,9 +464,17 @@ call_finish(struct call *c)
 
 	if (c->closing)
 		return;
+	if (recover(c))
+		return;
 	if (c->complete && c->status / 100 == 2 && !c->sse &&
 	    c->reply.len > 0)
 		call_message(c, c->reply.data, c->reply.len);
+	if (c->silent) {
+		if (c->is_init)
+			r->reinit = 0;
+		if (c->is_init && !c->answered)
+			say(r, 0, "could not initialize again on %s", r->sock);
+	}
 	if (c->id != NULL && !c->answered && !(c->complete &&
 	    c->status == 200 && c->sse)) {
 		/* A stream that ended cleanly without an answer was
@@ -497,6 +611,7 @@ on_connect(uv_connect_t *req, int status)
 		return;
 	if (status < 0) {
 		c->broken = uv_strerror(status);
+		c->unreached = 1;
 		c->headed = 1; /* the next may try */
 		call_finish(c);
 		return;
@@ -634,8 +749,11 @@ on_line(void *ud, const char *line, size_t len, int too_long)
 	call_init(c, r);
 	c->is_init = method != NULL && strcmp(method, "initialize") == 0;
 	if (c->is_init) {
-		/* A new MCP session: the old one's stream goes. */
+		/* A new MCP session: the old one's stream goes; the message
+		 * is kept to initialize again after a host restart. */
 		r->sid[0] = r->version[0] = '\0';
+		aa_buf_reset(&r->init);
+		aa_buf_append(&r->init, line, len);
 		if (r->stream != NULL)
 			call_close(r->stream);
 	}
@@ -940,6 +1058,7 @@ aa_mcp_main(const char *socket_path, int verbose)
 	say(r, 1, "relaying stdio to %s", r->sock);
 	r->loop = uv_default_loop();
 	aa_list_init(&r->calls);
+	aa_buf_init(&r->init);
 	aa_mcpwire_lines_init(&r->lines, AA_MCPWIRE_MAX);
 	for (int k = 0; k < 2; k++) {
 		uv_signal_init(r->loop, &r->sig[k]);
@@ -951,6 +1070,7 @@ aa_mcp_main(const char *socket_path, int verbose)
 	uv_run(r->loop, UV_RUN_DEFAULT);
 	host_forget(r);
 	aa_mcpwire_lines_release(&r->lines);
+	aa_buf_release(&r->init);
 	if (uv_loop_close(r->loop) != 0)
 		say(r, 1, "handles left open at exit");
 	rc = 0;

@@ -650,6 +650,53 @@ add('mcp_protocol_version_negotiation', async () => {
 	}
 });
 
+/* The host restarts (kill -9, then again on the same state) under a
+ * stdio client: the relay initializes again on its own, the client's
+ * calls go on and find the session the host brought back; the host
+ * gone for good: the relay starts one. */
+add('mcp_stdio_survives_a_host_restart', async () => {
+	await sdk();
+	const dir = tmpdir();
+	let h = await Host.start(dir);
+	const env = { XDG_STATE_HOME: path.join(dir, 'xdg-state') };
+	const client = await connect('stdio', h, { env });
+	let pid = 0;
+	try {
+		const { id } = await ok(client, 'start_agent', { argv: [...DEMO,
+		    '--think-ms', '50'], name: 'durable' });
+		await ok(client, 'wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 * SLOW });
+		await h.kill();
+		h = await Host.start(dir);
+		assertEq((await ok(client, 'list_agents', {})).agents.map((a) =>
+		    [a.id, a.name]), [[id, 'durable']], 'after the restart');
+		await ok(client, 'wait_for', { id, state: 'idle',
+		    timeout_ms: 15000 * SLOW });
+		const r = await client.readResource({ uri:
+		    `agentapi://sessions/${id}/transcript` });
+		assertEq(JSON.parse(r.contents[0].text).name, 'durable');
+		await until(() => /initializing again/.test(client.stderr),
+		    'the relay to say so');
+		/* Gone for good: the relay starts a host of its own. */
+		await h.kill();
+		h = null;
+		assertEq((await ok(client, 'list_agents', {})).agents, [],
+		    'a new host');
+		pid = hostPid(path.join(dir, 'run', 'h.sock'));
+		assert(pid > 0, 'the relay started a host');
+	} finally {
+		await client.close().catch(() => {});
+		if (h)
+			await h.kill();
+		if (pid > 0) {
+			process.kill(pid, 'SIGTERM');
+			await until(() => !fs.existsSync(`/proc/${pid}/cmdline`) ||
+			    hostPid(path.join(dir, 'run', 'h.sock')) === 0,
+			    'the host to stop', 15000 * SLOW);
+		}
+	}
+});
+
 /* GET /mcp, the notification stream, over TCP: the token, a known MCP
  * session, the Accept header, and no foreign Origin. */
 add('mcp_get_stream_doors', async () => {
