@@ -39,7 +39,6 @@
  * (the host sees the connections close and drops the waits).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -47,12 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cJSON.h>
@@ -61,14 +55,13 @@
 
 #include "base/aa-internal.h"
 #include "base/buf.h"
-#include "base/fileio.h"
 #include "base/list.h"
 #include "prog/hostcmd.h"
 #include "prog/mcpcmd.h"
+#include "prog/mcphost.h"
 #include "prog/mcpwire.h"
 
 #define MCP_MAX_CALLS 64
-#define MCP_START_WAIT_MS 10000
 #define MCP_MAX_HEADER 8192
 /* An answer in JSON may be a long transcript; an SSE event is one
  * message, bounded as our input is. */
@@ -129,8 +122,6 @@ struct relay {
 };
 
 static void pump(struct relay *r);
-static int host_probe(const char *path);
-static int host_ensure(struct relay *r);
 static int recover(struct call *c);
 static void stream_open(struct relay *r);
 static void call_init(struct call *c, struct relay *r);
@@ -423,7 +414,8 @@ recover(struct call *c)
 		call_close(c);
 		return 1;
 	}
-	if (c->unreached && host_probe(r->sock) != 0 && host_ensure(r) != 0)
+	if (c->unreached && aa_mcphost_probe(r->sock) != 0 &&
+	    aa_mcphost_ensure(r->sock) != 0)
 		return 0;
 	say(r, 0, "the host lost our MCP session (restarted?): "
 	    "initializing again");
@@ -895,133 +887,6 @@ in_open(struct relay *r)
 	return 0;
 }
 
-/* ---- the host ---- */
-
-/* Connects to the socket once: 0 when a host answers, else -errno. */
-static int
-host_probe(const char *path)
-{
-	struct sockaddr_un sa;
-	int fd, rc;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -errno;
-	do
-		rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	while (rc != 0 && errno == EINTR);
-	rc = rc == 0 ? 0 : -errno;
-	close(fd);
-	return rc;
-}
-
-/* Starts `agentapi-c host --socket path` as a daemon: its own session,
- * reparented to init by a double fork, stdin and stdout on /dev/null,
- * stderr appended to host.log beside the socket. */
-static int
-host_spawn(const char *path, char *log, size_t logsize)
-{
-	char *dir = NULL;
-	pid_t pid;
-	int st;
-
-	if (aa_file_dir_of(path, &dir) != 0 || aa_file_mkdirs(dir) != 0) {
-		free(dir);
-		return -1;
-	}
-	snprintf(log, logsize, "%s/host.log", dir);
-	free(dir);
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR), lfd;
-
-		(void)setsid();
-		if (fork() != 0)
-			_exit(0);
-		lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW,
-		    0600);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-		}
-		dup2(lfd >= 0 ? lfd : null, STDERR_FILENO);
-		closefrom(3);
-		signal(SIGPIPE, SIG_DFL);
-		execl("/proc/self/exe", "agentapi-c", "host", "--socket", path,
-		    (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return 0;
-}
-
-/* Makes sure a host answers on r->sock: one already does, or we start
- * one and wait until it answers. */
-static int
-host_ensure(struct relay *r)
-{
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	char log[PATH_MAX + 16];
-	int rc = host_probe(r->sock);
-
-	if (rc == 0)
-		return 0;
-	if (rc != -ENOENT && rc != -ECONNREFUSED) {
-		say(r, 0, "cannot reach the host at %s: %s", r->sock,
-		    strerror(-rc));
-		return -1;
-	}
-	say(r, 0, "no host on %s: starting one", r->sock);
-	if (host_spawn(r->sock, log, sizeof(log)) != 0) {
-		say(r, 0, "cannot start a host: %s", strerror(errno));
-		return -1;
-	}
-	for (int waited = 0; waited < MCP_START_WAIT_MS; waited += 20) {
-		if (host_probe(r->sock) == 0)
-			return 0;
-		nanosleep(&pause, NULL);
-	}
-	say(r, 0, "the host started for %s does not answer; see %s", r->sock,
-	    log);
-	return -1;
-}
-
-/* Ends our MCP session on the host (DELETE /mcp), best effort: a
- * blocking exchange of a second at most, at exit. */
-static void
-host_forget(const struct relay *r)
-{
-	struct sockaddr_un sa;
-	struct timeval tv = { 1, 0 };
-	char req[256], ans[256];
-	int fd, n;
-
-	if (r->sid[0] == '\0' || strlen(r->sock) >= sizeof(sa.sun_path))
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, r->sock, strlen(r->sock) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = snprintf(req, sizeof(req), "DELETE /mcp HTTP/1.1\r\nHost: "
-	    "localhost\r\nMcp-Session-Id: %s\r\nConnection: close\r\n\r\n",
-	    r->sid);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    n > 0 && (size_t)n < sizeof(req) &&
-	    aa_file_write_all(fd, req, (size_t)n) == 0)
-		while (read(fd, ans, sizeof(ans)) > 0)
-			;
-	close(fd);
-}
-
 static void
 on_signal(uv_signal_t *h, int signum)
 {
@@ -1053,7 +918,7 @@ aa_mcp_main(const char *socket_path, int verbose)
 		    "socket; give --socket");
 		goto out;
 	}
-	if (host_ensure(r) != 0)
+	if (aa_mcphost_ensure(r->sock) != 0)
 		goto out;
 	say(r, 1, "relaying stdio to %s", r->sock);
 	r->loop = uv_default_loop();
@@ -1068,7 +933,7 @@ aa_mcp_main(const char *socket_path, int verbose)
 	}
 	in_open(r);
 	uv_run(r->loop, UV_RUN_DEFAULT);
-	host_forget(r);
+	aa_mcphost_forget(r->sock, r->sid);
 	aa_mcpwire_lines_release(&r->lines);
 	aa_buf_release(&r->init);
 	if (uv_loop_close(r->loop) != 0)
