@@ -152,7 +152,7 @@ static void
 sub_tick(uv_timer_t *t)
 {
 	struct aa_mcp *m = t->data;
-	struct aa_list *it;
+	struct aa_list *it, *tmp;
 	int list = m->list_dirty;
 
 	m->list_dirty = 0;
@@ -171,7 +171,7 @@ sub_tick(uv_timer_t *t)
 			stream_notify(s, "notifications/resources/updated", p);
 		}
 	}
-	AA_LIST_FOREACH(it, &m->streams) {
+	AA_LIST_FOREACH_SAFE(it, tmp, &m->streams) {
 		struct mcp_stream *s = AA_LIST_ENTRY(it, struct mcp_stream,
 		    link);
 

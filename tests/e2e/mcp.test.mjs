@@ -565,31 +565,32 @@ add('mcp_http_sse_wait_cancel_and_disconnect', async () => {
 		    r.body);
 		/* Cancelled: the stream ends without an answer. */
 		const pending = call(6, 'wait_for', { id: agent, state: 'exited',
-		    timeout_ms: 60000 }, { progressToken: 'c' });
+		    timeout_ms: 60000 }, { progressToken: 'c' }).catch((e) =>
+		    ({ body: `failed: ${e.message}` }));
 		await delay(300);
 		r = await ureq(h.sock, 'POST', '/mcp', { jsonrpc: '2.0', method:
 		    'notifications/cancelled', params: { requestId: 6 } }, hdr);
 		assertEq(r.status, 202);
 		r = await deadline(pending, 5000 * SLOW, 'the cancelled stream');
+		assertEq(r.status, 200, r.body);
 		assert(r.body.includes('notifications/progress') &&
 		    !r.body.includes('"id":6'), r.body);
 		/* Cancelled without a stream (the client took JSON only):
 		 * the connection closes, no answer. */
+		/* (Its failure is taken at once: it may come before the
+		 * await below.) */
 		const plainWait = ureq(h.sock, 'POST', '/mcp', { jsonrpc: '2.0',
 		    id: 66, method: 'tools/call', params: { name: 'wait_for',
 		    arguments: { id: agent, state: 'exited', timeout_ms: 60000 } } },
-		    { 'Mcp-Session-Id': sid, Accept: 'application/json' });
+		    { 'Mcp-Session-Id': sid, Accept: 'application/json' })
+		    .then((x) => new Error(`answered: ${x.body}`), (e) => e);
 		await delay(300);
 		await ureq(h.sock, 'POST', '/mcp', { jsonrpc: '2.0', method:
 		    'notifications/cancelled', params: { requestId: 66 } }, hdr);
-		let closed;
-		try {
-			await deadline(plainWait, 5000 * SLOW, 'the closed wait');
-		} catch (e) {
-			closed = e;
-		}
-		assert(closed && /socket hang up|ECONNRESET/.test(closed.message),
-		    `closed: ${closed?.message}`);
+		const closed = await deadline(plainWait, 5000 * SLOW,
+		    'the closed wait');
+		assert(/socket hang up|ECONNRESET/.test(closed.message),
+		    `closed: ${closed.message}`);
 		/* A client that goes away: the host carries on. */
 		await new Promise((res) => {
 			const req = http.request({ socketPath: h.sock, method:
@@ -611,11 +612,13 @@ add('mcp_http_sse_wait_cancel_and_disconnect', async () => {
 		assertEq(r.json.result.structuredContent.agents.length, 1);
 		/* DELETE of the MCP session ends its waits too. */
 		const last = call(9, 'wait_for', { id: agent, state: 'exited',
-		    timeout_ms: 60000 });
+		    timeout_ms: 60000 }).catch((e) => ({ body:
+		    `failed: ${e.message}` }));
 		await delay(300);
 		assertEq((await ureq(h.sock, 'DELETE', '/mcp', undefined,
 		    { 'Mcp-Session-Id': sid })).status, 200);
 		r = await deadline(last, 5000 * SLOW, 'the ended stream');
+		assertEq(r.status, 200, r.body);
 		assert(!r.body.includes('"id":9'), r.body);
 	} finally {
 		await h.kill();
