@@ -936,6 +936,48 @@ TEST(cli_host_help)
 	aa_buf_release(&b);
 }
 
+TEST(cli_mcp)
+{
+	struct aa_cli c;
+	struct aa_buf b;
+
+	ok(&c, NOENV, ARGV("mcp"));
+	ASSERT_EQ(c.cmd, AA_CLI_MCP);
+	ASSERT_STR_EQ(c.socket, "");
+	ASSERT_EQ(c.verbose, 0);
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("mcp", "--socket", "/run/h.sock", "-v"));
+	ASSERT_STR_EQ(c.socket, "/run/h.sock");
+	ASSERT_EQ(c.verbose, 1);
+	ASSERT_EQ(c.src[AA_CLI_OPT_SOCKET], AA_CLI_SRC_FLAG);
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("mcp", "--socket=/x"));
+	ASSERT_STR_EQ(c.socket, "/x");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("mcp", "--help"));
+	ASSERT_EQ(c.cmd, AA_CLI_HELP);
+	ASSERT_STR_EQ(c.help_topic, "mcp");
+	aa_cli_release(&c);
+	ok(&c, NOENV, ARGV("help", "mcp"));
+	ASSERT_STR_EQ(c.help_topic, "mcp");
+	aa_cli_release(&c);
+	parse_err(NOENV, ARGV("mcp", "--port", "1"), "unknown flag: --port");
+	parse_err(NOENV, ARGV("mcp", "extra"),
+	    "unknown command \"extra\" for \"agentapi-c mcp\"");
+	/* --socket is mcp's alone. */
+	parse_err(NOENV, ARGV("server", "--socket", "/x", "claude"),
+	    "unknown flag: --socket");
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_cli_help(&b, "mcp"), 0);
+	ASSERT_NOT_NULL(strstr(b.data, "--socket"));
+	ASSERT_NOT_NULL(strstr(b.data, "-v, --verbose"));
+	ASSERT_NULL(strstr(b.data, "--port"));
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_cli_help(&b, NULL), 0);
+	ASSERT_NOT_NULL(strstr(b.data, "\n  mcp "));
+	aa_buf_release(&b);
+}
+
 TEST(cli_agent_type_resolution)
 {
 	struct aa_cli c;

@@ -68,6 +68,7 @@ hs_message(void *ud, const struct aa_message *m, int is_new)
 
 	(void)is_new;
 	aa_api_on_message(hs->api, m);
+	aa_mcp_messages(hs->host->mcp, hs);
 }
 
 static void
@@ -704,6 +705,7 @@ aa_host_create_session(struct aa_host *h, const cJSON *spec,
 	h->nsessions++;
 	aa_host_save_list(h);
 	aa_host_chat_changed(h->chat);
+	aa_mcp_listed(h->mcp);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
 	*id = hs->id;
@@ -773,7 +775,10 @@ static const struct aa_http_route host_routes[] = {
 	{ "POST", "/sessions", h_create, HOST_BODY_LIMIT, 0 },
 	{ "*", "/sessions/", NULL, 0, AA_HTTP_PREFIX | AA_HTTP_MOUNT },
 	{ "POST", "/mcp", h_mcp, HOST_BODY_LIMIT, 0 },
-	{ "GET", "/mcp", h_mcp, 0, 0 },
+	/* The notification stream: a foreign Origin is refused as on POST
+	 * (MCP, streamable HTTP: servers validate Origin on every
+	 * connection). */
+	{ "GET", "/mcp", h_mcp, 0, AA_HTTP_CHANGES_STATE },
 	{ "DELETE", "/mcp", h_mcp, 0, 0 },
 };
 

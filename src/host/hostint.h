@@ -48,5 +48,10 @@ void aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req);
 void aa_mcp_changed(struct aa_mcp *m, struct hsess *hs);
 /* The session is going away: its waits end. */
 void aa_mcp_gone(struct aa_mcp *m, struct hsess *hs);
+/* The session's messages changed (its transcript's subscribers are
+ * told, mcp-sub.c). */
+void aa_mcp_messages(struct aa_mcp *m, struct hsess *hs);
+/* A session was added or removed (resources/list_changed). */
+void aa_mcp_listed(struct aa_mcp *m);
 
 #endif /* AA_HOSTINT_H */

@@ -316,6 +316,43 @@ t_send(struct aa_mcp *m, const cJSON *args)
 	return aa_mcp_tool_ok(o);
 }
 
+/* The messages of s after the id from (-1: all), as read_messages and the
+ * transcript resources give them: a new array, or NULL without memory. */
+cJSON *
+aa_mcp_messages_json(struct aa_session *s, double from)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t n = aa_session_message_count(s);
+
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		const struct aa_message *msg = aa_session_message(s, i);
+		struct aa_buf t;
+		char *text;
+		cJSON *e;
+
+		if ((double)msg->id <= from)
+			continue;
+		if ((e = cJSON_CreateObject()) == NULL) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+		cJSON_AddItemToArray(a, e);
+		cJSON_AddNumberToObject(e, "id", (double)msg->id);
+		cJSON_AddStringToObject(e, "role",
+		    aa_conv_role_name(msg->role));
+		/* cJSON copies up to a NUL; messages hold none in practice
+		 * and a cut one is still valid JSON. */
+		text = strndup(msg->text, msg->len);
+		cJSON_AddStringToObject(e, "content", text != NULL ? text : "");
+		free(text);
+		aa_buf_init(&t);
+		if (aa_time_format(&t, msg->time_ns, 0) == 0)
+			cJSON_AddStringToObject(e, "time", aa_buf_str(&t));
+		aa_buf_release(&t);
+	}
+	return a;
+}
+
 static cJSON *
 t_messages(struct aa_mcp *m, const cJSON *args)
 {
@@ -323,10 +360,8 @@ t_messages(struct aa_mcp *m, const cJSON *args)
 	const char *why = NULL;
 	struct hsess *hs = aa_mcp_arg_session(m, args, &why);
 	const cJSON *since = cJSON_GetObjectItemCaseSensitive(args, "since");
-	struct aa_session *s;
 	double from = -1;
 	cJSON *o, *a;
-	size_t n;
 
 	if (hs == NULL)
 		return aa_mcp_tool_err(why);
@@ -338,40 +373,12 @@ t_messages(struct aa_mcp *m, const cJSON *args)
 			return aa_mcp_tool_err("since must be a whole number");
 		from = since->valuedouble;
 	}
-	s = aa_hsess_agent(hs);
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    (a = cJSON_AddArrayToObject(o, "messages")) == NULL) {
-		cJSON_Delete(o);
+	if ((a = aa_mcp_messages_json(aa_hsess_agent(hs), from)) == NULL ||
+	    (o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(a);
 		return NULL;
 	}
-	n = aa_session_message_count(s);
-	for (size_t i = 0; i < n; i++) {
-		const struct aa_message *msg = aa_session_message(s, i);
-		struct aa_buf t;
-		cJSON *e;
-
-		if ((double)msg->id <= from)
-			continue;
-		if ((e = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddItemToArray(a, e);
-		cJSON_AddNumberToObject(e, "id", (double)msg->id);
-		cJSON_AddStringToObject(e, "role",
-		    aa_conv_role_name(msg->role));
-		/* cJSON copies up to a NUL; messages hold none in practice
-		 * and a cut one is still valid JSON. */
-		{
-			char *text = strndup(msg->text, msg->len);
-
-			cJSON_AddStringToObject(e, "content", text != NULL ?
-			    text : "");
-			free(text);
-		}
-		aa_buf_init(&t);
-		if (aa_time_format(&t, msg->time_ns, 0) == 0)
-			cJSON_AddStringToObject(e, "time", aa_buf_str(&t));
-		aa_buf_release(&t);
-	}
+	cJSON_AddItemToObject(o, "messages", a);
 	return aa_mcp_tool_ok(o);
 }
 

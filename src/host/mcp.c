@@ -1,12 +1,18 @@
 /*
- * mcp.c - the host's MCP server: /mcp, streamable HTTP (MCP 2025-06-18),
- * so that an agent can drive agents.
+ * mcp.c - the host's MCP server: /mcp, streamable HTTP (MCP 2025-06-18;
+ * 2025-03-26 when the client asks for it), so that an agent can drive
+ * agents.
  *
  * A POST carries one JSON-RPC message.  A request is answered with one
- * application/json response (no SSE stream is ever opened: GET /mcp is
- * 405, as the transport allows); a notification or a response gets 202.
- * initialize hands out an Mcp-Session-Id that later requests must carry
- * (400 without, 404 for an unknown one; DELETE /mcp ends it).  Tools:
+ * application/json response, except a wait_for that has to wait when the
+ * client accepts text/event-stream: that one is answered on an SSE
+ * stream, notifications/progress while it waits (every MCP_PROGRESS_MS
+ * and on each state change, if the request carried a progressToken),
+ * then the result, and the stream ends.  A notification or a response
+ * gets 202.  initialize hands out an Mcp-Session-Id that later requests
+ * must carry (400 without, 404 for an unknown one; DELETE /mcp ends it);
+ * GET /mcp is the session's stream of what the server says unasked
+ * (resource subscriptions, mcp-sub.c).  Tools:
  *
  *   list_agents    {}                                -> {agents: [...]}
  *   start_agent    {argv, type?, cwd?, env?, name?, initial_prompt?,
@@ -23,9 +29,13 @@
  * A bad argument is a tool error (isError, the reason as text), not a
  * protocol error.  wait_for is answered later, when the session's state
  * matches (the host tells us of every change) or at its deadline (one
- * timer for all waits, armed only while some wait).  The tools
- * themselves, their schemas and their arguments' checks are mcp-tools.c;
- * this file keeps the transport, the MCP sessions and wait_for.
+ * timer for all waits and their progress, armed only while some wait).
+ * A wait ends without an answer on notifications/cancelled naming it,
+ * when its MCP session is deleted, or when its client goes away (the
+ * wait holds a connection and the result could not be delivered).  The
+ * tools themselves, their schemas and their arguments' checks are
+ * mcp-tools.c; the transcripts as resources mcp-res.c; this file keeps
+ * the transport, the MCP sessions and wait_for.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +58,9 @@
 #define MCP_MAX_WAIT_MS 600000
 #define MCP_MAX_WAITS 1024
 #define MCP_PROTOCOL "2025-06-18"
+#define MCP_PROGRESS_MS 1000
+/* A streamed wait whose client reads slower than this skips progress. */
+#define MCP_MAX_QUEUED (256 * 1024)
 
 /* A wait_for being waited on. */
 struct mcp_wait {
@@ -56,8 +69,13 @@ struct mcp_wait {
 	struct aa_http_req *req;
 	struct hsess *hs;
 	cJSON *rpc_id;
+	cJSON *token;           /* the request's progressToken, or NULL */
 	enum aa_agent_state want;
-	uint64_t deadline; /* loop time, ms */
+	enum aa_agent_state told; /* the state the last progress named */
+	int sse;                /* answered on an SSE stream */
+	uint64_t start, deadline, next; /* loop time, ms; next: progress */
+	double progress;
+	char sid[33];           /* the MCP session that asked */
 };
 
 int
@@ -70,16 +88,18 @@ aa_mcp_new(struct aa_mcp **out, struct aa_host *h)
 		return AA_ENOMEM;
 	m->host = h;
 	aa_list_init(&m->waits);
+	aa_list_init(&m->streams);
+	aa_list_init(&m->subs);
 	*out = m;
 	return 0;
 }
 
 /* ---- JSON-RPC answers ---- */
 
-/* Sends {"jsonrpc": "2.0", "id": id, key: val}; val is taken. */
-static void
-rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
-    cJSON *val)
+/* {"jsonrpc": "2.0", "id": id, key: val} as text (cJSON_free it), or
+ * NULL without memory; val is taken. */
+static char *
+rpc_text(const cJSON *id, const char *key, cJSON *val)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text = NULL;
@@ -93,6 +113,16 @@ rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
 	if (o != NULL)
 		text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
+	return text;
+}
+
+/* Sends {"jsonrpc": "2.0", "id": id, key: val}; val is taken. */
+static void
+rpc_send(struct aa_http_req *req, const cJSON *id, const char *key,
+    cJSON *val)
+{
+	char *text = rpc_text(id, key, val);
+
 	if (text == NULL) {
 		aa_http_reply(req, 500, "text/plain", "out of memory\n", 14);
 		return;
@@ -114,19 +144,58 @@ rpc_error(struct aa_http_req *req, const cJSON *id, int code,
 	rpc_send(req, id, "error", e);
 }
 
+/* Sends one JSON-RPC message as an SSE event on a started stream. */
+static int
+sse_message(struct aa_http_req *req, const char *json)
+{
+	struct aa_buf b;
+	int rc;
+
+	aa_buf_init(&b);
+	aa_buf_printf(&b, "event: message\ndata: %s\n\n", json);
+	rc = b.data != NULL ? aa_http_stream_send(req, b.data, b.len, NULL,
+	    NULL) : AA_ENOMEM;
+	aa_buf_release(&b);
+	return rc;
+}
+
+/* Non-zero when the client takes an SSE stream as the answer (the
+ * transport's POST sends "Accept: application/json, text/event-stream"). */
+static int
+accepts_sse(const struct aa_http_req *req)
+{
+	const char *acc = aa_http_req_header(req, "Accept");
+
+	return acc != NULL && strcasestr(acc, "text/event-stream") != NULL;
+}
+
 /* ---- wait_for ---- */
 
 static void wait_tick(uv_timer_t *t);
 
-/* Answers a wait with the session's state and frees it. */
+/* Forgets a wait (answered or cancelled). */
 static void
-wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
+wait_free(struct mcp_wait *w)
 {
 	struct aa_mcp *m = w->m;
-	cJSON *o;
 
 	aa_list_remove(&w->link);
 	m->nwaits--;
+	cJSON_Delete(w->rpc_id);
+	cJSON_Delete(w->token);
+	free(w);
+	if (m->nwaits == 0 && m->timer != NULL)
+		uv_timer_stop(m->timer);
+}
+
+/* Answers a wait with the session's state and frees it: the JSON
+ * answer, or the last event of its stream, which then ends. */
+static void
+wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
+{
+	cJSON *o;
+	char *text;
+
 	if (w->req != NULL) {
 		aa_http_req_on_close(w->req, NULL, NULL);
 		if (gone != NULL)
@@ -140,12 +209,31 @@ wait_finish(struct mcp_wait *w, int timed_out, const char *gone)
 			cJSON_AddBoolToObject(o, "timed_out", timed_out);
 			o = aa_mcp_tool_ok(o);
 		}
-		rpc_send(w->req, w->rpc_id, "result", o);
+		if (!w->sse)
+			rpc_send(w->req, w->rpc_id, "result", o);
+		else {
+			if ((text = rpc_text(w->rpc_id, "result", o)) != NULL)
+				(void)sse_message(w->req, text);
+			cJSON_free(text);
+			aa_http_stream_end(w->req);
+		}
 	}
-	cJSON_Delete(w->rpc_id);
-	free(w);
-	if (m->nwaits == 0 && m->timer != NULL)
-		uv_timer_stop(m->timer);
+	wait_free(w);
+}
+
+/* Ends a wait with no answer (notifications/cancelled, the MCP session
+ * deleted): its stream ends empty, a JSON request's connection closes. */
+static void
+wait_cancel(struct mcp_wait *w)
+{
+	if (w->req != NULL) {
+		aa_http_req_on_close(w->req, NULL, NULL);
+		if (w->sse)
+			aa_http_stream_end(w->req);
+		else
+			aa_http_req_close(w->req);
+	}
+	wait_free(w);
 }
 
 /* The client went away: forget the request (the wait ends at once). */
@@ -156,7 +244,7 @@ wait_req_gone(struct aa_http_req *req, void *arg)
 
 	(void)req;
 	w->req = NULL;
-	wait_finish(w, 0, NULL);
+	wait_free(w);
 }
 
 static int
@@ -173,7 +261,46 @@ wait_matches(const struct mcp_wait *w)
 	return s == NULL || aa_session_state(s) == w->want;
 }
 
-/* Arms the timer for the earliest deadline. */
+/* Sends notifications/progress on a streamed wait that has a token:
+ * progress is the time waited (ms, always rising), total the timeout,
+ * message the agent's state. */
+static void
+wait_progress(struct mcp_wait *w, uint64_t now)
+{
+	struct aa_session *s = aa_hsess_agent(w->hs);
+	enum aa_agent_state st = s != NULL ? aa_session_state(s) :
+	    AA_STATE_EXITED;
+	cJSON *o, *p;
+	char msg[96], *text;
+
+	w->next = now + MCP_PROGRESS_MS;
+	if (!w->sse || w->token == NULL || w->req == NULL ||
+	    aa_http_req_queued(w->req) > MCP_MAX_QUEUED)
+		return;
+	w->progress = (double)(now - w->start) > w->progress ?
+	    (double)(now - w->start) : w->progress + 1;
+	w->told = st;
+	snprintf(msg, sizeof(msg), "the agent is %s; waiting for %s",
+	    aa_agent_state_name(st), aa_agent_state_name(w->want));
+	if ((o = cJSON_CreateObject()) == NULL)
+		return;
+	cJSON_AddStringToObject(o, "jsonrpc", "2.0");
+	cJSON_AddStringToObject(o, "method", "notifications/progress");
+	if ((p = cJSON_AddObjectToObject(o, "params")) != NULL) {
+		cJSON_AddItemToObject(p, "progressToken",
+		    cJSON_Duplicate(w->token, 1));
+		cJSON_AddNumberToObject(p, "progress", w->progress);
+		cJSON_AddNumberToObject(p, "total",
+		    (double)(w->deadline - w->start));
+		cJSON_AddStringToObject(p, "message", msg);
+	}
+	if ((text = cJSON_PrintUnformatted(o)) != NULL)
+		(void)sse_message(w->req, text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+/* Arms the timer for the earliest deadline or progress. */
 static void
 wait_arm(struct aa_mcp *m)
 {
@@ -185,6 +312,8 @@ wait_arm(struct aa_mcp *m)
 
 		if (w->deadline < first)
 			first = w->deadline;
+		if (w->sse && w->token != NULL && w->next < first)
+			first = w->next;
 	}
 	if (first != UINT64_MAX && m->timer != NULL)
 		uv_timer_start(m->timer, wait_tick, first > now ?
@@ -203,14 +332,29 @@ wait_tick(uv_timer_t *t)
 
 		if (w->deadline <= now)
 			wait_finish(w, 1, NULL);
+		else if (w->sse && w->token != NULL && w->next <= now)
+			wait_progress(w, now);
 	}
 	wait_arm(m);
 }
 
-/* Starts a wait_for; answers now if the state already matches. */
+/* The progressToken of a request's params._meta, or NULL. */
+static const cJSON *
+progress_token(const cJSON *params)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(params, "_meta"),
+	    "progressToken");
+
+	return cJSON_IsString(t) || cJSON_IsNumber(t) ? t : NULL;
+}
+
+/* Starts a wait_for; answers now if the state already matches, else
+ * answers later: with an SSE stream (progress while it waits, then the
+ * result) when the client takes one, else with JSON at the end. */
 static void
 t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
-    const cJSON *args)
+    const cJSON *params, const cJSON *args, const char *sid)
 {
 	static const char *const known[] = { "id", "state", "timeout_ms",
 		NULL };
@@ -220,9 +364,10 @@ t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
 	const char *why = NULL, *st;
 	struct hsess *hs = aa_mcp_arg_session(m, args, &why);
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(args,
-	    "timeout_ms");
+	    "timeout_ms"), *tok = progress_token(params);
 	struct mcp_wait *w;
 	double ms = 60000;
+	uint64_t now;
 	size_t k;
 
 	if (hs == NULL || aa_mcp_unknown_member(args, known)) {
@@ -262,24 +407,57 @@ t_wait(struct aa_mcp *m, struct aa_http_req *req, const cJSON *rpc_id,
 		m->timer->data = m;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->rpc_id = cJSON_Duplicate(rpc_id, 1)) == NULL) {
+	    (w->rpc_id = cJSON_Duplicate(rpc_id, 1)) == NULL ||
+	    (tok != NULL && (w->token = cJSON_Duplicate(tok, 1)) == NULL)) {
+		if (w != NULL)
+			cJSON_Delete(w->rpc_id);
 		free(w);
 		rpc_error(req, rpc_id, -32603, "out of memory");
 		return;
 	}
+	now = uv_now(aa_host_loop(m->host));
 	w->m = m;
 	w->req = req;
 	w->hs = hs;
 	w->want = states[k];
-	w->deadline = uv_now(aa_host_loop(m->host)) + (uint64_t)ms;
+	w->start = now;
+	w->deadline = now + (uint64_t)ms;
+	snprintf(w->sid, sizeof(w->sid), "%s", sid);
 	aa_list_insert_tail(&m->waits, &w->link);
 	m->nwaits++;
-	if (wait_matches(w)) {
-		wait_finish(w, 0, NULL);
+	if (wait_matches(w) || ms == 0) {
+		wait_finish(w, !wait_matches(w), NULL);
 		return;
 	}
 	aa_http_req_on_close(req, wait_req_gone, w);
+	if (accepts_sse(req)) {
+		aa_http_res_header(req, "Cache-Control", "no-cache");
+		if (aa_http_stream_start(req, 200, "text/event-stream") == 0) {
+			w->sse = 1;
+			wait_progress(w, now);
+		}
+	}
 	wait_arm(m);
+}
+
+/* Ends the waits a notifications/cancelled names (its requestId, in the
+ * same MCP session): no answer follows, as the specification asks. */
+static void
+wait_cancelled(struct aa_mcp *m, const char *sid, const cJSON *params)
+{
+	const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params,
+	    "requestId");
+	struct aa_list *it, *tmp;
+
+	if (rid == NULL)
+		return;
+	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
+		struct mcp_wait *w = AA_LIST_ENTRY(it, struct mcp_wait, link);
+
+		if (strcmp(w->sid, sid) == 0 && cJSON_Compare(w->rpc_id, rid,
+		    1))
+			wait_cancel(w);
+	}
 }
 
 void
@@ -292,8 +470,13 @@ aa_mcp_changed(struct aa_mcp *m, struct hsess *hs)
 	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
 		struct mcp_wait *w = AA_LIST_ENTRY(it, struct mcp_wait, link);
 
-		if (w->hs == hs && wait_matches(w))
+		if (w->hs != hs)
+			continue;
+		if (wait_matches(w))
 			wait_finish(w, 0, NULL);
+		else if (w->sse && w->token != NULL && aa_hsess_agent(hs) !=
+		    NULL && aa_session_state(aa_hsess_agent(hs)) != w->told)
+			wait_progress(w, uv_now(aa_host_loop(m->host)));
 	}
 }
 
@@ -310,6 +493,7 @@ aa_mcp_gone(struct aa_mcp *m, struct hsess *hs)
 		if (w->hs == hs)
 			wait_finish(w, 0, "the session was stopped");
 	}
+	aa_mcp_listed(m);
 }
 
 /* ---- the transport ---- */
@@ -336,6 +520,8 @@ session_new(struct aa_mcp *m)
 	/* The oldest is forgotten once the ring is full. */
 	id = m->ids[m->nids < MCP_MAX_SESSIONS ? m->nids++ : m->idhead++ %
 	    MCP_MAX_SESSIONS];
+	if (id[0] != '\0')
+		aa_mcp_sub_session_end(m, id);
 	for (size_t i = 0; i < sizeof(r); i++)
 		sprintf(id + 2 * i, "%02x", r[i]);
 	return id;
@@ -346,6 +532,7 @@ session_end(struct aa_mcp *m, const char *id)
 {
 	for (size_t i = 0; i < m->nids; i++)
 		if (strcmp(m->ids[i], id) == 0) {
+			aa_mcp_sub_session_end(m, id);
 			m->ids[i][0] = '\0';
 			return;
 		}
@@ -375,9 +562,14 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		return;
 	}
 	if (strcmp(method, "GET") == 0) {
-		/* No server-initiated stream (the transport allows none). */
-		aa_http_res_header(req, "Allow", "POST, DELETE");
-		plain(req, 405, "no SSE stream here: POST requests\n");
+		/* The stream of what we say unasked (mcp-sub.c). */
+		if (sid == NULL)
+			plain(req, 400, "Mcp-Session-Id required (initialize "
+			    "first)\n");
+		else if (!session_known(m, sid))
+			plain(req, 404, "no such MCP session\n");
+		else
+			aa_mcp_sub_stream(m, req, sid);
 		return;
 	}
 	if (strcmp(method, "DELETE") == 0) {
@@ -386,6 +578,17 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			return;
 		}
 		session_end(m, sid);
+		{
+			struct aa_list *it, *tmp;
+
+			AA_LIST_FOREACH_SAFE(it, tmp, &m->waits) {
+				struct mcp_wait *w = AA_LIST_ENTRY(it,
+				    struct mcp_wait, link);
+
+				if (strcmp(w->sid, sid) == 0)
+					wait_cancel(w);
+			}
+		}
 		aa_http_reply(req, 200, NULL, "", 0);
 		return;
 	}
@@ -406,7 +609,11 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 	    "method"));
 	params = cJSON_GetObjectItemCaseSensitive(body, "params");
 	if (rpc == NULL || id == NULL) {
-		/* A notification or a response: accepted, nothing to say. */
+		/* A notification or a response: accepted, nothing to say;
+		 * a cancellation ends the wait it names. */
+		if (rpc != NULL && strcmp(rpc, "notifications/cancelled") ==
+		    0 && sid != NULL && session_known(m, sid))
+			wait_cancelled(m, sid, params);
 		cJSON_Delete(body);
 		aa_http_reply(req, 202, NULL, "", 0);
 		return;
@@ -430,8 +637,17 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		res = cJSON_CreateObject();
 		cJSON_AddStringToObject(res, "protocolVersion", want != NULL &&
 		    strcmp(want, "2025-03-26") == 0 ? want : MCP_PROTOCOL);
-		cJSON_AddObjectToObject(cJSON_AddObjectToObject(res,
-		    "capabilities"), "tools");
+		{
+			cJSON *caps = cJSON_AddObjectToObject(res,
+			    "capabilities");
+
+			cJSON *rc;
+
+			cJSON_AddObjectToObject(caps, "tools");
+			rc = cJSON_AddObjectToObject(caps, "resources");
+			cJSON_AddBoolToObject(rc, "subscribe", 1);
+			cJSON_AddBoolToObject(rc, "listChanged", 1);
+		}
 		{
 			cJSON *info = cJSON_AddObjectToObject(res,
 			    "serverInfo");
@@ -442,7 +658,9 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		}
 		cJSON_AddStringToObject(res, "instructions", "Agent sessions "
 		    "of an agentapi-c host: start_agent, send_message, "
-		    "wait_for idle, read_messages.");
+		    "wait_for idle, read_messages.  Each session's transcript "
+		    "is the resource agentapi://sessions/{id}/transcript "
+		    "(.md for Markdown).");
 		aa_http_res_header(req, "Mcp-Session-Id", sess);
 		rpc_send(req, id, "result", res);
 		cJSON_Delete(body);
@@ -463,7 +681,31 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 		rpc_send(req, id, "result", cJSON_CreateObject());
 	else if (strcmp(rpc, "tools/list") == 0)
 		rpc_send(req, id, "result", aa_mcp_tools_list());
-	else if (strcmp(rpc, "tools/call") == 0) {
+	else if (strcmp(rpc, "resources/list") == 0)
+		rpc_send(req, id, "result", aa_mcp_resources_list(m));
+	else if (strcmp(rpc, "resources/templates/list") == 0)
+		rpc_send(req, id, "result", aa_mcp_resource_templates());
+	else if (strcmp(rpc, "resources/read") == 0) {
+		int code;
+		const char *why;
+
+		if ((res = aa_mcp_resource_read(m, params, &code, &why)) !=
+		    NULL)
+			rpc_send(req, id, "result", res);
+		else
+			rpc_error(req, id, code != 0 ? code : -32603, why);
+	} else if (strcmp(rpc, "resources/subscribe") == 0 ||
+	    strcmp(rpc, "resources/unsubscribe") == 0) {
+		int code;
+		const char *why;
+
+		if ((res = aa_mcp_subscribe(m, sid, params,
+		    strcmp(rpc, "resources/subscribe") == 0,
+		    &code, &why)) != NULL)
+			rpc_send(req, id, "result", res);
+		else
+			rpc_error(req, id, code != 0 ? code : -32603, why);
+	} else if (strcmp(rpc, "tools/call") == 0) {
 		name = cJSON_GetObjectItemCaseSensitive(params, "name");
 		args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
 		if (!cJSON_IsString(name) || (args != NULL &&
@@ -477,7 +719,7 @@ aa_mcp_handle(struct aa_mcp *m, struct aa_http_req *req)
 			if (args == NULL)
 				args = empty = cJSON_CreateObject();
 			if (strcmp(n, "wait_for") == 0)
-				t_wait(m, req, id, args);
+				t_wait(m, req, id, params, args, sid);
 			else {
 				aa_mcp_tool_fn *fn = aa_mcp_tool(n);
 
@@ -523,6 +765,7 @@ aa_mcp_close(struct aa_mcp *m, void (*cb)(void *), void *ud)
 	AA_LIST_FOREACH_SAFE(it, tmp, &m->waits)
 		wait_finish(AA_LIST_ENTRY(it, struct mcp_wait, link), 0,
 		    "the host is stopping");
+	aa_mcp_sub_close(m);
 	if (m->timer == NULL) {
 		free(m);
 		if (cb != NULL)

@@ -133,6 +133,7 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		    "Available Commands:\n"
 		    "  attach      Attach to a running agent\n"
 		    "  help        Help about any command\n"
+		    "  mcp         Serve the host's MCP tools over stdio\n"
 		    "  server      Run the server\n\n"
 		    AA_CLI_PROGRAM " additions (a host's sessions):\n"
 		    "  host        Run many agents in one process\n"
@@ -176,6 +177,17 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " attach ID|NAME attaches "
 		    "to a session of the host on\nits socket (--socket), or "
 		    "on --url with the token.\n");
+	} else if (strcmp(sub, "mcp") == 0) {
+		aa_buf_puts(out, "Serve the MCP tools of an agentapi-c host "
+		    "over stdio (newline-delimited\nJSON-RPC), for an MCP "
+		    "client that starts its servers as commands.  Talks to\n"
+		    "the host on its unix socket and starts one there when "
+		    "none answers.\n\nUsage:\n  " AA_CLI_PROGRAM
+		    " mcp [flags]\n\nFlags:\n");
+		help_flags(out, C_MCP, K_UPSTREAM, "mcp");
+		aa_buf_puts(out, "\n" AA_CLI_PROGRAM " additions (not in "
+		    "upstream agentapi):\n");
+		help_flags(out, C_MCP, K_OURS, "mcp");
 	} else if (help_host(out, sub) != 0)
 		return AA_EINVAL;
 	/* aa_buf reports ENOMEM per call; one check of the result is

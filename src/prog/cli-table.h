@@ -38,6 +38,7 @@ enum cli_type {
 #define C_RESTART 0x100u
 /* The commands that talk to a host (attach ID too). */
 #define C_HOST (C_LS | C_NEW | C_SEND | C_LOGS | C_STOP | C_RESTART)
+#define C_MCP 0x200u
 
 /* Option kinds, for the help text. */
 #define K_UPSTREAM 0	/* upstream agentapi's flag */

@@ -112,7 +112,7 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "(or ?token=TOKEN) on every request, attach sends it; empty = no "
 	    "authentication" },
 	[AA_CLI_OPT_VERBOSE] = { "verbose", 'v', "AGENTAPI_VERBOSE", T_BOOL,
-	    "false", F(verbose), C_SERVER, K_OURS,
+	    "false", F(verbose), C_SERVER | C_MCP, K_OURS,
 	    "Enable verbose (debug) logging" },
 	[AA_CLI_OPT_TERM] = { "term", 0, "AGENTAPI_TERM", T_STRING,
 	    "vt100", F(term), C_SERVER, K_OURS,
@@ -138,8 +138,9 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    "ctrl-^, ctrl-_ or a character, comma-separated for a sequence "
 	    "(e.g. ctrl-p,ctrl-q)" },
 	[AA_CLI_OPT_SOCKET] = { "socket", 0, NULL, T_STRING, "", F(socket),
-	    C_ATTACH | C_HOST, K_OURS,
-	    "The host's unix socket, for a session ID or NAME (default "
+	    C_ATTACH | C_HOST | C_MCP, K_OURS,
+	    "The host's unix socket, for a session ID or NAME (mcp: a host "
+	    "is started on it when none answers; default "
 	    "$XDG_RUNTIME_DIR/agentapi-c/host.sock, else "
 	    "~/.local/state/agentapi-c/host.sock)" },
 	/* The same flag as attach's, for a host: no default. */
@@ -166,7 +167,7 @@ const struct aa_cli_option aa_cli_options[AA_CLI_NOPTIONS] = {
 	    F(follow), C_LOGS, K_OURS, "Keep printing the messages as they "
 	    "come" },
 	[AA_CLI_OPT_HELP] = { "help", 'h', NULL, T_NONE, NULL, NO_FIELD,
-	    C_ROOT | C_SERVER | C_ATTACH | C_HOST, K_UPSTREAM,
+	    C_ROOT | C_SERVER | C_ATTACH | C_HOST | C_MCP, K_UPSTREAM,
 	    "help for this command" },
 	/* Root only; not in enum aa_cli_opt because it sets no field. */
 	[AA_CLI_OPT_VERSION] = { "version", 'v', NULL, T_NONE, NULL, NO_FIELD,
@@ -187,6 +188,7 @@ static const struct {
 	{ "logs", AA_CLI_LOGS, C_LOGS },
 	{ "stop", AA_CLI_STOP, C_STOP },
 	{ "restart", AA_CLI_RESTART, C_RESTART },
+	{ "mcp", AA_CLI_MCP, C_MCP },
 };
 
 /* The state of one parse. */

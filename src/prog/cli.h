@@ -10,7 +10,8 @@
  *   agentapi-c server [flags] [agent] [-- agent-args...]
  *   agentapi-c attach [--url|-u URL] [--detach-keys KEYS] [ID|NAME]
  *   agentapi-c ls|new|send|logs|stop|restart ...   (the host's sessions)
- *   agentapi-c help [server|attach|ls|new|send|logs|stop|restart]
+ *   agentapi-c mcp [--socket PATH] [-v]
+ *   agentapi-c help [server|attach|mcp|ls|new|send|logs|stop|restart]
  *
  * Flags take every pflag form (--f v, --f=v, -f v, -fv, -f=v, bare bools,
  * grouped short bools), may appear before or after the first positional
@@ -51,7 +52,8 @@ enum aa_cli_cmd {
 	AA_CLI_SEND,		/* send one a message */
 	AA_CLI_LOGS,		/* print (and follow) its conversation */
 	AA_CLI_STOP,		/* stop and forget one */
-	AA_CLI_RESTART		/* start an exited one's agent again */
+	AA_CLI_RESTART,		/* start an exited one's agent again */
+	AA_CLI_MCP		/* MCP over stdio, relayed to a host */
 };
 
 /*

@@ -9,7 +9,6 @@
 /* Runs the host until SIGINT or SIGTERM; argv[0] is "host".  Returns the
  * exit status. */
 int aa_host_main(int argc, char **argv);
-
 /* The host's default socket: $XDG_RUNTIME_DIR/agentapi-c/host.sock, else
  * $HOME/.local/state/agentapi-c/host.sock.  -1 without either (or when
  * it does not fit size). */

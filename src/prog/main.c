@@ -36,6 +36,7 @@
 #include "prog/demo.h"
 #include "prog/hostcli.h"
 #include "prog/hostcmd.h"
+#include "prog/mcpcmd.h"
 #include "prog/pidfile.h"
 #include "prog/stdin.h"
 #include "runtime/session.h" /* save outcome */
@@ -452,6 +453,9 @@ main(int argc, char **argv)
 			break;
 		}
 		rc = aa_hostcli_main(&prog.cli);
+		break;
+	case AA_CLI_MCP:
+		rc = aa_mcp_main(prog.cli.socket, prog.cli.verbose);
 		break;
 	case AA_CLI_SERVER:
 	default:

@@ -441,6 +441,10 @@ class Mcp {
 		    id: ++this.n, method, params }, { Accept:
 		    'application/json, text/event-stream', ...(this.sid ?
 		    { 'Mcp-Session-Id': this.sid } : {}), ...headers });
+		/* A long wait_for answers on an SSE stream: its last event. */
+		if (/^text\/event-stream/.test(r.headers['content-type']))
+			r.json = JSON.parse(r.body.trim().split('\n').at(-1)
+			    .replace(/^data: /, ''));
 		return r;
 	}
 
@@ -517,7 +521,8 @@ add('mcp_transport_and_tool_list', async () => {
 		r = await h.req('POST', '/mcp', { jsonrpc: '2.0', method:
 		    'notifications/initialized' }, { 'Mcp-Session-Id': m.sid });
 		assertEq(r.status, 202, 'notification');
-		assertEq((await h.req('GET', '/mcp')).status, 405, 'GET');
+		/* GET is the notification stream of an MCP session. */
+		assertEq((await h.req('GET', '/mcp')).status, 400, 'GET');
 		r = await m.rpc('ping', undefined, { 'MCP-Protocol-Version':
 		    '1999-01-01' });
 		assertEq(r.status, 400, 'bad protocol version');
