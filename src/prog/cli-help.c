@@ -133,7 +133,6 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		    "Available Commands:\n"
 		    "  attach      Attach to a running agent\n"
 		    "  help        Help about any command\n"
-		    "  mcp         Serve the host's MCP tools over stdio\n"
 		    "  server      Run the server\n\n"
 		    AA_CLI_PROGRAM " additions (a host's sessions):\n"
 		    "  host        Run many agents in one process\n"
@@ -142,7 +141,8 @@ aa_cli_help(struct aa_buf *out, const char *sub)
 		    "  send        Send a session a message\n"
 		    "  logs        Print a session's conversation\n"
 		    "  stop        Stop a session\n"
-		    "  restart     Start an exited session's agent again\n\n"
+		    "  restart     Start an exited session's agent again\n"
+		    "  mcp         Serve the host's MCP tools over stdio\n\n"
 		    "Flags:\n");
 		help_flags(out, C_ROOT, K_UPSTREAM, AA_CLI_PROGRAM);
 		aa_buf_puts(out, "\nUse \"" AA_CLI_PROGRAM " [command] "
