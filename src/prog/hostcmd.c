@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,6 +98,29 @@ hc_path(char *out, size_t size, const char *var, const char *rest,
 	else
 		return -1;
 	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/*
+ * Each session holds a descriptor (its PTY master) besides the clients'
+ * connections, so a thousand sessions do not fit a default soft limit of
+ * 1,024: the soft limit goes up to the hard one (at most the kernel's
+ * usual nr_open, 2^20).  Never lowered; a failure leaves it as it was
+ * (the HTTP server sheds connections near whatever limit there is).
+ */
+static void
+hc_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)1 << 20 ?
+	    (rlim_t)1 << 20 : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Parses a whole number in [lo, hi]. */
@@ -232,6 +256,7 @@ aa_host_main(int argc, char **argv)
 	}
 	o.state_dir = state;
 	o.unix_path = sock;
+	hc_raise_nofile();
 	log = (struct aa_log){ .record = hc_log, .ud = &hc };
 	hc.loop = uv_default_loop();
 	if ((rc = aa_host_new(&hc.host, hc.loop, &o, &log, &cause)) != 0) {
