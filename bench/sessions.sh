@@ -78,6 +78,11 @@ for c in curl tmux pgrep awk; do
 done
 
 T=$(mktemp -d /tmp/aa-sessions.XXXXXX)    # mode 0700: the host's socket dir
+# A copy of the binary: every process of a run maps the same file (PSS
+# splits its pages among them alone), and a rebuild meanwhile changes
+# nothing.
+cp "$BIN" "$T/agentapi-c" || die "cannot copy $BIN"
+BIN=$T/agentapi-c
 SOCK=aasess$$
 HOST=
 SRVS=
