@@ -181,6 +181,42 @@ measure_turns() {
 	    turn_ok="$OK"
 }
 
+# ---- polling: one curl per round for every session still pending ---------
+
+# Prints the keys among $2... whose GET $URLBASE<key>$1 has $PAT in its
+# body.  URLBASE is http://127.0.0.1: (servers; the key is the port) or
+# http://localhost/sessions/ over the host's socket ($CURLX; the key is
+# the id).  A body may end in a newline: the marker ends each transfer.
+poll() {
+	_path=$1; shift
+	set -- $(for _k; do echo "$URLBASE$_k$_path"; done)
+	curl -s -m 5 $CURLX -w ' @%{url_effective}\n' "$@" 2>/dev/null |
+	    awk -v pat="$PAT" -v base=" @$URLBASE" '{ b = b $0 }
+	    index($0, base) { if (index(b, pat)) {
+	        k = substr($0, index($0, base) + length(base))
+	        sub(/\/.*/, "", k); print k }
+	        b = "" }'
+}
+
+# Waits (at most 60 s) until every key among $2... matches (poll); the
+# keys done are in $T/done.
+poll_all() {
+	_path=$1; shift
+	_pend=$*; _n=0
+	: > "$T/done"
+	while [ -n "$_pend" ]; do
+		poll "$_path" $_pend >> "$T/done"
+		_next=
+		for _k in $_pend; do
+			grep -qx "$_k" "$T/done" || _next="$_next $_k"
+		done
+		_pend=$_next
+		[ -z "$_pend" ] && break
+		_n=$((_n + 1)); [ $_n -gt 1200 ] && return 1
+		sleep 0.05
+	done
+}
+
 # ---- one host -------------------------------------------------------------
 
 hcurl() { curl -s -m 30 --unix-socket "$T/host.sock" "$@"; }
@@ -212,17 +248,14 @@ host_run() {
 		_i=$((_i + 1))
 	done
 	t0=$(now_ms)
-	curl -s -Z --parallel-max 50 "$@" > "$T/ids.json" 2> "$T/curl.err"
+	curl -s -Z --parallel-immediate --parallel-max 50 "$@" > "$T/ids.json" 2> "$T/curl.err"
 	sed -n 's/^{"id":"\([0-9a-f]*\)"}$/\1/p' "$T/ids.json" > "$T/ids"
 	[ "$(wc -l < "$T/ids")" -eq "$N" ] ||
 	    { head -c 2000 "$T/ids.json" >&2; die "host: not all sessions made"; }
 	t1=$(now_ms)     # a session's routes answer once its POST has
-	_n=0
-	until [ "$(hcurl http://localhost/sessions |
-	    grep -o '"status":"stable"' | wc -l)" -eq "$N" ]; do
-		_n=$((_n + 1)); [ $_n -gt 1200 ] && die "host: not all ready"
-		sleep 0.05
-	done
+	URLBASE=http://localhost/sessions/ CURLX="--unix-socket $T/host.sock"
+	PAT='"status":"stable"'
+	poll_all /status $(cat "$T/ids") || die "host: not all ready"
 	t2=$(now_ms)
 	WRAP=$HOST; AGENTS=$(descendants "$HOST")
 	record start_ans=$((t1 - t0)) start_ready=$((t2 - t0)) \
@@ -238,25 +271,21 @@ host_run() {
 
 host_turns() {
 	set --
+	_i=1
 	for _id in $(head -n "$TURNS" "$T/ids"); do
 		[ $# -gt 0 ] && set -- "$@" --next
 		set -- "$@" --unix-socket "$T/host.sock" -m 60 -o /dev/null \
 		    -H 'Content-Type: application/json' \
-		    -d "{\"content\":\"bench turn $_id\",\"type\":\"user\"}" \
+		    -d "{\"content\":\"bench turn $_i\",\"type\":\"user\"}" \
 		    "http://localhost/sessions/$_id/message"
+		_i=$((_i + 1))
 	done
-	curl -s -Z --parallel-max "$TURNS" "$@" 2> "$T/curl.err"
-	_n=0
-	until [ "$(hcurl http://localhost/sessions |
-	    grep -o '"status":"stable"' | wc -l)" -eq "$N" ]; do
-		_n=$((_n + 1)); [ $_n -gt 1200 ] && break
-		sleep 0.05
-	done
-	set --
-	for _id in $(head -n "$TURNS" "$T/ids"); do
-		set -- "$@" "http://localhost/sessions/$_id/messages"
-	done
-	OK=$(hcurl -w '\n' "$@" | grep -c 'You asked: ..bench turn')
+	curl -s -Z --parallel-immediate --parallel-max "$TURNS" "$@" 2> "$T/curl.err"
+	URLBASE=http://localhost/sessions/ CURLX="--unix-socket $T/host.sock"
+	PAT='"status":"stable"'
+	poll_all /status $(head -n "$TURNS" "$T/ids")
+	PAT='You asked: '
+	OK=$(poll /messages $(head -n "$TURNS" "$T/ids") | wc -l)
 }
 
 # ---- N servers ------------------------------------------------------------
@@ -268,18 +297,6 @@ srv_start() {
 	"$BIN" server --port "$PORT" --type custom --term-width 80 \
 	    --term-height "$H" -- "$BIN" demo > "$T/srv/$1.log" 2>&1 &
 	eval "SPID_$1=\$! SPORT_$1=\$PORT"
-}
-
-# Prints the ports among $2... whose GET $1 body has the pattern in $PAT.
-srv_poll() {
-	_path=$1; shift
-	set -- $(for _u; do echo "http://127.0.0.1:$_u$_path"; done)
-	# A body may end in a newline: the marker ends each transfer's text.
-	curl -s -m 5 -w ' @%{url_effective}\n' "$@" 2>/dev/null |
-	    awk -v pat="$PAT" '{ b = b $0 }
-	    / @http:\/\/127\.0\.0\.1:[0-9]+\// { if (index(b, pat)) {
-	        sub(/.* @http:\/\/127\.0\.0\.1:/, ""); sub(/\/.*/, ""); print }
-	        b = "" }'
 }
 
 # Waits until every server's /status matches PAT; restarts one whose port
@@ -295,8 +312,8 @@ srv_wait() {
 			_i=$((_i + 1))
 		done
 		[ -z "$_pend" ] && return 0
-		# shellcheck disable=SC2086
-		srv_poll /status $_pend >> "$T/done"
+		URLBASE=http://127.0.0.1: CURLX=
+		poll /status $_pend >> "$T/done"
 		_i=1
 		while [ $_i -le "$N" ]; do
 			_pid=$(eval "echo \$SPID_$_i")
@@ -337,7 +354,6 @@ srv_run() {
 		eval "WRAP=\"\$WRAP \$SPID_$_i\""
 		_i=$((_i + 1))
 	done
-	# shellcheck disable=SC2086
 	AGENTS=$(descendants $WRAP)
 	record start_ans=$((t1 - t0)) start_ready=$((t2 - t0)) \
 	    start_cpu_w="$(cpu_ns $WRAP)" start_cpu_a="$(cpu_ns $AGENTS)" \
@@ -366,24 +382,12 @@ srv_turns() {
 		    "http://127.0.0.1:$_p/message"
 		_i=$((_i + 1))
 	done
-	curl -s -Z --parallel-max "$TURNS" "$@" 2> "$T/curl.err"
-	: > "$T/done"
+	curl -s -Z --parallel-immediate --parallel-max "$TURNS" "$@" 2> "$T/curl.err"
+	URLBASE=http://127.0.0.1: CURLX=
 	PAT='"status":"stable"'
-	_n=0
-	while :; do
-		_pend=
-		for _p in $_ports; do
-			grep -qx "$_p" "$T/done" || _pend="$_pend $_p"
-		done
-		[ -z "$_pend" ] && break
-		_n=$((_n + 1)); [ $_n -gt 1200 ] && break
-		# shellcheck disable=SC2086
-		srv_poll /status $_pend >> "$T/done"
-		sleep 0.05
-	done
+	poll_all /status $_ports
 	PAT='You asked: '
-	# shellcheck disable=SC2086
-	OK=$(srv_poll /messages $_ports | wc -l)
+	OK=$(poll /messages $_ports | wc -l)
 }
 
 # ---- one tmux server --------------------------------------------------------
@@ -408,7 +412,6 @@ tm_wait() {
 	_pend=$*; _n=0
 	: > "$T/done"
 	while [ -n "$_pend" ]; do
-		# shellcheck disable=SC2086
 		tm_poll "$_pat" $_pend >> "$T/done"
 		_next=
 		for _s in $_pend; do
@@ -453,7 +456,7 @@ tmux_turns() {
 	_i=1
 	while [ $_i -le "$TURNS" ]; do
 		[ $_i -gt 1 ] && set -- "$@" ';'
-		set -- "$@" send-keys -t "s$_i" -l "bench turn s$_i" ';' \
+		set -- "$@" send-keys -t "s$_i" -l "bench turn $_i" ';' \
 		    send-keys -t "s$_i" Enter
 		_i=$((_i + 1))
 	done
