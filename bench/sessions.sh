@@ -476,42 +476,62 @@ get() {
 mib() { calc %.2f "$1 / 1024"; }
 
 table() {
-	echo "| figure | one host | $N servers | tmux, $N sessions |"
-	echo "|---|---|---|---|"
+	echo "| screen | figure | one host | $N servers | tmux, $N sessions |" \
+	    "host : servers | goal for the host |"
+	echo "|---|---|---|---|---|---|---|"
 	for h in $SIZES; do
-		r() { _l="| $1 (80x$h) |"; shift
-			for s in host servers tmux; do _l="$_l $("$@" "$s") |"; done
-			echo "$_l"; }
+		# r FIGURE CELL RATIO GOAL: one row, CELL called per system.
+		r() {
+			_l="| 80x$h | $1 |"
+			for s in host servers tmux; do _l="$_l $("$2" "$s") |"; done
+			echo "$_l $3 | $4 |"
+		}
+		ratio() { calc %.2f "$(get host "$h" "$1") / $(get servers "$h" "$1")"; }
+		verdict() { if [ "$(calc %d "$1")" = 1 ]; then echo yes; else echo '**no**'; fi; }
 		c_pssw() { mib "$(calc %.1f "$(get "$1" "$h" pss_w) / $N")"; }
 		c_pssa() { mib "$(calc %.1f "($(get "$1" "$h" pss_w) + \
 $(get "$1" "$h" pss_a)) / $N")"; }
 		c_start() { echo "$(calc %.2f "$(get "$1" "$h" start_ans) / 1000") / \
-$(calc %.2f "$(get "$1" "$h" start_ready) / 1000") s; CPU \
+$(calc %.2f "$(get "$1" "$h" start_ready) / 1000") s; \
 $(calc %.2f "$(get "$1" "$h" start_cpu_w) / 1e9") + \
-$(calc %.2f "$(get "$1" "$h" start_cpu_a) / 1e9") s"; }
-		c_idle() { echo "$(calc %.1f "$(get "$1" "$h" idle_w) / 1e6") ms + \
+$(calc %.2f "$(get "$1" "$h" start_cpu_a) / 1e9") CPU s"; }
+		c_idle() { echo "$(calc %.1f "$(get "$1" "$h" idle_w) / 1e6") + \
 $(calc %.1f "$(get "$1" "$h" idle_a) / 1e6") ms; \
 $(get "$1" "$h" idle_x) wakeups"; }
-		c_turn() { echo "$(calc %.2f "$(get "$1" "$h" turn_ms) / 1000") s; CPU \
+		c_turn() { echo "$(calc %.2f "$(get "$1" "$h" turn_ms) / 1000") s; \
 $(calc %.3f "$(get "$1" "$h" turn_w) / 1e9") + \
-$(calc %.3f "$(get "$1" "$h" turn_a) / 1e9") s; \
+$(calc %.3f "$(get "$1" "$h" turn_a) / 1e9") CPU s; \
 $(get "$1" "$h" turn_ok)/$TURNS replies"; }
 		c_fds() { calc %.2f "$(get "$1" "$h" fds) / $N"; }
 		c_ports() { echo "$(get "$1" "$h" ports) ($(get "$1" "$h" inuse) \
-in use, retried)"; }
-		r "PSS per session, wrappers only (MiB)" c_pssw
-		r "PSS per session with its agent (MiB)" c_pssa
-		r "start all $N: answering / ready (s); CPU wrappers + agents" \
-		    c_start
-		r "idle ${IDLE_S} s: CPU wrappers + agents; wrapper wakeups" c_idle
-		r "$TURNS concurrent turns: wall; CPU wrappers + agents" c_turn
-		r "descriptors per session (wrappers' fds / $N)" c_fds
-		r "TCP ports" c_ports
+taken, retried)"; }
+		pw=$(calc %.4f "$(get host "$h" pss_w) / $N / 1024")
+		sw=$(calc %.4f "$(get servers "$h" pss_w) / $N / 1024")
+		if [ "$h" -le 200 ]; then
+			g="< 2 MiB: $(verdict "$pw < 2")"
+		else
+			g="<= servers' and 5.6 MiB: $(verdict "$pw <= $sw && $pw <= 5.6")"
+		fi
+		r "PSS per session, wrappers alone (MiB)" c_pssw \
+		    "$(ratio pss_w)" "$g"
+		r "PSS per session with its agent (MiB)" c_pssa \
+		    "$(calc %.2f "($(get host "$h" pss_w) + $(get host "$h" pss_a)) / \
+($(get servers "$h" pss_w) + $(get servers "$h" pss_a))")" -
+		r "start all $N: answering / ready; CPU s wrappers + agents" \
+		    c_start "$(ratio start_cpu_w) (CPU)" -
+		r "idle ${IDLE_S} s: CPU ms wrappers + agents; wrapper wakeups" \
+		    c_idle - "zero: $(verdict "$(get host "$h" idle_w) == 0 && \
+$(get host "$h" idle_a) == 0 && $(get host "$h" idle_x) == 0")"
+		r "$TURNS concurrent turns: wall; CPU s wrappers + agents" c_turn \
+		    "$(ratio turn_w) (CPU)" -
+		r "descriptors per session (the wrappers' fds / $N)" c_fds \
+		    "$(ratio fds)" -
+		r "TCP ports" c_ports - \
+		    "none: $(verdict "$(get host "$h" ports) == 0")"
 	done
 }
 
-# The 1,000-session arithmetic from the host's figures at the largest
-# screen measured.
+# The 1,000-session arithmetic from the host's figures.
 arith() {
 	h=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
 	hs=$(echo "$SIZES" | tr ' ' '\n' | sort -n | head -1)
@@ -520,36 +540,23 @@ arith() {
 	pers=$(calc %.0f "($(get host "$hs" pss_w) + $(get host "$hs" pss_a)) / $N")
 	mem=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)
 	fd=$(get host "$h" fds); fd0=$(get host "$h" fd0)
-	perfd=$(calc %.3f "($fd - $fd0) / $N")
-	lim=$(awk '/^Max open files/ { print $4 " soft, " $5 " hard" }' \
-	    "$T/host.limits")
-	idle=$(get host "$h" idle_w)
+	perfd=$(calc %.2f "($fd - $fd0) / $N")
+	soft=$(awk '/^Max open files/ { print $4 }' "$T/host.limits")
+	hard=$(awk '/^Max open files/ { print $5 }' "$T/host.limits")
+	idle=$(get host "$h" idle_w); idlea=$(get host "$h" idle_a)
 	turnw=$(get host "$h" turn_w)
 	ptymax=$(cat /proc/sys/kernel/pty/max)
 	ptyres=$(cat /proc/sys/kernel/pty/reserve 2>/dev/null || echo 0)
+	nproc=$(awk '/^Max processes/ { print $3 }' /proc/self/limits)
 	cat <<EOF
-1,000 sessions on this machine, from the host's figures above:
+**1,000 sessions on this machine**, from the host's figures above:
 
-- Memory at 80x$h: $(mib "$per") MiB per session with its demo agent
-  (host $(mib "$(calc %.0f "$pw / $N")") MiB + agent
-  $(mib "$(calc %.0f "$pa / $N")") MiB) x 1,000 = $(calc %.2f "$per * 1000 / 1048576") GiB
-  of $(calc %.1f "$mem / 1048576") GiB RAM ($(calc %.1f "$per * 1000 * 100 / $mem") %); at 80x$hs,
-  $(mib "$pers") MiB x 1,000 = $(calc %.2f "$pers * 1000 / 1048576") GiB.  A real agent
-  (Node.js, 100-400 MiB each) dominates long before the host does.
-- Descriptors: $perfd per session (the PTY master) + $fd0 fixed + one per
-  client connection: $(calc %.0f "$fd0 + 1000 * $perfd") for 1,000 sessions.  The host's
-  limit here: $lim (\`agentapi-c host\` raises its soft limit to the
-  hard one at start; a default soft limit of 1,024 would stop at ~1,000).
-- Processes: 1,000 agents + 1 host; pid_max $(cat /proc/sys/kernel/pid_max),
-  threads-max $(cat /proc/sys/kernel/threads-max), RLIMIT_NPROC \
-$(awk '/^Max processes/ { print $3 }' /proc/self/limits).
-- PTYs: 1,000 of kernel.pty.max $ptymax ($ptyres reserved for the
-  initial devpts instance, so $((ptymax - ptyres)) in a container).
-- Idle CPU: $(calc %.1f "$idle / 1e6") ms for $N sessions in ${IDLE_S} s x 1,000 / $N = \
-$(calc %.1f "$idle / 1e6 * 1000 / $N") ms per ${IDLE_S} s.
-- Turns: $(calc %.1f "$turnw / 1e6 / $TURNS") ms of host CPU per turn at 80x$h,
-  so 2 cores carry about $(calc %.0f "2e9 / ($turnw / $TURNS)") turns per second
-  (the demo's 1 s turn; a real agent's turns are far rarer).
+- Memory, 80x$h: $(mib "$per") MiB per session with its demo agent (host $(mib "$(calc %.0f "$pw / $N")") + agent $(mib "$(calc %.0f "$pa / $N")")) x 1,000 = **$(calc %.2f "$per * 1000 / 1048576") GiB** of $(calc %.1f "$mem / 1048576") GiB ($(calc %.0f "$per * 1000 * 100 / $mem") %). At 80x$hs: $(mib "$pers") MiB x 1,000 = $(calc %.2f "$pers * 1000 / 1048576") GiB. A real agent (Node.js, 100-400 MiB each) runs out of memory long before the host does.
+- Descriptors: $perfd per session (its PTY master) + $fd0 fixed + one per client connection = $(calc %.0f "$fd0 + 1000 * $perfd") for 1,000 idle sessions, against the host's limit here of $soft (soft) / $hard (hard). \`agentapi-c host\` raises its soft limit to the hard one at start, so a shell's usual soft 1,024 does not stop it at ~1,000.
+- Processes: 1,000 agents + 1 host, against pid_max $(cat /proc/sys/kernel/pid_max), threads-max $(cat /proc/sys/kernel/threads-max), RLIMIT_NPROC $nproc.
+- PTYs: 1,000 against kernel.pty.max $ptymax ($ptyres of them reserved for the initial devpts instance, so $((ptymax - ptyres)) inside a container).
+- Idle CPU: $(calc %.1f "($idle + $idlea) / 1e6") ms in ${IDLE_S} s for $N sessions (host and agents), x 1,000 / $N = $(calc %.1f "($idle + $idlea) / 1e6 * 1000 / $N") ms: nothing wakes while nothing happens.
+- Turns: $(calc %.1f "$turnw / 1e6 / $TURNS") ms of host CPU per demo turn at 80x$h, so the 2 cores would carry about $(calc %.0f "2e9 / ($turnw / $TURNS)") such turns per second across the 1,000 sessions.
 EOF
 }
 
