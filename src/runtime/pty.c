@@ -3,12 +3,12 @@
  *
  * Spawning follows libuv's uv__spawn_and_init_child and tmux's job_run:
  * everything the child needs (program path, argv for a /bin/sh fallback,
- * envp with TERM) is prepared before fork(), because after fork() only
+ * envp with TERM) is prepared before the fork, because after it only
  * async-signal-safe calls are allowed; runtime/spawn.c prepares it and is
- * the child's side.  Signals are blocked across fork() so that no
- * inherited handler (libuv's writes to the loop's signal pipe) runs in
- * the child before its dispositions are reset.  An exec failure
- * travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
+ * the child's side.  The fork is a vfork (pty_vfork says why).  Signals
+ * are blocked across it so that no inherited handler (libuv's writes to
+ * the loop's signal pipe) runs in the child before its dispositions are
+ * reset.  An exec failure travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
  * can fail synchronously instead of handing back a child that dies at once.
  *
  * Supervision follows tmux's job.c: the object is finished only once both
