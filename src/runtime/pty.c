@@ -8,8 +8,9 @@
  * the child's side.  The fork is a vfork (pty_vfork says why).  Signals
  * are blocked across it so that no inherited handler (libuv's writes to
  * the loop's signal pipe) runs in the child before its dispositions are
- * reset.  An exec failure travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
- * can fail synchronously instead of handing back a child that dies at once.
+ * reset.  An exec failure travels back through a CLOEXEC pipe as an
+ * errno value, so aa_pty_spawn can fail synchronously instead of handing
+ * back a child that dies at once.
  *
  * Supervision follows tmux's job.c: the object is finished only once both
  * the child has been reaped (SIGCHLD on the loop, waitpid on our pid) and
