@@ -27,9 +27,12 @@
 # checked in /messages (tmux: on the pane).  The demo thinks for 1 s, and
 # our wrappers wait for the screen to be still before "stable", so wall
 # times include that; CPU seconds are the figures to compare.  The clients
-# (curl, tmux commands) are not counted in any CPU figure.
+# (curl, tmux commands) are not counted in any CPU figure; answering their
+# polls is (one GET /status per pending session every 50 ms, or one
+# capture-pane for tmux), alike for all three.
 #
-# Servers listen on 127.0.0.1 only, on ports below the kernel's ephemeral
+# Servers listen on loopback only (127.0.0.1 and ::1, the server's
+# default; the host on its unix socket alone), on ports below the ephemeral
 # range (ip_local_port_range), so they do not collide with the outgoing
 # connections of other programs; a server that still finds its port taken
 # is started again on the next one and counted.  Everything started here
