@@ -13,7 +13,8 @@
 #   test   make test: node, plus curl, chromium (the browser tests), and
 #          for the packaging test's script and man page checks, the
 #          packages shellcheck and man-db
-#   bench  make bench: wrk, nginx, tmux, valgrind (callgrind rows)
+#   bench  make bench: wrk, nginx, tmux, valgrind (callgrind rows), curl
+#          and procps (pgrep; bench/sessions.sh)
 #   fuzz   make fuzz: clang
 #
 # --check installs nothing: it names what is missing and exits 1.
@@ -43,7 +44,7 @@ for g in "$@"; do
 	build) want="$want build-essential pkg-config libuv1-dev libtsm-dev libcjson-dev" ;;
 	node) want="$want npm=npm" ;;
 	test) want="$want npm=npm curl chromium shellcheck man-db" ;;
-	bench) want="$want wrk nginx tmux valgrind" ;;
+	bench) want="$want wrk nginx tmux valgrind curl procps" ;;
 	fuzz) want="$want clang" ;;
 	*)
 		echo "deps.sh: unknown group '$g' (build, node, test, bench, fuzz)" >&2

@@ -10,6 +10,8 @@
 #include <glob.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,6 +254,38 @@ TEST(pty_spawn_reads_output_and_exit_zero)
 	ASSERT_EQ(aa_pty_wait_status(r.pty), r.status);
 	ASSERT_EQ(aa_pty_write(r.pty, "x", 1), AA_EEXITED);
 	run_finish(&r, 0);
+}
+
+/*
+ * A spawn does not copy the parent's memory map: a host holding hundreds
+ * of sessions' screens forked at ~25 ms a start.  After a fork every page
+ * of ours is write-protected until written again (a fault each); after
+ * vfork none is.  64 MiB of 4 KiB pages, written after the spawn: 16,384
+ * faults with fork, none with vfork.
+ */
+TEST(pty_spawn_does_not_copy_the_parent)
+{
+	const char *argv[] = {"sh", "-c", "exit 0", NULL};
+	const size_t size = 64u << 20, page = (size_t)sysconf(_SC_PAGESIZE);
+	struct rusage u0, u1;
+	struct run r;
+	char *mem;
+
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+	ASSERT(mem != MAP_FAILED);
+	(void)madvise(mem, size, MADV_NOHUGEPAGE);
+	memset(mem, 1, size);
+	run_init(&r);
+	run_spawn(&r, argv);     /* returns once the child has exec'd */
+	ASSERT_EQ(getrusage(RUSAGE_SELF, &u0), 0);
+	for (size_t i = 0; i < size; i += page)
+		mem[i] = 2;
+	ASSERT_EQ(getrusage(RUSAGE_SELF, &u1), 0);
+	ASSERT_LT(u1.ru_minflt - u0.ru_minflt, (long)(size / page / 16));
+	run_wait(&r, pred_exited, NULL, 5000, "the exit");
+	run_finish(&r, 0);
+	ASSERT_EQ(munmap(mem, size), 0);
 }
 
 TEST(pty_exit_status_code)

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,6 +113,29 @@ aa_host_default_socket(char *out, size_t size)
 		return 0;
 	return hc_path(out, size, "", "agentapi-c/host.sock",
 	    ".local/state");
+}
+
+/*
+ * Each session holds a descriptor (its PTY master) besides the clients'
+ * connections, so a thousand sessions do not fit a default soft limit of
+ * 1,024: the soft limit goes up to the hard one (at most the kernel's
+ * usual nr_open, 2^20).  Never lowered; a failure leaves it as it was
+ * (the HTTP server sheds connections near whatever limit there is).
+ */
+static void
+hc_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)1 << 20 ?
+	    (rlim_t)1 << 20 : rl.rlim_max;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Parses a whole number in [lo, hi]. */
@@ -215,6 +240,7 @@ aa_host_main(int argc, char **argv)
 	}
 	o.state_dir = state;
 	o.socket_path = sock;
+	hc_raise_nofile();
 	log = (struct aa_log){ .record = hc_log, .ud = &hc };
 	hc.loop = uv_default_loop();
 	/* The socket's directory first: host.token goes beside the socket

@@ -3,13 +3,14 @@
  *
  * Spawning follows libuv's uv__spawn_and_init_child and tmux's job_run:
  * everything the child needs (program path, argv for a /bin/sh fallback,
- * envp with TERM) is prepared before fork(), because after fork() only
+ * envp with TERM) is prepared before the fork, because after it only
  * async-signal-safe calls are allowed; runtime/spawn.c prepares it and is
- * the child's side.  Signals are blocked across fork() so that no
- * inherited handler (libuv's writes to the loop's signal pipe) runs in
- * the child before its dispositions are reset.  An exec failure
- * travels back through a CLOEXEC pipe as an errno value, so aa_pty_spawn
- * can fail synchronously instead of handing back a child that dies at once.
+ * the child's side.  The fork is a vfork (pty_vfork says why).  Signals
+ * are blocked across it so that no inherited handler (libuv's writes to
+ * the loop's signal pipe) runs in the child before its dispositions are
+ * reset.  An exec failure travels back through a CLOEXEC pipe as an
+ * errno value, so aa_pty_spawn can fail synchronously instead of handing
+ * back a child that dies at once.
  *
  * Supervision follows tmux's job.c: the object is finished only once both
  * the child has been reaped (SIGCHLD on the loop, waitpid on our pid) and
@@ -164,6 +165,26 @@ fail:
 }
 
 /*
+ * vfork, not fork: fork copies the page tables of the whole process (and
+ * the child's exec tears the copy down), which in a host with 200
+ * sessions at 80x1000 cost ~25 ms of CPU per start, growing with every
+ * session.  The child borrows our memory and stack until it execs or
+ * exits, and this thread waits until then: aa_spawn_child writes only its
+ * own frames below ours (and errno, read only when vfork failed) and never
+ * returns.  Kept apart so that nothing of the caller's frame lives across
+ * the vfork.
+ */
+static __attribute__((noinline)) pid_t
+pty_vfork(int master, int slave, int errfd, const struct aa_spawn_prep *pp)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		aa_spawn_child(master, slave, errfd, pp);
+	return pid;
+}
+
+/*
  * Opens the PTY pair, forks and waits for the exec verdict.  On success
  * p->fd and p->pid are set and 0 is returned; when the child could not
  * exec, it is reaped, *child_err holds its errno and 0 is returned too.
@@ -193,9 +214,7 @@ pty_fork(struct aa_pty *p, const struct aa_spawn_prep *pp,
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		aa_spawn_child(master, slave, ep[1], pp);
+	pid = pty_vfork(master, slave, ep[1], pp);
 	err = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(ep[1]);

@@ -158,9 +158,11 @@ spawn_reset_signals(void)
 }
 
 /*
- * The child between fork() and exec: async-signal-safe calls only.  The
- * slave becomes the controlling terminal and fds 0-2; the error pipe is
- * moved to fd 3 and everything above it is closed.
+ * The child between vfork() and exec: async-signal-safe calls only, and
+ * no write to memory it shares with the parent (locals only; errno is
+ * the one exception, see pty_vfork).  The slave becomes the controlling
+ * terminal and fds 0-2; the error pipe is moved to fd 3 and everything
+ * above it is closed.
  */
 void
 aa_spawn_child(int master, int slave, int errfd,

@@ -4,9 +4,10 @@
  * aa_spawn_prepare builds, before fork(), everything the child needs:
  * the program found in PATH by execvp's rules, argv, a "sh PATH args"
  * argv for scripts without a #! line (ENOEXEC), and envp with TERM
- * replaced.  aa_spawn_child is the child's side after fork(): it calls
- * async-signal-safe functions only and never returns.  runtime/pty.c
- * opens the PTY, forks and supervises.
+ * replaced.  aa_spawn_child is the child's side after vfork(): it calls
+ * async-signal-safe functions only, writes no memory but its own frames
+ * (the parent's is borrowed until exec) and never returns.  runtime/pty.c
+ * opens the PTY, vforks and supervises.
  */
 #ifndef AA_SPAWN_H
 #define AA_SPAWN_H

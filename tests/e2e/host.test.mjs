@@ -699,4 +699,32 @@ add('mcp_official_sdk_client_drives_every_tool', async () => {
 	}
 });
 
+/* A session holds a descriptor: started under a soft limit of 256, the
+ * host runs with its hard limit (at most 2^20), as a thousand sessions
+ * need. */
+add('host_raises_descriptor_soft_limit', async () => {
+	const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(
+	    fs.readFileSync('/proc/self/limits', 'utf8'))[1];
+	const want = hard === 'unlimited' || Number(hard) > 2 ** 20 ?
+	    2 ** 20 : Number(hard);
+	if (want <= 256)
+		skip(`the hard descriptor limit is ${hard}`);
+	const dir = tmpdir();
+	const sock = path.join(dir, 'run', 'h.sock');
+	const proc = spawn('sh', ['-c', 'ulimit -S -n 256 && exec "$0" "$@"',
+	    BIN, 'host', '--socket', sock, '--state-dir',
+	    path.join(dir, 'state')], { stdio: 'ignore' });
+	const exited = new Promise((res) => proc.on('exit', res));
+	try {
+		await until(async () => (await ureq(sock, 'GET', '/sessions')
+		    .catch(() => ({}))).status === 200, 'the host', 10000, 25);
+		const soft = /^Max open files\s+(\S+)/m.exec(fs.readFileSync(
+		    `/proc/${proc.pid}/limits`, 'utf8'))[1];
+		assertEq(Number(soft), want, 'the host\'s soft limit');
+	} finally {
+		proc.kill('SIGINT');
+		await deadline(exited, 10000, 'the host to exit');
+	}
+});
+
 await runAll('e2e-host', cases, 2);
