@@ -21,6 +21,12 @@
  * status running (.busy) and goes with the box from a message read
  * mid-turn.  A reply starts with "●"; Esc stops a turn ("Interrupted by
  * the user").  See tests/data/format/auggie-0.36.0.
+ *
+ * Upstream types "x\b" before the bracketed paste of every message (a
+ * Claude Code workaround).  Auggie takes a chunk of several bytes as
+ * text and drops the control characters in it, so the "x" stayed and
+ * every prompt reached the model as "xHello"; a lone 0x08 is its
+ * Backspace.  Its messages are the paste alone (.send_pre).
  */
 #include <stddef.h>
 
@@ -84,6 +90,9 @@ auggie_box(const char *s, size_t n, struct aa_buf *out)
 	return aa_format_box_generic(s, n, out);
 }
 
+/* A bracketed paste, without upstream's "x\b" in front (see above). */
+static const char *const auggie_send_pre[] = { "\033[200~", NULL };
+
 static const char *const auggie_aliases[] = { "auggie", NULL };
 
 const struct aa_agent aa_agent_auggie = {
@@ -96,4 +105,5 @@ const struct aa_agent aa_agent_auggie = {
 	.busy = { AUGGIE_BUSY, 8, NULL },
 	.interrupt = "esc",
 	.prompt_answer = "arrows",
+	.send_pre = auggie_send_pre,
 };
