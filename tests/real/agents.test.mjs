@@ -101,6 +101,7 @@ const PERMISSION = {
     refused: REFUSED },
   copilot: { question: /Do you want to run this command\?/,
     refused: REFUSED },
+  auggie: { question: /Tool Approval Required/, refused: REFUSED },
 };
 
 // ---- small HTTP + SSE client ------------------------------------------
