@@ -22,6 +22,11 @@
  * mid-turn.  A reply starts with "●"; Esc stops a turn ("Interrupted by
  * the user").  See tests/data/format/auggie-0.36.0.
  *
+ * Its tool approval hides the box and ends the screen with a rounded box
+ * ("Tool Approval Required", the command) over " [A]llow [D]eny": a
+ * dialog (.box.dialog), kept whole, which the prompt detector reads as
+ * lettered buttons answered by the letter.
+ *
  * Upstream types "x\b" before the bracketed paste of every message (a
  * Claude Code workaround).  Auggie takes a chunk of several bytes as
  * text and drops the control characters in it, so the "x" stayed and
@@ -39,6 +44,8 @@
 /* The end of its busy line, "Processing response... (3s • esc to
  * interrupt)"; upstream's (2s • esc to interrupt) too. */
 #define AUGGIE_BUSY "esc to interrupt)"
+/* Its tool approval's last line, " [A]llow [D]eny", under a rounded box. */
+#define AUGGIE_DIALOG "[A]llow"
 /* Rules looked at from the bottom for the box's lower rule. */
 #define AUGGIE_SCAN 8
 /* The most lines of a typed input between the two rules. */
@@ -87,6 +94,13 @@ auggie_box(const char *s, size_t n, struct aa_buf *out)
 			    (size_t)(v[c].s - s) - 1);
 		}
 	}
+	/* A tool approval hides the box: keep it whole, even when the
+	 * command shows a '>' for upstream's rule to cut at. */
+	for (b = L; b > 0 && aa_text_is_blank(v[b - 1].s, v[b - 1].len);)
+		b--;
+	if (b > 0 && aa_text_trim_starts(v[b - 1].s, v[b - 1].len,
+	    AUGGIE_DIALOG))
+		return aa_buf_append(out, s, n);
 	return aa_format_box_generic(s, n, out);
 }
 
@@ -99,7 +113,7 @@ const struct aa_agent aa_agent_auggie = {
 	.name = "auggie",
 	.aliases = auggie_aliases,
 	.echo = { NULL, NULL, 0 },
-	.box = { .upstream = auggie_box },
+	.box = { .upstream = auggie_box, .dialog = AUGGIE_DIALOG },
 	.diff_skip = 0,
 	.start_input = NULL,
 	.busy = { AUGGIE_BUSY, 8, NULL },
