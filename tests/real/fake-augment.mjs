@@ -116,6 +116,10 @@ export async function handle(req, res, body, pathname, entry, h) {
     res.end(JSON.stringify(getModels()));
     return;
   }
+  // Auggie reports an answer it could not convert here: keep it in the
+  // log, it names the field.
+  if (ep === 'report-error')
+    entry.report = JSON.stringify(body).slice(0, 500);
   if (ep !== 'chat-stream') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(FIXED[ep] ?? {}));
