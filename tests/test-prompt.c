@@ -181,6 +181,7 @@ TEST(prompt_auggie_lettered_buttons)
 	ASSERT_EQ(detect("[D]eny [A]llow\n", &p), 0);
 	ASSERT_EQ(detect("[A]llow [E]dit\n", &p), 0);
 	ASSERT_EQ(detect("See [1] and [2]\n", &p), 0);
+	ASSERT_EQ(detect("[A]llow [A]lways [D]eny\n", &p), 0);
 	ASSERT_EQ(detect("[Y]es [N]o [E]dit\n", &p), 1);
 	ASSERT_EQ(p.nopts, 3);
 	ASSERT_STR_EQ(p.opts[2].key, "e");

@@ -498,7 +498,7 @@ detect_keys(const struct view *lines, size_t last, size_t max_tail,
 	static const char *const yes[] = { "allow", "yes", "approve" };
 	static const char *const no[] = { "reject", "deny", "no" };
 	struct view v;
-	size_t i, k, n, start, seen = 0;
+	size_t i, j, k, n, start, seen = 0;
 	int refused, ok;
 
 	for (i = last + 1; i-- > 0 && seen <= max_tail;) {
@@ -520,6 +520,10 @@ detect_keys(const struct view *lines, size_t last, size_t max_tail,
 				k++;
 			ok = n < AA_PROMPT_MAX_OPTIONS && parse_key((struct view){
 			    v.s + start, k - start }, &out->opts[n]);
+			/* Each letter names one button. */
+			for (j = 0; ok && j < n; j++)
+				ok = strcmp(out->opts[j].key,
+				    out->opts[n].key) != 0;
 			if (ok && n > 0 && label_starts(&out->opts[n], no,
 			    AA__ARRAY_SIZE(no)))
 				refused = 1;
