@@ -522,6 +522,35 @@ TEST(format_box_opencode)
 	}
 }
 
+#define RULE20 "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80" \
+	"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"   \
+	"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"   \
+	"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+#define GUILLEMET "\xe2\x80\xba"
+
+TEST(format_box_auggie)
+{
+	/* Auggie 0.36: rule, "›" lines, rule, footer; a '>' just above the
+	 * box stays (upstream's rule would cut there). */
+	check_box(upstream_box("auggie"), "reply\nquote > here\ndone\n"
+	    RULE20 "\n" GUILLEMET "\n" RULE20 "\n ? to show shortcuts  /w",
+	    "reply\nquote > here\ndone");
+	/* A longer input, and the busy line above the box, go too. */
+	check_box(upstream_box("auggie"), "reply\n\n  Processing response... "
+	    "(3s \xe2\x80\xa2 esc to interrupt)\n" RULE20 "\n" GUILLEMET
+	    " one\n  two\n  three\n" RULE20 "\n foot", "reply");
+	/* The echo "› text" is no box; nor is a "›" line without rules. */
+	check_box(upstream_box("auggie"), GUILLEMET " text\n\nreply\nmore\n"
+	    "end", GUILLEMET " text\n\nreply\nmore\nend");
+	/* The tool approval is kept whole, '>' in its command or not. */
+	check_box(upstream_box("auggie"), "x\n| Terminal: echo a > f |\n"
+	    "+-----+\n [A]llow [D]eny", "x\n| Terminal: echo a > f |\n"
+	    "+-----+\n [A]llow [D]eny");
+	/* Without its box, upstream's rule (the rounded box of earlier
+	 * releases and upstream's vectors). */
+	check_box(upstream_box("auggie"), "reply\n> input\nfoot", "reply");
+}
+
 /* FormatToolCall for the named agent; returns the calls through *calls. */
 static void
 check_tools(const char *agent, const char *in, const char *want,

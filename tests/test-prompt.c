@@ -149,6 +149,46 @@ TEST(prompt_opencode_button_row)
 	free(s);
 }
 
+TEST(prompt_auggie_lettered_buttons)
+{
+	struct aa_prompt p;
+	struct aa_buf b;
+	char dir[512];
+	char *s;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/prompt", test_top());
+	s = test_must_read_at(dir, "auggie-0.36.0-permission.txt", NULL);
+	aa_buf_init(&b);
+	ASSERT_EQ(detect(s, &p), 1);
+	ASSERT_EQ(p.kind, AA_PROMPT_PERMISSION);
+	ASSERT_EQ(p.shape, AA_PROMPT_KEYS);
+	ASSERT_STR_EQ(p.question, "Tool Approval Required");
+	ASSERT_EQ(p.nopts, 2);
+	ASSERT_STR_EQ(p.opts[0].key, "a");
+	ASSERT_STR_EQ(p.opts[0].label, "Allow");
+	ASSERT_STR_EQ(p.opts[1].key, "d");
+	ASSERT_STR_EQ(p.opts[1].label, "Deny");
+	ASSERT_EQ(aa_prompt_find(&p, "deny"), 1);
+	ASSERT_EQ(aa_prompt_find(&p, "a"), 0);
+	/* The letter alone: Auggie takes no Enter. */
+	ASSERT_EQ(aa_prompt_answer(&p, 1, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "d");
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_prompt_answer(&p, 0, NULL, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "a");
+	/* Every word a lettered button, a yes first and a no later. */
+	ASSERT_EQ(detect("[A]llow [D]eny now\n", &p), 0);
+	ASSERT_EQ(detect("[D]eny [A]llow\n", &p), 0);
+	ASSERT_EQ(detect("[A]llow [E]dit\n", &p), 0);
+	ASSERT_EQ(detect("See [1] and [2]\n", &p), 0);
+	ASSERT_EQ(detect("[A]llow [A]lways [D]eny\n", &p), 0);
+	ASSERT_EQ(detect("[Y]es [N]o [E]dit\n", &p), 1);
+	ASSERT_EQ(p.nopts, 3);
+	ASSERT_STR_EQ(p.opts[2].key, "e");
+	aa_buf_release(&b);
+	free(s);
+}
+
 TEST(prompt_demo_yes_no)
 {
 	struct aa_prompt p;

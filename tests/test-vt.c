@@ -194,6 +194,18 @@ TEST(vt_cursor_moves)
 				   "    Z  Y\n"
 				   "s b\n"
 				   "A       T W!\n");
+	/* CNL and CPL (libtsm ignores them; Auggie's renderer steps over
+	 * unchanged rows with CSI E): down or up n rows, to column 1, and
+	 * never past the screen. */
+	fx_feed(&f, "\033[1;9H\033[Ec\033[2Ee\033[0Fp\033[9F1\033[9E5");
+	ASSERT_STR_EQ(fx_text(&f), "1    U\n"
+				   "c     D  G\n"
+				   "p   Z  Y\n"
+				   "e b\n"
+				   "5       T W!\n");
+	aa_vt_cursor(f.vt, &x, &y);
+	ASSERT_EQ(x, 1);
+	ASSERT_EQ(y, 4);
 	fx_free(&f);
 }
 

@@ -57,6 +57,9 @@ struct aa_agent {
 	/* Lines that show the agent waiting on a prompt, for the prompt
 	 * detector; NULL-terminated, or NULL. */
 	const char *const *prompt_hints;
+	/* What is written before a message's text, NULL-terminated; NULL:
+	 * upstream's "x\b" and the bracketed-paste start (core/send.h). */
+	const char *const *send_pre;
 };
 
 extern const struct aa_agent aa_agent_claude;

@@ -14,7 +14,10 @@
  * into 2..n labels, the first approving (Allow, Yes, Approve) and a later
  * one refusing (Reject, Deny, No); what follows the refusing one is hints.
  * Its question is the nearest line above ending in "?" or naming a
- * permission, else the nearest text line.
+ * permission, else the nearest text line.  Lettered buttons are such a
+ * row of "[X]label" words one space apart ("[A]llow [D]eny"), answered
+ * by the letter alone; their question may also name an approval ("Tool
+ * Approval Required").
  *
  * The kind comes from words in the question and the labels: "trust"
  * before "sign in" before "allow"; what asks for nothing but yes or no is
@@ -55,6 +58,13 @@ static int detect_yesno(const struct view *lines, size_t nl, size_t last,
     struct aa_prompt *out);
 static size_t yesno_suffix(struct view v);
 static int detect_row(const struct view *lines, size_t last,
+    size_t max_tail, struct aa_prompt *out);
+static void row_question(const struct view *lines, size_t i,
+    const char *also, struct aa_prompt *out);
+static int parse_key(struct view v, struct aa_prompt_option *o);
+static int label_starts(const struct aa_prompt_option *o,
+    const char *const *words, size_t nw);
+static int detect_keys(const struct view *lines, size_t last,
     size_t max_tail, struct aa_prompt *out);
 static int esc_option(const char *label);
 
@@ -376,8 +386,8 @@ detect_row(const struct view *lines, size_t last, size_t max_tail,
 {
 	static const char *const yes[] = { "allow", "yes", "approve" };
 	static const char *const no[] = { "reject", "deny", "no" };
-	struct view items[AA_PROMPT_MAX_OPTIONS], v, qv = { NULL, 0 };
-	size_t i, k, n, q, seen = 0, start;
+	struct view items[AA_PROMPT_MAX_OPTIONS], v;
+	size_t i, k, n, seen = 0, start;
 	int refused;
 
 	for (i = last + 1; i-- > 0 && seen <= max_tail;) {
@@ -422,21 +432,110 @@ detect_row(const struct view *lines, size_t last, size_t max_tail,
 			    sizeof(out->opts[k].label), items[k].s, items[k].n);
 		}
 		out->nopts = n;
-		for (k = i, q = 0; k-- > 0 && q < PROMPT_QUESTION_LINES;) {
-			if (!is_text(lines[k]))
-				continue;
-			if (qv.s == NULL)
-				qv = lines[k];
-			q++;
-			if (lines[k].s[lines[k].n - 1] == '?' ||
-			    memmem(lines[k].s, lines[k].n, "ermission", 9)) {
-				qv = lines[k];
-				break;
-			}
+		row_question(lines, i, NULL, out);
+		return 1;
+	}
+	return 0;
+}
+
+/* The question of a row at line i: the nearest line above ending in "?"
+ * or naming a permission (or also, if not NULL), else the nearest text
+ * line. */
+static void
+row_question(const struct view *lines, size_t i, const char *also,
+    struct aa_prompt *out)
+{
+	struct view qv = { NULL, 0 };
+	size_t k, q;
+
+	for (k = i, q = 0; k-- > 0 && q < PROMPT_QUESTION_LINES;) {
+		if (!is_text(lines[k]))
+			continue;
+		if (qv.s == NULL)
+			qv = lines[k];
+		q++;
+		if (lines[k].s[lines[k].n - 1] == '?' ||
+		    memmem(lines[k].s, lines[k].n, "ermission", 9) ||
+		    (also != NULL && memmem(lines[k].s, lines[k].n, also,
+		    strlen(also)))) {
+			qv = lines[k];
+			break;
 		}
-		if (qv.s != NULL)
-			copy_bounded(out->question, sizeof(out->question),
-			    qv.s, qv.n);
+	}
+	if (qv.s != NULL)
+		copy_bounded(out->question, sizeof(out->question), qv.s, qv.n);
+}
+
+/* "[X]label" (X a letter or digit, the label at least one letter): the
+ * key is X in lower case, the label X and the rest ("[A]llow": "Allow"). */
+static int
+parse_key(struct view v, struct aa_prompt_option *o)
+{
+	if (v.n < 4 || v.s[0] != '[' || v.s[2] != ']' ||
+	    !isalnum((unsigned char)v.s[1]) ||
+	    !isalpha((unsigned char)v.s[3]))
+		return 0;
+	o->key[0] = (char)tolower((unsigned char)v.s[1]);
+	o->key[1] = '\0';
+	o->label[0] = v.s[1];
+	copy_bounded(o->label + 1, sizeof(o->label) - 1, v.s + 3, v.n - 3);
+	return 1;
+}
+
+/* Non-zero when the option's label starts with one of words. */
+static int
+label_starts(const struct aa_prompt_option *o, const char *const *words,
+    size_t nw)
+{
+	return starts_word((struct view){ o->label, strlen(o->label) }, words,
+	    nw);
+}
+
+static int
+detect_keys(const struct view *lines, size_t last, size_t max_tail,
+    struct aa_prompt *out)
+{
+	static const char *const yes[] = { "allow", "yes", "approve" };
+	static const char *const no[] = { "reject", "deny", "no" };
+	struct view v;
+	size_t i, j, k, n, start, seen = 0;
+	int refused, ok;
+
+	for (i = last + 1; i-- > 0 && seen <= max_tail;) {
+		if (!is_text(lines[i]))
+			continue;
+		seen++;
+		v = lines[i];
+		memset(out, 0, sizeof(*out));
+		n = 0;
+		refused = 0;
+		ok = 1;
+		for (k = 0; k < v.n && ok;) {
+			while (k < v.n && v.s[k] == ' ')
+				k++;
+			if (k == v.n)
+				break;
+			start = k;
+			while (k < v.n && v.s[k] != ' ')
+				k++;
+			ok = n < AA_PROMPT_MAX_OPTIONS && parse_key((struct view){
+			    v.s + start, k - start }, &out->opts[n]);
+			/* Each letter names one button. */
+			for (j = 0; ok && j < n; j++)
+				ok = strcmp(out->opts[j].key,
+				    out->opts[n].key) != 0;
+			if (ok && n > 0 && label_starts(&out->opts[n], no,
+			    AA__ARRAY_SIZE(no)))
+				refused = 1;
+			n += ok;
+		}
+		if (!ok || !refused || n < 2 ||
+		    !label_starts(&out->opts[0], yes, AA__ARRAY_SIZE(yes)))
+			continue;
+		out->shape = AA_PROMPT_KEYS;
+		out->selected = -1;
+		out->nopts = n;
+		row_question(lines, i, "pproval", out);
 		return 1;
 	}
 	return 0;
@@ -528,7 +627,8 @@ aa_prompt_detect(const char *screen, size_t len,
 	last = nl - 1;
 	found = detect_list(lines, nl, last, max_tail, out) ||
 	    detect_yesno(lines, nl, last, out) ||
-	    detect_row(lines, last, max_tail, out);
+	    detect_row(lines, last, max_tail, out) ||
+	    detect_keys(lines, last, max_tail, out);
 	if (!found) {
 		memset(out, 0, sizeof(*out));
 		out->selected = -1;
@@ -600,6 +700,9 @@ aa_prompt_answer(const struct aa_prompt *p, size_t idx,
 
 	if (idx >= p->nopts)
 		return AA_EINVAL;
+	/* A lettered button is its letter, with no Enter. */
+	if (p->shape == AA_PROMPT_KEYS)
+		return aa_buf_puts(out, p->opts[idx].key);
 	if (p->shape == AA_PROMPT_YESNO) {
 		rc = aa_buf_puts(out, p->opts[idx].key);
 		if (rc == 0 && (rules == NULL || !rules->yesno_no_enter))

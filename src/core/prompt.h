@@ -10,7 +10,9 @@
  *   - a yes/no line ("Do you want to allow this? (y/n)");
  *   - a row of buttons, an approving one first and a refusing one last
  *     ("Allow once   Allow always   Reject", opencode), chosen with
- *     Right from the first and Enter.
+ *     Right from the first and Enter;
+ *   - a row of lettered buttons ("[A]llow [D]eny", Auggie), chosen by
+ *     typing the letter.
  *
  * aa_prompt_detect() reads the screen text (lines split on "\n", as the
  * conversation tracker sees it) and fills a struct aa_prompt with the
@@ -49,7 +51,8 @@ enum aa_prompt_kind {
 enum aa_prompt_shape {
 	AA_PROMPT_LIST = 1,    /* numbered options, one highlighted */
 	AA_PROMPT_YESNO,       /* a "(y/n)" line */
-	AA_PROMPT_ROW          /* buttons on one line: "Allow once   Reject" */
+	AA_PROMPT_ROW,         /* buttons on one line: "Allow once   Reject" */
+	AA_PROMPT_KEYS         /* lettered buttons: "[A]llow [D]eny" */
 };
 
 /* How an agent's list dialogs take an answer. */

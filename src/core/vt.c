@@ -21,10 +21,11 @@
  *     drop the alternate screen), 'm' and 'r' with a private marker
  *     (CSI > 4;1 m would underline, CSI ? 1 r set a scroll region), and
  *     the queries the table answers.  SCOSC/SCORC (CSI s, CSI u), which
- *     libtsm lacks, become DECSC/DECRC.  Nothing has to be held back, so
- *     a sequence split across feeds behaves exactly as one feed, and the
- *     filter keeps no pending bytes except an incomplete UTF-8 sequence
- *     (at most 3 bytes) at the end of a feed;
+ *     libtsm lacks, become DECSC/DECRC; CNL/CPL (CSI n E, CSI n F),
+ *     which it ignores, become CUD/CUU by n and a CR.  Nothing has to be
+ *     held back, so a sequence split across feeds behaves exactly as one
+ *     feed, and the filter keeps no pending bytes except an incomplete
+ *     UTF-8 sequence (at most 3 bytes) at the end of a feed;
  *   - ENQ is dropped (libtsm would answer it with ACK, which an agent
  *     reads as a Ctrl-F key press);
  *   - invalid UTF-8 is replaced.
@@ -361,6 +362,19 @@ vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
 		if (plain && vt->argc == 1 && vt->argv[0] < 0)
 			return vt_cancel(vt, final == 's' ? "\0337" : "\0338");
 		break;
+	case 'E':
+	case 'F':
+		/* CNL/CPL, which libtsm ignores (Ink's incremental renderer
+		 * steps over unchanged rows with CSI E): CUD/CUU, then CR. */
+		if (plain) {
+			char cnl[16];
+
+			snprintf(cnl, sizeof(cnl), "\033[%d%c\r",
+			    vt->argv[0] > 0 ? vt->argv[0] : 1,
+			    final == 'E' ? 'B' : 'A');
+			return vt_cancel(vt, cnl);
+		}
+		break;
 	}
 	/* Terminal queries (DA, DSR, CPR, XTVERSION, the kitty keyboard
 	 * query, window sizes): the table answers them, not libtsm (which
@@ -661,8 +675,8 @@ vt_utf8_plain(const unsigned char *s, size_t n)
 /*
  * Returns the length of the complete CSI sequence at s[0..n) (ESC, '[',
  * digits and ';', a final byte) if the filter would pass it unchanged,
- * else 0.  That is every final but 'p', 's', 'u' and the finals of the
- * queries the table answers ('c', 'n', 't') when there is no
+ * else 0.  That is every final but 'p', 's', 'u', 'E', 'F' and the
+ * finals of the queries the table answers ('c', 'n', 't') when there is no
  * private marker, no intermediate and nothing libtsm executes midway: SGR,
  * cursor moves, erases.  vt_csi_dispatch decides the others.
  */
@@ -678,7 +692,7 @@ vt_csi_plain(const unsigned char *s, size_t n)
 		;
 	if (j == n || s[j] < 0x40 || s[j] > 0x7e || s[j] == 'p' ||
 	    s[j] == 's' || s[j] == 'u' || s[j] == 'c' || s[j] == 'n' ||
-	    s[j] == 't')
+	    s[j] == 't' || s[j] == 'E' || s[j] == 'F')
 		return 0;
 	return j + 1;
 }

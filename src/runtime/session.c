@@ -513,7 +513,8 @@ session_init_core(struct aa_session *s)
 	    .echo_timeout_ms = s->o.echo_timeout_ms,
 	    .echo_settle_ms = s->o.echo_settle_ms,
 	    .process_timeout_ms = s->o.process_timeout_ms,
-	    .cr_retry_ms = s->o.cr_retry_ms });
+	    .cr_retry_ms = s->o.cr_retry_ms,
+	    .pre = s->agent != NULL ? s->agent->send_pre : NULL });
 	if (r < 0)
 		return r;
 	memset(&co, 0, sizeof(co));

@@ -7,7 +7,8 @@
  * keys and labels, a highlighted option in range, valid UTF-8 everywhere
  * when the screen is valid UTF-8, every option found by its own key, and
  * answer keystrokes ending in Enter (list, y/n, button row) or a digit,
- * or a lone Esc for an option whose label says "(esc)".
+ * or a lone Esc for an option whose label says "(esc)", or the letter
+ * alone of a lettered button.
  * tests/fuzz/replay.c replays the corpus in `make test`.
  */
 #include <stdint.h>
@@ -50,9 +51,13 @@ check_prompt(const struct aa_prompt *p, int valid)
 		CHECK(aa_prompt_find(p, p->opts[i].key) == (int)i);
 		aa_buf_reset(&b);
 		CHECK(aa_prompt_answer(p, i, &r, &b) == 0);
-		/* Enter, or Esc alone for an option that names Esc. */
-		CHECK(b.len > 0 && (b.data[b.len - 1] == '\r' ||
-		    (b.len == 1 && b.data[0] == '\x1b')));
+		/* A lettered button's letter alone; else Enter, or Esc
+		 * alone for an option that names Esc. */
+		if (p->shape == AA_PROMPT_KEYS)
+			CHECK(b.len == 1 && strcmp(b.data, p->opts[i].key) == 0);
+		else
+			CHECK(b.len > 0 && (b.data[b.len - 1] == '\r' ||
+			    (b.len == 1 && b.data[0] == '\x1b')));
 	}
 	aa_buf_release(&b);
 }

@@ -293,7 +293,31 @@ const copilot = {
   },
 };
 
-export const AGENTS = [claude, codex, gemini, qwen, opencode, copilot];
+const auggie = {
+  // The fake plays Augment's backend (fake-augment.mjs): the login's
+  // tenant URL points at it (agents-offline.md §4.7).
+  name: 'auggie', type: 'auggie', pkg: '@augmentcode/auggie',
+  version: '0.36.0',
+  exe: 'auggie',
+  prepare(root, port) {
+    const { home, work, env } = baseHome(root, this);
+    const aug = path.join(home, '.augment');
+    writeJSON(path.join(aug, 'session.json'), { accessToken: FAKE_KEY,
+      tenantURL: `http://127.0.0.1:${port}/`, scopes: ['email'] }, 0o600);
+    writeJSON(path.join(aug, '.auggie.json'), { onboardingVersion: '1.0.0',
+      lastUsed: new Date().toISOString(), sessionCount: 1 });
+    writeJSON(path.join(aug, 'settings.json'), {
+      indexingDenyDirs: [work],
+      toolPermissions: [{ toolName: 'launch-process',
+        permission: { type: 'ask-user' } }],
+    });
+    Object.assign(env, { AUGMENT_DISABLE_AUTO_UPDATE: '1' });
+    return { env, cwd: work, argv: [this.bin()] };
+  },
+};
+
+export const AGENTS = [claude, codex, gemini, qwen, opencode, copilot,
+  auggie];
 for (const a of AGENTS) {
   // The command under node_modules/.bin: an entry may give `exe`, or a
   // bin() of the older layout (CACHE/<name>/...), of which only the last

@@ -63,7 +63,7 @@ const SHORT = HEIGHT && Number(HEIGHT) < 80 ? AGENTS.map((a) => a.name) :
 const READY_MS = 120000;
 // The agents that pass reliably: the default set, the one CI runs.
 const RELIABLE = ['claude', 'codex', 'gemini', 'qwen', 'opencode',
-  'copilot'];
+  'copilot', 'auggie'];
 const TURN_MS = 90000;
 // The most seconds from a dialog's appearance to state "waiting".
 const WAIT_S = 3;
@@ -120,6 +120,7 @@ const PERMISSION = {
     refused: REFUSED },
   copilot: { question: /Do you want to run this command\?/,
     refused: REFUSED },
+  auggie: { question: /Tool Approval Required/, refused: REFUSED },
 };
 
 // ---- small HTTP + SSE client ------------------------------------------

@@ -33,6 +33,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { anthropicA2A } from './fake-a2a.mjs';
+import * as augment from './fake-augment.mjs';
 
 const TOOL_COMMAND = 'touch fake-tool-marker && echo fake-tool-output';
 
@@ -581,7 +582,11 @@ export function startFakeLLM({ port = 0, log } = {}) {
       model: body.model, stream: body.stream };
     try {
       const p = url.pathname;
-      if (req.method === 'HEAD' || (req.method === 'GET' &&
+      if (augment.isAugment(req, p)) {
+        // Auggie's backend: fake-augment.mjs, with this file's replies.
+        await augment.handle(req, res, body, p, entry, { reply, wantsTool,
+          TOOL_COMMAND, chunks, delayFor, lastText, sleep });
+      } else if (req.method === 'HEAD' || (req.method === 'GET' &&
           p === '/api/hello')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(req.method === 'HEAD' ? undefined : '{}');
