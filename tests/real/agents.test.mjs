@@ -25,7 +25,8 @@
 // Environment: AA_BIN (agentapi-c), AA_REAL_AGENTS (comma list of agents
 // to run, "all" for every one; default: RELIABLE below),
 // AA_REAL_TERM_HEIGHT (--term-height for the server; default 1000),
-// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
+// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1,
+// AA_REAL_LOAD=N runs N CPU hogs for the whole suite (load.mjs).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,6 +37,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startFakeLLM, reply } from './fakellm.mjs';
 import { AGENTS, unavailable } from './agents.mjs';
+import { startLoadFromEnv } from './load.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOP = process.env.AA_TOP ?? path.resolve(HERE, '../..');
@@ -479,6 +481,9 @@ async function runAgent(agent, fake, root) {
     } catch (e) {
       results.set(name, { fail: e.message + (exited ? ` (server ` +
         `${exited})` : '') });
+      // A turn that never ended (issue 14): counted in the summary.
+      if (/^timeout [\s\S]* status running$/.test(e.message))
+        row.stuck = (row.stuck ?? 0) + 1;
       // The screen it failed on, for a new detector case.
       if (screen)
         fs.writeFileSync(path.join(root, agent.name, `screen-${name}.txt`),
@@ -841,6 +846,9 @@ async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-real-'));
   const fake = await startFakeLLM({ log: path.join(root,
     'fakellm.jsonl') });
+  const load = startLoadFromEnv();
+  if (load.n > 0)
+    console.log(`    under load: ${load.n} CPU hog(s) (AA_REAL_LOAD)`);
   try {
     for (const a of agents) {
       if (!anyInstalled) {
@@ -857,6 +865,7 @@ async function main() {
       await runAgent(a, fake, root);
     }
   } finally {
+    load.stop();
     await fake.close();
     if (process.env.AA_REAL_KEEP !== '1' && failed === 0)
       fs.rmSync(root, { recursive: true, force: true });
@@ -865,11 +874,12 @@ async function main() {
   }
   if (summary.length) {
     console.log('\n| agent | version | installed offline | turns clean / ' +
-      'turns run | dialog -> waiting (s) |');
-    console.log('| --- | --- | --- | --- | --- |');
+      'turns run | stuck running | dialog -> waiting (s) |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of summary)
       console.log(`| ${r.agent} | ${r.version} | ` +
         `${r.installed ? 'yes' : 'no'} | ${r.clean} / ${r.run} | ` +
+        `${r.stuck ?? 0} | ` +
         `${r.wait === undefined ? '-' : r.wait.toFixed(2)}` +
         `${r.retries ? ` (${r.retries} answer(s) ignored, sent again)` : ''} |`);
   }
