@@ -25,8 +25,7 @@
 // Environment: AA_BIN (agentapi-c), AA_REAL_AGENTS (comma list of agents
 // to run, "all" for every one; default: RELIABLE below),
 // AA_REAL_TERM_HEIGHT (--term-height for the server; default 1000),
-// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1,
-// AA_REAL_LOAD=N runs N CPU hogs for the whole suite (load.mjs).
+// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,9 +34,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startLoadFromEnv } from './load.mjs';
 import { startFakeLLM, reply } from './fakellm.mjs';
 import { AGENTS, unavailable } from './agents.mjs';
-import { startLoadFromEnv } from './load.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOP = process.env.AA_TOP ?? path.resolve(HERE, '../..');
@@ -846,6 +845,7 @@ async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-real-'));
   const fake = await startFakeLLM({ log: path.join(root,
     'fakellm.jsonl') });
+  // AA_REAL_LOAD=N: N CPU hogs for the whole suite (issue 14, load.mjs).
   const load = startLoadFromEnv();
   if (load.n > 0)
     console.log(`    under load: ${load.n} CPU hog(s) (AA_REAL_LOAD)`);
@@ -866,6 +866,9 @@ async function main() {
     }
   } finally {
     load.stop();
+    if (summary.length)
+      console.log('    turns stuck running: ' + summary.map((r) =>
+        `${r.agent} ${r.stuck ?? 0}`).join(', '));
     await fake.close();
     if (process.env.AA_REAL_KEEP !== '1' && failed === 0)
       fs.rmSync(root, { recursive: true, force: true });
@@ -874,12 +877,11 @@ async function main() {
   }
   if (summary.length) {
     console.log('\n| agent | version | installed offline | turns clean / ' +
-      'turns run | stuck running | dialog -> waiting (s) |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
+      'turns run | dialog -> waiting (s) |');
+    console.log('| --- | --- | --- | --- | --- |');
     for (const r of summary)
       console.log(`| ${r.agent} | ${r.version} | ` +
         `${r.installed ? 'yes' : 'no'} | ${r.clean} / ${r.run} | ` +
-        `${r.stuck ?? 0} | ` +
         `${r.wait === undefined ? '-' : r.wait.toFixed(2)}` +
         `${r.retries ? ` (${r.retries} answer(s) ignored, sent again)` : ''} |`);
   }
