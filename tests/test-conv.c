@@ -702,7 +702,7 @@ TEST(conv_load_stale_busy_mark_lets_go)
 
 /* Starved right after Enter: the agent has not drawn its busy mark yet
  * and its reply is empty; the turn stays open past the window until the
- * mark comes, then ends by its signs. */
+ * mark comes, then ends by its signs; an empty reply holds it too. */
 TEST(conv_load_turn_waits_for_its_first_sign)
 {
 	struct fx f;
@@ -719,6 +719,19 @@ TEST(conv_load_turn_waits_for_its_first_sign)
 	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \n2"), C);
 	fx_until_stable(&f, "hi\nanswer\n> \n2", 30);
 	FX_EXPECT(&f, "hi\n> ", "u:q", "answer\n> ");
+	aa_conv_free(f.c);
+
+	/* The mark came and went and the box is back, but the reply is
+	 * still empty (opencode drew its turn summary before the text):
+	 * not over until the text comes. */
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\n> \n2"), C);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(fx_tick(&f, 2000, "hi\n> \n2"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nlate text\n> \n2"), C);
+	fx_until_stable(&f, "hi\nlate text\n> \n2", 30);
+	FX_EXPECT(&f, "hi\n> ", "u:q", "late text\n> ");
 	aa_conv_free(f.c);
 
 	/* A reply with text and no busy mark: upstream's window. */
@@ -769,6 +782,9 @@ TEST(conv_load_idle_by_its_own_signs)
 	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 100);
 	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \nclock 10"), S);
 	FX_EXPECT(&f, "hi\n> ", "u:q", "answer\n> ");
+	/* Over by its signs, the next wake is the screen's window, not a
+	 * moment already past (a timer spinning while the clock ticks). */
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 1000);
 	/* The message changing again reopens it. */
 	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer more\n> \nclock 11"), C);
 	aa_conv_free(f.c);

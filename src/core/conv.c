@@ -43,13 +43,14 @@
  *     turn is over even if the raw screen keeps changing (an animated
  *     hint, a clock in a footer): "idle by its own signs".  An agent that
  *     never shows a busy mark keeps upstream's rule;
- *   - a turn that has begun but shows nothing yet (no busy mark since the
- *     user message, and an empty agent message) is not over either: a
- *     starved agent can take seconds after Enter to draw its first frame
- *     of work, and upstream's rule ended such a turn with an empty reply,
- *     the next message then typed into a busy agent.  Like a busy mark,
- *     this holds only while the screen is not still for
- *     busy_still_max_ms (an agent that answers nothing at all).
+ *   - a turn whose reply is still empty is not over either: a starved
+ *     agent can take seconds after Enter to draw its first frame of work,
+ *     and opencode under load drew its busy mark, took it away and drew
+ *     its turn summary before the reply's text; upstream's rule (and the
+ *     signs above) ended such a turn with an empty reply, the next
+ *     message then typed into a busy agent.  Like a busy mark, this
+ *     holds only while the screen is not still for busy_still_max_ms (an
+ *     agent that answers nothing at all).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -206,15 +207,15 @@ busy_holds(const struct aa_conv *c)
 	    c->last_mono - c->changed_mono < c->busy_still_max);
 }
 
-/* A turn begun with no sign of work yet: no busy mark since the user
- * message and nothing in the reply; not on a screen still for too long. */
+/* A turn with nothing to show yet: a user message sent and an empty
+ * reply after it; not on a screen still for too long. */
 static int
 turn_unstarted(const struct aa_conv *c)
 {
 	const struct aa_message *m = c->n > 0 ? &c->msgs[c->n - 1] : NULL;
 
-	if (c->busy_fn == NULL || !c->turn_sent || c->busy_seen ||
-	    m == NULL || m->role != AA_ROLE_AGENT || m->len != 0)
+	if (c->busy_fn == NULL || !c->turn_sent || m == NULL ||
+	    m->role != AA_ROLE_AGENT || m->len != 0)
 		return 0;
 	return c->busy_still_max < 0 ||
 	    c->last_mono - c->changed_mono < c->busy_still_max;
@@ -258,7 +259,7 @@ compute_status(const struct aa_conv *c)
 	if (busy_holds(c))
 		return AA_CONV_CHANGING; /* a still screen that says busy */
 	if (turn_unstarted(c))
-		return AA_CONV_CHANGING; /* Enter pressed, no sign yet */
+		return AA_CONV_CHANGING; /* Enter pressed, no reply yet */
 	if (c->sending || prompt_pending(c))
 		return AA_CONV_CHANGING;
 	return AA_CONV_STABLE;
@@ -562,8 +563,9 @@ aa_conv_next_deadline(const struct aa_conv *c)
 	if (!screen_stable(c)) {
 		s = c->changed_mono + (c->threshold - 1) * c->interval;
 		/* Idle by its signs may come first: when the message has
-		 * been quiet for the window. */
-		if (idle_candidate(c))
+		 * been quiet for the window (once, not again and again
+		 * while the screen keeps changing). */
+		if (idle_candidate(c) && !idle_by_signs(c))
 			s = AA__MIN(s, c->msg_mono + (c->threshold - 1) *
 			    c->interval);
 		d = AA__MAX(d, s);
