@@ -24,16 +24,9 @@
 #include "core/format.h"
 #include "core/residue.h"
 
-/*
- * The rule under the echoed prompt ("▀▀▀"); and the echoed prompt itself
- * ("❯ text   05:31") when echo removal stopped short of it: it looks for
- * the prompt's first words near the top of the diff, and an earlier
- * reply that quotes them ("TOOL DONE: Please run ...", redrawn above a
- * denied tool call) is found first (copilot-1.0.102/deny).
- */
+/* The rule under the echoed prompt ("▀▀▀"). */
 static const struct aa_residue_match copilot_lead[] = {
 	{ AA_RESIDUE_RULE, NULL, NULL },
-	{ AA_RESIDUE_TEXT, "\xe2\x9d\xaf ", NULL },		/* ❯ */
 	{ 0 },
 };
 

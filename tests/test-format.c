@@ -416,6 +416,20 @@ TEST(format_find_echo_indices)
 	check_remove(NULL, "DONE: Please run TOOLREPLY now\n"
 	    "> Please run TOOLREPLY once more\nNo.", "Please run TOOLREPLY "
 	    "once more", "No.");
+	/* The same with the echo pushed below the window (the seventh
+	 * line): a partial match in the window, the whole one below. */
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\n> Please run TOOLREPLY once more\nNo.", "Please run "
+	    "TOOLREPLY once more", "No.");
+	/* But not a partial one below, nor one past the twelfth line. */
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\n> Please run TOOLREPLY once\nNo.", "Please run TOOLREPLY "
+	    "once more", "xx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once\n"
+	    "No.");
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\nxx\nxx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once more\n"
+	    "No.", "Please run TOOLREPLY once more", "xx\nxx\nxx\nxx\nxx\n"
+	    "xx\nxx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once more\nNo.");
 	/* Of two whole matches, the first. */
 	ASSERT_EQ(find("say hello\nsay hello\nreply", "say hello", &s, &e), 1);
 	ASSERT_EQ(s, 0);

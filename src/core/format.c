@@ -36,6 +36,8 @@
 
 /* Lines of §4.3's generic remover that matter: the last nine. */
 #define GENERIC_TAIL 9
+/* Lines searched for the whole echo when the window held part of it. */
+#define ECHO_MORE_LINES 12
 
 /* The non-WS6 runes of a string, decoded on demand (§4.2 step 2). */
 struct runes {
@@ -324,14 +326,18 @@ done:
  * input (the first of those), not merely the first.  An earlier reply
  * that quotes the prompt ("TOOL DONE: Please run ...", redrawn above
  * the turn) used to be taken for the echo, and the echo was left in the
- * message.  With one occurrence, the result is upstream's.
+ * message.  And when the best of them matches only part of the input, an
+ * occurrence that matches all of it further down, within the first
+ * ECHO_MORE_LINES lines, is the echo (Claude Code and Copilot redraw the
+ * earlier tool call above a denied one, pushing the echo out of the
+ * window).  With one occurrence in the window, the result is upstream's.
  */
 static int
 echo_search(const char *msg, size_t len, const char *user, size_t ulen,
     size_t *startp, size_t *endp, size_t *offp)
 {
 	struct runes M, U;
-	size_t k, p, w, i, e, used, best = SIZE_MAX, bend = 0, bused = 0;
+	size_t k, p, w, w2, i, e, used, best = SIZE_MAX, bend = 0, bused = 0;
 	int rc;
 
 	runes_init(&M, msg, len);
@@ -350,15 +356,22 @@ echo_search(const char *msg, size_t len, const char *user, size_t ulen,
 	if ((rc = runes_fill(&M, w - 1)) < 0)
 		goto out;
 	w = AA__MIN(w, M.len);
-	if ((rc = runes_fill(&U, SIZE_MAX - 1)) < 0)
+	if ((rc = runes_fill_lines(&M, ECHO_MORE_LINES - 1)) < 0 ||
+	    (rc = runes_fill(&U, SIZE_MAX - 1)) < 0)
 		goto out;
+	w2 = AA__MAX(w, M.len);
 	rc = 0;
-	for (i = 0; i + p <= w; i++) {
+	for (i = 0; i + p <= w2; i++) {
+		/* Past the window only to complete a partial match. */
+		if (i + p > w && best == SIZE_MAX)
+			break;
 		if (memcmp(M.cp + i, U.cp, p * sizeof(*U.cp)) != 0)
 			continue;
 		if ((rc = echo_end(&M, &U, i, &e, &used)) < 0)
 			goto out;
 		rc = 0;
+		if (i + p > w && used + 1 < U.len)
+			continue;
 		if (best == SIZE_MAX || used > bused) {
 			best = i;
 			bend = e;
