@@ -273,6 +273,7 @@ class Screen {
     for (const w of this.watches)
       if (w.t === null && w.re.test(this.text))
         w.t = now;
+    this.onframe?.();
   }
 
   // Starts watching for re; returns the watch ({ t } once seen).
@@ -513,6 +514,9 @@ async function runAgent(agent, fake, root) {
     ev = new Events(port);
     screen = new Screen(port);
     const t0 = Date.now();
+    // A screen frame re-checks the waiters too: a redraw (resize) can
+    // come with no event when the agent stays idle by its signs.
+    screen.onframe = () => ev.poke();
     await tc('ready', async () => {
       // Readiness gates stable; the initial prompt then turns it running.
       await ev.wait(() => ev.statuses.includes('stable') ||
