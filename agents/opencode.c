@@ -82,6 +82,8 @@ const struct aa_agent aa_agent_opencode = {
 	.diff_skip = 3,
 	.start_input = NULL,
 	.busy = { "esc interrupt", 3 },
-	.interrupt = "esc",
+	/* One Esc only arms it ("esc interrupt" turns into "esc again to
+	 * interrupt"); the second, a step later, stops the turn. */
+	.interrupt = "esc esc",
 	.prompt_answer = "arrows",
 };

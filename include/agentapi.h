@@ -10,13 +10,19 @@
  *     status and screen changes through callbacks, send user messages or
  *     raw bytes, read the messages, status and screen, resize, stop;
  *   - a server (struct aa_server): a session plus agentapi's HTTP/SSE API
- *     on a TCP port.  The agentapi-c program is a thin user of it.
+ *     on a TCP port.  The agentapi-c program is a thin user of it;
+ *   - a host (struct aa_host): many sessions behind one HTTP server on a
+ *     unix socket (and loopback TCP if asked), each with agentapi's API
+ *     under /sessions/{id}, started over HTTP, MCP or from the embedder,
+ *     kept across restarts.  `agentapi-c host` is a thin user of it.
  *
  * Conventions (libuv's): every object is opaque; constructors are
  * aa_x_new(loop, &out, options, &cause) returning 0 or a negative AA_E*
  * code, with a malloc'd human-readable *cause (free() it) when cause is
  * not NULL; objects that own loop handles end with an asynchronous
- * aa_x_stop(x, cb, ud), which frees them and then calls cb.  Options
+ * aa_x_stop(x, cb, ud), which frees them and then calls cb (the host,
+ * made by aa_host_new and started by aa_host_start, is freed by
+ * aa_host_free after its stop's cb, so its getters stay usable).  Options
  * structs are zero-initialised for defaults.  Callbacks run on the loop
  * thread.  The library keeps no global state, never writes to stdout or
  * stderr (log lines go to the injected logger) and never exits the
@@ -408,6 +414,160 @@ AA_EXTERN int aa_server_port(const struct aa_server *s);
 /* Returns the server's session, for reading its status, messages and
  * screen or sending to it; NULL once the server has stopped it. */
 AA_EXTERN struct aa_session *aa_server_session(struct aa_server *s);
+
+/* ---- Host: many sessions behind one HTTP server ---------------------- */
+
+struct aa_host;
+
+/* The value of aa_host_options.version this header describes. */
+#define AA_HOST_OPTIONS_VERSION 0
+/* The value of aa_host_session_options.version this header describes. */
+#define AA_HOST_SESSION_OPTIONS_VERSION 0
+/* Bytes of a session id with its NUL: 16 hex digits ("9f2c4b1e0a7d3c55"). */
+#define AA_HOST_ID_SIZE 17
+
+/* What happened to a session (aa_host_options.on_session). */
+enum aa_host_event {
+	AA_HOST_SESSION_ADDED,	 /* started (by anyone) or brought back */
+	AA_HOST_SESSION_CHANGED, /* its status, state, prompt or queue */
+	AA_HOST_SESSION_EXITED,	 /* its agent exited; it stays listed */
+	AA_HOST_SESSION_REMOVED	 /* off the list: deleted, or the host stops */
+};
+
+/*
+ * The host's options; zero-initialised means defaults, but socket_path
+ * and state_dir are required.  The strings and arrays are only read
+ * during aa_host_new: the caller may free them once it returns.
+ */
+struct aa_host_options {
+	int version; /* AA_HOST_OPTIONS_VERSION (0) */
+	/* The unix socket.  Its directory is created with mode 0700 (one
+	 * that exists must be ours and private); a stale socket of ours is
+	 * replaced, anything else there stops the start.  Peers of another
+	 * uid are refused. */
+	const char *socket_path;
+	/* sessions.json (the session list, brought back by the next host on
+	 * the same folder) and the sessions' state files. */
+	const char *state_dir;
+	/* Non-zero: listen on TCP as well, where every route needs the
+	 * bearer token. */
+	int tcp;
+	int port;		      /* with tcp: 0 is any free port */
+	const char *const *addrs;     /* NULL: 127.0.0.1 and ::1 */
+	size_t naddrs;
+	/* With tcp: the token; NULL or "": 32 random bytes in hex
+	 * (aa_host_token). */
+	const char *auth_token;
+	/* Host header and CORS Origin allow-lists; NULL: agentapi's. */
+	const char *const *allowed_hosts;
+	size_t nallowed_hosts;
+	const char *const *allowed_origins;
+	size_t nallowed_origins;
+	/* At most this many sessions (more is AA_EAGAIN, HTTP 429); 0: 64. */
+	size_t max_sessions;
+	/* Per session: the SIGINT to SIGKILL grace at stop (0: 5000 ms), and
+	 * the terminal of a session whose spec names none (0: 80 x 1000;
+	 * else 20..500 x 10..2000). */
+	unsigned stop_timeout_ms;
+	unsigned term_width, term_height;
+
+	/* Logger for the host and its sessions; NULL: silent. */
+	aa_log_fn log;
+	/* A session was added, changed, exited or removed; read it with
+	 * aa_host_session_get(h, id).  id is valid during the call only. */
+	void (*on_session)(void *ud, const char *id, enum aa_host_event ev);
+	/* Passed to log and on_session. */
+	void *ud;
+};
+
+/*
+ * A session to start: what POST /sessions takes, as a struct.  Only argv
+ * is required; the strings are only read during the call.
+ */
+struct aa_host_session_options {
+	int version; /* AA_HOST_SESSION_OPTIONS_VERSION (0) */
+	const char *const *argv;  /* NULL-terminated, 1..256 items */
+	const char *agent_type;   /* NULL: from argv[0], else "custom" */
+	const char *name;	  /* NULL: none */
+	const char *cwd;	  /* absolute; NULL: the host's */
+	/* NAME=VALUE entries over the host's environment, NULL-terminated;
+	 * NULL: none. */
+	const char *const *env;
+	unsigned cols, rows;	  /* 0: the host's term_width/height */
+	const char *initial_prompt; /* NULL or "": none */
+	/* NULL: one the host makes in state_dir, removed with the session. */
+	const char *state_file;
+};
+
+/* Completion of aa_host_stop. */
+typedef void (*aa_host_stop_cb)(void *ud);
+
+/*
+ * Checks the options and makes the host; nothing listens or starts yet.
+ * A wrong version, a missing socket_path or state_dir, a socket path too
+ * long or a bad size is AA_EINVAL with *cause.
+ */
+AA_EXTERN int aa_host_new(struct uv_loop_s *loop, struct aa_host **out,
+    const struct aa_host_options *o, char **cause);
+/*
+ * Prepares the socket's directory, listens, then brings back the sessions
+ * saved in state_dir (on_session ADDED for each).  On failure *cause says
+ * why; stop and free the host as after a success.  AA_EINVAL if already
+ * started.
+ */
+AA_EXTERN int aa_host_start(struct aa_host *h, char **cause);
+/*
+ * Stops every agent (SIGINT, SIGKILL after the grace; their state saved
+ * and the session list kept, so a new host brings them back), closes the
+ * server and removes the socket, then calls cb(ud) (cb may be NULL).
+ * Asynchronous once started; safe from any callback; a second call is
+ * ignored.  The host is not freed: aa_host_free it after cb.  A host
+ * never started (or whose start failed before listening) is stopped at
+ * once and cb runs before the call returns.
+ */
+AA_EXTERN void aa_host_stop(struct aa_host *h, aa_host_stop_cb cb,
+    void *ud);
+/* Frees a host that was never started or whose stop has completed;
+ * AA_EBUSY (nothing freed) while it runs or stops.  NULL is ignored. */
+AA_EXTERN int aa_host_free(struct aa_host *h);
+
+/* Returns the socket path. */
+AA_EXTERN const char *aa_host_socket_path(const struct aa_host *h);
+/* Returns the TCP bearer token (given or generated), NULL without TCP. */
+AA_EXTERN const char *aa_host_token(const struct aa_host *h);
+/* Returns the TCP port once started, else 0. */
+AA_EXTERN int aa_host_port(const struct aa_host *h);
+
+/*
+ * Starts a session, checked as POST /sessions checks its body: 0 and the
+ * new id in id (AA_HOST_ID_SIZE bytes), or AA_EINVAL (a bad spec, *cause
+ * names the fault), AA_EAGAIN (max_sessions reached), AA_ENOENT (the
+ * program is not found) or another code.  The host must be started.
+ */
+AA_EXTERN int aa_host_session_new(struct aa_host *h,
+    const struct aa_host_session_options *o, char id[AA_HOST_ID_SIZE],
+    char **cause);
+/* The same from POST /sessions' JSON body ({"argv": [...], ...}). */
+AA_EXTERN int aa_host_session_new_json(struct aa_host *h, const char *json,
+    size_t len, char id[AA_HOST_ID_SIZE], char **cause);
+/* Returns the number of sessions listed (exited ones included). */
+AA_EXTERN size_t aa_host_session_count(const struct aa_host *h);
+/* Returns the id of session i in list order (i < count), else NULL;
+ * valid while it is listed.  Walks the list: O(i). */
+AA_EXTERN const char *aa_host_session_id(const struct aa_host *h,
+    size_t i);
+/*
+ * Returns the session's agent for the aa_session_* calls (status,
+ * messages, screen, state, sends, keys...), or NULL for no such id.  The
+ * host owns it: never aa_session_stop it (aa_host_session_delete does);
+ * valid until the session is removed.
+ */
+AA_EXTERN struct aa_session *aa_host_session_get(struct aa_host *h,
+    const char *id);
+/* Deletes a session as DELETE /sessions/{id} does: off the list at once,
+ * its agent stopped, the state file the host made removed.  AA_ENOENT
+ * for no such id. */
+AA_EXTERN int aa_host_session_delete(struct aa_host *h, const char *id);
 
 #ifdef __cplusplus
 }

@@ -4,12 +4,15 @@
 # and the shared library (-L$lib -lagentapi), with -pedantic -Werror.
 #
 #   - agentapi.h compiles alone as C99, C11 and C++11;
-#   - examples/session-watch.c and examples/server-timer.c compile and
-#     link against the exported API only (the .so hides everything else);
+#   - examples/session-watch.c, examples/server-timer.c and
+#     examples/host-embed.c compile and link against the exported API only
+#     (the .so hides everything else);
 #   - session-watch runs the demo agent, sends one message and prints the
 #     reply; server-timer serves the API beside its own timer while we ask
-#     it for /status, then stops on its own; both exit 0 with their loops
-#     closed cleanly.
+#     it for /status, then stops on its own; host-embed runs a host on a
+#     temporary socket, starts a demo agent session through the API,
+#     prints its state changes and the reply, deletes it and stops; all
+#     exit 0 with their loops closed cleanly.
 #
 # AA_INCDIR / AA_LIBDIR point it at an installed copy instead of the tree.
 #
@@ -53,13 +56,18 @@ static void on_status(void *ud, enum aa_conv_status st)
 int main(void)
 {
 	struct aa_server_options o;
+	struct aa_host_options ho;
 	memset(&o, 0, sizeof(o));
+	memset(&ho, 0, sizeof(ho));
+	ho.version = AA_HOST_OPTIONS_VERSION;
+	ho.log = logger;
 	o.version = AA_SERVER_OPTIONS_VERSION;
 	o.session.version = AA_SESSION_OPTIONS_VERSION;
 	o.api.version = AA_API_OPTIONS_VERSION;
 	o.log = logger;
 	o.session.on_status = on_status;
-	return aa_version() == AA_VERSION_HEX && AA_EBUSY < 0 ? 0 : 1;
+	return aa_version() == AA_VERSION_HEX && AA_EBUSY < 0 &&
+	    AA_HOST_ID_SIZE == 17 ? 0 : 1;
 }
 EOF
 if $CC -std=c99 $WARN -I"$inc" -fsyntax-only "$tmp/use.c" 2>"$tmp/err"; then
@@ -84,7 +92,7 @@ else
 fi
 
 # --- the examples, built against the public API only ----------------------
-for ex in session-watch server-timer; do
+for ex in session-watch server-timer host-embed; do
 	if $CC -std=c11 $WARN $SAN -I"$inc" -o "$out/$ex" \
 	    "$top/examples/$ex.c" -L"$lib" -lagentapi -luv 2>"$tmp/err"; then
 		ok "examples/$ex.c builds with -Werror against libagentapi"
@@ -157,6 +165,37 @@ if [ -x "$out/server-timer" ]; then
 	fi
 else
 	skip=$((skip + 1)); echo "SKIP server-timer: not built"
+fi
+
+# --- host-embed: a host in the program, one session driven through it ----
+if [ -x "$out/host-embed" ]; then
+	timeout 120 "$out/host-embed" -t 90 "$bin" demo-agent \
+	    >"$tmp/he.out" 2>"$tmp/he.err"
+	rc=$?
+	sock=$(sed -n 's|^listening on unix:||p' "$tmp/he.out")
+	id=$(sed -n 's|^session \([0-9a-f]\{16\}\) started (1 listed)$|\1|p' \
+	    "$tmp/he.out")
+	if [ "$rc" -eq 0 ] && [ -n "$id" ] &&
+	    grep -qx "session $id state: starting" "$tmp/he.out" &&
+	    grep -qx "session $id state: idle" "$tmp/he.out" &&
+	    grep -qx "session $id state: working" "$tmp/he.out" &&
+	    grep -qF 'You asked: "hello from host-embed"' "$tmp/he.out" &&
+	    grep -qx "session $id removed" "$tmp/he.out" &&
+	    tail -n 1 "$tmp/he.out" | grep -qx 'host stopped'; then
+		ok "host-embed starts a session, prints its states and stops"
+	else
+		bad "host-embed (exit $rc):"
+		cat "$tmp/he.out" "$tmp/he.err" | tail -n 30
+	fi
+	# Its temporary folder, socket included, is gone.
+	if [ -n "$sock" ] && [ ! -e "$sock" ] &&
+	    [ ! -e "${sock%/run/host.sock}" ]; then
+		ok "host-embed removed its socket and folder"
+	else
+		bad "host-embed left '$sock' behind"
+	fi
+else
+	skip=$((skip + 1)); echo "SKIP host-embed: not built"
 fi
 
 echo "examples: $pass passed, $fail failed, $skip skipped"

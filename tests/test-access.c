@@ -418,3 +418,85 @@ TEST(access_token_no_prefix_no_length_games)
 	ASSERT(aa_access_token_ok(a, NULL, "s3cr3t"));
 	aa_access_free(a);
 }
+
+/* HMAC-SHA256("tok", "agentapi-c chat cookie"), and the name from
+ * "... name", as Python's hmac module computes them. */
+#define CK_NAME "agentapi_c_abf59c6eadc2"
+#define CK_SECRET \
+	"d5de81e505f1903906ec04642c5b35a424e62244640f6aa0ca3be6fd5a8930fc"
+
+/* Builds a config with the chat cookie on (the host's) and a token. */
+static struct aa_access *
+mk_cookie(const char *token)
+{
+	struct aa_access_options o = { 0 };
+	struct aa_access *a = NULL;
+
+	o.token = token;
+	o.cookie = 1;
+	ASSERT_EQ(aa_access_new(&a, &o, NULL), 0);
+	return a;
+}
+
+TEST(access_chat_cookie)
+{
+	struct aa_access *a = mk_cookie("tok");
+	struct aa_access *server = mk(NULL, 0, NULL, 0, "tok");
+	struct aa_access *long_key = mk_cookie(
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	struct aa_access *none = NULL;
+	struct aa_access_options o = { 0 };
+	struct aa_buf b;
+	static const char want[] = CK_NAME "=" CK_SECRET
+	    "; Path=/; HttpOnly; SameSite=Strict";
+	static const char good[] = CK_NAME "=" CK_SECRET;
+
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_access_cookie(a, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), want);
+	aa_buf_reset(&b);
+	/* A key longer than SHA-256's block is hashed first (RFC 2104). */
+	ASSERT_EQ(aa_access_cookie(long_key, &b), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "agentapi_c_10c2102e8b5c="
+	    "8320e7973478ba58e4f2a152d82cc623746a8dcb5592986036b86f377fc7591a"
+	    "; Path=/; HttpOnly; SameSite=Strict");
+
+	ASSERT(aa_access_cookie_ok(a, good));
+	ASSERT(aa_access_cookie_ok(a, "theme=dark; " CK_NAME "=" CK_SECRET
+	    "; x=1"));
+	/* A stale one (an older token's) beside it does not matter. */
+	ASSERT(aa_access_cookie_ok(a, CK_NAME "=00;" CK_NAME "=" CK_SECRET));
+	ASSERT(!aa_access_cookie_ok(a, NULL));
+	ASSERT(!aa_access_cookie_ok(a, ""));
+	ASSERT(!aa_access_cookie_ok(a, ";;; ;"));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "="));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "=tok"));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "="
+	    "d5de81e505f1903906ec04642c5b35a424e62244640f6aa0ca3be6fd5a8930f"));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "=" CK_SECRET "0"));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "=\"" CK_SECRET "\""));
+	ASSERT(!aa_access_cookie_ok(a, "x" CK_NAME "=" CK_SECRET));
+	ASSERT(!aa_access_cookie_ok(a, CK_NAME "x=" CK_SECRET));
+	/* The cookie is not a bearer token, nor the token a cookie. */
+	ASSERT(!aa_access_token_ok(a, "Bearer d5de81e505f1903906ec04642c5b35a4"
+	    "24e62244640f6aa0ca3be6fd5a8930fc", NULL));
+	/* Another token, another cookie. */
+	ASSERT(!aa_access_cookie_ok(long_key, good));
+
+	/* Without the option (the single-agent server) or without a token:
+	 * no cookie is made or taken. */
+	ASSERT(!aa_access_cookie_ok(server, good));
+	ASSERT_EQ(aa_access_cookie(server, &b), AA_EINVAL);
+	o.cookie = 1;
+	ASSERT_EQ(aa_access_new(&none, &o, NULL), 0);
+	ASSERT(!aa_access_cookie_ok(none, good));
+	ASSERT(!aa_access_cookie_ok(none, "agentapi_c_="));
+	ASSERT_EQ(aa_access_cookie(none, &b), AA_EINVAL);
+	aa_buf_release(&b);
+	aa_access_free(a);
+	aa_access_free(server);
+	aa_access_free(long_key);
+	aa_access_free(none);
+}

@@ -115,7 +115,7 @@ TEST(rules_every_key)
 TEST(rules_today_s_keys_and_answers)
 {
 	static const char *const esc[] = { "claude", "codex", "gemini",
-		"opencode", "amp", "auggie" };
+		"amp", "auggie" };
 	/* Copilot 1.0.102: one Esc does not stop a turn (tests/real). */
 	static const char *const ctrl_c[] = { "aider", "goose", "amazonq",
 		"cursor", "custom", "copilot" };
@@ -126,6 +126,8 @@ TEST(rules_today_s_keys_and_answers)
 		ASSERT_STR_EQ(aa_agent_find(esc[i])->interrupt, "esc");
 	for (i = 0; i < sizeof(ctrl_c) / sizeof(ctrl_c[0]); i++)
 		ASSERT_STR_EQ(aa_agent_find(ctrl_c[i])->interrupt, "ctrl-c");
+	/* opencode 1.18: the first Esc only arms the interrupt. */
+	ASSERT_STR_EQ(aa_agent_find("opencode")->interrupt, "esc esc");
 	for (a = aa_agent_builtin(); *a != NULL; a++)
 		ASSERT(strcmp((*a)->prompt_answer, "arrows") == 0 ||
 		    strcmp((*a)->prompt_answer, "digit") == 0 ||
@@ -200,8 +202,8 @@ static const struct {
 	  "[\"x\"], \"lines\": 1001}}}}", "agent-rules: agents.claude.busy."
 	  "lines: must be a whole number from 0 to 1000" },
 	{ "{\"version\": 1, \"agents\": {\"claude\": {\"interrupt\": \"f1\"}}}",
-	  "agent-rules: agents.claude.interrupt: must be \"esc\" or "
-	  "\"ctrl-c\"" },
+	  "agent-rules: agents.claude.interrupt: must be \"esc\", "
+	  "\"ctrl-c\" or \"esc esc\"" },
 	{ "{\"version\": 1, \"agents\": {\"claude\": {\"prompt_answer\": 1}}}",
 	  "agent-rules: agents.claude.prompt_answer: must be \"arrows\", "
 	  "\"digit\" or \"digit-enter\"" },

@@ -884,6 +884,53 @@ TEST(session_interrupt)
 	h_done(&h);
 }
 
+/* Predicate: the reads-as-hex agent showed two separate Esc reads. */
+static int
+p_two_esc_reads(struct h *h)
+{
+	const char *scr = aa_session_screen(h->s, NULL), *a;
+	int n = 0;
+
+	for (a = scr; a != NULL && (a = strstr(a, "R 1b")) != NULL; a += 4)
+		if (a[4] == '\n' || a[4] == '\0')
+			n++;
+	return n == 2;
+}
+
+/* Predicate: the reads-as-hex agent is up. */
+static int
+p_hex_agent_up(struct h *h)
+{
+	const char *scr = aa_session_screen(h->s, NULL);
+
+	return scr != NULL && strchr(scr, '>') != NULL;
+}
+
+/* opencode's interrupt is "esc esc": two writes a step apart, which the
+ * agent reads as two events (one read each), not one burst. */
+TEST(session_interrupt_steps_are_separate_reads)
+{
+	struct h h;
+
+	h_init(&h);
+	h.argv[0] = "/bin/sh";
+	h.argv[1] = "-c";
+	/* Each read(2) of the raw terminal becomes one line "R <hex>". */
+	/* (Four lines down: opencode's screen skips its top three rows.) */
+	h.argv[2] = "stty raw -echo; printf '\\r\\n\\r\\n\\r\\n\\r\\n> \\r\\n'; "
+	    "while :; do "
+	    "x=$(dd bs=64 count=1 2>/dev/null | od -An -tx1 | tr -d ' \\n'); "
+	    "printf 'R %s\\r\\n' \"$x\"; done";
+	h.argv[3] = NULL;
+	h.o.agent_type = "opencode";
+	h_start(&h);
+	ASSERT(h_wait(&h, p_hex_agent_up, 5000));
+	ASSERT_EQ(aa_session_interrupt(h.s), 0);
+	ASSERT(h_wait(&h, p_two_esc_reads, 5000));
+	ASSERT_NULL(strstr(aa_session_screen(h.s, NULL), "R 1b1b"));
+	h_done(&h);
+}
+
 TEST(session_stop_escalates_to_sigkill)
 {
 	struct h h;

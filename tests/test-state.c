@@ -185,6 +185,53 @@ TEST(state_decode_errors)
 	    "messages");
 }
 
+/* Ours: the queue after upstream's fields, only when there is one; it
+ * decodes back, and a bad one is an error naming the field. */
+TEST(state_queue_field_round_trip)
+{
+	static const char want[] = "{\"version\":1,\"messages\":[],"
+	    "\"initial_prompt\":\"\",\"initial_prompt_sent\":false,"
+	    "\"queue\":[{\"id\":7,\"message\":\"next \\u003cone\\u003e\","
+	    "\"role\":\"user\",\"time\":\"2026-01-01T00:00:00Z\"},"
+	    "{\"id\":9,\"message\":\"then\",\"role\":\"user\","
+	    "\"time\":\"2026-01-01T00:00:01Z\"}]}\n";
+	struct aa_message q[2];
+	struct aa_state st, back;
+	struct aa_buf b;
+	int64_t t0;
+
+	ASSERT_EQ(aa_time_parse("2026-01-01T00:00:00Z", 20, &t0), 0);
+	memset(&st, 0, sizeof(st));
+	memset(q, 0, sizeof(q));
+	q[0] = (struct aa_message){ .id = 7, .role = AA_ROLE_USER,
+	    .text = "next <one>", .len = 10, .time_ns = t0 };
+	q[1] = (struct aa_message){ .id = 9, .role = AA_ROLE_USER,
+	    .text = "then", .len = 4, .time_ns = t0 + 1000 * MS };
+	st.queue = q;
+	st.nqueue = 2;
+	aa_buf_init(&b);
+	ASSERT_EQ(aa_state_encode(&b, &st, 1), 0);
+	ASSERT_MEM_EQ(b.data, b.len, want, strlen(want));
+	decode_ok(&back, b.data);
+	ASSERT_EQ(back.n, 0);
+	ASSERT_EQ(back.nqueue, 2);
+	ASSERT_EQ(back.queue[0].id, 7);
+	ASSERT_STR_EQ(back.queue[0].text, "next <one>");
+	ASSERT_EQ(back.queue[1].time_ns, t0 + 1000 * MS);
+	aa_state_release(&back);
+	/* No queue: not a byte more than upstream writes. */
+	st.nqueue = 0;
+	aa_buf_reset(&b);
+	ASSERT_EQ(aa_state_encode(&b, &st, 1), 0);
+	ASSERT_STR_EQ(aa_buf_str(&b), "{\"version\":1,\"messages\":[],"
+	    "\"initial_prompt\":\"\",\"initial_prompt_sent\":false}\n");
+	aa_buf_release(&b);
+	DECODE_BAD("{\"version\":1,\"queue\":{}}", AA_ECORRUPT,
+	    "cannot unmarshal object into field queue");
+	DECODE_BAD("{\"version\":1,\"queue\":[{\"message\":5,"
+	    "\"role\":\"user\"}]}", AA_ECORRUPT, "message");
+}
+
 TEST(state_decode_sanitizes_utf8)
 {
 	struct aa_state st;

@@ -3,7 +3,8 @@
  * one case per row of the table and more for its variants, each feeding
  * the query to a 30x12 terminal and checking the exact reply bytes; a
  * check that no row is left without a case; the same stream cut at every
- * byte; and the sequences next to the queries, which get no answer.
+ * byte; and the sequences next to the queries, which get no answer.  The
+ * terminal's TERM is xterm-256color unless a case says otherwise.
  */
 #include "test.h"
 
@@ -16,6 +17,12 @@
 #define COLS 30
 #define ROWS 12
 #define VERSION_REPLY "\033P>|agentapi-c " AA_VERSION_STRING "\033\\"
+/* "xterm-256color" and "256" in hex, as XTGETTCAP answers. */
+#define TN_HEX "787465726d2d323536636f6c6f72"
+#define HEX_256 "323536"
+
+/* The agent's TERM the terminals below are told. */
+static const char *vq_term = "xterm-256color";
 
 /* One vector: the bytes before the query, the query, the reply. */
 struct vq_case {
@@ -74,6 +81,35 @@ static const struct vq_case vq_cases[] = {
 	    "\033]4;196;rgb:ffff/0000/0000\007" },
 	{ "OSC 4", "", "\033]4;244;?\033\\",
 	    "\033]4;244;rgb:8080/8080/8080\033\\" },
+	{ "XTGETTCAP", "", "\033P+q544e\033\\",
+	    "\033P1+r544e=" TN_HEX "\033\\" },
+	{ "XTGETTCAP", "", "\033P+q436f\033\\",
+	    "\033P1+r436f=" HEX_256 "\033\\" },
+	{ "XTGETTCAP", "", "\033P+q636f6c6f7273\033\\",
+	    "\033P1+r636f6c6f7273=" HEX_256 "\033\\" },
+	/* Upper-case hex, several names, one unknown (RGB: no truecolor
+	 * is claimed), in C1 form. */
+	{ "XTGETTCAP", "", "\xc2\x90+q544E;524742;436f\xc2\x9c",
+	    "\033P1+r544e=" TN_HEX "\033\\" "\033P0+r524742\033\\"
+	    "\033P1+r436f=" HEX_256 "\033\\" },
+	/* Not hex: the answer ends there. */
+	{ "XTGETTCAP", "", "\033P+q54x;544e\033\\", "\033P0+r\033\\" },
+	{ "XTGETTCAP", "", "\033P+q\033\\", "\033P0+r\033\\" },
+	{ "DECRQSS SGR", "", "\033P$qm\033\\", "\033P1$r0m\033\\" },
+	/* The pen is libtsm's: reported as the default (vtquery.h). */
+	{ "DECRQSS SGR", "\033[1;38;2;1;2;3m", "\033P$qm\033\\",
+	    "\033P1$r0m\033\\" },
+	{ "DECRQSS DECSCUSR", "", "\033P$q q\033\\", "\033P1$r1 q\033\\" },
+	{ "DECRQSS DECSCUSR", "\033[5 q", "\033P$q q\033\\",
+	    "\033P1$r5 q\033\\" },
+	{ "DECRQSS DECSCUSR", "\033[2 q\033[0 q", "\033P$q q\033\\",
+	    "\033P1$r1 q\033\\" },
+	{ "DECRQSS DECSTBM", "", "\033P$qr\033\\", "\033P1$r1;12r\033\\" },
+	{ "DECRQSS DECSTBM", "\033[3;8r", "\033P$qr\033\\",
+	    "\033P1$r3;8r\033\\" },
+	/* A region libtsm refuses leaves the whole screen. */
+	{ "DECRQSS DECSTBM", "\033[3;8r\033[9;2r", "\033P$qr\033\\",
+	    "\033P1$r1;12r\033\\" },
 };
 
 static void
@@ -88,7 +124,7 @@ static void
 vq_run(const char *before, const char *query, size_t cut, struct aa_buf *out)
 {
 	struct aa_vt_options o = { .cols = COLS, .rows = ROWS,
-		.reply = on_reply, .ud = out };
+		.reply = on_reply, .ud = out, .term = vq_term };
 	struct aa_buf t0, t1;
 	struct aa_vt *vt;
 	size_t n = strlen(query);
@@ -175,6 +211,11 @@ TEST(vtq_neighbours_unanswered)
 		"\033[18;1t", "\033[>1u", "\033[<u", "\033[=1;1u", "\033[?1u",
 		"\033]13;?\007", "\033]11;#000000\007", "\033]11;?\030",
 		"\033]4;256;?\007", "\033]0;title\007", "\033[5;6n",
+		/* XTSETTCAP, sixel, a DCS aborted by CAN or cut by another
+		 * sequence, parameters before +q, an ST after a second ESC. */
+		"\033P+p544e\033\\", "\033Pq#0;2;0;0;0\033\\",
+		"\033P+q544e\030", "\033P+q544e\033[m", "\033P1+q544e\033\\",
+		"\033P$qm\033\033\\",
 	};
 	struct aa_buf out;
 	size_t i;
@@ -194,7 +235,7 @@ TEST(vtq_stream_in_order_at_every_cut)
 {
 	struct aa_buf s, want, out, text;
 	struct aa_vt_options o = { .cols = COLS, .rows = ROWS,
-		.reply = on_reply, .ud = &out };
+		.reply = on_reply, .ud = &out, .term = vq_term };
 	struct aa_vt *vt;
 	size_t i, cut;
 
@@ -225,4 +266,68 @@ TEST(vtq_stream_in_order_at_every_cut)
 	aa_buf_release(&want);
 	aa_buf_release(&out);
 	aa_buf_release(&text);
+}
+
+/* A DCS payload of AA_VTQ_DCS_MAX bytes is answered, one more is
+ * dropped unanswered, cut anywhere. */
+TEST(vtq_dcs_bounded)
+{
+	struct aa_buf q, want, out;
+	size_t i, cut;
+
+	aa_buf_init(&q);
+	aa_buf_init(&want);
+	aa_buf_init(&out);
+	/* "+q" and 50 x "544e;" and "544e": 256 bytes, 51 names. */
+	ASSERT_EQ(aa_buf_puts(&q, "\033P+q"), 0);
+	for (i = 0; i < 51; i++) {
+		ASSERT_EQ(aa_buf_puts(&q, i < 50 ? "544e;" : "544e"), 0);
+		ASSERT_EQ(aa_buf_puts(&want, "\033P1+r544e=" TN_HEX "\033\\"),
+		    0);
+	}
+	ASSERT_EQ(q.len - 2, (size_t)AA_VTQ_DCS_MAX);
+	ASSERT_EQ(aa_buf_puts(&q, "\033\\"), 0);
+	for (cut = 0; cut <= q.len; cut += 37) {
+		vq_run("", aa_buf_str(&q), cut, &out);
+		ASSERT_STR_EQ(aa_buf_str(&out), aa_buf_str(&want));
+	}
+	/* One byte more. */
+	aa_buf_reset(&q);
+	ASSERT_EQ(aa_buf_puts(&q, "\033P+q5"), 0);
+	for (i = 0; i < 51; i++)
+		ASSERT_EQ(aa_buf_puts(&q, i < 50 ? "544e;" : "544e"), 0);
+	ASSERT_EQ(aa_buf_puts(&q, "\033\\"), 0);
+	for (cut = 0; cut <= q.len; cut += 37) {
+		vq_run("", aa_buf_str(&q), cut, &out);
+		ASSERT_EQ(out.len, (size_t)0);
+	}
+	aa_buf_release(&q);
+	aa_buf_release(&want);
+	aa_buf_release(&out);
+}
+
+/* What XTGETTCAP claims follows the agent's TERM; DECRQSS answers
+ * 0 for a setting it does not report. */
+TEST(vtq_dcs_follows_term)
+{
+	struct aa_buf out;
+
+	aa_buf_init(&out);
+	vq_term = "vt100";
+	vq_run("", "\033P+q544e;436f;636f6c6f7273\033\\", 0, &out);
+	ASSERT_STR_EQ(aa_buf_str(&out), "\033P1+r544e=7674313030\033\\"
+	    "\033P0+r436f\033\\" "\033P0+r636f6c6f7273\033\\");
+	vq_term = NULL;
+	vq_run("", "\033P+q544e\033\\", 0, &out);
+	ASSERT_STR_EQ(aa_buf_str(&out), "\033P0+r544e\033\\");
+	/* A TERM too long to report is not. */
+	vq_term = "xterm-0123456789012345678901234567890123456789"
+	    "01234567890123456789";
+	vq_run("", "\033P+q544e\033\\", 0, &out);
+	ASSERT_STR_EQ(aa_buf_str(&out), "\033P0+r544e\033\\");
+	vq_run("", "\033P$qz\033\\", 0, &out);
+	ASSERT_STR_EQ(aa_buf_str(&out), "\033P0$r\033\\");
+	vq_run("", "\033P$q\"p\033\\", 0, &out);
+	ASSERT_STR_EQ(aa_buf_str(&out), "\033P0$r\033\\");
+	aa_buf_release(&out);
 }

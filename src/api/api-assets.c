@@ -53,6 +53,12 @@ serve_path(struct aa_http_req *req, const char *path, const char *type)
 	send_asset(req, a, type);
 }
 
+void
+aa_api_serve_asset(struct aa_http_req *req, const char *path)
+{
+	serve_path(req, path, NULL);
+}
+
 /* Sends a redirect. */
 static void
 redirect(struct aa_http_req *req, int status, const char *location)

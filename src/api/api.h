@@ -27,6 +27,7 @@
 
 struct aa_api;
 struct aa_http_req;
+struct aa_http_req;
 struct aa_http_route;
 struct aa_http_server;
 struct aa_log;
@@ -82,6 +83,10 @@ void aa_api_on_error(struct aa_api *api, int level, const char *text);
 /* Publishes the opt-in state_change / queue_change events for the
  * session's AA_STEER_* changes (core/steer.h). */
 void aa_api_on_steer(struct aa_api *api, unsigned changes);
+
+/* Answers req with the embedded file at path ("web/host.html"), with its
+ * validators (ETag, gzip), or 404: for a host's own pages. */
+void aa_api_serve_asset(struct aa_http_req *req, const char *path);
 
 /* The OpenAPI document served at /openapi.json; NULL if not embedded. */
 const char *aa_api_openapi(size_t *lenp);

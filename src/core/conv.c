@@ -124,6 +124,8 @@ struct aa_conv {
 	int user_sent_after_load;
 
 	uint64_t change_seq, saved_seq, encoded_seq;
+	struct aa_message *lq;	/* the loaded state's queue, until taken */
+	size_t nlq;
 
 	enum aa_conv_status status;
 	int emitted_stable;
@@ -497,6 +499,7 @@ aa_conv_free(struct aa_conv *c)
 	if (c == NULL)
 		return;
 	free_messages(c->msgs, c->n);
+	free_messages(c->lq, c->nlq);
 	free(c->prompt);
 	aa_buf_release(&c->screen);
 	aa_buf_release(&c->base);
@@ -771,6 +774,11 @@ aa_conv_state_load(struct aa_conv *c, const char *json, size_t len,
 	}
 	st.msgs = NULL;
 	st.n = 0;
+	free_messages(c->lq, c->nlq);
+	c->lq = st.queue;
+	c->nlq = st.nqueue;
+	st.queue = NULL;
+	st.nqueue = 0;
 	aa_state_release(&st);
 	c->load = LOAD_DONE;
 	c->emit_from = 0;
@@ -778,6 +786,23 @@ aa_conv_state_load(struct aa_conv *c, const char *json, size_t len,
 	c->saved_seq = c->encoded_seq = c->change_seq;
 	settle(c);
 	return 0;
+}
+
+size_t
+aa_conv_take_loaded_queue(struct aa_conv *c, struct aa_message **queue)
+{
+	size_t n = c->nlq;
+
+	*queue = c->lq;
+	c->lq = NULL;
+	c->nlq = 0;
+	return n;
+}
+
+void
+aa_conv_touch(struct aa_conv *c)
+{
+	c->change_seq++;
 }
 
 void
@@ -814,9 +839,18 @@ aa_conv_save_wanted(const struct aa_conv *c)
 int
 aa_conv_state_encode(struct aa_conv *c, struct aa_buf *out)
 {
+	return aa_conv_state_encode_queue(c, out, NULL, 0);
+}
+
+int
+aa_conv_state_encode_queue(struct aa_conv *c, struct aa_buf *out,
+    const struct aa_message *queue, size_t nqueue)
+{
 	struct aa_state st;
 
 	memset(&st, 0, sizeof(st));
+	st.queue = (struct aa_message *)(uintptr_t)queue;
+	st.nqueue = nqueue;
 	st.version = AA_STATE_VERSION;
 	st.msgs = c->msgs;
 	st.n = c->n;

@@ -142,6 +142,16 @@ int aa_conv_save_wanted(const struct aa_conv *c);
 int aa_conv_dirty(const struct aa_conv *c);
 /* Appends the state file's bytes (§5.1) for the conversation as it is. */
 int aa_conv_state_encode(struct aa_conv *c, struct aa_buf *out);
+/* The same with the messages queued for the agent (state.h "queue"). */
+int aa_conv_state_encode_queue(struct aa_conv *c, struct aa_buf *out,
+    const struct aa_message *queue, size_t nqueue);
+/* Hands over the queue the loaded state file held (the caller frees each
+ * text and the array); returns its length, 0 with *queue NULL if none. */
+size_t aa_conv_take_loaded_queue(struct aa_conv *c,
+    struct aa_message **queue);
+/* Marks the state dirty for a change outside the conversation (the
+ * queue), so that the next save writes it. */
+void aa_conv_touch(struct aa_conv *c);
 /* Marks the last encoded state as written; clears dirty unless the
  * conversation changed since it was encoded. */
 void aa_conv_state_saved(struct aa_conv *c);

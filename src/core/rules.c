@@ -83,7 +83,8 @@ static const char *const box_keys[] = { "top", "bottom", "scan", "rows",
 static const char *const chrome_keys[] = { "lead", "trail", NULL };
 static const char *const busy_keys[] = { "marks", "lines", NULL };
 static const char *const match_keys[] = { "starts", "has", "rule", NULL };
-static const char *const interrupt_keys[] = { "esc", "ctrl-c", NULL };
+static const char *const interrupt_keys[] = { "esc", "ctrl-c", "esc esc",
+	NULL };
 static const char *const answer_kinds[] = { "arrows", "digit",
 	"digit-enter", NULL };
 

@@ -44,9 +44,11 @@ static int get_string(const cJSON *j, const char *field, char **out,
 static const char *state_role_name(enum aa_role r);
 static int decode_message(const cJSON *j, struct aa_message *m,
     char **cause);
-static int decode_messages(struct aa_state *st, const cJSON *arr,
-    char **cause);
+static int decode_messages(struct aa_message **vp, size_t *np,
+    const cJSON *arr, const char *name, char **cause);
 static int decode_root(struct aa_state *st, const cJSON *root, char **cause);
+static int encode_list(struct aa_buf *out, const struct aa_message *v,
+    size_t n, int utc);
 static int has_nul_escape(const char *s, size_t n);
 static void free_messages(struct aa_message *msgs, size_t n);
 
@@ -107,16 +109,16 @@ aa_state_quote(struct aa_buf *out, const char *s, size_t n, int html)
 	return rc == 0 ? aa_buf_putc(out, '"') : rc;
 }
 
-int
-aa_state_encode(struct aa_buf *out, const struct aa_state *st, int utc)
+/* Appends the elements of a messages-shaped array (no brackets). */
+static int
+encode_list(struct aa_buf *out, const struct aa_message *v, size_t n,
+    int utc)
 {
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	rc = aa_buf_printf(out, "{\"version\":%d,\"messages\":[",
-	    AA_STATE_VERSION);
-	for (i = 0; rc == 0 && i < st->n; i++) {
-		const struct aa_message *m = &st->msgs[i];
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct aa_message *m = &v[i];
 
 		rc = aa_buf_printf(out, "%s{\"id\":%lld,\"message\":",
 		    i > 0 ? "," : "", (long long)m->id);
@@ -130,15 +132,37 @@ aa_state_encode(struct aa_buf *out, const struct aa_state *st, int utc)
 		if (rc == 0)
 			rc = aa_buf_puts(out, "\"}");
 	}
+	return rc;
+}
+
+int
+aa_state_encode(struct aa_buf *out, const struct aa_state *st, int utc)
+{
+	int rc;
+
+	rc = aa_buf_printf(out, "{\"version\":%d,\"messages\":[",
+	    AA_STATE_VERSION);
+	if (rc == 0)
+		rc = encode_list(out, st->msgs, st->n, utc);
 	if (rc == 0)
 		rc = aa_buf_puts(out, "],\"initial_prompt\":");
 	if (rc == 0)
 		rc = aa_state_quote(out, st->prompt != NULL ? st->prompt : "",
 		    st->prompt != NULL ? st->prompt_len : 0, 1);
 	if (rc == 0)
-		rc = aa_buf_printf(out, ",\"initial_prompt_sent\":%s}\n",
+		rc = aa_buf_printf(out, ",\"initial_prompt_sent\":%s",
 		    st->prompt_sent ? "true" : "false");
-	return rc;
+	/* Ours, after upstream's fields and only when there is a queue, so
+	 * a file without one is upstream's bytes and upstream reads either
+	 * (Go's decoder ignores an unknown key). */
+	if (rc == 0 && st->nqueue > 0) {
+		rc = aa_buf_puts(out, ",\"queue\":[");
+		if (rc == 0)
+			rc = encode_list(out, st->queue, st->nqueue, utc);
+		if (rc == 0)
+			rc = aa_buf_putc(out, ']');
+	}
+	return rc == 0 ? aa_buf_puts(out, "}\n") : rc;
 }
 
 /* Go's field matching: exact, else case-insensitive with its folds. */
@@ -307,9 +331,11 @@ decode_message(const cJSON *j, struct aa_message *m, char **cause)
 	return 0;
 }
 
-/* Decodes "messages", replacing any earlier (duplicate-key) value. */
+/* Decodes "messages" (or "queue") into *vp, *np, replacing any earlier
+ * (duplicate-key) value. */
 static int
-decode_messages(struct aa_state *st, const cJSON *arr, char **cause)
+decode_messages(struct aa_message **vp, size_t *np, const cJSON *arr,
+    const char *name, char **cause)
 {
 	struct aa_message *msgs;
 	const cJSON *e;
@@ -317,10 +343,10 @@ decode_messages(struct aa_state *st, const cJSON *arr, char **cause)
 	int rc = 0;
 
 	if (!cJSON_IsNull(arr) && !cJSON_IsArray(arr))
-		return type_error(cause, arr, "messages", "[]Message");
-	free_messages(st->msgs, st->n);
-	st->msgs = NULL;
-	st->n = 0;
+		return type_error(cause, arr, name, "[]Message");
+	free_messages(*vp, *np);
+	*vp = NULL;
+	*np = 0;
 	if (cJSON_IsNull(arr))
 		return 0; /* Go decodes null into a nil slice: no messages */
 	for (e = arr->child; e != NULL; e = e->next)
@@ -336,8 +362,8 @@ decode_messages(struct aa_state *st, const cJSON *arr, char **cause)
 		free_messages(msgs, n); /* untouched entries are zero */
 		return rc;
 	}
-	st->msgs = msgs;
-	st->n = n;
+	*vp = msgs;
+	*np = n;
 	return 0;
 }
 
@@ -357,7 +383,11 @@ decode_root(struct aa_state *st, const cJSON *root, char **cause)
 		if (key_is(f->string, "version")) {
 			rc = get_int(f, "version", &st->version, cause);
 		} else if (key_is(f->string, "messages")) {
-			rc = decode_messages(st, f, cause);
+			rc = decode_messages(&st->msgs, &st->n, f,
+			    "messages", cause);
+		} else if (key_is(f->string, "queue")) {
+			rc = decode_messages(&st->queue, &st->nqueue, f,
+			    "queue", cause);
 		} else if (key_is(f->string, "initial_prompt")) {
 			rc = get_string(f, "initial_prompt", &prompt,
 			    &st->prompt_len, cause);
@@ -450,6 +480,7 @@ void
 aa_state_release(struct aa_state *st)
 {
 	free_messages(st->msgs, st->n);
+	free_messages(st->queue, st->nqueue);
 	free((void *)(uintptr_t)st->prompt);
 	memset(st, 0, sizeof(*st));
 }

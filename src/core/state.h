@@ -10,6 +10,11 @@
  * keys ignored, null leaves a zero value, "messages": null is no
  * messages) and then checks the version.  The codec is pure; the file
  * is written crash-safely by base/fileio.c (aa_file_replace).
+ *
+ * One field is ours: "queue", the messages queued for the agent's next
+ * idle moment and not typed yet, in the messages' shape (role "user"),
+ * written after upstream's fields and only when non-empty, so that a file
+ * without a queue is upstream's bytes and upstream reads ours.
  */
 #ifndef AA_STATE_H
 #define AA_STATE_H
@@ -33,6 +38,8 @@ struct aa_state {
 	const char *prompt;
 	size_t prompt_len;
 	int prompt_sent;
+	struct aa_message *queue;	/* ours: queued, not sent; ids are */
+	size_t nqueue;			/* the queue's */
 };
 
 /* Appends the file's bytes for st (version is always 1) to out. */

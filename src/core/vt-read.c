@@ -203,6 +203,20 @@ aa_vt_draw_full(struct tsm_screen *scr, struct aa_buf *b)
 	return d.err ? AA_ENOMEM : 0;
 }
 
+int
+aa_vt_reader_margins(int direct, struct tsm_screen *scr, unsigned *top,
+    unsigned *bottom)
+{
+	const struct vt_tsm_screen *m = (const void *)scr;
+
+	if (!direct || m->margin_bottom >= m->size_y ||
+	    m->margin_top > m->margin_bottom)
+		return -1;
+	*top = m->margin_top;
+	*bottom = m->margin_bottom;
+	return 0;
+}
+
 /* Returns non-zero if libtsm's screen header reads as the mirror says. */
 static int
 vt_direct_sane(struct tsm_screen *scr)

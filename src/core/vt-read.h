@@ -47,6 +47,10 @@ void aa_vt_reader_forget(struct aa_vt_reader *r);
  */
 int aa_vt_reader_read(struct aa_vt_reader *r, struct tsm_screen *scr,
     struct aa_buf *text);
+/* The scroll region (0-based, inclusive) from libtsm's screen, which
+ * keeps it privately: 0, or -1 when its layout is not checked (direct 0). */
+int aa_vt_reader_margins(int direct, struct tsm_screen *scr, unsigned *top,
+    unsigned *bottom);
 /* Appends the whole screen to b through tsm_screen_draw, uncached. */
 int aa_vt_draw_full(struct tsm_screen *scr, struct aa_buf *b);
 

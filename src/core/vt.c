@@ -32,11 +32,15 @@
  * The filter answers the terminal queries of one table (core/vtquery.h:
  * DA1-3, DSR, CPR, XTVERSION, DECRQM with the real state of the modes it
  * or libtsm know, the kitty keyboard query, window sizes, OSC 10/11/12
- * and OSC 4 colours), cancelling them on their way to libtsm (CSI 'n'
- * finals the table lacks are dropped too: libtsm would answer them as
- * DSR).  It flushes the bytes before the query to libtsm first, so the
- * reply reports the state after them and reaches the agent in stream
- * order.  Anything libtsm still answers arrives through its write
+ * and OSC 4 colours, the DCS queries XTGETTCAP and DECRQSS), cancelling
+ * the CSI ones on their way to libtsm (CSI 'n' finals the table lacks are
+ * dropped too: libtsm would answer them as DSR).  A DCS string libtsm
+ * 4.0.2 swallows whole, printing and answering none of it, so it goes on
+ * unchanged while the filter collects its payload (at most
+ * AA_VTQ_DCS_MAX bytes; a longer one is dropped unanswered) and answers
+ * at its ST, wherever the feeds cut it.  It flushes the bytes before
+ * the query to libtsm first, so the reply reports the state after them
+ * and reaches the agent in stream order.  Anything libtsm still answers arrives through its write
  * callback, synchronously, and goes to the same reply callback.
  *
  * Screen text comes from the row reader (vt-read.c), which re-renders
@@ -58,14 +62,15 @@
 
 /* The filter's view of libtsm's parser state. */
 enum vt_state {
-	VT_GROUND, /* also DCS/SOS/PM/APC strings: nothing to watch there */
+	VT_GROUND, /* also SOS/PM/APC strings: nothing to watch there */
 	VT_ESC,
 	VT_ESC_INT,
 	VT_CSI_ENTRY,
 	VT_CSI_PARAM,
 	VT_CSI_INT,
 	VT_CSI_IGNORE,
-	VT_OSC
+	VT_OSC,
+	VT_DCS     /* a DCS string, up to its ST */
 };
 
 /* What happens to the code point just parsed. */
@@ -118,6 +123,12 @@ struct aa_vt {
 	char osc[VT_OSC_MAX];
 	size_t osc_len;
 	int osc_over;
+	char dcs[AA_VTQ_DCS_MAX + 1];
+	size_t dcs_len;
+	int dcs_over;
+	int dcs_esc;     /* the DCS just ended in ESC: ST if '\' follows */
+	int cursor_style; /* the last DECSCUSR */
+	char term[AA_VTQ_TERM_MAX + 1]; /* the agent's TERM, "" unknown */
 	unsigned modes;
 	unsigned char pend[4]; /* incomplete UTF-8 sequence ending a feed */
 	size_t pend_len;
@@ -251,6 +262,10 @@ vt_term(struct aa_vt *vt, struct aa_vtq_term *t)
 	t->bracketed = !!(vt->modes & VT_MODE_BRACKETED);
 	t->sync = !!(vt->modes & VT_MODE_SYNC);
 	t->insert = !!(f & TSM_SCREEN_INSERT_MODE);
+	t->term = vt->term[0] != '\0' ? vt->term : NULL;
+	t->cursor_style = vt->cursor_style;
+	t->margins_known = aa_vt_reader_margins(vt->rd.direct, vt->scr,
+	    &t->margin_top, &t->margin_bottom) == 0;
 }
 
 /*
@@ -334,6 +349,12 @@ vt_csi_dispatch(struct aa_vt *vt, uint32_t final)
 		/* libtsm ignores the marker: CSI > 4;1 m (modifyOtherKeys)
 		 * would become SGR 4, CSI ? 1 r (XTRESTORE) a scroll region. */
 		return plain ? VT_PASS : vt_cancel(vt, NULL);
+	case 'q':
+		/* DECSCUSR, which libtsm ignores: kept for DECRQSS. */
+		if (vt->prefix == 0 && vt->flags == VT_F_SPACE &&
+		    vt->argc == 1 && vt->argv[0] <= 6)
+			vt->cursor_style = vt->argv[0] < 0 ? 0 : vt->argv[0];
+		break;
 	case 's':
 	case 'u':
 		/* SCOSC/SCORC, which libtsm lacks: use DECSC/DECRC. */
@@ -387,6 +408,44 @@ vt_osc_start(struct aa_vt *vt)
 	vt->state = VT_OSC;
 }
 
+/* Starts collecting a DCS payload. */
+static void
+vt_dcs_start(struct aa_vt *vt)
+{
+	vt->dcs_len = 0;
+	vt->dcs_over = 0;
+	vt->state = VT_DCS;
+}
+
+/* Collects one code point of a DCS payload: printable ASCII, bounded;
+ * anything else makes it no query of ours.  C0 controls are skipped, as
+ * libtsm skips them in a DCS. */
+static void
+vt_dcs_collect(struct aa_vt *vt, uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f)
+		return;
+	if (cp > 0x7e || vt->dcs_len >= AA_VTQ_DCS_MAX) {
+		vt->dcs_over = 1;
+		return;
+	}
+	vt->dcs[vt->dcs_len++] = (char)cp;
+}
+
+/* The DCS ended with ST: answers it if it is a query of the table. */
+static void
+vt_dcs_end(struct aa_vt *vt)
+{
+	struct aa_vtq_term t;
+
+	if (vt->dcs_over)
+		return;
+	vt->dcs[vt->dcs_len] = '\0';
+	vt_flush(vt);
+	vt_term(vt, &t);
+	aa_vtq_dcs(vt->dcs, &t, vt_emit, vt);
+}
+
 /* Returns non-zero for the C0 controls libtsm executes inside sequences. */
 static int
 vt_is_exec(uint32_t cp)
@@ -411,9 +470,13 @@ vt_step_anywhere(struct aa_vt *vt, uint32_t cp)
 	case 0x9d:
 		vt_osc_start(vt);
 		return 1;
+	case 0x90:
+		vt_dcs_start(vt);
+		return 1;
 	case 0x18:
 	case 0x1a:
-	case 0x80 ... 0x9a:
+	case 0x80 ... 0x8f:
+	case 0x91 ... 0x9a:
 	case 0x9c:
 	case 0x9e:
 	case 0x9f:
@@ -426,6 +489,11 @@ vt_step_anywhere(struct aa_vt *vt, uint32_t cp)
 	 * terminate it properly, CAN and SUB abort it. */
 	if (was == VT_OSC && (cp == 0x1b || cp == 0x9c))
 		vt_osc_end(vt, 0);
+	/* A DCS ends on any of them too, answered only at ST: C1 ST, or
+	 * ESC if '\' comes next (vt_step_esc). */
+	vt->dcs_esc = was == VT_DCS && cp == 0x1b;
+	if (was == VT_DCS && cp == 0x9c)
+		vt_dcs_end(vt);
 	return 1;
 }
 
@@ -435,6 +503,14 @@ vt_step_esc(struct aa_vt *vt, uint32_t cp)
 {
 	if (vt_is_exec(cp) || cp == 0x7f)
 		return;
+	if (vt->dcs_esc) {
+		vt->dcs_esc = 0;
+		if (cp == '\\') {
+			vt_dcs_end(vt);
+			vt->state = VT_GROUND;
+			return;
+		}
+	}
 	if (vt->state == VT_ESC_INT || (cp >= 0x20 && cp <= 0x2f)) {
 		if (cp >= 0x30 && cp <= 0x7e)
 			vt->state = VT_GROUND;
@@ -450,9 +526,13 @@ vt_step_esc(struct aa_vt *vt, uint32_t cp)
 	case ']':
 		vt_osc_start(vt);
 		return;
+	case 'P':
+		vt_dcs_start(vt);
+		return;
 	case 'c':
 		/* RIS: a full reset also turns our modes off. */
 		vt->modes = 0;
+		vt->cursor_style = 0;
 		vt->state = VT_GROUND;
 		return;
 	}
@@ -515,6 +595,9 @@ vt_step(struct aa_vt *vt, uint32_t cp)
 			vt->state = VT_GROUND;
 		} else if (cp >= 0x20)
 			vt_osc_collect(vt, cp);
+		return VT_PASS;
+	case VT_DCS:
+		vt_dcs_collect(vt, cp);
 		return VT_PASS;
 	default:
 		return vt_step_csi(vt, cp);
@@ -735,6 +818,9 @@ aa_vt_new(struct aa_vt **out, const struct aa_vt_options *o)
 	if (o != NULL) {
 		vt->reply = o->reply;
 		vt->ud = o->ud;
+		/* A TERM too long to report is not reported. */
+		if (o->term != NULL && strlen(o->term) <= AA_VTQ_TERM_MAX)
+			memcpy(vt->term, o->term, strlen(o->term) + 1);
 	}
 	rc = tsm_screen_new(&vt->scr, NULL, NULL);
 	if (rc < 0)

@@ -43,6 +43,7 @@ struct aa_vt_options {
 	unsigned cols, rows;  /* zero = 80x24 */
 	aa_vt_reply_fn reply; /* may be NULL: replies are dropped */
 	void *ud;
+	const char *term;     /* the agent's TERM (XTGETTCAP), NULL: none */
 };
 
 /* Creates a terminal; returns 0, AA_EINVAL (bad size) or AA_ENOMEM. */

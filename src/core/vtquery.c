@@ -29,29 +29,42 @@ typedef size_t vtq_fn(const struct aa_vtq_csi *, const struct aa_vtq_term *,
 static vtq_fn vtq_da1, vtq_da2, vtq_da3, vtq_dsr, vtq_cpr, vtq_xcpr;
 static vtq_fn vtq_xtversion, vtq_decrqm, vtq_kitty, vtq_winpx, vtq_cellpx;
 static vtq_fn vtq_winch, vtq_screench, vtq_osc_fg, vtq_osc_bg, vtq_osc_palette;
+static vtq_fn vtq_xtgettcap, vtq_rqss_sgr, vtq_rqss_scusr, vtq_rqss_stbm;
 
 static const struct aa_vtq_row vtq_rows[] = {
-	{ "DA1", AA_VTQ_CSI, 0, 0, 'c', AA_VTQ_ARG_ZERO, vtq_da1 },
-	{ "DA2", AA_VTQ_CSI, '>', 0, 'c', AA_VTQ_ARG_ZERO, vtq_da2 },
-	{ "DA3", AA_VTQ_CSI, '=', 0, 'c', AA_VTQ_ARG_ZERO, vtq_da3 },
-	{ "DSR", AA_VTQ_CSI, 0, 0, 'n', 5, vtq_dsr },
-	{ "CPR", AA_VTQ_CSI, 0, 0, 'n', 6, vtq_cpr },
-	{ "DECXCPR", AA_VTQ_CSI, '?', 0, 'n', 6, vtq_xcpr },
+	{ "DA1", AA_VTQ_CSI, 0, 0, 'c', AA_VTQ_ARG_ZERO, vtq_da1, NULL },
+	{ "DA2", AA_VTQ_CSI, '>', 0, 'c', AA_VTQ_ARG_ZERO, vtq_da2, NULL },
+	{ "DA3", AA_VTQ_CSI, '=', 0, 'c', AA_VTQ_ARG_ZERO, vtq_da3, NULL },
+	{ "DSR", AA_VTQ_CSI, 0, 0, 'n', 5, vtq_dsr, NULL },
+	{ "CPR", AA_VTQ_CSI, 0, 0, 'n', 6, vtq_cpr, NULL },
+	{ "DECXCPR", AA_VTQ_CSI, '?', 0, 'n', 6, vtq_xcpr, NULL },
 	{ "XTVERSION", AA_VTQ_CSI, '>', 0, 'q', AA_VTQ_ARG_ZERO,
-	    vtq_xtversion },
-	{ "DECRQM", AA_VTQ_CSI, '?', '$', 'p', AA_VTQ_ARG_ANY, vtq_decrqm },
+	    vtq_xtversion, NULL },
+	{ "DECRQM", AA_VTQ_CSI, '?', '$', 'p', AA_VTQ_ARG_ANY, vtq_decrqm,
+	    NULL },
 	{ "DECRQM (ANSI)", AA_VTQ_CSI, 0, '$', 'p', AA_VTQ_ARG_ANY,
-	    vtq_decrqm },
-	{ "KITTYKB", AA_VTQ_CSI, '?', 0, 'u', AA_VTQ_ARG_ZERO, vtq_kitty },
-	{ "WINPX", AA_VTQ_CSI, 0, 0, 't', 14, vtq_winpx },
-	{ "CELLPX", AA_VTQ_CSI, 0, 0, 't', 16, vtq_cellpx },
-	{ "WINCH", AA_VTQ_CSI, 0, 0, 't', 18, vtq_winch },
-	{ "SCREENCH", AA_VTQ_CSI, 0, 0, 't', 19, vtq_screench },
-	{ "OSC 10", AA_VTQ_OSC, 0, 0, 0, 10, vtq_osc_fg },
-	{ "OSC 11", AA_VTQ_OSC, 0, 0, 0, 11, vtq_osc_bg },
-	{ "OSC 12", AA_VTQ_OSC, 0, 0, 0, 12, vtq_osc_fg },
-	{ "OSC 4", AA_VTQ_OSC, 0, 0, 0, 4, vtq_osc_palette },
+	    vtq_decrqm, NULL },
+	{ "KITTYKB", AA_VTQ_CSI, '?', 0, 'u', AA_VTQ_ARG_ZERO, vtq_kitty,
+	    NULL },
+	{ "WINPX", AA_VTQ_CSI, 0, 0, 't', 14, vtq_winpx, NULL },
+	{ "CELLPX", AA_VTQ_CSI, 0, 0, 't', 16, vtq_cellpx, NULL },
+	{ "WINCH", AA_VTQ_CSI, 0, 0, 't', 18, vtq_winch, NULL },
+	{ "SCREENCH", AA_VTQ_CSI, 0, 0, 't', 19, vtq_screench, NULL },
+	{ "OSC 10", AA_VTQ_OSC, 0, 0, 0, 10, vtq_osc_fg, NULL },
+	{ "OSC 11", AA_VTQ_OSC, 0, 0, 0, 11, vtq_osc_bg, NULL },
+	{ "OSC 12", AA_VTQ_OSC, 0, 0, 0, 12, vtq_osc_fg, NULL },
+	{ "OSC 4", AA_VTQ_OSC, 0, 0, 0, 4, vtq_osc_palette, NULL },
+	{ "XTGETTCAP", AA_VTQ_DCS, 0, 0, 0, 0, vtq_xtgettcap, "+q" },
+	{ "DECRQSS SGR", AA_VTQ_DCS, 0, 0, 0, 0, vtq_rqss_sgr, "$qm" },
+	{ "DECRQSS DECSCUSR", AA_VTQ_DCS, 0, 0, 0, 0, vtq_rqss_scusr,
+	    "$q q" },
+	{ "DECRQSS DECSTBM", AA_VTQ_DCS, 0, 0, 0, 0, vtq_rqss_stbm, "$qr" },
 };
+
+/* The capabilities XTGETTCAP knows, by terminfo (and termcap) name; the
+ * index is the row's item. */
+static const char *const vtq_caps[] = { "TN", "Co", "colors" };
+enum { VTQ_CAP_TN, VTQ_CAP_CO, VTQ_CAP_COLORS };
 
 const struct aa_vtq_row *
 aa_vtq_table(size_t *n)
@@ -423,4 +436,185 @@ aa_vtq_osc(const char *s, int bel,
 		}
 	}
 	return count;
+}
+
+/* ---- DCS: XTGETTCAP and DECRQSS ---- */
+
+/* The agent's TERM if there is one to report. */
+static const char *
+vtq_term_name(const struct aa_vtq_term *t)
+{
+	if (t == NULL || t->term == NULL || t->term[0] == '\0' ||
+	    strlen(t->term) > AA_VTQ_TERM_MAX)
+		return NULL;
+	return t->term;
+}
+
+/* Appends s in hex (two lowercase digits a byte) at out[*n], within
+ * AA_VTQ_REPLY_MAX; returns 0 if it did not fit. */
+static int
+vtq_hex(char *out, size_t *n, const char *s)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (; *s != '\0'; s++) {
+		if (*n + 2 >= AA_VTQ_REPLY_MAX)
+			return 0;
+		out[(*n)++] = digits[(unsigned char)*s >> 4];
+		out[(*n)++] = digits[(unsigned char)*s & 15];
+	}
+	out[*n] = '\0';
+	return 1;
+}
+
+/* XTGETTCAP: capability item, "DCS 1 + r name=value ST" in hex; none
+ * (0) when there is no value to give.  What is claimed follows TERM:
+ * the agent was told it, so its terminfo entry is what it expects. */
+static size_t
+vtq_xtgettcap(const struct aa_vtq_csi *q, const struct aa_vtq_term *t,
+    int item, int bel, char *out)
+{
+	const char *term = vtq_term_name(t), *value = NULL;
+	size_t n;
+
+	(void)q, (void)bel;
+	if (item == VTQ_CAP_TN)
+		value = term;
+	else if ((item == VTQ_CAP_CO || item == VTQ_CAP_COLORS) &&
+	    term != NULL && strstr(term, "256color") != NULL)
+		value = "256";
+	if (value == NULL || item < 0 ||
+	    (size_t)item >= AA__ARRAY_SIZE(vtq_caps))
+		return 0;
+	n = vtq_printf(out, "\033P1+r");
+	if (n == 0 || !vtq_hex(out, &n, vtq_caps[item]) ||
+	    n + 1 >= AA_VTQ_REPLY_MAX)
+		return 0;
+	out[n++] = '=';
+	if (!vtq_hex(out, &n, value) || n + 2 >= AA_VTQ_REPLY_MAX)
+		return 0;
+	memcpy(out + n, "\033\\", 3);
+	return n + 2;
+}
+
+/* DECRQSS SGR: the default rendition (vtquery.h says why). */
+static size_t
+vtq_rqss_sgr(const struct aa_vtq_csi *q, const struct aa_vtq_term *t,
+    int item, int bel, char *out)
+{
+	(void)q, (void)t, (void)item, (void)bel;
+	return vtq_printf(out, "\033P1$r0m\033\\");
+}
+
+/* DECRQSS DECSCUSR: the last cursor style set (0 and the default are 1,
+ * a blinking block). */
+static size_t
+vtq_rqss_scusr(const struct aa_vtq_csi *q, const struct aa_vtq_term *t,
+    int item, int bel, char *out)
+{
+	(void)q, (void)item, (void)bel;
+	return vtq_printf(out, "\033P1$r%d q\033\\", t->cursor_style > 0 ?
+	    t->cursor_style : 1);
+}
+
+/* DECRQSS DECSTBM: libtsm's scroll region, 1-based; none if unknown. */
+static size_t
+vtq_rqss_stbm(const struct aa_vtq_csi *q, const struct aa_vtq_term *t,
+    int item, int bel, char *out)
+{
+	(void)q, (void)item, (void)bel;
+	if (!t->margins_known)
+		return 0;
+	return vtq_printf(out, "\033P1$r%u;%ur\033\\", t->margin_top + 1,
+	    t->margin_bottom + 1);
+}
+
+/* The value of hex digit c, -1 for none. */
+static int
+vtq_xdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* XTGETTCAP's names, hex-encoded and ';'-separated: one reply each, as
+ * kitty does; DCS 0 + r hex ST for a name we have no value for, and one
+ * DCS 0 + r ST ending the answer at something that is no hex name. */
+static size_t
+vtq_getcap(const struct aa_vtq_row *r, const char *s,
+    const struct aa_vtq_term *t,
+    void (*emit)(void *, const char *, size_t), void *ud)
+{
+	char name[32], out[AA_VTQ_REPLY_MAX];
+	size_t count = 0, nl, n, i;
+
+	for (;;) {
+		const char *start = s;
+		int hi, lo, bad = 0;
+
+		for (nl = 0; *s != '\0' && *s != ';'; s += 2) {
+			hi = vtq_xdigit(s[0]);
+			lo = hi < 0 ? -1 : vtq_xdigit(s[1]);
+			if (lo < 0 || nl + 1 >= sizeof(name)) {
+				bad = 1;
+				break;
+			}
+			name[nl++] = (char)(hi << 4 | lo);
+		}
+		if (bad || s == start) {
+			emit(ud, "\033P0+r\033\\", 7);
+			return count + 1;
+		}
+		name[nl] = '\0';
+		n = 0;
+		for (i = 0; i < AA__ARRAY_SIZE(vtq_caps); i++)
+			if (strcmp(name, vtq_caps[i]) == 0)
+				n = r->reply(NULL, t, (int)i, 0, out);
+		if (n == 0)
+			n = vtq_printf(out, "\033P0+r%.*s\033\\",
+			    (int)(s - start), start);
+		if (n > 0)
+			emit(ud, out, n);
+		count++;
+		if (*s != ';')
+			return count;
+		s++;
+	}
+}
+
+size_t
+aa_vtq_dcs(const char *p, const struct aa_vtq_term *t,
+    void (*emit)(void *ud, const char *reply, size_t n), void *ud)
+{
+	char out[AA_VTQ_REPLY_MAX];
+	size_t i, n;
+
+	for (i = 0; i < AA__ARRAY_SIZE(vtq_rows); i++) {
+		const struct aa_vtq_row *r = &vtq_rows[i];
+
+		if (r->kind != AA_VTQ_DCS)
+			continue;
+		if (r->reply == vtq_xtgettcap) {
+			if (strncmp(p, r->dcs, 2) == 0)
+				return vtq_getcap(r, p + 2, t, emit, ud);
+			continue;
+		}
+		if (strcmp(p, r->dcs) != 0)
+			continue;
+		if ((n = r->reply(NULL, t, 0, 0, out)) == 0)
+			break;
+		emit(ud, out, n);
+		return 1;
+	}
+	/* A setting DECRQSS does not report, or could not read. */
+	if (strncmp(p, "$q", 2) == 0) {
+		emit(ud, "\033P0$r\033\\", 7);
+		return 1;
+	}
+	return 0;
 }

@@ -26,12 +26,29 @@
  *   OSC 11    OSC 11;? BEL|ST      OSC 11;rgb:0000/0000/0000 BEL|ST
  *   OSC 12    OSC 12;? BEL|ST      OSC 12;rgb:e5e5/e5e5/e5e5 BEL|ST
  *   OSC 4     OSC 4;n;? BEL|ST     OSC 4;n;rgb:... BEL|ST (xterm palette)
+ *   XTGETTCAP DCS + q hex;hex ST   DCS 1 + r hex=hexvalue ST per name
+ *                                  known: TN (the agent's TERM), Co and
+ *                                  colors (256, when TERM says 256color);
+ *                                  DCS 0 + r hex ST for the others (RGB:
+ *                                  no COLORTERM is set, no truecolor is
+ *                                  claimed), DCS 0 + r ST if not hex
+ *   DECRQSS   DCS $ q m ST         DCS 1 $ r 0 m ST (see below)
+ *   (SGR, DECSCUSR, DECSTBM)
+ *             DCS $ q SP q ST      DCS 1 $ r Ps SP q ST (the last DECSCUSR)
+ *             DCS $ q r ST         DCS 1 $ r top;bottom r ST (libtsm's
+ *                                  margins), DCS 0 $ r ST for the rest
  *
  * A cell is reported as 8 x 16 pixels: there are no pixels, and a TUI
  * that sizes images from them needs some.  OSC replies end as the query
  * did (BEL or ST); xterm's chained forms (OSC 10;?;? asks for 10 and 11,
- * OSC 4;1;?;2;? for two entries) get one reply per item.  Pure: no
- * libtsm, no I/O; vt.c passes the state a reply needs.
+ * OSC 4;1;?;2;? for two entries) get one reply per item.  A DCS query
+ * is answered once its ST has come; vt.c collects at most
+ * AA_VTQ_DCS_MAX bytes of it and drops a longer one unanswered.  DECRQSS
+ * SGR reports the default rendition whatever the pen: the pen is libtsm's
+ * private state, and the screen text we serve carries no attributes, so
+ * an agent that probes for a colour it set (Neovim's truecolor check) is
+ * told, truly, that it was not kept.  Pure: no libtsm, no I/O; vt.c
+ * passes the state a reply needs.
  */
 #ifndef AA_VTQUERY_H
 #define AA_VTQUERY_H
@@ -39,8 +56,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Longest reply of one row (one OSC item, one CSI query). */
-#define AA_VTQ_REPLY_MAX 96
+/* Longest reply of one row (one OSC item, one CSI query, one XTGETTCAP
+ * name: a TERM of AA_VTQ_TERM_MAX bytes in hex fits). */
+#define AA_VTQ_REPLY_MAX 160
+/* Longest TERM name reported (XTGETTCAP TN); a longer one is not. */
+#define AA_VTQ_TERM_MAX 63
+/* Longest DCS payload answered (introducer and ST excluded). */
+#define AA_VTQ_DCS_MAX 256
 
 /* What a reply may report: the terminal's state at the query. */
 struct aa_vtq_term {
@@ -55,6 +77,10 @@ struct aa_vtq_term {
 	int bracketed;		/* ?2004 */
 	int sync;		/* ?2026, synchronized output */
 	int insert;		/* IRM, ANSI 4 */
+	const char *term;	/* the agent's TERM, NULL: unknown */
+	int cursor_style;	/* the last DECSCUSR Ps (0 reported as 1) */
+	int margins_known;	/* the scroll region below could be read */
+	unsigned margin_top, margin_bottom; /* 0-based, inclusive */
 };
 
 /* A complete CSI sequence, as the filter collected it. */
@@ -68,7 +94,8 @@ struct aa_vtq_csi {
 
 enum aa_vtq_kind {
 	AA_VTQ_CSI,
-	AA_VTQ_OSC
+	AA_VTQ_OSC,
+	AA_VTQ_DCS
 };
 
 /* Matches the first parameter: none or 0, or any value. */
@@ -85,10 +112,13 @@ struct aa_vtq_row {
 	int arg;		/* CSI: first parameter, or AA_VTQ_ARG_*;
 				 * OSC: its number (10, 11, 12, 4) */
 	/* Writes the reply into out (AA_VTQ_REPLY_MAX bytes); returns its
-	 * length.  item is the OSC 4 palette index, else 0; bel says
-	 * whether an OSC query ended with BEL (1) or ST (0). */
+	 * length, 0 for none.  item is the OSC 4 palette index or the
+	 * XTGETTCAP capability, else 0; bel says whether an OSC query ended
+	 * with BEL (1) or ST (0). */
 	size_t (*reply)(const struct aa_vtq_csi *q, const struct aa_vtq_term *t,
 	    int item, int bel, char *out);
+	/* DCS: the payload ("$qm"), or its start for XTGETTCAP ("+q"). */
+	const char *dcs;
 };
 
 /* The table, *n rows. */
@@ -105,6 +135,13 @@ size_t aa_vtq_reply_csi(const struct aa_vtq_row *r,
  * Returns the number of replies.
  */
 size_t aa_vtq_osc(const char *p, int bel,
+    void (*emit)(void *ud, const char *reply, size_t n), void *ud);
+/*
+ * Answers one finished DCS payload p (NUL-terminated, after the
+ * introducer, before ST: "+q544e", "$qm"): XTGETTCAP gets one reply per
+ * name, DECRQSS one; anything else none.  Returns the number of replies.
+ */
+size_t aa_vtq_dcs(const char *p, const struct aa_vtq_term *t,
     void (*emit)(void *ud, const char *reply, size_t n), void *ud);
 
 #endif /* AA_VTQUERY_H */

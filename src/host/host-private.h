@@ -20,6 +20,7 @@
 struct aa_access;
 struct aa_api;
 struct aa_http_req;
+struct aa_host_chat;
 struct aa_http_server;
 struct aa_mcp;
 struct aa_session;
@@ -62,6 +63,7 @@ struct aa_host {
 	uv_loop_t *loop;
 	struct aa_http_server *http;
 	struct aa_mcp *mcp;
+	struct aa_host_chat *chat; /* the chat page's list stream */
 	struct aa_access *access;
 	struct aa_list sessions;
 	size_t nsessions;
@@ -76,7 +78,20 @@ struct aa_host {
 	int pending;          /* during a stop: sessions not yet freed */
 	aa_host_stop_cb stop_cb;
 	void *stop_ud;
+	/* The public face (host-api.c). */
+	int phase;            /* HOST_NEW, _RUNNING, _STOPPING, _STOPPED */
+	char *unix_path;
+	char *token;          /* NULL without TCP */
+	struct aa_host_config cfg; /* strings borrowed from the fields */
+	char **addrs, **allowed_hosts, **allowed_origins;
+	unsigned term_width, term_height;
+	void (*on_session)(void *ud, const char *id, enum aa_host_event ev);
+	void *ud;
+	aa_host_stop_cb user_cb;
+	void *user_ud;
 };
+
+enum { HOST_NEW, HOST_RUNNING, HOST_STOPPING, HOST_STOPPED };
 
 /* ---- host.c ---- */
 
@@ -87,6 +102,29 @@ void aa_host_sess_free(struct hsess *hs);
  * but for its handles, which are closed. */
 int aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
     char **cause);
+
+/* ---- host-chat.c ---- */
+
+/* Makes the session-list stream of the host's chat page. */
+int aa_host_chat_new(struct aa_host_chat **out, struct aa_host *h);
+/* Something in the list changed: the page hears of it shortly after. */
+void aa_host_chat_changed(struct aa_host_chat *c);
+/* Ends the stream's connections and frees c, then cb(ud) (run the
+ * loop); NULL is fine. */
+void aa_host_chat_close(struct aa_host_chat *c, void (*cb)(void *),
+    void *ud);
+/* The routes: GET /, GET /chat (with the ?token= login), GET /chat/<f>,
+ * GET /events. */
+void aa_host_h_root(struct aa_http_req *req, void *data);
+void aa_host_h_chat(struct aa_http_req *req, void *data);
+void aa_host_h_chat_file(struct aa_http_req *req, void *data);
+void aa_host_h_events(struct aa_http_req *req, void *data);
+
+/* ---- host-api.c ---- */
+
+/* Tells the embedder (aa_host_options.on_session) what happened to hs. */
+void aa_host_notify(struct aa_host *h, const struct hsess *hs,
+    enum aa_host_event ev);
 
 /* ---- host-spec.c ---- */
 

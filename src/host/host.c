@@ -19,7 +19,9 @@
  * closed (counted closes, STYLE 12).
  *
  * A spec's checks and the command line made from it are host-spec.c; the
- * list on disk is host-store.c.
+ * list on disk is host-store.c; the host as the public header offers it
+ * (made, started, stopped and freed by an embedder, sessions by id, the
+ * on_session events this file raises) is host-api.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -41,6 +43,8 @@
 #include "base/log.h"
 #include "base/timefmt.h"
 #include "core/agent.h"
+#include "core/health.h"
+#include "core/prompt.h"
 #include "core/queue.h"
 #include "runtime/session.h"
 #include "http/access.h"
@@ -73,6 +77,8 @@ hs_status(void *ud, enum aa_conv_status st)
 
 	aa_api_on_status(hs->api, st);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
+	aa_host_notify(hs->host, hs, AA_HOST_SESSION_CHANGED);
 }
 
 static void
@@ -98,6 +104,8 @@ hs_steer(void *ud, unsigned changes)
 
 	aa_api_on_steer(hs->api, changes);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
+	aa_host_notify(hs->host, hs, AA_HOST_SESSION_CHANGED);
 }
 
 /* The agent exited on its own: the session stays, readable, until it is
@@ -112,6 +120,8 @@ hs_exit(void *ud, int wait_status)
 	AA_LOG(&hs->host->log, AA_LOG_INFO, "session %s: agent exited "
 	    "(wait status %d)", hs->id, wait_status);
 	aa_mcp_changed(hs->host->mcp, hs);
+	aa_host_chat_changed(hs->host->chat);
+	aa_host_notify(hs->host, hs, AA_HOST_SESSION_EXITED);
 }
 
 /* ---- starting and stopping a session ---- */
@@ -208,9 +218,10 @@ aa_host_sess_start(struct aa_host *h, struct hsess *hs, int resume,
 	return 0;
 }
 
-/* The server has closed: the host is gone. */
+/* The server has closed: everything the host had open is gone (the
+ * host itself waits for aa_host_free). */
 static void
-host_free(void *ud)
+host_closed(void *ud)
 {
 	struct aa_host *h = ud;
 	aa_host_stop_cb cb;
@@ -219,9 +230,8 @@ host_free(void *ud)
 	cb = h->stop_cb;
 	cud = h->stop_ud;
 	aa_access_free(h->access);
-	free(h->state_dir);
-	free(h->list_path);
-	free(h);
+	h->access = NULL;
+	h->http = NULL;
 	if (cb != NULL)
 		cb(cud);
 }
@@ -244,7 +254,16 @@ host_part_done(void *ud)
 		aa_mcp_close(m, host_part_done, h);
 		return;
 	}
-	aa_http_server_close(h->http, host_free, h);
+	if (h->chat != NULL) {
+		struct aa_host_chat *c = h->chat;
+
+		/* And again, with the chat's list stream gone. */
+		h->chat = NULL;
+		h->pending = 1;
+		aa_host_chat_close(c, host_part_done, h);
+		return;
+	}
+	aa_http_server_close(h->http, host_closed, h);
 }
 
 /* The session's API has closed: the session is gone. */
@@ -315,8 +334,10 @@ sess_stop(struct hsess *hs)
 	h->nsessions--;
 	h->nstopping++;
 	aa_mcp_gone(h->mcp, hs);
+	aa_host_chat_changed(h->chat);
 	aa_api_set_session(hs->api, hs->session, NULL);
 	aa_session_stop(hs->session, sess_stopped, hs);
+	aa_host_notify(h, hs, AA_HOST_SESSION_REMOVED);
 }
 
 /* ---- routes ---- */
@@ -335,6 +356,27 @@ host_find(struct aa_host *h, const char *id, size_t n)
 			return hs;
 	}
 	return NULL;
+}
+
+/* Adds what the chat's list shows beside the state: "prompt" ({kind,
+ * question}, only while waiting) and "health". */
+static int
+sess_json_steer(const struct aa_session *s, cJSON *o)
+{
+	const struct aa_prompt *p;
+	int64_t since;
+	cJSON *po;
+
+	if (s != NULL && (p = aa_session_prompt(s, &since)) != NULL &&
+	    ((po = cJSON_AddObjectToObject(o, "prompt")) == NULL ||
+	    cJSON_AddStringToObject(po, "kind",
+	    aa_prompt_kind_name(p->kind)) == NULL ||
+	    cJSON_AddStringToObject(po, "question", p->question) == NULL))
+		return AA_ENOMEM;
+	if (cJSON_AddStringToObject(o, "health", s != NULL ?
+	    aa_health_name(aa_session_health(s)) : "ok") == NULL)
+		return AA_ENOMEM;
+	return 0;
 }
 
 /* One entry of GET /sessions. */
@@ -361,7 +403,7 @@ sess_json(const struct hsess *hs)
 	    cJSON_AddNumberToObject(o, "queue", s != NULL ?
 	    (double)aa_session_queue(s)->n : 0) == NULL ||
 	    cJSON_AddNumberToObject(o, "pid", s != NULL && !hs->exited ?
-	    aa_session_pid(s) : 0) == NULL) {
+	    aa_session_pid(s) : 0) == NULL || sess_json_steer(s, o) != 0) {
 		cJSON_Delete(o);
 		o = NULL;
 	}
@@ -452,8 +494,8 @@ h_mcp(struct aa_http_req *req, void *data)
 
 /* Checks spec and starts a session from it (see hostint.h). */
 int
-aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
-    int *status, char **why)
+aa_host_create_session(struct aa_host *h, const cJSON *spec,
+    const char **id, int *status, char **why)
 {
 	struct hsess *hs;
 	const char *bad_why = NULL;
@@ -463,6 +505,12 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 	*why = NULL;
 	*id = NULL;
 	*status = 500;
+	/* A stop counts the sessions it waits for once. */
+	if (h->stopping) {
+		*status = 503;
+		*why = strdup("the host is stopping");
+		return AA_ECANCELED;
+	}
 	if (h->nsessions >= h->max_sessions) {
 		*status = 429;
 		*why = strdup("too many sessions (the host's --max-sessions)");
@@ -477,6 +525,13 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 		*why = strdup(bad_why);
 		return AA_EINVAL;
 	}
+	/* The embedder's default terminal for a spec that names none. */
+	if (h->term_width != 0 &&
+	    cJSON_GetObjectItemCaseSensitive(spec, "term_width") == NULL)
+		hs->spec.cols = h->term_width;
+	if (h->term_height != 0 &&
+	    cJSON_GetObjectItemCaseSensitive(spec, "term_height") == NULL)
+		hs->spec.rows = h->term_height;
 	if (new_id(h, hs->id) != 0) {
 		aa_host_sess_free(hs);
 		*why = strdup("no random bytes for an id");
@@ -501,10 +556,12 @@ aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
 	aa_list_insert_tail(&h->sessions, &hs->link);
 	h->nsessions++;
 	aa_host_save_list(h);
+	aa_host_chat_changed(h->chat);
 	AA_LOG(&h->log, AA_LOG_INFO, "session %s started (%s)", hs->id,
 	    hs->spec.argv[0]);
 	*id = hs->id;
 	*status = 201;
+	aa_host_notify(h, hs, AA_HOST_SESSION_ADDED);
 	return 0;
 }
 
@@ -520,7 +577,7 @@ h_create(struct aa_http_req *req, void *data)
 
 	if (aa_json_req_body(req, &body) != 0)
 		return;
-	aa_host_start(h, body, &id, &st, &why);
+	aa_host_create_session(h, body, &id, &st, &why);
 	cJSON_Delete(body);
 	if (st == 422)
 		aa_json_send_one(req, 422, "invalid session", why != NULL ?
@@ -557,7 +614,14 @@ h_delete(struct aa_http_req *req, void *data)
 	aa_host_remove(h, hs);
 }
 
+/* The chat's page routes are host-chat.c's.  GET /chat takes ?token=
+ * (a page load cannot carry a header) only to trade it for the chat
+ * cookie and a redirect without it; access.c says why. */
 static const struct aa_http_route host_routes[] = {
+	{ "GET", "/", aa_host_h_root, 0, 0 },
+	{ "GET", "/chat", aa_host_h_chat, 0, AA_HTTP_QUERY_TOKEN },
+	{ "GET", "/chat/", aa_host_h_chat_file, 0, AA_HTTP_PREFIX },
+	{ "GET", "/events", aa_host_h_events, 0, AA_HTTP_QUERY_TOKEN },
 	{ "GET", "/sessions", h_list, 0, 0 },
 	{ "POST", "/sessions", h_create, HOST_BODY_LIMIT, 0 },
 	{ "*", "/sessions/", NULL, 0, AA_HTTP_PREFIX | AA_HTTP_MOUNT },
@@ -597,42 +661,51 @@ host_mount(struct aa_http_req *req, void *data, struct aa_http_mount *m)
 	return 0;
 }
 
+/* A browser that opens the chat without the token gets a page that says
+ * where the way in is, rather than a problem+json. */
+static const char host_401_page[] =
+    "<!doctype html>\n<meta charset=\"utf-8\">\n"
+    "<title>AgentAPI host: token needed</title>\n"
+    "<p>This host needs its token.  Open the chat URL it logged at start, "
+    "<code>http://localhost:PORT/chat?token=...</code>; the token is in "
+    "<code>host.token</code> beside the host's socket.</p>\n";
+
 static void
 host_send_error(struct aa_http_req *req, int status, const char *detail)
 {
+	const char *path = aa_http_req_path(req);
+	const char *accept = aa_http_req_header(req, "Accept");
+
+	if (status == 401 && strcmp(aa_http_req_method(req), "GET") == 0 &&
+	    (strcmp(path, "/") == 0 || strcmp(path, "/chat") == 0) &&
+	    accept != NULL && strstr(accept, "text/html") != NULL) {
+		aa_http_reply(req, 401, "text/html; charset=utf-8",
+		    host_401_page, sizeof(host_401_page) - 1);
+		return;
+	}
 	(void)aa_json_send_error(req, status, detail);
 }
 
 /* ---- the host ---- */
 
 int
-aa_host_new(struct aa_host **out, uv_loop_t *loop,
-    const struct aa_host_options *o, const struct aa_log *log,
+aa_host_open(struct aa_host *h, const struct aa_host_config *o,
     char **cause)
 {
 	static const char *const none[] = { NULL };
 	struct aa_access_options ao;
 	struct aa_http_options ho;
-	struct aa_host *h;
 	char path[PATH_MAX];
 	int rc;
 
-	*out = NULL;
-	if (cause != NULL)
-		*cause = NULL;
 	if (o->state_dir == NULL || o->unix_path == NULL)
 		return AA_EINVAL;
 	if (o->port >= 0 && (o->auth_token == NULL || *o->auth_token == '\0'))
 		return aa__cause(cause, AA_EINVAL, "TCP needs a bearer token");
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return AA_ENOMEM;
-	h->loop = loop;
 	aa_list_init(&h->sessions);
 	h->max_sessions = o->max_sessions ? o->max_sessions :
 	    AA_HOST_MAX_SESSIONS;
 	h->stop_timeout_ms = o->stop_timeout_ms;
-	if (log != NULL)
-		h->log = *log;
 	snprintf(path, sizeof(path), "%s/sessions.json", o->state_dir);
 	if ((h->state_dir = strdup(o->state_dir)) == NULL ||
 	    (h->list_path = strdup(path)) == NULL) {
@@ -651,9 +724,11 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 	ao.allowed_origins = o->allowed_origins;
 	ao.nallowed_origins = o->nallowed_origins;
 	ao.token = o->port >= 0 ? o->auth_token : NULL;
+	ao.cookie = 1;
 	if ((rc = aa_access_new(&h->access, &ao, cause)) != 0)
 		goto fail;
-	if ((rc = aa_mcp_new(&h->mcp, h)) != 0)
+	if ((rc = aa_mcp_new(&h->mcp, h)) != 0 ||
+	    (rc = aa_host_chat_new(&h->chat, h)) != 0)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.routes = host_routes;
@@ -671,22 +746,24 @@ aa_host_new(struct aa_host **out, uv_loop_t *loop,
 		ho.addrs = none;
 		ho.naddrs = 0;
 	}
-	if ((rc = aa_http_server_new(&h->http, loop, &ho, cause)) != 0)
+	if ((rc = aa_http_server_new(&h->http, h->loop, &ho, cause)) != 0)
 		goto fail;
 	h->port = o->port >= 0 ? aa_http_server_port(h->http) : 0;
-	if ((rc = aa_host_load_list(h, cause)) != 0) {
-		aa_host_stop(h, NULL, NULL);
-		return rc;
-	}
+	if ((rc = aa_host_load_list(h, cause)) != 0)
+		return rc; /* the caller closes h */
 	aa_host_save_list(h);
-	*out = h;
 	return 0;
 fail:
 	aa_mcp_close(h->mcp, NULL, NULL); /* no timer yet: freed now */
+	aa_host_chat_close(h->chat, NULL, NULL); /* freed as the loop runs */
+	h->chat = NULL;
+	h->mcp = NULL;
 	aa_access_free(h->access);
+	h->access = NULL;
 	free(h->state_dir);
 	free(h->list_path);
-	free(h);
+	h->state_dir = h->list_path = NULL;
+	h->http = NULL;
 	return rc;
 }
 
@@ -703,10 +780,8 @@ aa_host_nsessions(const struct aa_host *h)
 }
 
 void
-aa_host_stop(struct aa_host *h, aa_host_stop_cb cb, void *ud)
+aa_host_close(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 {
-	struct aa_list *it, *tmp;
-
 	if (h == NULL || h->stopping)
 		return;
 	h->stopping = 1;
@@ -714,9 +789,11 @@ aa_host_stop(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 	h->stop_ud = ud;
 	/* One count per session and one for this call. */
 	h->pending = 1 + (int)(h->nsessions + h->nstopping);
-	/* The list on disk keeps them: a new host brings them back. */
-	AA_LIST_FOREACH_SAFE(it, tmp, &h->sessions)
-		sess_stop(AA_LIST_ENTRY(it, struct hsess, link));
+	/* The list on disk keeps them: a new host brings them back.  One
+	 * at a time from the head: the embedder's on_session may delete
+	 * any other session meanwhile, which a saved next would not see. */
+	while (!aa_list_empty(&h->sessions))
+		sess_stop(AA_LIST_ENTRY(h->sessions.next, struct hsess, link));
 	host_part_done(h);
 }
 

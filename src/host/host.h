@@ -38,12 +38,16 @@
 
 #include <uv.h>
 
+#include "agentapi.h"
+
 struct aa_host;
 struct aa_log;
 
 #define AA_HOST_MAX_SESSIONS 64
 
-struct aa_host_options {
+/* What aa_host_open needs (the public aa_host_options, checked and
+ * resolved by host-api.c). */
+struct aa_host_config {
 	const char *state_dir;   /* sessions.json and the state files */
 	const char *unix_path;   /* the socket (its directory must exist) */
 	/* Loopback TCP: port -1 = none, 0 = any free one. */
@@ -59,21 +63,22 @@ struct aa_host_options {
 	unsigned stop_timeout_ms; /* SIGINT -> SIGKILL grace; 0: 5000 */
 };
 
-/* Opens the HTTP server, then brings back the sessions saved in
- * state_dir; *cause says why it failed. */
-int aa_host_new(struct aa_host **out, uv_loop_t *loop,
-    const struct aa_host_options *o, const struct aa_log *log,
+/* Opens the HTTP server of h (made by aa_host_new, public), then brings
+ * back the sessions saved in state_dir; *cause says why it failed.  On
+ * failure with the server open (h->http set) the caller closes h. */
+int aa_host_open(struct aa_host *h, const struct aa_host_config *o,
     char **cause);
-/* The TCP port, or 0 without TCP. */
-int aa_host_port(const struct aa_host *h);
 /* The number of sessions. */
 size_t aa_host_nsessions(const struct aa_host *h);
-/* Completion of aa_host_stop: the host has been freed. */
-typedef void (*aa_host_stop_cb)(void *ud);
 /* Stops every agent (their state saved; the session list is kept, so a
- * new host brings them back), closes the server, frees the host, then
- * calls cb(ud).  Run the loop until then. */
-void aa_host_stop(struct aa_host *h, aa_host_stop_cb cb, void *ud);
+ * new host brings them back), closes the server, then calls cb(ud); h
+ * itself stays for aa_host_free.  Run the loop until then. */
+void aa_host_close(struct aa_host *h, aa_host_stop_cb cb, void *ud);
+
+/* aa_host_new with log lines going to log rather than o->log (records,
+ * for the program's own line format). */
+int aa_host_new_log(struct uv_loop_s *loop, struct aa_host **out,
+    const struct aa_host_options *o, const struct aa_log *log, char **cause);
 
 /*
  * Prepares the socket path: creates its directory (0700; an existing one

@@ -26,8 +26,8 @@ cJSON *aa_host_sessions_json(struct aa_host *h);
 /* Checks spec (POST /sessions' body) and starts it: 0 and *id (valid
  * while the session is), or an error with *status (422, 429, 500) and a
  * malloc'd *why. */
-int aa_host_start(struct aa_host *h, const cJSON *spec, const char **id,
-    int *status, char **why);
+int aa_host_create_session(struct aa_host *h, const cJSON *spec,
+    const char **id, int *status, char **why);
 /* Checks a session spec (JSON text) as POST /sessions (saved 0) or the
  * saved list (saved 1) does: 0, or -1 and *why. */
 int aa_host_check_spec(const char *json, size_t len, int saved,

@@ -257,7 +257,7 @@ t_start(struct aa_mcp *m, const cJSON *args)
 	int st;
 	cJSON *o, *r;
 
-	if (aa_host_start(m->host, args, &id, &st, &why) != 0) {
+	if (aa_host_create_session(m->host, args, &id, &st, &why) != 0) {
 		r = aa_mcp_tool_err(why != NULL ? why : "out of memory");
 		free(why);
 		return r;

@@ -164,6 +164,12 @@ wait_matches(const struct mcp_wait *w)
 {
 	struct aa_session *s = aa_hsess_agent(w->hs);
 
+	/* Idle with messages queued is not idle: the next one goes out at
+	 * once, and a caller that sent one and waits for idle wants its
+	 * reply (found by the agent-drives-agent test). */
+	if (s != NULL && w->want == AA_STATE_IDLE &&
+	    aa_session_queue_count(s) > 0)
+		return 0;
 	return s == NULL || aa_session_state(s) == w->want;
 }
 

@@ -33,6 +33,10 @@ struct aa_access {
 	char *host_error; /* "Invalid host header. Allowed hosts: ...\n" */
 	char *token;      /* NULL when none */
 	unsigned char token_sum[32]; /* its SHA-256 */
+	int cookie;       /* the chat cookie is accepted (with a token) */
+	char cookie_name[32];   /* "agentapi_c_<12 hex>" */
+	char cookie_secret[65]; /* 64 hex */
+	unsigned char cookie_sum[32]; /* SHA-256 of the secret */
 };
 
 static const char *const aa_access_default_hosts[] = {
@@ -165,6 +169,7 @@ authority_len(const char *s)
 }
 
 static void token_digest(const char *, size_t, unsigned char[32]);
+static void cookie_setup(struct aa_access *);
 
 /* Validates and stores the host list (§7.1). */
 static char *
@@ -315,6 +320,9 @@ aa_access_new(struct aa_access **out, const struct aa_access_options *o,
 		if ((a->token = strdup(o->token)) == NULL)
 			goto nomem;
 		token_digest(a->token, strlen(a->token), a->token_sum);
+		a->cookie = o->cookie != 0;
+		if (a->cookie)
+			cookie_setup(a);
 	}
 	*out = a;
 	return 0;
@@ -676,4 +684,114 @@ aa_access_origin_ok(const struct aa_access *a, const char *origin,
 		    strcasecmp(sec_fetch_site, "none") == 0;
 	/* No Origin: not a browser's cross-site request (curl, SDKs). */
 	return !has_origin;
+}
+
+/* ---- the chat cookie (the host's chat over TCP, issue 15) ---- */
+
+/*
+ * Why a cookie, and why this one.  A browser cannot put a header on a
+ * page load, an iframe or an EventSource, so the chat over TCP would
+ * otherwise need the token in every URL, where it lands in history,
+ * Referer headers and screenshots.  Instead the host's GET /chat?token=
+ * logs the browser in once: it sets this cookie and redirects to a URL
+ * without the token.  What keeps that safe:
+ *   - HttpOnly: no script, ours or injected, reads it;
+ *   - SameSite=Strict: no request started by another site carries it,
+ *     not even a top-level link, so a foreign page cannot ride on it
+ *     (CSRF); the Origin check of state-changing requests stays as a
+ *     second lock, and the Host allow-list keeps DNS rebinding out (the
+ *     cookie belongs to the name the user typed, never the attacker's);
+ *   - the value is HMAC-SHA256(token, label), not the token: cookies are
+ *     not kept apart by port (RFC 6265 §8.5), so any server the browser
+ *     visits on the same host name sees it; it still opens this host,
+ *     but it never yields the bearer token (MCP, the CLI, host.token),
+ *     and a new token voids it.  The name is derived the same way, so two
+ *     hosts with different tokens on one machine keep separate cookies;
+ *   - no Max-Age: it ends with the browser session;
+ *   - it is compared like the token: hashed, then constant time;
+ *   - only a host that asks for it (aa_access_options.cookie) takes it:
+ *     the single-agent server's token rules are unchanged.
+ * Not Secure: the listener is plain HTTP on loopback.
+ */
+
+/* HMAC-SHA256 (RFC 2104) of label under key. */
+static void
+hmac_sha256(const char *key, const char *label, unsigned char out[32])
+{
+	unsigned char k[64], pad[64], inner[32];
+	struct aa_sha256 c;
+	size_t n = strlen(key), i;
+
+	memset(k, 0, sizeof(k));
+	if (n > sizeof(k))
+		token_digest(key, n, k);
+	else
+		memcpy(k, key, n);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x36);
+	aa_sha256_init(&c);
+	aa_sha256_update(&c, pad, sizeof(pad));
+	aa_sha256_update(&c, label, strlen(label));
+	aa_sha256_final(&c, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = (unsigned char)(k[i] ^ 0x5c);
+	aa_sha256_init(&c);
+	aa_sha256_update(&c, pad, sizeof(pad));
+	aa_sha256_update(&c, inner, sizeof(inner));
+	aa_sha256_final(&c, out);
+}
+
+/* Derives the cookie's name and secret from the token. */
+static void
+cookie_setup(struct aa_access *a)
+{
+	unsigned char m[32];
+	size_t i;
+
+	hmac_sha256(a->token, "agentapi-c chat cookie name", m);
+	memcpy(a->cookie_name, "agentapi_c_", 11);
+	for (i = 0; i < 6; i++)
+		sprintf(a->cookie_name + 11 + 2 * i, "%02x", m[i]);
+	hmac_sha256(a->token, "agentapi-c chat cookie", m);
+	for (i = 0; i < sizeof(m); i++)
+		sprintf(a->cookie_secret + 2 * i, "%02x", m[i]);
+	token_digest(a->cookie_secret, 64, a->cookie_sum);
+}
+
+int
+aa_access_cookie_ok(const struct aa_access *a, const char *cookie)
+{
+	size_t nl = strlen(a->cookie_name), n, k;
+	unsigned char sum[32];
+	int ok = 0;
+
+	if (a->token == NULL || !a->cookie || cookie == NULL)
+		return 0;
+	/* "name=value; name=value" (RFC 6265 §4.2.1); every pair is looked
+	 * at, whichever matches. */
+	while (*cookie != '\0') {
+		volatile unsigned char d = 0;
+
+		while (*cookie == ' ' || *cookie == '\t' || *cookie == ';')
+			cookie++;
+		n = strcspn(cookie, ";");
+		if (n > nl && memcmp(cookie, a->cookie_name, nl) == 0 &&
+		    cookie[nl] == '=') {
+			token_digest(cookie + nl + 1, n - nl - 1, sum);
+			for (k = 0; k < sizeof(sum); k++)
+				d |= (unsigned char)(sum[k] ^ a->cookie_sum[k]);
+			ok |= d == 0;
+		}
+		cookie += n;
+	}
+	return ok;
+}
+
+int
+aa_access_cookie(const struct aa_access *a, struct aa_buf *out)
+{
+	if (a->token == NULL || !a->cookie)
+		return AA_EINVAL;
+	return aa_buf_printf(out, "%s=%s; Path=/; HttpOnly; SameSite=Strict",
+	    a->cookie_name, a->cookie_secret) != 0 ? AA_ENOMEM : 0;
 }

@@ -16,7 +16,9 @@
  *     (then Sec-Fetch-Site decides when a browser sends it);
  *   - an optional bearer token (DESIGN "Beyond parity"):
  *     "Authorization: Bearer <t>" or "?token=<t>", compared in constant
- *     time (both hashed with SHA-256, then the digests compared).
+ *     time (both hashed with SHA-256, then the digests compared); for the
+ *     host's chat (issue 15) also an HttpOnly SameSite=Strict cookie
+ *     holding a secret derived from the token.
  * The config is built once from arrays of strings (the CLI splits flags
  * and env vars); the checks take header values and return decisions, so
  * they are unit-testable and fuzzable without sockets.
@@ -37,6 +39,8 @@ struct aa_access_options {
 	const char *const *allowed_origins; /* NULL = the default list */
 	size_t nallowed_origins;
 	const char *token;                 /* NULL or "" = no token needed */
+	int cookie;                        /* with a token: also accept the
+					    * chat cookie (aa_access_cookie) */
 };
 
 /* Validates the lists and builds the config; on a bad list returns
@@ -76,5 +80,15 @@ int aa_access_token_ok(const struct aa_access *a, const char *authorization,
     const char *query_token);
 /* Returns non-zero when a token is configured. */
 int aa_access_has_token(const struct aa_access *a);
+
+/* Returns non-zero when the options asked for the chat cookie, a token is
+ * configured and the Cookie header value (NULL = absent) carries the
+ * cookie's secret, compared in constant time. */
+int aa_access_cookie_ok(const struct aa_access *a, const char *cookie);
+/* Appends the Set-Cookie value that logs a browser in:
+ * "<name>=<secret>; Path=/; HttpOnly; SameSite=Strict".  The secret is
+ * derived from the token (HMAC-SHA256), never the token itself.
+ * AA_EINVAL without a token or the cookie option. */
+int aa_access_cookie(const struct aa_access *a, struct aa_buf *out);
 
 #endif /* AA_ACCESS_H */

@@ -153,6 +153,9 @@ req_access(struct aa_http_conn *c, const struct aa_http_route *route)
 	if ((n < 0 || qt != NULL) && aa_access_token_ok(a,
 	    aa_httpparse_header(p, "Authorization"), qt))
 		return 0;
+	/* The host's chat cookie, when the access config takes it. */
+	if (aa_access_cookie_ok(a, aa_httpparse_header(p, "Cookie")))
+		return 0;
 	aa_http_res_header(&c->req, "WWW-Authenticate", "Bearer");
 	c->srv->o.send_error(&c->req, 401,
 	    "missing or invalid bearer token");

@@ -46,6 +46,7 @@ struct demo {
 	struct demo_turn turns[DEMO_KEEP];
 	size_t nturns;
 	int think_ms;
+	int word_ms;		/* between streamed words */
 	int asked_permission;
 	char line[DEMO_LINE_MAX];
 	size_t linelen;
@@ -283,14 +284,15 @@ demo_has_word(const char *s, const char *word)
 }
 
 /*
- * Shows text as a new agent turn one word every 150 ms, as an agent
+ * Shows text as a new agent turn one word every word_ms (150), as an agent
  * streams its reply; returns -1 if Ctrl-C stopped it, keeping the words
  * shown so far and marking the turn "[interrupted]".
  */
 static int
 demo_stream(struct demo *d, const char *text)
 {
-	struct timespec ts = { 0, 150 * 1000 * 1000 };
+	struct timespec ts = { d->word_ms / 1000,
+		(long)(d->word_ms % 1000) * 1000 * 1000 };
 	struct demo_turn *t;
 	size_t n = 0, len = strlen(text);
 
@@ -371,7 +373,7 @@ demo_answer(struct demo *d, const char *q)
 #undef DEMO_ADD
 }
 
-/* Entry point of `agentapi-c demo [--think-ms N]`. */
+/* Entry point of `agentapi-c demo [--think-ms N] [--word-ms N]`. */
 int
 aa_demo_main(int argc, char **argv)
 {
@@ -383,18 +385,23 @@ aa_demo_main(int argc, char **argv)
 	if (d == NULL)
 		return 1;
 	d->think_ms = 1000;
+	d->word_ms = 150;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--think-ms") == 0 && i + 1 < argc)
 			d->think_ms = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--word-ms") == 0 && i + 1 < argc)
+			d->word_ms = atoi(argv[++i]);
 		else if (strcmp(argv[i], "demo") != 0) {
 			fprintf(stderr, "usage: agentapi-c demo "
-					"[--think-ms N]\n");
+					"[--think-ms N] [--word-ms N]\n");
 			free(d);
 			return 2;
 		}
 	}
 	if (d->think_ms < 0 || d->think_ms > 60000)
 		d->think_ms = 1000;
+	if (d->word_ms < 0 || d->word_ms > 10000)
+		d->word_ms = 150;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = demo_on_sigint;

@@ -1,5 +1,6 @@
 /*
- * hostcmd.c - `agentapi-c host`: the command line around aa_host.
+ * hostcmd.c - `agentapi-c host`: the command line around aa_host, the
+ * library's host (include/agentapi.h) as any embedder uses it.
  *
  *   agentapi-c host [--socket PATH] [--state-dir DIR] [--port N]
  *                   [--bind ADDR] [--auth-token TOKEN] [--max-sessions N]
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,7 +63,8 @@ hc_usage(FILE *f)
 	    "\n"
 	    "Runs many agent sessions in one process.  POST /sessions starts\n"
 	    "one, GET /sessions lists them, DELETE /sessions/{id} stops one;\n"
-	    "/sessions/{id}/ serves its agentapi endpoints.\n"
+	    "/sessions/{id}/ serves its agentapi endpoints; /chat is one page\n"
+	    "for them all (over TCP, open the chat URL the host logs).\n"
 	    "\n"
 	    "Flags:\n"
 	    "  --socket PATH       unix socket (default $XDG_RUNTIME_DIR/"
@@ -119,7 +120,6 @@ hc_stopped(void *ud)
 {
 	struct hostcmd *hc = ud;
 
-	hc->host = NULL;
 	hc->stopped = 1;
 	uv_close((uv_handle_t *)&hc->sig[0], NULL);
 	uv_close((uv_handle_t *)&hc->sig[1], NULL);
@@ -131,8 +131,7 @@ hc_signal(uv_signal_t *h, int signum)
 	struct hostcmd *hc = h->data;
 
 	(void)signum;
-	if (hc->host != NULL)
-		aa_host_stop(hc->host, hc_stopped, hc);
+	aa_host_stop(hc->host, hc_stopped, hc);
 }
 
 int
@@ -142,16 +141,15 @@ aa_host_main(int argc, char **argv)
 	struct aa_host_options o;
 	struct aa_log log;
 	char sock[PATH_MAX], state[PATH_MAX], tokpath[PATH_MAX + 16];
-	char gen[65], *cause = NULL, *slash;
-	const char *bad = NULL;
+	char *cause = NULL, *slash;
+	const char *bad = NULL, *token;
 	const char *bind[1];
-	unsigned char rnd[32];
 	long v;
 	int i, rc;
 
 	memset(&hc, 0, sizeof(hc));
 	memset(&o, 0, sizeof(o));
-	o.port = -1;
+	o.version = AA_HOST_OPTIONS_VERSION;
 	o.auth_token = getenv("AGENTAPI_AUTH_TOKEN");
 	sock[0] = state[0] = '\0';
 	for (i = 1; i < argc; i++) {
@@ -176,9 +174,10 @@ aa_host_main(int argc, char **argv)
 		    strlen(val) < sizeof(state) - 64 && val[0] != '\0')
 			snprintf(state, sizeof(state), "%s", val);
 		else if (strcmp(a, "--port") == 0 &&
-		    hc_num(val, 0, 65535, &v) == 0)
+		    hc_num(val, 0, 65535, &v) == 0) {
+			o.tcp = 1;
 			o.port = (int)v;
-		else if (strcmp(a, "--bind") == 0) {
+		} else if (strcmp(a, "--bind") == 0) {
 			bind[0] = val;
 			o.addrs = bind;
 			o.naddrs = 1;
@@ -203,61 +202,69 @@ aa_host_main(int argc, char **argv)
 		    "give --socket and --state-dir\n", stderr);
 		return 1;
 	}
-	if ((rc = aa_host_prepare_socket(sock, &cause)) != 0) {
-		fprintf(stderr, "Error: %s\n", cause != NULL ? cause :
-		    aa_strerror(rc));
-		free(cause);
-		return 1;
-	}
-	if (o.port >= 0 && (o.auth_token == NULL || *o.auth_token == '\0')) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-			fputs("Error: no random bytes for a token\n", stderr);
-			return 1;
-		}
-		for (size_t k = 0; k < sizeof(rnd); k++)
-			sprintf(gen + 2 * k, "%02x", rnd[k]);
-		o.auth_token = gen;
-	}
-	if (o.port >= 0) {
+	o.state_dir = state;
+	o.socket_path = sock;
+	log = (struct aa_log){ .record = hc_log, .ud = &hc };
+	hc.loop = uv_default_loop();
+	/* The socket's directory first: host.token goes beside the socket
+	 * before anyone can connect (aa_host_start prepares it again). */
+	if ((rc = aa_host_new_log(hc.loop, &hc.host, &o, &log, &cause)) != 0 ||
+	    (rc = aa_host_prepare_socket(sock, &cause)) != 0)
+		goto fail;
+	if ((token = aa_host_token(hc.host)) != NULL) {
 		snprintf(tokpath, sizeof(tokpath), "%s", sock);
 		if ((slash = strrchr(tokpath, '/')) != NULL)
 			snprintf(slash + 1, sizeof(tokpath) -
 			    (size_t)(slash + 1 - tokpath), "host.token");
-		if ((rc = aa_file_replace(tokpath, o.auth_token,
-		    strlen(o.auth_token))) != 0) {
+		if ((rc = aa_file_replace(tokpath, token,
+		    strlen(token))) != 0) {
 			fprintf(stderr, "Error: writing %s: %s\n", tokpath,
 			    aa_strerror(rc));
-			return 1;
+			goto out;
 		}
 	}
-	o.state_dir = state;
-	o.unix_path = sock;
-	log = (struct aa_log){ .record = hc_log, .ud = &hc };
-	hc.loop = uv_default_loop();
-	if ((rc = aa_host_new(&hc.host, hc.loop, &o, &log, &cause)) != 0) {
-		fprintf(stderr, "Error: %s\n", cause != NULL ? cause :
-		    aa_strerror(rc));
-		free(cause);
-		unlink(sock);
-		return 1;
-	}
+	if ((rc = aa_host_start(hc.host, &cause)) != 0)
+		goto fail;
 	for (int k = 0; k < 2; k++) {
 		uv_signal_init(hc.loop, &hc.sig[k]);
 		hc.sig[k].data = &hc;
 		uv_signal_start(&hc.sig[k], hc_signal, k == 0 ? SIGINT :
 		    SIGTERM);
 	}
-	if (o.port >= 0)
+	if (token != NULL) {
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s and TCP port "
 		    "%d (%zu sessions)", sock, aa_host_port(hc.host),
-		    aa_host_nsessions(hc.host));
-	else
+		    aa_host_session_count(hc.host));
+		/* The way in for a browser: the page trades ?token= for a
+		 * cookie and drops it from the URL.  The token itself only
+		 * goes to a terminal: a log file or journal is often read by
+		 * more people than host.token (0600) is. */
+		if (isatty(STDERR_FILENO))
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=%s",
+			    aa_host_port(hc.host), token);
+		else
+			AA_LOG(&log, AA_LOG_INFO, "chat: "
+			    "http://localhost:%d/chat?token=$(cat %s)",
+			    aa_host_port(hc.host), tokpath);
+	} else
 		AA_LOG(&log, AA_LOG_INFO, "host listening on %s (%zu "
-		    "sessions)", sock, aa_host_nsessions(hc.host));
+		    "sessions)", sock, aa_host_session_count(hc.host));
 	uv_run(hc.loop, UV_RUN_DEFAULT);
-	unlink(sock);
+	aa_host_free(hc.host);
 	uv_loop_close(hc.loop);
 	return 0;
+fail:
+	fprintf(stderr, "Error: %s\n", cause != NULL ? cause :
+	    aa_strerror(rc));
+	free(cause);
+out:
+	/* What a failed start opened closes on the loop. */
+	aa_host_stop(hc.host, NULL, NULL);
+	uv_run(hc.loop, UV_RUN_DEFAULT);
+	aa_host_free(hc.host);
+	uv_loop_close(hc.loop);
+	return 1;
 usage:
 	fprintf(stderr, "Error: bad or incomplete flag %s\n", bad);
 	hc_usage(stderr);

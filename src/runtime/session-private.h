@@ -37,8 +37,25 @@ struct session_send {
 	struct aa_send *m;	/* the typing protocol (send.c) */
 	int active;		/* a send is in progress */
 	int prompt;		/* this send is the initial prompt */
+	int queued;		/* this send came from the queue */
 	aa_session_send_cb cb;
 	void *ud;
+};
+
+/*
+ * Keys written in steps a pause apart (session-steer.c): some TUIs read
+ * a burst as one event and drop what follows (opencode takes no Enter in
+ * the read that moved its selection, and needs Esc twice to stop a
+ * turn).  Bounded: AA__KEYS_STEPS steps, AA__KEYS_BYTES bytes.
+ */
+#define AA__KEYS_STEPS 8
+#define AA__KEYS_BYTES 256
+#define AA__KEYS_GAP_MS 120
+struct session_keys {
+	char bytes[AA__KEYS_BYTES];	/* the due steps, back to back */
+	size_t len[AA__KEYS_STEPS];
+	size_t n;			/* steps due */
+	size_t used;			/* bytes used */
 };
 
 struct aa_session {
@@ -58,6 +75,7 @@ struct aa_session {
 	uv_timer_t send_timer;	 /* drives the send machine */
 	uv_timer_t save_timer;	 /* debounces state saves */
 	uv_timer_t stop_timer;	 /* SIGINT -> SIGKILL -> close */
+	uv_timer_t keys_timer;	 /* the next step of paced keys */
 	int closing_handles;	 /* close callbacks still due */
 
 	struct aa_buf screen;	/* the last screen read */
@@ -76,6 +94,7 @@ struct aa_session {
 
 	struct aa_steer steer;	/* state, prompt, queue (core/steer.h) */
 	int steering;		/* inside aa__session_steer: no re-entry */
+	struct session_keys keys;	/* paced keys still due */
 	aa_session_steer_fn steer_fn;
 	void *steer_ud;
 
@@ -114,6 +133,13 @@ enum aa_prompt_answer aa__session_answer_style(const struct aa_agent *a);
 void aa__session_load(struct aa_session *s);
 /* Writes the state file if wanted and changed; 0 or an error. */
 int aa__session_save(struct aa_session *s, const char *why);
+/* Writes n steps (lens[i] bytes each, back to back in bytes) to the
+ * agent, the first now and each next one AA__KEYS_GAP_MS later. */
+int aa__session_send_steps(struct aa_session *s, const char *bytes,
+    const size_t *lens, size_t n);
+void aa__session_keys_cb(uv_timer_t *t);
+/* Saves at once because the queue changed (see session-state.c). */
+int aa__session_save_queue(struct aa_session *s, const char *why);
 /* Makes the user message just recorded durable (journal or save). */
 void aa__session_journal(struct aa_session *s, int prompt);
 /* Arms the save debounce if there is something to save. */

@@ -19,6 +19,8 @@
 
 static void session_health_saved(struct aa_session *, const char *);
 static void session_save_cb(uv_timer_t *);
+static void session_restore_queue(struct aa_session *);
+static int session_encode(struct aa_session *);
 
 /* Loads the state file once the conversation asks for it (§5.3). */
 void
@@ -54,10 +56,12 @@ aa__session_load(struct aa_session *s)
 	if (r < 0)
 		SLOG(s, AA_LOG_WARN, "loading %s: %s", s->state_file,
 		    cause != NULL ? cause : aa_strerror(r));
-	else
+	else {
 		SLOG(s, AA_LOG_INFO,
 		    "Successfully loaded state path=%s messages=%zu",
 		    s->state_file, aa_conv_count(s->conv));
+		session_restore_queue(s);
+	}
 out:
 	free(cause);
 	free(text);
@@ -78,6 +82,92 @@ session_health_saved(struct aa_session *s, const char *why)
 		s->steer_fn(s->steer_ud, AA_SESSION_HEALTH);
 }
 
+/* Encodes the conversation and the queue into s->statebuf. */
+static int
+session_encode(struct aa_session *s)
+{
+	const struct aa_queue *q = &s->steer.queue;
+	struct aa_message *v = NULL;
+	size_t i;
+	int r;
+
+	if (q->n > 0 && (v = calloc(q->n, sizeof(*v))) == NULL)
+		return AA_ENOMEM;
+	for (i = 0; i < q->n; i++) {
+		v[i].id = (int64_t)q->v[i].id;
+		v[i].role = AA_ROLE_USER;
+		v[i].text = q->v[i].text;
+		v[i].len = q->v[i].len;
+		v[i].time_ns = q->v[i].time_ns;
+	}
+	r = aa_conv_state_encode_queue(s->conv, &s->statebuf, v, q->n);
+	free(v);
+	return r;
+}
+
+/*
+ * Saves at once for a change of the queue: a queued message is
+ * acknowledged only once it is on disk, and one typed from the queue
+ * leaves the queue and enters the conversation in one write (a journal
+ * record for it would bring it back queued too after a crash).  Before
+ * the state file is loaded nothing can be saved yet; 0 then.
+ */
+int
+aa__session_save_queue(struct aa_session *s, const char *why)
+{
+	if (s->state_file == NULL || s->store == NULL)
+		return 0;
+	aa_conv_touch(s->conv);
+	if (!aa_conv_save_wanted(s->conv))
+		return 0;
+	return aa__session_save(s, why);
+}
+
+/* Puts the loaded state's queue back, before anything queued meanwhile
+ * (the agent was starting): the saved messages are the older ones. */
+static void
+session_restore_queue(struct aa_session *s)
+{
+	struct aa_message *v = NULL;
+	size_t n = aa_conv_take_loaded_queue(s->conv, &v), i, kept = 0;
+	struct aa_queue *q = &s->steer.queue, old = *q;
+	uint64_t next = 1;
+	int r = 0;
+
+	if (n == 0)
+		return;
+	aa_queue_init(q, old.max_items, old.max_bytes);
+	for (i = 0; i < n; i++) {
+		/* Ids must grow; a hand-edited file may disagree. */
+		uint64_t id = v[i].id > 0 && (uint64_t)v[i].id >= next ?
+		    (uint64_t)v[i].id : next;
+
+		if (r == 0 && kept < q->max_items &&
+		    (r = aa_queue_restore(q, id, v[i].text, v[i].len,
+		    v[i].time_ns)) == 0) {
+			kept++;
+			next = id + 1;
+		}
+		free((void *)(uintptr_t)v[i].text);
+	}
+	free(v);
+	for (i = 0; i < old.n; i++) {
+		uint64_t id = old.v[i].id >= next ? old.v[i].id : next;
+
+		if (aa_queue_restore(q, id, old.v[i].text, old.v[i].len,
+		    old.v[i].time_ns) == 0)
+			next = id + 1;
+	}
+	if (old.next_id > q->next_id)
+		q->next_id = old.next_id;
+	aa_queue_release(&old);
+	SLOG(s, AA_LOG_INFO, "Restored %zu queued messages%s", kept,
+	    kept < n ? " (the rest did not fit)" : "");
+	if (old.n > 0)
+		(void)aa__session_save_queue(s, "queue restored");
+	s->steer.changes |= AA_STEER_QUEUE;
+}
+
 /*
  * Writes the state file if saving is wanted and something changed;
  * why names the occasion for the log.  Returns 0 or an error.
@@ -92,7 +182,7 @@ aa__session_save(struct aa_session *s, const char *why)
 	    !aa_conv_dirty(s->conv))
 		return 0;
 	aa_buf_reset(&s->statebuf);
-	if ((r = aa_conv_state_encode(s->conv, &s->statebuf)) < 0)
+	if ((r = session_encode(s)) < 0)
 		goto fail;
 	r = aa_store_save(s->store, s->statebuf.data, s->statebuf.len);
 	if (r < 0)

@@ -61,6 +61,8 @@ aa__session_steer(struct aa_session *s)
 		id = due->id;
 		r = aa_session_send_user(s, due->text, due->len,
 		    session_queued_done, s);
+		if (r == 0)
+			s->send.queued = 1;
 		/* Busy after all (the conversation's own check): later. */
 		if (r != AA_EBUSY) {
 			if (r != 0)
@@ -77,18 +79,93 @@ aa__session_steer(struct aa_session *s)
 		s->steer_fn(s->steer_ud, ch);
 }
 
-/* Presses the agent's interrupt key (its descriptor's: Esc or Ctrl-C). */
+/* Writes the next due step of paced keys; re-arms while more are due. */
+void
+aa__session_keys_cb(uv_timer_t *t)
+{
+	struct aa_session *s = t->data;
+	struct session_keys *k = &s->keys;
+	size_t first;
+
+	if (k->n == 0)
+		return;
+	first = k->len[0];
+	if (s->stop == STOP_NONE)
+		(void)aa_session_send_raw(s, k->bytes, first);
+	memmove(k->bytes, k->bytes + first, k->used - first);
+	memmove(k->len, k->len + 1, (k->n - 1) * sizeof(k->len[0]));
+	k->used -= first;
+	k->n--;
+	if (k->n > 0)
+		uv_timer_start(&s->keys_timer, aa__session_keys_cb,
+		    AA__KEYS_GAP_MS, 0);
+}
+
+int
+aa__session_send_steps(struct aa_session *s, const char *bytes,
+    const size_t *lens, size_t n)
+{
+	struct session_keys *k = &s->keys;
+	size_t i, total = 0, from = 0;
+	int r;
+
+	for (i = 0; i < n; i++)
+		total += lens[i];
+	if (n == 0)
+		return 0;
+	if (k->n + n > AA__KEYS_STEPS || k->used + total > AA__KEYS_BYTES)
+		return AA_EAGAIN;
+	/* Nothing due: the first step goes now, like any key. */
+	if (k->n == 0) {
+		if ((r = aa_session_send_raw(s, bytes, lens[0])) != 0)
+			return r;
+		from = 1;
+		bytes += lens[0];
+		total -= lens[0];
+	}
+	if (from == n)
+		return 0;
+	memcpy(k->bytes + k->used, bytes, total);
+	k->used += total;
+	for (i = from; i < n; i++)
+		k->len[k->n++] = lens[i];
+	if (!uv_is_active((uv_handle_t *)&s->keys_timer))
+		uv_timer_start(&s->keys_timer, aa__session_keys_cb,
+		    AA__KEYS_GAP_MS, 0);
+	return 0;
+}
+
+/*
+ * Presses the agent's interrupt key (its descriptor's: "esc", "ctrl-c",
+ * or "esc esc" for a TUI whose first Esc only arms the interrupt).
+ */
 int
 aa_session_interrupt(struct aa_session *s)
 {
+	const char *spec = s->agent->interrupt != NULL ?
+	    s->agent->interrupt : "ctrl-c";
+	char name[AA_KEYS_NAME_MAX + 1];
+	size_t lens[AA__KEYS_STEPS], n = 0, l, before;
 	struct aa_buf b;
-	int r;
+	int r = 0;
 
 	aa_buf_init(&b);
-	r = aa_keys_encode(s->agent->interrupt != NULL ?
-	    s->agent->interrupt : "ctrl-c", aa_session_app_cursor(s), &b);
+	while (r == 0 && *spec != '\0') {
+		l = strcspn(spec, " ");
+		if (l > AA_KEYS_NAME_MAX || n == AA__KEYS_STEPS) {
+			r = AA_EINVAL;
+			break;
+		}
+		memcpy(name, spec, l);
+		name[l] = '\0';
+		before = b.len;
+		r = aa_keys_encode(name, aa_session_app_cursor(s), &b);
+		lens[n++] = b.len - before;
+		spec += l;
+		spec += strspn(spec, " ");
+	}
 	if (r == 0)
-		r = aa_session_send_raw(s, b.data, b.len);
+		r = aa__session_send_steps(s, b.data, lens, n);
 	aa_buf_release(&b);
 	return r;
 }
@@ -133,8 +210,15 @@ aa_session_answer(struct aa_session *s, size_t idx)
 		return AA_ENOENT;
 	aa_buf_init(&b);
 	r = aa_prompt_answer(p, idx, &s->steer.rules.prompt, &b);
-	if (r == 0)
+	/* The confirming Enter a step after the keys that chose the
+	 * option: a TUI may read the burst as one event and drop it. */
+	if (r == 0 && b.len > 1 && b.data[b.len - 1] == '\r') {
+		size_t lens[2] = { b.len - 1, 1 };
+
+		r = aa__session_send_steps(s, b.data, lens, 2);
+	} else if (r == 0) {
 		r = aa_session_send_raw(s, b.data, b.len);
+	}
 	aa_buf_release(&b);
 	return r;
 }
@@ -168,6 +252,12 @@ aa_session_enqueue(struct aa_session *s, const char *text, size_t len,
 	if ((r = aa_steer_enqueue(&s->steer, text, len, aa__wall_ns(),
 	    id)) != 0)
 		return r;
+	/* Acknowledged means durable: on disk before the caller hears of
+	 * it, else not queued at all. */
+	if ((r = aa__session_save_queue(s, "message queued")) < 0) {
+		(void)aa_steer_dequeue(&s->steer, *id);
+		return r;
+	}
 	/* Idle already (the client raced the state): deliver now. */
 	aa__session_steer(s);
 	return 0;
@@ -178,8 +268,12 @@ aa_session_dequeue(struct aa_session *s, uint64_t id)
 {
 	int r = aa_steer_dequeue(&s->steer, id);
 
-	if (r == 0)
+	if (r == 0) {
+		/* A failed save only lets the message come back after a
+		 * crash; the removal itself stands. */
+		(void)aa__session_save_queue(s, "queued message removed");
 		aa__session_steer(s);
+	}
 	return r;
 }
 

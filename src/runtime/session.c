@@ -212,8 +212,10 @@ session_send_finish(struct aa_session *s, int err)
 		err = r;
 	/* A recorded message (sent, or typed but not reacted to) must
 	 * survive a crash before the next save. */
-	if (recorded && r >= 0)
+	if (recorded && r >= 0 && (!q->queued ||
+	    aa__session_save_queue(s, "queued message sent") < 0))
 		aa__session_journal(s, q->prompt);
+	q->queued = 0;
 	if (err != 0)
 		SLOG(s, AA_LOG_WARN, "%s%s",
 		    q->prompt ? "initial prompt: " : "",
@@ -386,7 +388,8 @@ static void
 session_close_all(struct aa_session *s)
 {
 	uv_timer_t *timers[] = { &s->read_timer, &s->settle_timer,
-		&s->send_timer, &s->save_timer, &s->stop_timer };
+		&s->send_timer, &s->save_timer, &s->stop_timer,
+		&s->keys_timer };
 	size_t i;
 
 	if (s->stop == STOP_CLOSING)
@@ -499,7 +502,8 @@ session_init_core(struct aa_session *s)
 	int r;
 
 	r = aa_vt_new(&s->vt, &(struct aa_vt_options){ .cols = s->o.cols,
-	    .rows = s->o.rows, .reply = session_on_reply, .ud = s });
+	    .rows = s->o.rows, .reply = session_on_reply, .ud = s,
+	    .term = s->o.term });
 	if (r < 0)
 		return r;
 	r = aa_send_new(&s->send.m, &(struct aa_send_options){
@@ -551,7 +555,7 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
     const char *cwd, char **cause)
 {
 	const struct aa_agent *agent;
-	uv_timer_t *timers[5];
+	uv_timer_t *timers[6];
 	struct aa_session *s;
 	const char *start;
 	size_t i;
@@ -609,6 +613,7 @@ aa_session_new_cwd(uv_loop_t *loop, struct aa_session **out,
 	timers[2] = &s->send_timer;
 	timers[3] = &s->save_timer;
 	timers[4] = &s->stop_timer;
+	timers[5] = &s->keys_timer;
 	for (i = 0; i < AA__ARRAY_SIZE(timers); i++) {
 		uv_timer_init(loop, timers[i]);
 		timers[i]->data = s;

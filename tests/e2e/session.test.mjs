@@ -523,6 +523,55 @@ for (const [name, body] of [['garbage', '{not json'],
 	});
 }
 
+/* A queued message is acknowledged (202) only once it is on disk: a
+ * SIGKILL right after the 202 loses nothing, and the restarted server
+ * types it when the agent is idle (issue 15: "every session comes back
+ * with its messages and queue"). */
+add('queue_survives_sigkill', async () => {
+	const file = path.join(tmpdir(), 'state.json');
+	let s = await Server.start({ agent: demo,
+	    args: ['--state-file', file] });
+	try {
+		await s.waitStable();
+		assertEq((await postMessage(s.port, 'answer slow please'))
+		    .status, 200, 'slow turn');
+		const r = await request(s.port, 'POST', '/message', {
+		    headers: { 'Content-Type': 'application/json' },
+		    body: JSON.stringify({ content: 'queued before the kill',
+		    type: 'user', queue: true }) });
+		assertEq(r.status, 202, r.body);
+		s.proc.kill('SIGKILL');
+		await s.exited;
+	} finally {
+		await s.kill();
+	}
+	const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+	assertEq((saved.queue || []).map((q) => q.message),
+	    ['queued before the kill'], 'the queue on disk');
+	s = await Server.start({ agent: demo, args: ['--state-file', file] });
+	try {
+		const ms = await until(async () => {
+			const m = await messages(s.port);
+			const i = m.findIndex((x) => x.role === 'user' &&
+			    x.content === 'queued before the kill');
+			return i >= 0 && m[i + 1]?.content.includes(
+			    'You asked: "queued before the kill"') ? m : false;
+		}, 'the restored queue to be typed', 30000 * SLOW, 100);
+		assertEq(ms.filter((x) => x.content ===
+		    'queued before the kill').length, 1, 'typed once');
+		assert(ms.some((x) => x.content === 'answer slow please'),
+		    'the journaled message is back too');
+		assertEq((await request(s.port, 'GET', '/status')).json.queue, 0,
+		    'queue empty');
+		assertEq(await s.stop('SIGTERM'), { code: 0, signal: null },
+		    'exit');
+		assert(!('queue' in JSON.parse(fs.readFileSync(file, 'utf8'))),
+		    'an empty queue leaves upstream\'s bytes');
+	} finally {
+		await s.kill();
+	}
+}, 90000);
+
 add('sigkill_during_save_never_tears', async () => {
 	const file = path.join(tmpdir(), 'state.json');
 	/* A big conversation so that each save takes a while. */

@@ -60,6 +60,7 @@ on_head(struct aa_httpparse *p, struct aa_access *acc, size_t *total)
 		qt = tok;
 	(void)aa_access_token_ok(acc, aa_httpparse_header(p,
 	    "Authorization"), qt);
+	(void)aa_access_cookie_ok(acc, aa_httpparse_header(p, "Cookie"));
 	(void)aa_access_origin_ok(acc, aa_httpparse_header(p, "Origin"),
 	    aa_httpparse_header(p, "Host"),
 	    aa_httpparse_header(p, "Sec-Fetch-Site"));
@@ -77,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const hosts[] = { "localhost", "[::1]", "a.b." };
 	struct aa_access_options ao = { .allowed_hosts = hosts,
-	    .nallowed_hosts = 3, .token = "tok" };
+	    .nallowed_hosts = 3, .token = "tok", .cookie = 1 };
 	struct aa_access *acc;
 	struct aa_httpparse p;
 	size_t off = 1, step, used, total = 0;

@@ -1,9 +1,9 @@
 /*
  * fuzz-vt.c - libFuzzer target for aa_vt: bytes -> filter -> libtsm -> text.
  *
- * The first bytes choose the screen size and a chunking seed; the rest is
- * fed twice: once whole to one terminal, once in pseudo-random chunks
- * (1-64 bytes) to another.  Both texts must be identical (any split of the
+ * The first bytes choose the screen size, the TERM (which XTGETTCAP
+ * reports) and a chunking seed; the rest is fed twice: once whole to one
+ * terminal, once in pseudo-random chunks (1-64 bytes) to another.  Both texts must be identical (any split of the
  * stream gives the same screen), valid UTF-8 with exactly `rows` lines,
  * and both terminals must have sent the same replies.  Every read of the
  * chunked terminal (incremental: only changed rows re-rendered) must equal
@@ -64,6 +64,8 @@ fuzz_check_full(struct aa_vt *vt, const struct aa_buf *t)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const terms[] = { NULL, "vt100",
+		"xterm-256color" };
 	struct aa_vt_options o;
 	struct aa_vt *a, *b;
 	struct aa_buf ta, tb, ra, rb;
@@ -75,6 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.cols = AA_VT_MIN_COLS + data[0] % 119;
 	o.rows = 1 + data[1] % 40;
+	/* The agent's TERM, which XTGETTCAP reports. */
+	o.term = terms[(data[2] >> 1) % 3];
 	seed = data[2] | 1u;
 	data += 3;
 	size -= 3;

@@ -9,8 +9,23 @@
 // prepare(root, port) writes a fresh HOME under root and returns
 // { env, argv, cwd } for launching the agent (argv[0] is an absolute path).
 //
-// As a program: node agents.mjs install [name...]   installs the pins
-//                node agents.mjs list                prints what is there
+// Versions (issue 14): `version` is the pin.  Every version lives in its
+// own folder, CACHE/<name>@<version>, so the pins and the newest coexist;
+// select() turns AA_REAL_AGENTS_VERSIONS into the agents to run, each an
+// object like the pinned one but for its own version (and `pin`, the
+// pinned version; `tag`, "<name>@<version>"):
+//   pinned (the default)   the pins
+//   latest                 the newest on npm, as `make real-agents` last
+//                          resolved it with `npm view` (CACHE/latest.json):
+//                          the tests themselves never ask the registry
+//   name@1.2.3, name@latest, name@pinned
+//                          that agent at that version; an agent no item
+//                          names runs at its pin unless `latest` is given
+// Items are comma-separated and add up: `pinned,latest` runs both where
+// they differ, one after the other.
+//
+// As a program: node agents.mjs install [name...]   installs the selection
+//                node agents.mjs list [name...]      prints what is there
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,8 +42,13 @@ function writeJSON(file, obj, mode = 0o644) {
   fs.writeFileSync(file, JSON.stringify(obj, null, 2) + '\n', { mode });
 }
 
+// Where one version of an agent is installed.
+function dirOf(name, version) {
+  return path.join(CACHE, `${name}@${version}`);
+}
+
 function pkgDir(a) {
-  return path.join(CACHE, a.name, 'node_modules', a.pkg);
+  return path.join(a.dir, 'node_modules', a.pkg);
 }
 
 function installedVersion(a) {
@@ -42,9 +62,9 @@ function installedVersion(a) {
 
 // A fresh HOME with the XDG folders and the common environment.
 function baseHome(root, a) {
-  const home = path.join(root, a.name, 'home');
-  const work = path.join(root, a.name, 'work');
-  fs.rmSync(path.join(root, a.name), { recursive: true, force: true });
+  const home = path.join(root, a.tag, 'home');
+  const work = path.join(root, a.tag, 'work');
+  fs.rmSync(path.join(root, a.tag), { recursive: true, force: true });
   for (const d of ['.config', '.local/share', '.cache', '.local/state',
     'tmp'])
     fs.mkdirSync(path.join(home, d), { recursive: true });
@@ -58,7 +78,7 @@ function baseHome(root, a) {
     XDG_CACHE_HOME: path.join(home, '.cache'),
     XDG_STATE_HOME: path.join(home, '.local/state'),
     TMPDIR: path.join(home, 'tmp'),
-    PATH: [path.join(CACHE, a.name, 'node_modules/.bin'), nodeDir,
+    PATH: [path.join(a.dir, 'node_modules/.bin'), nodeDir,
       '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
     TERM: 'xterm-256color',
     COLORTERM: 'truecolor',
@@ -70,8 +90,8 @@ function baseHome(root, a) {
 
 const claude = {
   name: 'claude', type: 'claude', pkg: '@anthropic-ai/claude-code',
-  version: '2.1.330',
-  bin: () => path.join(CACHE, 'claude/node_modules/.bin/claude'),
+  version: '2.1.332',
+  exe: 'claude',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
     writeJSON(path.join(home, '.claude.json'), {
@@ -109,14 +129,15 @@ const claude = {
 };
 
 const codex = {
-  name: 'codex', type: 'codex', pkg: '@openai/codex', version: '0.169.0',
-  bin: () => path.join(CACHE, 'codex/node_modules/.bin/codex'),
-  // The compiled-in catalog, reduced to one plain model (see README).
+  name: 'codex', type: 'codex', pkg: '@openai/codex', version: '0.171.0',
+  exe: 'codex',
+  // The compiled-in catalog, reduced to one plain model (see README);
+  // one per version, as each has its own.
   catalog() {
-    const file = path.join(CACHE, 'codex-catalog.json');
+    const file = path.join(this.dir, 'fake-catalog.json');
     if (fs.existsSync(file))
       return file;
-    const scratch = fs.mkdtempSync(path.join(CACHE, 'codex-scratch-'));
+    const scratch = fs.mkdtempSync(path.join(this.dir, 'scratch-'));
     const out = execFileSync(this.bin(), ['debug', 'models'], {
       env: { ...process.env, CODEX_HOME: scratch, HOME: scratch },
       encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -175,7 +196,7 @@ const codex = {
 const gemini = {
   name: 'gemini', type: 'gemini', pkg: '@google/gemini-cli',
   version: '0.61.0',
-  bin: () => path.join(CACHE, 'gemini/node_modules/.bin/gemini'),
+  exe: 'gemini',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
     writeJSON(path.join(home, '.gemini/settings.json'), {
@@ -199,7 +220,7 @@ const qwen = {
   // Qwen Code is a Gemini CLI fork; there is no qwen type yet.
   name: 'qwen', type: 'gemini', pkg: '@qwen-code/qwen-code',
   version: '0.24.4',
-  bin: () => path.join(CACHE, 'qwen/node_modules/.bin/qwen'),
+  exe: 'qwen',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
     const rg = path.join(pkgDir(this), 'vendor/ripgrep/x64-linux/rg');
@@ -230,7 +251,7 @@ const qwen = {
 const opencode = {
   name: 'opencode', type: 'opencode', pkg: 'opencode-ai',
   version: '1.18.33',
-  bin: () => path.join(CACHE, 'opencode/node_modules/.bin/opencode'),
+  exe: 'opencode',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
     writeJSON(path.join(home, '.config/opencode/opencode.json'), {
@@ -255,7 +276,7 @@ const opencode = {
 const copilot = {
   name: 'copilot', type: 'copilot', pkg: '@github/copilot',
   version: '1.0.102',
-  bin: () => path.join(CACHE, 'copilot/node_modules/.bin/copilot'),
+  exe: 'copilot',
   prepare(root, port) {
     const { home, work, env } = baseHome(root, this);
     writeJSON(path.join(home, '.copilot/config.json'), {
@@ -274,62 +295,178 @@ const copilot = {
 
 export const AGENTS = [claude, codex, gemini, qwen, opencode, copilot];
 for (const a of AGENTS) {
-  a.installed = () => installedVersion(a);
+  // The command under node_modules/.bin: an entry may give `exe`, or a
+  // bin() of the older layout (CACHE/<name>/...), of which only the last
+  // part counts.
+  a.exe ??= path.basename(a.bin());
+  a.bin = function () {
+    return path.join(this.dir, 'node_modules/.bin', this.exe);
+  };
+  Object.assign(a, { pin: a.version, tag: `${a.name}@${a.version}`,
+    dir: dirOf(a.name, a.version) });
+  a.installed = function () {
+    return installedVersion(this);
+  };
+}
+
+const LATEST = () => path.join(CACHE, 'latest.json');
+
+// The newest versions `make real-agents` resolved: { name: { version,
+// date } }; {} when it never did.
+export function latestRecord() {
+  try {
+    return JSON.parse(fs.readFileSync(LATEST(), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+// Asks the registry for the newest version of a's package; null and a
+// message on stderr when it cannot.
+function npmLatest(a) {
+  const r = spawnSync('npm', ['view', a.pkg, 'version'], { encoding: 'utf8',
+    timeout: 60000 });
+  const v = (r.stdout ?? '').trim();
+  if (r.status !== 0 || !/^\d+\.\d+\.\d+[\w.+-]*$/.test(v)) {
+    console.error(`real-agents: npm view ${a.pkg} version failed ` +
+      `(exit ${r.status}): ${(r.stderr ?? '').trim().slice(0, 200)}`);
+    return null;
+  }
+  return v;
+}
+
+// Agent a at version v (null: the newest is not known; why says so).
+export function at(a, v, why) {
+  const base = AGENTS.find((x) => x.name === a.name) ?? a;
+  if (v === base.pin)
+    return base;
+  const o = Object.create(base);
+  Object.assign(o, { version: v, tag: `${base.name}@${v ?? 'latest'}`,
+    dir: v === null ? null : dirOf(base.name, v), why: why ?? null });
+  return o;
+}
+
+// The agents AA_REAL_AGENTS_VERSIONS (spec) asks for among `names` (all
+// when empty), in AGENTS order, each version once.  `latest` is read from
+// CACHE/latest.json, or from `npm view` when resolve is set (install).
+export function select(spec = process.env.AA_REAL_AGENTS_VERSIONS ??
+  'pinned', names = [], resolve = false) {
+  const items = spec.split(',').map((x) => x.trim()).filter(Boolean);
+  const record = latestRecord();
+  const latest = (a) => {
+    const v = resolve ? npmLatest(a) : record[a.name]?.version ?? null;
+    if (v !== null && resolve)
+      record[a.name] = { version: v, date: new Date().toISOString()
+        .slice(0, 10) };
+    return at(a, v, v === null ? (resolve ? `npm view ${a.pkg} failed` :
+      `the newest ${a.pkg} is not known (run ` +
+      'AA_REAL_AGENTS_VERSIONS=latest make real-agents)') : null);
+  };
+  // A version names a folder and an npm spec: a plain version only.
+  const bad = items.filter((x) => !['pinned', 'latest'].includes(x) &&
+    !AGENTS.some((a) => x.startsWith(`${a.name}@`) &&
+      /^\d+\.\d+\.\d+[\w.+-]{0,40}$|^latest$|^pinned$/.test(
+        x.slice(a.name.length + 1))));
+  if (bad.length)
+    throw new Error(`AA_REAL_AGENTS_VERSIONS=${spec}: not pinned, latest ` +
+      `or <agent>@<x.y.z|latest|pinned>: ${bad.join(', ')}`);
+  const out = [];
+  for (const a of AGENTS) {
+    if (names.length && !names.includes(a.name))
+      continue;
+    const own = items.filter((x) => x.startsWith(`${a.name}@`))
+      .map((x) => x.slice(a.name.length + 1));
+    const want = [];
+    if (items.includes('pinned') || (own.length === 0 &&
+        !items.includes('latest')))
+      want.push('pinned');
+    if (items.includes('latest'))
+      want.push('latest');
+    want.push(...own);
+    const seen = new Set();
+    for (const w of want) {
+      const v = w === 'pinned' ? a : w === 'latest' ? latest(a) : at(a, w);
+      if (seen.has(v.tag))
+        continue;
+      seen.add(v.tag);
+      out.push(v);
+    }
+  }
+  if (resolve && items.some((x) => x === 'latest' || x.endsWith('@latest')))
+    writeJSON(LATEST(), record);
+  return out;
 }
 
 // Why an agent cannot run here, or null when it can.
 export function unavailable(a) {
+  if (a.version === null)
+    return a.why;
   const v = installedVersion(a);
+  const how = a.version === a.pin ? 'make real-agents' :
+    `AA_REAL_AGENTS_VERSIONS=${a.tag} make real-agents`;
   if (v === null)
-    return `${a.pkg} not installed (run make real-agents)`;
+    return `${a.pkg}@${a.version} not installed (run ${how})`;
   if (v !== a.version)
-    return `${a.pkg} is ${v}, the tests expect ${a.version}`;
+    return `${a.dir} holds ${a.pkg} ${v}, not ${a.version}`;
   if (!fs.existsSync(a.bin()))
     return `${a.bin()} missing`;
   return null;
 }
 
-// Installs the pinned packages into CACHE/<name>; returns a status list.
+// Installs the selected versions, each into CACHE/<name>@<version>;
+// returns a status list.
 function install(names) {
   const out = [];
-  for (const a of AGENTS) {
-    if (names.length && !names.includes(a.name))
-      continue;
-    if (installedVersion(a) === a.version) {
-      out.push(`${a.name} ${a.version}: already installed`);
+  for (const a of select(undefined, names, true)) {
+    if (a.version === null) {
+      out.push(`${a.tag}: ${a.why}`);
       continue;
     }
-    const dir = path.join(CACHE, a.name);
-    fs.mkdirSync(dir, { recursive: true });
+    if (installedVersion(a) === a.version) {
+      out.push(`${a.tag}: already installed`);
+      continue;
+    }
+    fs.mkdirSync(a.dir, { recursive: true });
     const t0 = Date.now();
-    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-audit',
+    const r = spawnSync('npm', ['install', '--prefix', a.dir, '--no-audit',
       '--no-fund', '--loglevel=error', `${a.pkg}@${a.version}`],
     { stdio: ['ignore', 'inherit', 'inherit'] });
     const s = ((Date.now() - t0) / 1000).toFixed(0);
-    out.push(`${a.name} ${a.version}: ` + (r.status === 0 ?
+    out.push(`${a.tag}: ` + (r.status === 0 ?
       `installed in ${s}s` : `npm install failed (exit ${r.status})`));
-    if (a.name === 'codex' && r.status === 0) {
+    if (a.catalog && r.status === 0) {
       try {
         a.catalog();
       } catch (e) {
-        out.push(`codex: model catalog failed: ${e.message}`);
+        out.push(`${a.tag}: model catalog failed: ${e.message}`);
       }
     }
   }
+  // The layout before issue 14 (CACHE/<name>) is no longer read.
+  for (const a of AGENTS)
+    if (fs.existsSync(path.join(CACHE, a.name, 'node_modules')))
+      out.push(`${path.join(CACHE, a.name)}: old layout, unused (rm -r it)`);
   return out;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [cmd, ...rest] = process.argv.slice(2);
-  if (cmd === 'install') {
-    for (const l of install(rest))
-      console.log(`real-agents: ${l}`);
-  } else if (cmd === 'list') {
-    for (const a of AGENTS)
-      console.log(`${a.name}\t${a.pkg}@${a.version}\t` +
-        (unavailable(a) ?? 'ok'));
-  } else {
-    console.error('usage: node agents.mjs install [name...] | list');
+  try {
+    if (cmd === 'install') {
+      for (const l of install(rest))
+        console.log(`real-agents: ${l}`);
+    } else if (cmd === 'list') {
+      for (const a of select(undefined, rest))
+        console.log(`${a.name}\t${a.pkg}@${a.version ?? 'latest'}\t` +
+          `${a.version === a.pin ? 'pinned' : `pin ${a.pin}`}\t` +
+          (unavailable(a) ?? 'ok'));
+    } else {
+      console.error('usage: node agents.mjs install [name...] | ' +
+        'list [name...]');
+      process.exit(2);
+    }
+  } catch (e) {
+    console.error(`real-agents: ${e.message}`);
     process.exit(2);
   }
 }

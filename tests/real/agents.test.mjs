@@ -15,6 +15,9 @@
 //                the shaped replies come out whole and clean
 //   permission   the agent's question is in the message and a raw answer
 //                lets the turn finish
+//   (deny, interrupt, queue, resize: the steering cases, see STEER)
+//   health       /status said health "ok" after every finished turn: a
+//                rule a new release broke shows here if not elsewhere
 // An agent that is not installed, or a server that cannot run, is skipped
 // with the reason.  Prints "real-agents: N passed, N failed, N skipped".
 //
@@ -24,8 +27,15 @@
 //
 // Environment: AA_BIN (agentapi-c), AA_REAL_AGENTS (comma list of agents
 // to run, "all" for every one; default: RELIABLE below),
+// AA_REAL_AGENTS_VERSIONS (which versions: pinned, the default; latest;
+// or a list such as claude@2.1.332,codex@0.171.0; see agents.mjs),
 // AA_REAL_TERM_HEIGHT (--term-height for the server; default 1000),
-// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1.
+// AA_REAL_KEEP=1 keeps the temporary folder, AA_REAL_VERBOSE=1,
+// AA_REAL_FRAMES=1 records every screen and state (see FRAMES),
+// AA_REAL_BUDGET_S bounds the whole run (see BUDGET_S).
+//
+// A version other than the pin runs as real_<agent>@<version>_<case>; the
+// summary table names the version each row ran.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,12 +46,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLoadFromEnv } from './load.mjs';
 import { startFakeLLM, reply } from './fakellm.mjs';
-import { AGENTS, unavailable } from './agents.mjs';
+import { AGENTS, select, unavailable } from './agents.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOP = process.env.AA_TOP ?? path.resolve(HERE, '../..');
 const BIN = process.env.AA_BIN ?? path.join(TOP, 'agentapi-c');
 const VERBOSE = process.env.AA_REAL_VERBOSE === '1';
+// AA_REAL_FRAMES=1: every screen of /internal/screen, with its arrival
+// time, into <tmp>/<agent>@<version>/frames.jsonl (for a status that
+// would not settle: what kept changing).
+const FRAMES = process.env.AA_REAL_FRAMES === '1';
 const HEIGHT = process.env.AA_REAL_TERM_HEIGHT ?? '';
 // Agents whose long reply outgrows a HEIGHT-row screen: all of them, as
 // the server sees no scrollback (alt screen or not).
@@ -61,6 +75,11 @@ const WAIT_S = 3;
 const STEER = process.env.AA_REAL_STEER ?? 'claude';
 // AA_REAL_CASES=permission,queue runs only those (with ready and initial).
 const CASES = process.env.AA_REAL_CASES ?? '';
+// AA_REAL_BUDGET_S: the suite's time budget in seconds (CI's pass over
+// the newest versions); once spent, every case not yet started fails.
+const BUDGET_S = Number(process.env.AA_REAL_BUDGET_S ?? 0);
+const START = Date.now();
+const overBudget = () => BUDGET_S > 0 && Date.now() - START > BUDGET_S * 1000;
 // How long after state "waiting" the suite answers.
 const ANSWER_AFTER_MS = 3000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -134,7 +153,8 @@ function request(port, method, p, body) {
 // Follows /events: keeps the status, the status history and every message
 // update; waiters are resolved from the event handler, never by polling.
 class Events {
-  constructor(port) {
+  constructor(port, framesFile) {
+    this.framesFile = framesFile;
     this.status = null;
     this.statuses = [];
     this.updates = [];
@@ -184,6 +204,9 @@ class Events {
     } catch {
       return;
     }
+    if (this.framesFile && ev !== 'message_update')
+      fs.appendFileSync(this.framesFile, JSON.stringify({ t: Date.now(),
+        [ev]: o }) + '\n');
     if (ev === 'status_change') {
       this.status = o.status;
       this.statuses.push(o.status);
@@ -234,8 +257,9 @@ class Events {
 // for each pattern watched, when a screen first matched it (the time the
 // dialog appeared, as near as the server's frames tell).
 class Screen {
-  constructor(port) {
+  constructor(port, framesFile) {
     this.text = '';
+    this.framesFile = framesFile;
     this.frames = 0;
     this.watches = [];
     this.req = http.get({ host: '127.0.0.1', port, path: '/internal/screen',
@@ -270,6 +294,9 @@ class Screen {
     this.text = o.screen;
     this.frames++;
     const now = Date.now();
+    if (this.framesFile)
+      fs.appendFileSync(this.framesFile, JSON.stringify({ t: now,
+        screen: o.screen }) + '\n');
     for (const w of this.watches)
       if (w.t === null && w.re.test(this.text))
         w.t = now;
@@ -389,25 +416,34 @@ async function runAgent(agent, fake, root) {
   const steer = STEER === 'all' || STEER.split(',').includes(agent.name);
   const steerCases = ['deny', 'interrupt', 'queue', 'resize'];
   const cases = ['ready', 'initial', 'turns', 'long', 'list', 'arrows',
-    'cjk', 'slow', 'permission', ...steerCases];
+    'cjk', 'slow', 'permission', ...steerCases, 'health'];
   const results = new Map();
   if (!steer)
     for (const c of steerCases)
       results.set(c, { skip: `steering case, AA_REAL_STEER=${STEER}` });
   const why = unavailable(agent);
-  const row = { agent: agent.name, version: agent.version,
-    installed: why === null, clean: 0, run: 0, note: '' };
+  const row = { agent: agent.name, version: agent.version === null ?
+    'latest (unknown)' : agent.version === agent.pin ? agent.version :
+      `${agent.version} (pin ${agent.pin})`,
+    installed: why === null, clean: 0, run: 0, note: '', health: new Map() };
   summary.push(row);
   if (why !== null) {
     for (const c of cases)
       results.set(c, { skip: why });
     return report(agent, cases, results);
   }
+  if (overBudget()) {
+    for (const c of cases)
+      if (!results.has(c))
+        results.set(c, { fail: `not run: AA_REAL_BUDGET_S=${BUDGET_S} ` +
+          'spent' });
+    return report(agent, cases, results);
+  }
   const port = await freePort();
   const firstRequest = fake.requests.length;
   const initial = 'Initial prompt for the agent';
   const { env, argv, cwd } = agent.prepare(root, fake.port);
-  const logFile = path.join(root, agent.name, 'server.log');
+  const logFile = path.join(root, agent.tag, 'server.log');
   const size = HEIGHT ? ['--term-height', HEIGHT] : [];
   const srv = spawn(BIN, ['server', '--type', agent.type, '--port',
     String(port), ...size, '-I', initial, '--', ...argv],
@@ -421,6 +457,20 @@ async function runAgent(agent, fake, root) {
   let screen;
   const marker = path.join(cwd, 'fake-tool-marker');
   const turnMessages = [];
+  // /status's health after a finished turn: a rule of ours that no longer
+  // fits the agent's screen must show up here (or as a failed case), not
+  // as a quietly wrong message.  Each reason code, with the first turn
+  // after which it showed.
+  const health = async (name) => {
+    const st = (await request(port, 'GET', '/status')).json;
+    if (st?.health === 'ok')
+      return;
+    for (const r of st?.reasons ?? [{ code: `health ${st?.health}` }])
+      if (!row.health.has(r.code)) {
+        row.health.set(r.code, name);
+        log(`${name}: health ${st?.health}: ${r.code}: ${r.message}`);
+      }
+  };
   // One turn through POST /message; returns the agent's reply message.
   // `asks`, for a turn that ends in a question the agent keeps animating
   // (so it never goes stable): the turn is over once that is on screen.
@@ -456,6 +506,7 @@ async function runAgent(agent, fake, root) {
       `${name}: user message ${show(u.content)}, want ${show(content)}`);
     check(a.role === 'agent', `${name}: no agent reply`);
     turnMessages.push(a.content);
+    await health(name);
     log(`${name}:`, show(a.content));
     return a.content;
   };
@@ -465,13 +516,18 @@ async function runAgent(agent, fake, root) {
     row.clean++;
   };
   const tc = async (name, fn) => {
-    if (CASES !== '' && !['ready', 'initial'].includes(name) &&
+    if (CASES !== '' && !['ready', 'initial', 'health'].includes(name) &&
         !CASES.split(',').includes(name)) {
       results.set(name, { skip: `not in AA_REAL_CASES=${CASES}` });
       return;
     }
     if (exited !== null) {
       results.set(name, { fail: `server ${exited}` });
+      return;
+    }
+    if (overBudget()) {
+      results.set(name, { fail: `not run: AA_REAL_BUDGET_S=${BUDGET_S} ` +
+        'spent' });
       return;
     }
     const t0 = Date.now();
@@ -486,7 +542,7 @@ async function runAgent(agent, fake, root) {
         row.stuck = (row.stuck ?? 0) + 1;
       // The screen it failed on, for a new detector case.
       if (screen)
-        fs.writeFileSync(path.join(root, agent.name, `screen-${name}.txt`),
+        fs.writeFileSync(path.join(root, agent.tag, `screen-${name}.txt`),
           screen.text);
       // A dialog left open would fail every later case: cancel it.
       if (ev?.state === 'waiting')
@@ -511,8 +567,10 @@ async function runAgent(agent, fake, root) {
       };
       tryIt();
     });
-    ev = new Events(port);
-    screen = new Screen(port);
+    const frames = FRAMES ? path.join(root, agent.tag, 'frames.jsonl') :
+      null;
+    ev = new Events(port, frames);
+    screen = new Screen(port, frames);
     const t0 = Date.now();
     // A screen frame re-checks the waiters too: a redraw (resize) can
     // come with no event when the agent stays idle by its signs.
@@ -539,6 +597,7 @@ async function runAgent(agent, fake, root) {
         q.prompt === initial && !q.title &&
         (q.stream === true || /stream/.test(q.path))).length;
       check(n === 1, `initial prompt reached the LLM ${n} times`);
+      await health('initial');
       row.clean++;
     });
     await tc('turns', async () => {
@@ -636,6 +695,7 @@ async function runAgent(agent, fake, root) {
       `${name}: idle after the answer (last message ` +
         `${show(lastAgent().slice(-300))})`);
       const ms = (await request(port, 'GET', '/messages')).json.messages;
+      await health(name);
       check(ms.length === before.length + 2 && ms.at(-2).content === p,
         `${name}: ${ms.length - before.length} new messages, want 2`);
       const last = ms.at(-1);
@@ -767,6 +827,12 @@ async function runAgent(agent, fake, root) {
         row.clean++;
       });
     }
+    // Health stayed ok after every finished turn (GET /status).
+    await tc('health', async () => {
+      await health('the end');
+      check(row.health.size === 0, 'health degraded: ' +
+        [...row.health].map(([c, t]) => `${c} (after ${t})`).join(', '));
+    });
   } catch (e) {
     for (const c of cases)
       if (!results.has(c))
@@ -807,7 +873,8 @@ async function stopServer(srv) {
 function report(agent, cases, results) {
   for (const c of cases) {
     const r = results.get(c);
-    const name = `real_${agent.name}_${c}`;
+    const name = `real_${agent.version === agent.pin ? agent.name :
+      agent.tag}_${c}`;
     if (r.skip !== undefined) {
       skipped++;
       console.log(`SKIP ${name}: ${r.skip}`);
@@ -843,7 +910,14 @@ async function main() {
         (RELIABLE.includes(a.name) ? '' : ' (not reliable yet, see ' +
           'tests/real/README.md; AA_REAL_AGENTS=all runs it)'));
     }
-  const agents = AGENTS.filter((a) => only.includes(a.name));
+  let agents;
+  try {
+    agents = select(undefined, only);
+  } catch (e) {
+    console.log(`FAIL real_versions: ${e.message}`);
+    console.log('real-agents: 0 passed, 1 failed, 0 skipped');
+    process.exit(1);
+  }
   const noServer = serverUnavailable();
   const anyInstalled = agents.some((a) => unavailable(a) === null);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-real-'));
@@ -855,15 +929,15 @@ async function main() {
     console.log(`    under load: ${load.n} CPU hog(s) (AA_REAL_LOAD)`);
   try {
     for (const a of agents) {
+      const label = a.version === a.pin ? a.name : a.tag;
       if (!anyInstalled) {
         skipped++;
-        console.log(`SKIP real_${a.name}: no agent installed ` +
-          '(run make real-agents)');
+        console.log(`SKIP real_${label}: ${unavailable(a)}`);
         continue;
       }
       if (noServer !== null && unavailable(a) === null) {
         skipped++;
-        console.log(`SKIP real_${a.name}: ${noServer}`);
+        console.log(`SKIP real_${label}: ${noServer}`);
         continue;
       }
       await runAgent(a, fake, root);
@@ -881,13 +955,15 @@ async function main() {
   }
   if (summary.length) {
     console.log('\n| agent | version | installed offline | turns clean / ' +
-      'turns run | dialog -> waiting (s) |');
-    console.log('| --- | --- | --- | --- | --- |');
+      'turns run | dialog -> waiting (s) | health |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of summary)
       console.log(`| ${r.agent} | ${r.version} | ` +
         `${r.installed ? 'yes' : 'no'} | ${r.clean} / ${r.run} | ` +
         `${r.wait === undefined ? '-' : r.wait.toFixed(2)}` +
-        `${r.retries ? ` (${r.retries} answer(s) ignored, sent again)` : ''} |`);
+        `${r.retries ? ` (${r.retries} answer(s) ignored, sent again)` : ''} | ` +
+        `${!r.installed || r.run === 0 ? '-' : r.health.size === 0 ? 'ok' :
+          [...r.health.keys()].join(', ')} |`);
   }
   console.log(`real-agents: ${passed} passed, ${failed} failed, ` +
     `${skipped} skipped`);

@@ -3,7 +3,7 @@
 // (before and after every turn) under an output folder.  A developer tool
 // for finding out what today's TUIs draw; the tests do not use it.
 //
-// Usage: node capture.mjs AGENT OUTDIR [COLSxROWS] PROMPT...
+// Usage: node capture.mjs AGENT[@VERSION] OUTDIR [COLSxROWS] PROMPT...
 // Each screen is OUTDIR/<n>-before.txt / <n>-after.txt, rows padded to the
 // width the way agentapi reads a screen; OUTDIR/requests.jsonl is the log.
 
@@ -11,16 +11,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startFakeLLM } from './fakellm.mjs';
-import { AGENTS } from './agents.mjs';
+import { AGENTS, at, unavailable } from './agents.mjs';
 
 const [name, out, ...rest] = process.argv.slice(2);
 let size = '80x60';
 if (rest.length && /^\d+x\d+$/.test(rest[0]))
   size = rest.shift();
 const [cols, rows] = size.split('x').map(Number);
-const agent = AGENTS.find((a) => a.name === name);
-if (!agent || !out) {
-  console.error('usage: node capture.mjs AGENT OUTDIR [COLSxROWS] PROMPT...');
+// AGENT is a name (the pinned version) or name@version.
+const [aname, aver] = (name ?? '').split('@');
+const base = AGENTS.find((a) => a.name === aname);
+if (!base || !out) {
+  console.error('usage: node capture.mjs AGENT[@VERSION] OUTDIR ' +
+    '[COLSxROWS] PROMPT...');
+  process.exit(2);
+}
+const agent = aver ? at(base, aver) : base;
+if (unavailable(agent)) {
+  console.error(`capture.mjs: ${unavailable(agent)}`);
   process.exit(2);
 }
 fs.mkdirSync(out, { recursive: true });

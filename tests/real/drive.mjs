@@ -3,9 +3,10 @@
 // the agent can be driven by hand (curl /message, /internal/screen).  The
 // tests do not use it.
 //
-// Usage: node drive.mjs AGENT [server flags...]
+// Usage: node drive.mjs AGENT[@VERSION] [server flags...]
 // Prints "fake PORT" and "server PORT" and the temporary folder; the
-// server's log is <folder>/<agent>/server.log.  Ctrl-C stops everything.
+// server's log is <folder>/<agent>@<version>/server.log.  Ctrl-C stops
+// everything.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,14 +15,21 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startFakeLLM } from './fakellm.mjs';
-import { AGENTS } from './agents.mjs';
+import { AGENTS, at, unavailable } from './agents.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.AA_BIN ?? path.resolve(HERE, '../../agentapi-c');
 const [name, ...flags] = process.argv.slice(2);
-const agent = AGENTS.find((a) => a.name === name);
-if (!agent) {
-  console.error('usage: node drive.mjs AGENT [server flags...]');
+// AGENT is a name (the pinned version) or name@version.
+const [aname, aver] = (name ?? '').split('@');
+const base = AGENTS.find((a) => a.name === aname);
+if (!base) {
+  console.error('usage: node drive.mjs AGENT[@VERSION] [server flags...]');
+  process.exit(2);
+}
+const agent = aver ? at(base, aver) : base;
+if (unavailable(agent)) {
+  console.error(`drive.mjs: ${unavailable(agent)}`);
   process.exit(2);
 }
 
@@ -39,7 +47,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-drive-'));
 const fake = await startFakeLLM({ log: path.join(root, 'fakellm.jsonl') });
 const port = await freePort();
 const { env, argv, cwd } = agent.prepare(root, fake.port);
-const logFile = path.join(root, agent.name, 'server.log');
+const logFile = path.join(root, agent.tag, 'server.log');
 const srv = spawn(BIN, ['server', '--type', agent.type, '--port',
   String(port), ...flags, '--', ...argv], { env, cwd, detached: true,
   stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')] });

@@ -18,6 +18,8 @@
 //               command's output (the user said no)
 //   STOPREPLY   30 numbered lines streamed over about half a minute, to be
 //               cut short by an interrupt
+//   A2AREPLY    Claude Code drives a second agent through agentapi-c's
+//               MCP tools (fake-a2a.mjs)
 //
 // Nothing but node's standard library.  Binds 127.0.0.1 on a free port
 // (or the one given).  Each request is logged as one JSON line to the log
@@ -30,6 +32,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { anthropicA2A } from './fake-a2a.mjs';
 
 const TOOL_COMMAND = 'touch fake-tool-marker && echo fake-tool-output';
 
@@ -211,7 +214,10 @@ async function anthropic(req, res, body) {
   const jsonMode = body.output_config?.format?.type === 'json_schema';
   const { prompt, toolResult } = anthropicPrompt(body);
   const blocks = [];
-  if (jsonMode) {
+  const a2a = jsonMode ? null : anthropicA2A(body);
+  if (a2a) {
+    blocks.push(...a2a);
+  } else if (jsonMode) {
     blocks.push({ type: 'text', text: JSON.stringify(fillSchema(
       body.output_config.format.schema)) });
   } else if (toolResult === undefined && wantsTool(prompt)) {

@@ -136,7 +136,8 @@ async function startReal(opts = {}) {
 	if (opts.token)
 		args.push('--auth-token', opts.token);
 	args.push('--', BIN, 'demo-agent', '--think-ms',
-	    String(opts.think ?? 300));
+	    String(opts.think ?? 300), '--word-ms',
+	    String(opts.wordMs ?? 150));
 	const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	let log = '';
 	child.stdout.on('data', (d) => { log += d; });
@@ -1015,7 +1016,9 @@ async function realInterrupt() {
  * one is removed, the other is delivered after the turn and leaves the
  * list. */
 async function realQueue() {
-	await withReal({}, async (srv) => {
+	/* Slow words (~12 s of streaming): on a loaded machine the two
+	 * messages must still arrive while the agent works. */
+	await withReal({ wordMs: 300 }, async (srv) => {
 		await needState(srv);
 		const t = await open(`${srv.url}/chat/`);
 		const p = t.page;
