@@ -90,7 +90,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-frames-'));
 const fake = await startFakeLLM({ log: path.join(root, 'fakellm.jsonl') });
 const port = await freePort();
 const { env, argv, cwd } = agent.prepare(root, fake.port);
-const logFile = path.join(root, agent.name, 'server.log');
+const logFile = path.join(root, agent.tag ?? agent.name, 'server.log');
 const srv = spawn(BIN, ['server', '--type', agent.type, '--port',
   String(port), '--', ...argv], { env, cwd, detached: true,
   stdio: ['ignore', fs.openSync(logFile, 'w'), fs.openSync(logFile, 'a')] });
