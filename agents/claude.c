@@ -12,6 +12,14 @@
  * While a tool call runs or waits for permission, its "●" blinks; the
  * session holds it lit (.blink, aa_residue_hold) so that the screen can
  * become stable while the agent asks.
+ *
+ * While it works, 2.1.330's footer under the box says "esc to interrupt"
+ * ("⏸ manual mode on · esc to interrupt · ← for agents"), also while the
+ * reply streams and its spinner line ("✻ Perusing… (1s · ↓ 4 tokens)")
+ * is gone; older versions put "(esc to interrupt)" on the spinner line
+ * itself, a few lines up.  A permission dialog says "Esc to cancel"
+ * instead, so a waiting question still settles (.busy;
+ * tests/data/format/claude-2.1.330/busy-*).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,6 +130,7 @@ const struct aa_agent aa_agent_claude = {
 	.diff_skip = 0,
 	.start_input = NULL,
 	.blink = "\xe2\x97\x8f",
+	.busy = { "esc to interrupt", 7, NULL },
 	.interrupt = "esc",
 	.prompt_answer = "arrows",
 };

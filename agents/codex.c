@@ -10,6 +10,10 @@
  * the composer and dropped with everything below (.box.layout); then the
  * turn summary "Worked for 2s • 04:50" goes too
  * (tests/data/format/codex-0.169.0).
+ *
+ * While it works, a status line "• Working (3s • esc to interrupt)" sits
+ * right above the composer (.busy).  0.169 hides it while the reply's
+ * text streams in; its approval dialog says "esc to cancel".
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -141,6 +145,7 @@ const struct aa_agent aa_agent_codex = {
 	},
 	.diff_skip = 0,
 	.start_input = NULL,
+	.busy = { "esc to interrupt", 6, NULL },
 	.interrupt = "esc",
 	.prompt_answer = "arrows",
 };

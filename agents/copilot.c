@@ -13,6 +13,10 @@
  * goes too.  Once the transcript is taller than the screen, a scrollbar
  * ("┃") runs down the right edge of every line; it is cut off the message
  * as well (tests/data/format/copilot-1.0.102).
+ *
+ * While it works, its footer says so: "◉ Working · 42 B esc esc
+ * interrupt", or "● Working esc esc edit prompt" before the first token
+ * (.busy); idle, it reads "Interactive · Manual Approval · …".
  */
 #include <stddef.h>
 
@@ -24,6 +28,13 @@
 static const struct aa_residue_match copilot_lead[] = {
 	{ AA_RESIDUE_RULE, NULL, NULL },
 	{ 0 },
+};
+
+/* The footer while it works. */
+static const char *const copilot_busy[] = {
+	"esc esc interrupt",
+	"esc esc edit prompt",
+	NULL,
 };
 
 static const char *const copilot_aliases[] = { "copilot", NULL };
@@ -47,6 +58,7 @@ const struct aa_agent aa_agent_copilot = {
 	},
 	.diff_skip = 0,
 	.start_input = NULL,
+	.busy = { NULL, 2, copilot_busy },
 	/* Esc alone does not stop a turn ("esc esc interrupt" in its
 	 * footer); Ctrl-C does ("Operation cancelled by user"). */
 	.interrupt = "ctrl-c",

@@ -21,6 +21,12 @@
  * before it starts.  So it is ready only once the screen without its
  * input box is not blank (.ready_text;
  * tests/data/format/gemini-0.61.0/starting).
+ *
+ * While it works, a spinner line "⠦ Thinking... (esc to cancel, 3s)" sits
+ * above the hints and the input, the eighth non-blank line from the
+ * bottom; Qwen Code 0.24 (run as this type) draws "⠋ Shipping
+ * awesomeness...  (3s · esc to cancel)" and its footer gains "Enter to
+ * steer".  A permission dialog shows neither (.busy).
  */
 #include <stddef.h>
 
@@ -42,6 +48,14 @@ static const struct aa_residue_match gemini_trail[] = {
 	{ 0 },
 };
 
+/* The spinner line's hint (Gemini CLI, Qwen Code), Qwen's busy footer. */
+static const char *const gemini_busy[] = {
+	"(esc to cancel, ",
+	"esc to cancel)",
+	"Enter to steer",
+	NULL,
+};
+
 static const char *const gemini_aliases[] = { "gemini", NULL };
 
 const struct aa_agent aa_agent_gemini = {
@@ -58,6 +72,7 @@ const struct aa_agent aa_agent_gemini = {
 	.diff_skip = 0,
 	.start_input = NULL,
 	.ready_text = 1,
+	.busy = { NULL, 10, gemini_busy },
 	.interrupt = "esc",
 	.prompt_answer = "arrows",
 };

@@ -700,6 +700,67 @@ TEST(conv_load_stale_busy_mark_lets_go)
 	aa_conv_free(f.c);
 }
 
+/* Starved right after Enter: the agent has not drawn its busy mark yet
+ * and its reply is empty; the turn stays open past the window until the
+ * mark comes, then ends by its signs; an empty reply holds it too. */
+TEST(conv_load_turn_waits_for_its_first_sign)
+{
+	struct fx f;
+	int i;
+
+	signs_start(&f, 0);
+	/* Only the footer moved: the formatted reply is empty. */
+	ASSERT_EQ(fx_tick(&f, 100, "hi\n> \n1"), C);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(fx_tick(&f, 2000, "hi\n> \n1"), C);
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono - 10000 + 30000);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 5000, "hi\nworking\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \n2"), C);
+	fx_until_stable(&f, "hi\nanswer\n> \n2", 30);
+	FX_EXPECT(&f, "hi\n> ", "u:q", "answer\n> ");
+	aa_conv_free(f.c);
+
+	/* The mark came and went and the box is back, but the reply is
+	 * still empty (opencode drew its turn summary before the text):
+	 * not over until the text comes. */
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nworking\nesc interrupt"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\n> \n2"), C);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(fx_tick(&f, 2000, "hi\n> \n2"), C);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nlate text\n> \n2"), C);
+	fx_until_stable(&f, "hi\nlate text\n> \n2", 30);
+	FX_EXPECT(&f, "hi\n> ", "u:q", "late text\n> ");
+	aa_conv_free(f.c);
+
+	/* A reply with text and no busy mark: upstream's window. */
+	signs_start(&f, 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\nquick\n> \n1"), C);
+	ASSERT_EQ(fx_tick(&f, 999, "hi\nquick\n> \n1"), C);
+	ASSERT_EQ(fx_tick(&f, 1, "hi\nquick\n> \n1"), S);
+	aa_conv_free(f.c);
+
+	/* Nothing at all for busy_still_max_ms: it lets go then. */
+	signs_start(&f, 8000);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\n> \n1"), C);
+	ASSERT_EQ(fx_tick(&f, 7999, "hi\n> \n1"), C);
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 1);
+	ASSERT_EQ(fx_tick(&f, 1, "hi\n> \n1"), S);
+	FX_EXPECT(&f, "hi\n> ", "u:q", "");
+	aa_conv_free(f.c);
+
+	/* Without a busy hook (upstream), the empty turn ends at once. */
+	fx_init(&f, 100, 1000);
+	f.o.format = signs_format;
+	ASSERT_EQ(aa_conv_new(&f.c, &f.o, &(struct aa_time){ 0, 0 }), 0);
+	fx_until_stable(&f, "hi\n> \n0", 30);
+	ASSERT_EQ(fx_send(&f, "q", "hi\n> \n0", 1), 0);
+	ASSERT_EQ(fx_tick(&f, 100, "hi\n> \n1"), C);
+	ASSERT_EQ(fx_tick(&f, 1000, "hi\n> \n1"), S);
+	aa_conv_free(f.c);
+}
+
 /* After a busy mark came and went, with the box back and the message
  * quiet, the turn is over though a clock in the footer keeps ticking;
  * an agent that never showed a busy mark keeps upstream's rule. */
@@ -721,6 +782,9 @@ TEST(conv_load_idle_by_its_own_signs)
 	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 100);
 	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer\n> \nclock 10"), S);
 	FX_EXPECT(&f, "hi\n> ", "u:q", "answer\n> ");
+	/* Over by its signs, the next wake is the screen's window, not a
+	 * moment already past (a timer spinning while the clock ticks). */
+	ASSERT_EQ(aa_conv_next_deadline(f.c), f.mono + 1000);
 	/* The message changing again reopens it. */
 	ASSERT_EQ(fx_tick(&f, 100, "hi\nanswer more\n> \nclock 11"), C);
 	aa_conv_free(f.c);

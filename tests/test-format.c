@@ -407,6 +407,32 @@ TEST(format_find_echo_indices)
 	ASSERT_EQ(e, 20);
 	check_remove(NULL, "abcdef\n*|*gh*|*ij*|*kl\nreply", "abcdef\nghijkl",
 	    "reply");
+	/* Beyond upstream: an earlier line quoting the input's start comes
+	 * first, but the echo is the line that matches all of it. */
+	ASSERT_EQ(find("DONE: Please run TOOLREPLY now\n"
+	    "> Please run TOOLREPLY once more\nNo.", "Please run TOOLREPLY "
+	    "once more", &s, &e), 1);
+	ASSERT_EQ(s, 27);
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\n"
+	    "> Please run TOOLREPLY once more\nNo.", "Please run TOOLREPLY "
+	    "once more", "No.");
+	/* The same with the echo pushed below the window (the seventh
+	 * line): a partial match in the window, the whole one below. */
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\n> Please run TOOLREPLY once more\nNo.", "Please run "
+	    "TOOLREPLY once more", "No.");
+	/* But not a partial one below, nor one past the twelfth line. */
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\n> Please run TOOLREPLY once\nNo.", "Please run TOOLREPLY "
+	    "once more", "xx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once\n"
+	    "No.");
+	check_remove(NULL, "DONE: Please run TOOLREPLY now\nxx\nxx\nxx\nxx\n"
+	    "xx\nxx\nxx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once more\n"
+	    "No.", "Please run TOOLREPLY once more", "xx\nxx\nxx\nxx\nxx\n"
+	    "xx\nxx\nxx\nxx\nxx\nxx\n> Please run TOOLREPLY once more\nNo.");
+	/* Of two whole matches, the first. */
+	ASSERT_EQ(find("say hello\nsay hello\nreply", "say hello", &s, &e), 1);
+	ASSERT_EQ(s, 0);
 	/* An echo at the very end: nothing follows it. */
 	ASSERT_EQ(find("Hello,World!/init", "/init", &s, &e), 1);
 	ASSERT_EQ(s, 12);

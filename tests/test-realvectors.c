@@ -5,8 +5,12 @@
  * expected.txt (the agent message), as upstream's msgfmt/format vectors;
  * and optionally ready.txt, a whole screen on which the agent must be
  * ready for its first prompt (§4.5), and not_ready.txt, one on which it
- * must not be yet.  One case per folder, found at
- * start-up; an empty data folder is a failure.
+ * must not be yet; busy.txt, a screen that shows the agent at work
+ * (aa_agent_busy, issue 14), and not_busy.txt, one that does not (idle,
+ * or waiting on a dialog).  The agent's type is the folder's name up to
+ * its first "-", or the word in <agent>-<version>/type (Qwen Code runs
+ * as gemini).  One case per folder, found at start-up; an empty data
+ * folder is a failure.
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -97,6 +101,35 @@ run_format(void *arg)
 	free(exp);
 }
 
+/* One screen that must show the agent at work, or must not. */
+static void
+check_busy(const struct rvec *v, const char *file, int want)
+{
+	const struct aa_agent *a = aa_agent_find(v->agent);
+	size_t len;
+	char *s;
+
+	ASSERT_NOT_NULL(a);
+	s = test_read_at(v->path, file, &len);
+	ASSERT_NOT_NULL(s);
+	ASSERT_EQ(aa_agent_busy(a, s, len), want);
+	free(s);
+}
+
+/* busy.txt: a screen that shows the agent at work. */
+static void
+run_busy(void *arg)
+{
+	check_busy(arg, "busy.txt", 1);
+}
+
+/* not_busy.txt: a screen that does not (idle, or a dialog). */
+static void
+run_not_busy(void *arg)
+{
+	check_busy(arg, "not_busy.txt", 0);
+}
+
 /* One screen on which the agent must be ready, or must not be. */
 static void
 check_ready(const struct rvec *v, const char *file, int want)
@@ -131,14 +164,25 @@ static void
 add_case(const char *root, const char *av, const char *c)
 {
 	struct rvec *v = calloc(1, sizeof *v);
-	size_t k = strcspn(av, "-");
-	char *name;
+	size_t k = strcspn(av, "-"), tl;
+	char *name, *dir, *type;
 
 	if (v == NULL)
 		abort();
 	if (k >= sizeof v->agent)
 		k = sizeof v->agent - 1;
 	memcpy(v->agent, av, k);
+	dir = fmt("%s/%s", root, av);
+	if (exists(dir, "type") && (type = test_read_at(dir, "type",
+	    &tl)) != NULL) {
+		k = strcspn(type, " \n");
+		if (k >= sizeof v->agent)
+			k = sizeof v->agent - 1;
+		memcpy(v->agent, type, k);
+		v->agent[k] = '\0';
+		free(type);
+	}
+	free(dir);
 	v->path = fmt("%s/%s/%s", root, av, c);
 	v->next = rvecs;
 	rvecs = v;
@@ -157,6 +201,18 @@ add_case(const char *root, const char *av, const char *c)
 	if (exists(v->path, "not_ready.txt")) {
 		name = fmt("realvec_not_ready/%s/%s", av, c);
 		test_add(name, run_not_ready, v);
+		free(name);
+		n_cases++;
+	}
+	if (exists(v->path, "busy.txt")) {
+		name = fmt("realvec_busy/%s/%s", av, c);
+		test_add(name, run_busy, v);
+		free(name);
+		n_cases++;
+	}
+	if (exists(v->path, "not_busy.txt")) {
+		name = fmt("realvec_not_busy/%s/%s", av, c);
+		test_add(name, run_not_busy, v);
 		free(name);
 		n_cases++;
 	}

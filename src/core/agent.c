@@ -288,6 +288,13 @@ agent_busy_line(const struct aa_agent *a, const struct aa_line *l)
 	return 0;
 }
 
+int
+aa_agent_has_busy(const struct aa_agent *a)
+{
+	return a != NULL && (a->busy.mark != NULL ||
+	    (a->busy.marks != NULL && a->busy.marks[0] != NULL));
+}
+
 /*
  * Tells whether the screen shows the agent at work: one of its busy
  * marks in one of the last few non-blank lines; 0 if it cannot say.
@@ -299,8 +306,7 @@ aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len)
 	size_t i, seen = 0;
 	int rc = 0;
 
-	if (a->busy.mark == NULL && (a->busy.marks == NULL ||
-	    a->busy.marks[0] == NULL))
+	if (!aa_agent_has_busy(a))
 		return 0;
 	aa_lines_init(&l);
 	if (aa_lines_split(&l, screen != NULL ? screen : "",

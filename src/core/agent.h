@@ -129,6 +129,8 @@ int aa_agent_format_generic(const struct aa_agent *a,
 int aa_agent_ready(const struct aa_agent *a, const char *screen, size_t len);
 /* 1 while the screen shows the agent at work (agents with a busy footer). */
 int aa_agent_busy(const struct aa_agent *a, const char *screen, size_t len);
+/* 1 if the agent has busy marks at all, else 0. */
+int aa_agent_has_busy(const struct aa_agent *a);
 /* Bytes to write to the agent right after it starts, or NULL. */
 const char *aa_agent_start_input(const struct aa_agent *a);
 /* Header lines the screen diff skips (§3); 0 for a NULL agent. */

@@ -42,7 +42,15 @@
  *     and the agent message has not changed for the stability window, the
  *     turn is over even if the raw screen keeps changing (an animated
  *     hint, a clock in a footer): "idle by its own signs".  An agent that
- *     never shows a busy mark keeps upstream's rule.
+ *     never shows a busy mark keeps upstream's rule;
+ *   - a turn whose reply is still empty is not over either: a starved
+ *     agent can take seconds after Enter to draw its first frame of work,
+ *     and opencode under load drew its busy mark, took it away and drew
+ *     its turn summary before the reply's text; upstream's rule (and the
+ *     signs above) ended such a turn with an empty reply, the next
+ *     message then typed into a busy agent.  Like a busy mark, this
+ *     holds only while the screen is not still for busy_still_max_ms (an
+ *     agent that answers nothing at all).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -106,6 +114,7 @@ struct aa_conv {
 	int ready;		/* latch, §2.4 step 4 */
 	int busy;		/* the last screen shows the agent at work */
 	int busy_seen;		/* a busy screen was seen in this turn */
+	int turn_sent;		/* a user message was sent in this process */
 	int box_now;		/* the last screen shows the input box */
 	int64_t busy_still_max;	/* ms; -1: a busy mark holds forever */
 	int64_t msg_mono;	/* when a message last changed */
@@ -132,6 +141,7 @@ static char *dup_mem(const char *s, size_t n);
 static int full(const struct aa_conv *c);
 static int screen_stable(const struct aa_conv *c);
 static int busy_holds(const struct aa_conv *c);
+static int turn_unstarted(const struct aa_conv *c);
 static int idle_candidate(const struct aa_conv *c);
 static int idle_by_signs(const struct aa_conv *c);
 static int prompt_pending(const struct aa_conv *c);
@@ -199,6 +209,20 @@ busy_holds(const struct aa_conv *c)
 	    c->last_mono - c->changed_mono < c->busy_still_max);
 }
 
+/* A turn with nothing to show yet: a user message sent and an empty
+ * reply after it; not on a screen still for too long. */
+static int
+turn_unstarted(const struct aa_conv *c)
+{
+	const struct aa_message *m = c->n > 0 ? &c->msgs[c->n - 1] : NULL;
+
+	if (c->busy_fn == NULL || !c->turn_sent || m == NULL ||
+	    m->role != AA_ROLE_AGENT || m->len != 0)
+		return 0;
+	return c->busy_still_max < 0 ||
+	    c->last_mono - c->changed_mono < c->busy_still_max;
+}
+
 /* The agent's signs say idle, if its message stays quiet. */
 static int
 idle_candidate(const struct aa_conv *c)
@@ -236,6 +260,8 @@ compute_status(const struct aa_conv *c)
 		return AA_CONV_CHANGING; /* upstream #209 */
 	if (busy_holds(c))
 		return AA_CONV_CHANGING; /* a still screen that says busy */
+	if (turn_unstarted(c))
+		return AA_CONV_CHANGING; /* Enter pressed, no reply yet */
 	if (c->sending || prompt_pending(c))
 		return AA_CONV_CHANGING;
 	return AA_CONV_STABLE;
@@ -540,12 +566,14 @@ aa_conv_next_deadline(const struct aa_conv *c)
 	if (!screen_stable(c)) {
 		s = c->changed_mono + (c->threshold - 1) * c->interval;
 		/* Idle by its signs may come first: when the message has
-		 * been quiet for the window. */
-		if (idle_candidate(c))
+		 * been quiet for the window (once, not again and again
+		 * while the screen keeps changing). */
+		if (idle_candidate(c) && !idle_by_signs(c))
 			s = AA__MIN(s, c->msg_mono + (c->threshold - 1) *
 			    c->interval);
 		d = AA__MAX(d, s);
-	} else if (busy_holds(c) && c->busy_still_max >= 0 && d < 0) {
+	} else if ((busy_holds(c) || turn_unstarted(c)) &&
+	    c->busy_still_max >= 0 && d < 0) {
 		/* A still busy screen lets go once it is stale. */
 		d = c->changed_mono + c->busy_still_max;
 	}
@@ -637,6 +665,7 @@ aa_conv_send_end(struct aa_conv *c, const struct aa_time *now,
 		/* Fix §9.3: append_message marked the state dirty. */
 		if (rc == 0) {
 			c->busy_seen = 0; /* a new turn */
+			c->turn_sent = 1;
 			c->box_now = 0;
 			c->user_sent_after_load = 1;
 			if (c->prompt_sending)

@@ -70,8 +70,9 @@ struct aa_conv_options {
 	aa_conv_ready_fn ready;	/* NULL: always ready */
 	aa_conv_busy_fn busy;	/* NULL: never busy (upstream) */
 	/* A busy screen that has not changed at all for this long no
-	 * longer holds the status (a frozen or stale mark); 0 means 30000,
-	 * < 0 never. */
+	 * longer holds the status (a frozen or stale mark), nor does a
+	 * turn that has shown no sign of work yet; 0 means 30000, < 0
+	 * never. */
 	int64_t busy_still_max_ms;
 	void *hook_ud;
 	const char *initial_prompt; /* NULL or "": none; WS6-trimmed here */

@@ -36,6 +36,8 @@
 
 /* Lines of §4.3's generic remover that matter: the last nine. */
 #define GENERIC_TAIL 9
+/* Lines searched for the whole echo when the window held part of it. */
+#define ECHO_MORE_LINES 12
 
 /* The non-WS6 runes of a string, decoded on demand (§4.2 step 2). */
 struct runes {
@@ -57,7 +59,8 @@ static int runes_push(struct runes *, uint32_t, size_t);
 static int runes_fill(struct runes *, size_t);
 static int runes_decode(struct runes *, size_t, size_t);
 static int runes_fill_lines(struct runes *, size_t);
-static int echo_end(struct runes *, const struct runes *, size_t, size_t *);
+static int echo_end(struct runes *, const struct runes *, size_t, size_t *,
+    size_t *);
 static int echo_search(const char *, size_t, const char *, size_t,
     size_t *, size_t *, size_t *);
 static void echo_runs_past(const char *, size_t, size_t *, int *,
@@ -277,10 +280,12 @@ runes_fill_lines(struct runes *r, size_t maxline)
 /*
  * Extends the match from (m = start, u = 0) one rune pair at a time,
  * tolerating up to four skipped runes on either side (§4.2 step 4).
- * U is fully decoded.  Stores the last matched index of M.
+ * U is fully decoded.  Stores the last matched index of M, and of U in
+ * *usedp.
  */
 static int
-echo_end(struct runes *M, const struct runes *U, size_t start, size_t *endp)
+echo_end(struct runes *M, const struct runes *U, size_t start, size_t *endp,
+    size_t *usedp)
 {
 	size_t m = start, u = 0, i, j, uu, mm;
 	int rc;
@@ -307,6 +312,7 @@ echo_end(struct runes *M, const struct runes *U, size_t start, size_t *endp)
 	}
 done:
 	*endp = m;
+	*usedp = u;
 	return 0;
 }
 
@@ -314,13 +320,24 @@ done:
  * Runs §4.2 steps 2-4: returns 1 with the first and last matched rune
  * indices and the byte offset of the last one, 0 without an echo, or
  * AA_ENOMEM.
+ *
+ * Beyond upstream: where the input's first runes occur more than once in
+ * the window, the echo is the occurrence that matches the most of the
+ * input (the first of those), not merely the first.  An earlier reply
+ * that quotes the prompt ("TOOL DONE: Please run ...", redrawn above
+ * the turn) used to be taken for the echo, and the echo was left in the
+ * message.  And when the best of them matches only part of the input, an
+ * occurrence that matches all of it further down, within the first
+ * ECHO_MORE_LINES lines, is the echo (Claude Code and Copilot redraw the
+ * earlier tool call above a denied one, pushing the echo out of the
+ * window).  With one occurrence in the window, the result is upstream's.
  */
 static int
 echo_search(const char *msg, size_t len, const char *user, size_t ulen,
     size_t *startp, size_t *endp, size_t *offp)
 {
 	struct runes M, U;
-	size_t k, p, w, i;
+	size_t k, p, w, w2, i, e, used, best = SIZE_MAX, bend = 0, bused = 0;
 	int rc;
 
 	runes_init(&M, msg, len);
@@ -339,17 +356,35 @@ echo_search(const char *msg, size_t len, const char *user, size_t ulen,
 	if ((rc = runes_fill(&M, w - 1)) < 0)
 		goto out;
 	w = AA__MIN(w, M.len);
+	if ((rc = runes_fill_lines(&M, ECHO_MORE_LINES - 1)) < 0 ||
+	    (rc = runes_fill(&U, SIZE_MAX - 1)) < 0)
+		goto out;
+	w2 = AA__MAX(w, M.len);
 	rc = 0;
-	for (i = 0; i + p <= w; i++)
-		if (memcmp(M.cp + i, U.cp, p * sizeof(*U.cp)) == 0)
+	for (i = 0; i + p <= w2; i++) {
+		/* Past the window only to complete a partial match. */
+		if (i + p > w && best == SIZE_MAX)
 			break;
-	if (i + p > w)
+		if (memcmp(M.cp + i, U.cp, p * sizeof(*U.cp)) != 0)
+			continue;
+		if ((rc = echo_end(&M, &U, i, &e, &used)) < 0)
+			goto out;
+		rc = 0;
+		if (i + p > w && used + 1 < U.len)
+			continue;
+		if (best == SIZE_MAX || used > bused) {
+			best = i;
+			bend = e;
+			bused = used;
+		}
+		if (bused + 1 >= U.len)
+			break;	/* the whole input: no better one */
+	}
+	if (best == SIZE_MAX)
 		goto out;
-	if ((rc = runes_fill(&U, SIZE_MAX - 1)) < 0 ||
-	    (rc = echo_end(&M, &U, i, endp)) < 0)
-		goto out;
-	*startp = i;
-	*offp = M.off[*endp];
+	*startp = best;
+	*endp = bend;
+	*offp = M.off[bend];
 	rc = 1;
 out:
 	runes_release(&M);

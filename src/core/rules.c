@@ -449,7 +449,7 @@ rules_busy(struct rules_ctx *c, const cJSON *o, const char *path,
 {
 	const cJSON *k;
 	char p[512];
-	int rc;
+	int rc, lines = 0;
 
 	if ((rc = rules_check_keys(c, o, path, busy_keys)) != 0)
 		return rc;
@@ -459,12 +459,17 @@ rules_busy(struct rules_ctx *c, const cJSON *o, const char *path,
 			a->busy.mark = NULL;
 			rc = rules_list(c, k, p, &a->busy.marks);
 		} else {
+			lines = 1;
 			rc = rules_number(c, k, p, AA_RULES_NUMBER_MAX,
 			    &a->busy.lines);
 		}
 		if (rc != 0)
 			return rc;
 	}
+	/* New marks without "lines" are looked for where rules.h says,
+	 * not where the compiled-in marks were. */
+	if (!lines && cJSON_GetObjectItemCaseSensitive(o, "marks") != NULL)
+		a->busy.lines = 0;
 	if (a->busy.lines == 0 && a->busy.marks != NULL &&
 	    a->busy.marks[0] != NULL)
 		a->busy.lines = 3;	/* the default of rules.h */

@@ -523,7 +523,9 @@ session_init_core(struct aa_session *s)
 	co.diff = session_hook_diff;
 	co.format = session_hook_format;
 	co.ready = session_hook_ready;
-	co.busy = session_hook_busy;
+	/* Only an agent with busy marks gets the hook: the others keep
+	 * upstream's rules (core/conv.h). */
+	co.busy = aa_agent_has_busy(s->agent) ? session_hook_busy : NULL;
 	co.hook_ud = s;
 	co.initial_prompt = s->o.initial_prompt;
 	co.load_state = s->state_file != NULL && s->o.load_state;

@@ -44,6 +44,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startLoadFromEnv } from './load.mjs';
 import { startFakeLLM, reply } from './fakellm.mjs';
 import { AGENTS, select, unavailable } from './agents.mjs';
 
@@ -300,6 +301,7 @@ class Screen {
     for (const w of this.watches)
       if (w.t === null && w.re.test(this.text))
         w.t = now;
+    this.onframe?.();
   }
 
   // Starts watching for re; returns the watch ({ t } once seen).
@@ -536,6 +538,9 @@ async function runAgent(agent, fake, root) {
     } catch (e) {
       results.set(name, { fail: e.message + (exited ? ` (server ` +
         `${exited})` : '') });
+      // A turn that never ended (issue 14): counted in the summary.
+      if (/^timeout [\s\S]* status running$/.test(e.message))
+        row.stuck = (row.stuck ?? 0) + 1;
       // The screen it failed on, for a new detector case.
       if (screen)
         fs.writeFileSync(path.join(root, agent.tag, `screen-${name}.txt`),
@@ -568,6 +573,9 @@ async function runAgent(agent, fake, root) {
     ev = new Events(port, frames);
     screen = new Screen(port, frames);
     const t0 = Date.now();
+    // A screen frame re-checks the waiters too: a redraw (resize) can
+    // come with no event when the agent stays idle by its signs.
+    screen.onframe = () => ev.poke();
     await tc('ready', async () => {
       // Readiness gates stable; the initial prompt then turns it running.
       await ev.wait(() => ev.statuses.includes('stable') ||
@@ -916,6 +924,10 @@ async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'aa-real-'));
   const fake = await startFakeLLM({ log: path.join(root,
     'fakellm.jsonl') });
+  // AA_REAL_LOAD=N: N CPU hogs for the whole suite (issue 14, load.mjs).
+  const load = startLoadFromEnv();
+  if (load.n > 0)
+    console.log(`    under load: ${load.n} CPU hog(s) (AA_REAL_LOAD)`);
   try {
     for (const a of agents) {
       const label = a.version === a.pin ? a.name : a.tag;
@@ -932,6 +944,10 @@ async function main() {
       await runAgent(a, fake, root);
     }
   } finally {
+    load.stop();
+    if (summary.length)
+      console.log('    turns stuck running: ' + summary.map((r) =>
+        `${r.agent} ${r.stuck ?? 0}`).join(', '));
     await fake.close();
     if (process.env.AA_REAL_KEEP !== '1' && failed === 0)
       fs.rmSync(root, { recursive: true, force: true });
