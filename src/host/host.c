@@ -19,7 +19,8 @@
  * closed (counted closes, STYLE 12).
  *
  * A spec's checks and the command line made from it are host-spec.c; the
- * list on disk is host-store.c; the host as the public header offers it
+ * list on disk is host-store.c; GET /sessions' entries are host-list.c;
+ * the socket path's checks are host-socket.c; the host as the public header offers it
  * (made, started, stopped and freed by an embedder, sessions by id, the
  * on_session events this file raises) is host-api.c.
  */
@@ -474,81 +475,6 @@ host_find(struct aa_host *h, const char *id, size_t n)
 	return NULL;
 }
 
-/* Adds what the chat's list shows beside the state: "prompt" ({kind,
- * question}, only while waiting) and "health". */
-static int
-sess_json_steer(const struct aa_session *s, cJSON *o)
-{
-	const struct aa_prompt *p;
-	int64_t since;
-	cJSON *po;
-
-	if (s != NULL && (p = aa_session_prompt(s, &since)) != NULL &&
-	    ((po = cJSON_AddObjectToObject(o, "prompt")) == NULL ||
-	    cJSON_AddStringToObject(po, "kind",
-	    aa_prompt_kind_name(p->kind)) == NULL ||
-	    cJSON_AddStringToObject(po, "question", p->question) == NULL))
-		return AA_ENOMEM;
-	if (cJSON_AddStringToObject(o, "health", s != NULL ?
-	    aa_health_name(aa_session_health(s)) : "ok") == NULL)
-		return AA_ENOMEM;
-	return 0;
-}
-
-/* One entry of GET /sessions. */
-static cJSON *
-sess_json(const struct hsess *hs)
-{
-	cJSON *o = aa_host_spec_to_json(hs);
-	const struct aa_session *s = hs->session;
-	struct aa_buf t;
-
-	if (o == NULL)
-		return NULL;
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "own_state");
-	cJSON_DeleteItemFromObjectCaseSensitive(o, "created");
-	aa_buf_init(&t);
-	if (aa_time_format(&t, hs->spec.created_ns, 0) != 0 ||
-	    cJSON_AddStringToObject(o, "created", aa_buf_str(&t)) == NULL ||
-	    cJSON_AddStringToObject(o, "agent_type", s != NULL ?
-	    aa_session_agent_name(s) : "custom") == NULL ||
-	    cJSON_AddStringToObject(o, "status", s != NULL ?
-	    aa_session_status_name(s) : "stable") == NULL ||
-	    cJSON_AddStringToObject(o, "state", aa_agent_state_name(s !=
-	    NULL ? aa_session_state(s) : AA_STATE_EXITED)) == NULL ||
-	    cJSON_AddNumberToObject(o, "queue", s != NULL ?
-	    (double)aa_session_queue(s)->n : 0) == NULL ||
-	    cJSON_AddNumberToObject(o, "messages", s != NULL ?
-	    (double)aa_session_message_count(s) : 0) == NULL ||
-	    cJSON_AddNumberToObject(o, "pid", s != NULL && !hs->exited ?
-	    aa_session_pid(s) : 0) == NULL || sess_json_steer(s, o) != 0) {
-		cJSON_Delete(o);
-		o = NULL;
-	}
-	aa_buf_release(&t);
-	return o;
-}
-
-cJSON *
-aa_host_sessions_json(struct aa_host *h)
-{
-	cJSON *a = cJSON_CreateArray();
-	struct aa_list *it;
-
-	if (a == NULL)
-		return NULL;
-	AA_LIST_FOREACH(it, &h->sessions) {
-		cJSON *e = sess_json(AA_LIST_ENTRY(it, struct hsess, link));
-
-		if (e == NULL || !cJSON_AddItemToArray(a, e)) {
-			cJSON_Delete(e);
-			cJSON_Delete(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
 struct hsess *
 aa_host_session(struct aa_host *h, const char *id)
 {
@@ -949,59 +875,4 @@ aa_host_close(struct aa_host *h, aa_host_stop_cb cb, void *ud)
 	while (!aa_list_empty(&h->sessions))
 		sess_stop(AA_LIST_ENTRY(h->sessions.next, struct hsess, link));
 	host_part_done(h);
-}
-
-/* ---- the socket path ---- */
-
-int
-aa_host_prepare_socket(const char *path, char **cause)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	char *dir = NULL;
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return aa__cause(cause, AA_EINVAL, "socket path too long: %s",
-		    path);
-	if ((rc = aa_file_dir_of(path, &dir)) != 0)
-		return rc;
-	if ((rc = aa_file_mkdirs(dir)) != 0) {
-		rc = aa__cause(cause, rc, "creating %s: %s", dir,
-		    aa_strerror(rc));
-		free(dir);
-		return rc;
-	}
-	/* Made 0700 if it was missing; one that was there must already be
-	 * private: nobody else may reach the socket (nor swap it). */
-	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		rc = aa__cause(cause, AA_EINVAL, "%s must be a directory of "
-		    "ours with mode 0700", dir);
-		free(dir);
-		return rc;
-	}
-	free(dir);
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : aa__cause(cause, AA_EIO,
-		    "%s: %s", path, strerror(errno));
-	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
-		return aa__cause(cause, AA_EINVAL, "%s exists and is not our "
-		    "socket; refusing to replace it", path);
-	/* A socket of ours: in use if a host answers on it. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return aa__cause(cause, AA_EIO, "socket: %s",
-		    strerror(errno));
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (rc == 0)
-		return aa__cause(cause, AA_EINVAL, "another host is "
-		    "listening on %s", path);
-	if (unlink(path) != 0 && errno != ENOENT)
-		return aa__cause(cause, AA_EIO, "removing the stale socket "
-		    "%s: %s", path, strerror(errno));
-	return 0;
 }
